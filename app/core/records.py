@@ -1,0 +1,84 @@
+"""Frozen records that the store returns and services pass around.
+
+Plain dataclasses, so that nothing lazy-loads from the database in the window and
+every record can cross a thread boundary safely.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+
+def utc_now() -> str:
+    """A UTC timestamp with microseconds, sortable as text."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    id: str
+    title: str
+    text: str
+    text_sha256: str
+    position: int
+    external_id: str | None = None
+    source: str | None = None
+    url: str | None = None
+    published: str | None = None
+    language: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    origin: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """A machine pre-highlight: half-open code-point offsets into the article text."""
+
+    article_id: str
+    start: int
+    end: int
+    label: str
+    model: str
+
+
+@dataclass(frozen=True, slots=True)
+class Coder:
+    id: str
+    name: str
+    role: str = "coder"
+
+
+@dataclass(frozen=True, slots=True)
+class Annotation:
+    id: str
+    article_id: str
+    coder_id: str
+    label: str
+    start: int
+    end: int
+    attributes: dict[str, Any] = field(default_factory=dict)
+    note: str = ""
+    uncertain: bool = False
+    revision: int = 1
+    created_at: str = ""
+    updated_at: str = ""
+    deleted_at: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectCounts:
+    """What ``loupe info`` reports."""
+
+    name: str
+    path: str
+    codebook: str
+    articles: int
+    entities: int
+    coders: int
+    annotations: int
+    relations: int
+    document_codes: int
+    entities_by_label: dict[str, int] = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,1 @@
+"""Alembic migrations of the project file; shipped inside the package."""

@@ -1,0 +1,181 @@
+"""Opening, creating and describing a project file."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, func, insert, select, text, update
+from sqlalchemy.exc import DatabaseError, OperationalError
+
+from app.core.errors import ProjectError
+from app.core.records import ProjectCounts, utc_now
+from app.store import migrate
+from app.store.annotations import AnnotationRepository
+from app.store.articles import ArticleRepository
+from app.store.coders import CoderRepository
+from app.store.engine import APPLICATION_ID, check_sqlite_file, is_url, make_engine
+from app.store.schema import (
+    AnnotationRow,
+    ArticleRow,
+    CodebookRow,
+    CoderRow,
+    DocumentCodeRow,
+    EntityRow,
+    ProjectRow,
+    RelationRow,
+)
+
+
+class ProjectStore:
+    """One open project file. Thread: create and use it on one thread at a time."""
+
+    def __init__(self, engine: Engine, location: str) -> None:
+        self.engine = engine
+        self.location = location
+        self.articles = ArticleRepository(engine)
+        self.annotations = AnnotationRepository(engine)
+        self.coders = CoderRepository(engine)
+
+    # -- opening -----------------------------------------------------------------
+    @classmethod
+    def create(
+        cls,
+        target: str | Path,
+        *,
+        name: str,
+        codebook: tuple[str, str, str, str],
+        settings: dict[str, Any],
+    ) -> ProjectStore:
+        """Create a new project; ``codebook`` is (name, version, content JSON, sha256)."""
+        path = None if is_url(target) else Path(target)
+        if path is not None:
+            if path.exists():
+                raise ProjectError(f"{path} already exists; choose another file name.")
+            if not path.parent.is_dir():
+                raise ProjectError(f"The folder {path.parent} does not exist.")
+        engine = make_engine(target)
+        try:
+            with engine.begin() as conn:
+                if engine.dialect.name == "sqlite":
+                    conn.execute(text(f"PRAGMA application_id={APPLICATION_ID}"))
+                migrate.upgrade(conn)
+                cb_name, cb_version, cb_content, cb_sha = codebook
+                codebook_id = str(uuid.uuid4())
+                now = utc_now()
+                conn.execute(
+                    insert(CodebookRow).values(
+                        id=codebook_id, name=cb_name, version=cb_version,
+                        content=cb_content, sha256=cb_sha, created_at=now,
+                    )
+                )
+                conn.execute(
+                    insert(ProjectRow).values(
+                        id=str(uuid.uuid4()), name=name, created_at=now,
+                        codebook_id=codebook_id, settings=settings,
+                    )
+                )
+        except OperationalError as exc:
+            engine.dispose()
+            if path is not None:
+                _remove_database(path)
+            raise ProjectError(f"{target} cannot be created ({exc.orig}).") from exc
+        return cls(engine, str(target))
+
+    @classmethod
+    def open(cls, target: str | Path) -> ProjectStore:
+        """Open an existing project, refusing foreign, damaged or newer files."""
+        label = str(target) if is_url(target) else Path(target).name
+        if not is_url(target):
+            check_sqlite_file(Path(target))
+        engine = make_engine(target)
+        try:
+            with engine.begin() as conn:
+                revision = migrate.current_revision(conn)
+                if revision is None:
+                    raise ProjectError(f"{label} is not a Loupe project (it has no Loupe tables).")
+                if revision not in migrate.known_revisions():
+                    raise ProjectError(
+                        f"{label} was written by a newer version of Loupe; "
+                        "update Loupe to open it."
+                    )
+                if revision != migrate.head_revision():
+                    migrate.upgrade(conn)
+                if conn.execute(select(func.count()).select_from(ProjectRow)).scalar_one() != 1:
+                    raise ProjectError(f"{label} is not a Loupe project (its project record is missing).")
+        except (ProjectError, DatabaseError) as exc:
+            engine.dispose()
+            if isinstance(exc, ProjectError):
+                raise
+            raise ProjectError(f"{label} cannot be opened as a Loupe project ({exc.orig}).") from exc
+        return cls(engine, str(target))
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> ProjectStore:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # -- project record ----------------------------------------------------------
+    def project_name(self) -> str:
+        with self.engine.connect() as conn:
+            return conn.execute(select(ProjectRow.name)).scalar_one()
+
+    def codebook(self) -> tuple[str, str, str, str]:
+        """(name, version, content JSON, sha256) of the project's codebook."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(CodebookRow.name, CodebookRow.version, CodebookRow.content, CodebookRow.sha256)
+                .join(ProjectRow, ProjectRow.codebook_id == CodebookRow.id)
+            ).one()
+        return (row.name, row.version, row.content, row.sha256)
+
+    def settings(self) -> dict[str, Any]:
+        with self.engine.connect() as conn:
+            return dict(conn.execute(select(ProjectRow.settings)).scalar_one() or {})
+
+    def update_settings(self, changes: dict[str, Any]) -> dict[str, Any]:
+        with self.engine.begin() as conn:
+            current = dict(conn.execute(select(ProjectRow.settings)).scalar_one() or {})
+            current.update(changes)
+            conn.execute(update(ProjectRow).values(settings=current))
+        return current
+
+    def counts(self) -> ProjectCounts:
+        def count(conn: Any, table: Any, live: bool = False) -> int:
+            query = select(func.count()).select_from(table)
+            if live:
+                query = query.where(table.deleted_at.is_(None))
+            return conn.execute(query).scalar_one()
+
+        with self.engine.connect() as conn:
+            by_label = dict(
+                conn.execute(
+                    select(EntityRow.label, func.count()).group_by(EntityRow.label)
+                ).tuples()
+            )
+            cb_name, cb_version, _content, _sha = self.codebook()
+            return ProjectCounts(
+                name=self.project_name(),
+                path=self.location,
+                codebook=f"{cb_name} {cb_version}",
+                articles=count(conn, ArticleRow),
+                entities=count(conn, EntityRow),
+                coders=count(conn, CoderRow),
+                annotations=count(conn, AnnotationRow, live=True),
+                relations=count(conn, RelationRow, live=True),
+                document_codes=count(conn, DocumentCodeRow, live=True),
+                entities_by_label=dict(sorted(by_label.items())),
+                settings=self.settings(),
+            )
+
+
+def _remove_database(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        candidate = path.with_name(path.name + suffix)
+        if candidate.exists():
+            candidate.unlink()

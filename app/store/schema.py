@@ -1,0 +1,148 @@
+"""Tables of a project file (see DESIGN.md, "Data model").
+
+Portable SQLAlchemy types only (no SQLite-specific DDL), so the same models can live
+on a PostgreSQL server. Identifiers are UUID strings; timestamps are UTC ISO strings
+with microseconds so that they sort and merge the same on every platform.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class ProjectRow(Base):
+    """The one row that says which project this file is and which codebook it uses."""
+
+    __tablename__ = "project"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[str] = mapped_column(String(32))
+    codebook_id: Mapped[str] = mapped_column(ForeignKey("codebook.id"))
+    settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class CodebookRow(Base):
+    """An immutable codebook version; its content is canonical JSON."""
+
+    __tablename__ = "codebook"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    version: Mapped[str] = mapped_column(String(50))
+    content: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[str] = mapped_column(String(32))
+
+
+class ArticleRow(Base):
+    __tablename__ = "article"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    external_id: Mapped[str | None] = mapped_column(String(500))
+    title: Mapped[str] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(String(500))
+    url: Mapped[str | None] = mapped_column(Text)
+    published: Mapped[str | None] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    text_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    language: Mapped[str | None] = mapped_column(String(20))
+    meta: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
+    origin: Mapped[str | None] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer)
+    imported_at: Mapped[str] = mapped_column(String(32))
+
+
+class EntityRow(Base):
+    """A machine pre-highlight; replaced as a whole when the pipeline is re-run."""
+
+    __tablename__ = "entity"
+    __table_args__ = (Index("ix_entity_article", "article_id", "start"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    article_id: Mapped[str] = mapped_column(ForeignKey("article.id", ondelete="CASCADE"))
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(String(50))
+    model: Mapped[str] = mapped_column(String(200))
+
+
+class CoderRow(Base):
+    __tablename__ = "coder"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    role: Mapped[str] = mapped_column(String(20), default="coder")
+    created_at: Mapped[str] = mapped_column(String(32))
+
+
+class AssignmentRow(Base):
+    __tablename__ = "assignment"
+    __table_args__ = (UniqueConstraint("article_id", "coder_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    article_id: Mapped[str] = mapped_column(ForeignKey("article.id", ondelete="CASCADE"))
+    coder_id: Mapped[str] = mapped_column(ForeignKey("coder.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(20), default="todo")
+    seconds_spent: Mapped[float] = mapped_column(default=0.0)
+    updated_at: Mapped[str] = mapped_column(String(32))
+
+
+class AnnotationRow(Base):
+    __tablename__ = "annotation"
+    __table_args__ = (Index("ix_annotation_article_coder", "article_id", "coder_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    article_id: Mapped[str] = mapped_column(ForeignKey("article.id", ondelete="CASCADE"))
+    coder_id: Mapped[str] = mapped_column(ForeignKey("coder.id"))
+    label: Mapped[str] = mapped_column(String(100))
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    note: Mapped[str] = mapped_column(Text, default="")
+    uncertain: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[str] = mapped_column(String(32))
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    deleted_at: Mapped[str | None] = mapped_column(String(32))
+
+
+class RelationRow(Base):
+    __tablename__ = "relation"
+    __table_args__ = (Index("ix_relation_article_coder", "article_id", "coder_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    article_id: Mapped[str] = mapped_column(ForeignKey("article.id", ondelete="CASCADE"))
+    coder_id: Mapped[str] = mapped_column(ForeignKey("coder.id"))
+    label: Mapped[str] = mapped_column(String(100))
+    source_id: Mapped[str] = mapped_column(ForeignKey("annotation.id"))
+    target_id: Mapped[str] = mapped_column(ForeignKey("annotation.id"))
+    attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[str] = mapped_column(String(32))
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    deleted_at: Mapped[str | None] = mapped_column(String(32))
+
+
+class DocumentCodeRow(Base):
+    """An answer to an article-level question."""
+
+    __tablename__ = "document_code"
+    __table_args__ = (Index("ix_document_code_article_coder", "article_id", "coder_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    article_id: Mapped[str] = mapped_column(ForeignKey("article.id", ondelete="CASCADE"))
+    coder_id: Mapped[str] = mapped_column(ForeignKey("coder.id"))
+    question: Mapped[str] = mapped_column(String(100))
+    value: Mapped[Any] = mapped_column(JSON)
+    created_at: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[str] = mapped_column(String(32))
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    deleted_at: Mapped[str | None] = mapped_column(String(32))

@@ -1,0 +1,123 @@
+"""The project file: creation, refusal of foreign/damaged/newer files, migrations."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import create_engine
+
+from app.core.errors import ProjectError
+from app.store import ProjectStore
+from app.store.engine import APPLICATION_ID
+from app.store.schema import Base
+
+CODEBOOK = ("test", "1", '{"name":"test"}', "0" * 64)
+
+
+def make(path: Path) -> ProjectStore:
+    return ProjectStore.create(path, name="t", codebook=CODEBOOK, settings={"model": "m"})
+
+
+def snapshot(path: Path) -> bytes:
+    return path.read_bytes()
+
+
+def test_new_project_is_wal_with_foreign_keys_and_application_id(tmp_path: Path) -> None:
+    path = tmp_path / "p.loupe"
+    store = make(path)
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA application_id").scalar() == APPLICATION_ID
+    store.close()
+    assert ProjectStore.open(path).settings() == {"model": "m"}
+
+
+def test_migrations_produce_exactly_the_models(tmp_path: Path) -> None:
+    path = tmp_path / "p.loupe"
+    make(path).close()
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
+
+
+def test_create_refuses_existing_file(tmp_path: Path) -> None:
+    path = tmp_path / "p.loupe"
+    path.write_text("keep me")
+    with pytest.raises(ProjectError, match="already exists"):
+        make(path)
+    assert path.read_text() == "keep me"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "not a SQLite database"),
+        (b"hello, this is a text file" * 10, "not a SQLite database"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(200), "not a SQLite database"),
+    ],
+)
+def test_open_refuses_files_that_are_not_databases(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "x.loupe"
+    path.write_bytes(content)
+    with pytest.raises(ProjectError, match=message) as info:
+        ProjectStore.open(path)
+    assert "x.loupe" in str(info.value)
+    assert path.read_bytes() == content
+
+
+def test_open_refuses_sqlite_file_of_another_program(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE t (x)")
+    before = snapshot(path)
+    with pytest.raises(ProjectError, match="another program"):
+        ProjectStore.open(path)
+    assert snapshot(path) == before
+    assert not Path(str(path) + "-wal").exists()
+
+
+def test_open_refuses_missing_file_and_folder(tmp_path: Path) -> None:
+    with pytest.raises(ProjectError, match="does not exist"):
+        ProjectStore.open(tmp_path / "nope.loupe")
+    with pytest.raises(ProjectError, match="folder"):
+        ProjectStore.open(tmp_path)
+
+
+def test_open_refuses_newer_project(tmp_path: Path) -> None:
+    path = tmp_path / "p.loupe"
+    make(path).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999_future'")
+    before = snapshot(path)
+    with pytest.raises(ProjectError, match="newer version of Loupe"):
+        ProjectStore.open(path)
+    assert snapshot(path) == before
+
+
+def test_open_refuses_damaged_file(tmp_path: Path) -> None:
+    path = tmp_path / "p.loupe"
+    store = make(path)
+    with store.engine.begin() as conn:
+        for i in range(300):
+            conn.exec_driver_sql(
+                "INSERT INTO coder (id, name, role, created_at) VALUES (?, ?, 'coder', 'x')",
+                (f"id-{i}", f"coder number {i} " * 5),
+            )
+    store.close()
+    with sqlite3.connect(path) as conn:  # fold the WAL into the main file
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'coder'").fetchone()[0]
+    data = bytearray(path.read_bytes())
+    page_size = int.from_bytes(data[16:18], "big")
+    # Break the b-tree header of the coder table's root page.
+    start = (root - 1) * page_size
+    data[start : start + 12] = b"\x0d\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"
+    path.write_bytes(bytes(data))
+    with pytest.raises(ProjectError, match="damaged"):
+        ProjectStore.open(path)
