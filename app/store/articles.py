@@ -22,7 +22,7 @@ def _article(row: Any) -> Article:
     return Article(
         id=row.id, title=row.title, text=row.text, text_sha256=row.text_sha256,
         position=row.position, external_id=row.external_id, source=row.source, url=row.url,
-        published=row.published, language=row.language, metadata=dict(row.meta or {}),
+        published=row.published, language=row.language, metadata=dict(row._mapping["metadata"] or {}),
         origin=row.origin,
     )
 
@@ -79,7 +79,7 @@ class ArticleRepository:
                         id=article_id, external_id=item.external_id, title=item.title,
                         source=item.source, url=item.url, published=item.published,
                         text=item.text, text_sha256=item.sha256, language=item.language,
-                        meta=item.metadata, origin=item.origin, position=position,
+                        metadata=item.metadata, origin=item.origin, position=position,
                         imported_at=now,
                     )
                 )

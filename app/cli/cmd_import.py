@@ -1,0 +1,54 @@
+"""``loupe import PROJECT FILE_OR_FOLDER...``: import articles and pre-highlight them."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from app.cli.common import megabytes, plural, positive_int, progress_bar
+from app.core.defaults import DEFAULT_MAX_FILE_BYTES
+from app.services.importing import import_articles
+from app.services.projects import open_project
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "import", help="import articles (txt, csv, tsv, jsonl, docx, html)",
+        description="Import articles into a project and pre-highlight their named entities. "
+        "The whole batch is one transaction: a bad file stops the import and nothing is "
+        "written, unless --skip-bad is given.",
+    )
+    parser.add_argument("project", help="the project file")
+    parser.add_argument("inputs", nargs="+", metavar="FILE_OR_FOLDER", help="files or folders")
+    parser.add_argument("--coder", help="coder who owns labelled spans in JSON Lines (doccano) files")
+    parser.add_argument("--model", help="spaCy pipeline name or folder (default: the project's)")
+    parser.add_argument("--skip-bad", action="store_true", help="report bad files and import the rest")
+    parser.add_argument("--processes", type=positive_int, default=1, help="processes for spaCy (default 1)")
+    parser.add_argument(
+        "--max-file-size", type=megabytes, default=DEFAULT_MAX_FILE_BYTES, metavar="MB",
+        help=f"largest file to read, in MB (default {DEFAULT_MAX_FILE_BYTES // 2**20})",
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    with open_project(args.project) as project, progress_bar() as progress:
+        report = import_articles(
+            project, args.inputs, coder=args.coder, model=args.model, skip_bad=args.skip_bad,
+            n_process=args.processes, max_bytes=args.max_file_size, progress=progress,
+        )
+    for message in report.bad_files:
+        print(f"skipped: {message}", file=sys.stderr)
+    for message in report.duplicates:
+        print(f"duplicate: {message}")
+    if report.warning:
+        print(f"warning: {report.warning}", file=sys.stderr)
+    extra = f", {plural(report.annotations, 'annotation')} of {args.coder}" if report.annotations else ""
+    model = f" ({report.model})" if report.model else ""
+    print(
+        f"Imported {plural(report.imported, 'article')} with "
+        f"{plural(report.entities, 'entity', 'entities')}{model}{extra}; "
+        f"{plural(len(report.duplicates), 'duplicate')} skipped"
+        + (f", {plural(len(report.bad_files), 'bad file')} skipped." if report.bad_files else ".")
+    )
+    return 0

@@ -1,0 +1,46 @@
+"""``loupe info PROJECT [--json]``: what a project holds."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import asdict
+
+from app.core.records import ProjectCounts
+from app.services.projects import project_counts
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "info", help="counts of articles, entities, coders and annotations",
+        description="Show what a project holds.",
+    )
+    parser.add_argument("project", help="the project file")
+    parser.add_argument("--json", action="store_true", help="print JSON for scripts")
+    parser.set_defaults(handler=run)
+
+
+def format_counts(counts: ProjectCounts) -> str:
+    by_label = ", ".join(f"{label} {n}" for label, n in counts.entities_by_label.items())
+    lines = [
+        f"Project      {counts.name}",
+        f"File         {counts.path}",
+        f"Codebook     {counts.codebook}",
+        f"Articles     {counts.articles}",
+        f"Entities     {counts.entities}" + (f"  ({by_label})" if by_label else ""),
+        f"Coders       {counts.coders}",
+        f"Annotations  {counts.annotations}",
+        f"Relations    {counts.relations}",
+        f"Answers      {counts.document_codes}",
+        f"Model        {counts.settings.get('model', '-')}",
+    ]
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    counts = project_counts(args.project)
+    if args.json:
+        print(json.dumps(asdict(counts), indent=2, ensure_ascii=False))
+    else:
+        print(format_counts(counts))
+    return 0

@@ -1,0 +1,37 @@
+"""``loupe preannotate PROJECT``: re-run entity pre-highlighting."""
+
+from __future__ import annotations
+
+import argparse
+
+from app.cli.common import positive_int, progress_bar
+from app.services.prehighlight import preannotate
+from app.services.projects import open_project
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "preannotate", help="re-run entity pre-highlighting, e.g. with another model",
+        description="Replace the machine entities of every article (coders' annotations are "
+        "never touched). With --model the new pipeline becomes the project's setting.",
+    )
+    parser.add_argument("project", help="the project file")
+    parser.add_argument("--model", help="spaCy pipeline name or folder (default: the project's)")
+    parser.add_argument(
+        "--labels", metavar="L1,L2",
+        help="entity labels to keep, comma-separated (stored as the project's setting)",
+    )
+    parser.add_argument("--processes", type=positive_int, default=1, help="processes for spaCy (default 1)")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    with open_project(args.project) as project, progress_bar() as progress:
+        if args.labels:
+            labels = [label.strip() for label in args.labels.split(",") if label.strip()]
+            project.store.update_settings({"entity_labels": labels})
+        model_id, stored = preannotate(
+            project, model=args.model, n_process=args.processes, progress=progress
+        )
+    print(f"Stored {stored} entities from {model_id}.")
+    return 0

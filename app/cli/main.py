@@ -1,0 +1,84 @@
+"""Entry point of the ``loupe`` command.
+
+Exit codes: 0 success, 1 a user-facing error (one sentence on stderr), 2 a usage error.
+A traceback is printed only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from app.cli import cmd_import, cmd_info, cmd_new, cmd_open, cmd_preannotate
+from app.core.errors import LoupeError
+
+SUBCOMMANDS = (cmd_open, cmd_new, cmd_import, cmd_preannotate, cmd_info)
+_OPTIONS_WITH_EXIT = {"-h", "--help", "--version"}
+
+
+def _with_default_command(argv: list[str]) -> list[str]:
+    """``loupe`` and ``loupe FILE`` mean ``loupe open [FILE]``."""
+    if _OPTIONS_WITH_EXIT & set(argv):
+        return argv
+    names = {module.__name__.rsplit("_", 1)[-1] for module in SUBCOMMANDS}
+    for index, arg in enumerate(argv):
+        if not arg.startswith("-"):
+            return argv if arg in names else [*argv[:index], "open", *argv[index:]]
+    return [*argv, "open"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="loupe",
+        description="Loupe: hand-code news articles offline. "
+        "With no subcommand, opens a project (the bundled sample project by default).",
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logging")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in SUBCOMMANDS:
+        module.register(subparsers)
+    return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("loupe-coder")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(_with_default_command(list(sys.argv[1:] if argv is None else argv)))
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING)
+    try:
+        return int(args.handler(args) or 0)
+    except LoupeError as exc:
+        if args.debug:
+            raise
+        print(f"loupe: {exc.message}", file=sys.stderr)
+        return exc.exit_code
+    except BrokenPipeError:  # output piped into `head` and the like
+        sys.stderr.close()
+        return 0
+    except KeyboardInterrupt:
+        print("loupe: interrupted; nothing of the unfinished step was written.", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug: one sentence, the traceback with --debug
+        if args.debug:
+            raise
+        print(
+            f"loupe: unexpected error ({type(exc).__name__}: {exc}); "
+            "run again with --debug for details.",
+            file=sys.stderr,
+        )
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

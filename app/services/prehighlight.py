@@ -1,0 +1,77 @@
+"""Pre-highlighting with the NLP pipeline, shared by import and ``preannotate``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from app.core.defaults import DEFAULT_MODEL
+from app.nlp import load_tagger
+from app.services.progress import (
+    CancelFn,
+    OperationCancelled,
+    ProgressFn,
+    never_cancelled,
+    no_progress,
+)
+
+if TYPE_CHECKING:
+    from app.services.projects import Project
+
+SpanTuple = tuple[int, int, str]
+
+
+def tag_texts(
+    texts: Sequence[str],
+    model: str | None,
+    labels: Sequence[str] | None,
+    *,
+    n_process: int = 1,
+    batch_size: int = 64,
+    progress: ProgressFn = no_progress,
+    cancelled: CancelFn = never_cancelled,
+) -> tuple[str, list[list[SpanTuple]]]:
+    """Entities of every text, in order; returns (model id, entities per text).
+
+    Raises :class:`~app.core.errors.ModelError` if the pipeline cannot be loaded.
+    """
+    tagger = load_tagger(model or DEFAULT_MODEL)
+    results: list[list[SpanTuple]] = []
+    total = len(texts)
+    progress(0, total, "Highlighting entities")
+    for spans in tagger.tag(texts, labels, batch_size=batch_size, n_process=n_process):
+        results.append(spans)
+        if len(results) % 16 == 0 or len(results) == total:
+            if cancelled():
+                raise OperationCancelled("Cancelled; nothing was written.")
+            progress(len(results), total, "Highlighting entities")
+    return tagger.model_id, results
+
+
+def preannotate(
+    project: Project,
+    *,
+    model: str | None = None,
+    n_process: int = 1,
+    progress: ProgressFn = no_progress,
+    cancelled: CancelFn = never_cancelled,
+) -> tuple[str, int]:
+    """Re-run the pipeline over every article, replacing only machine entities.
+
+    Coders' annotations are untouched. The replacement is one transaction.
+    Returns (model id, number of entities stored).
+    """
+    settings = project.store.settings()
+    chosen = model or settings.get("model") or DEFAULT_MODEL
+    ids, texts = [], []
+    for article_id, text in project.store.articles.iter_texts():
+        ids.append(article_id)
+        texts.append(text)
+    model_id, entities = tag_texts(
+        texts, chosen, settings.get("entity_labels"), n_process=n_process,
+        progress=progress, cancelled=cancelled,
+    )
+    stored = project.store.articles.replace_entities(dict(zip(ids, entities, strict=True)), model=model_id)
+    if model:
+        project.store.update_settings({"model": model})
+    return model_id, stored

@@ -1,0 +1,71 @@
+"""Creating, opening and describing projects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.core.codebook import Codebook, load_codebook, load_default_codebook
+from app.core.defaults import default_project_settings
+from app.core.records import ProjectCounts
+from app.store import ProjectStore
+
+
+@dataclass
+class Project:
+    """An open project: its store and its codebook. Use on one thread at a time."""
+
+    store: ProjectStore
+    codebook: Codebook
+    _text_lengths: dict[str, int] = field(default_factory=dict, repr=False)
+
+    def text_length(self, article_id: str) -> int | None:
+        """Length of an article's text in code points (texts never change once stored)."""
+        length = self._text_lengths.get(article_id)
+        if length is None:
+            length = self.store.articles.text_length(article_id)
+            if length is not None:
+                self._text_lengths[article_id] = length
+        return length
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Project:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+def create_project(
+    path: str | Path, *, codebook_path: str | Path | None = None, name: str | None = None
+) -> Project:
+    """Create a project file with a codebook (default: the coercion study's codebook)."""
+    codebook = load_default_codebook() if codebook_path is None else load_codebook(Path(codebook_path))
+    if name is None:
+        name = Path(str(path)).stem if "://" not in str(path) else codebook.name
+    store = ProjectStore.create(
+        path,
+        name=name,
+        codebook=(codebook.name, codebook.version, codebook.content_json(), codebook.sha256),
+        settings=default_project_settings(),
+    )
+    return Project(store, codebook)
+
+
+def open_project(path: str | Path) -> Project:
+    """Open a project file, refusing (with one sentence) anything that is not one."""
+    store = ProjectStore.open(path)
+    try:
+        _name, _version, content, _sha = store.codebook()
+        codebook = Codebook.from_content_json(content)
+    except Exception:
+        store.close()
+        raise
+    return Project(store, codebook)
+
+
+def project_counts(path: str | Path) -> ProjectCounts:
+    with open_project(path) as project:
+        return project.store.counts()
