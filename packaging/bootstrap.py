@@ -1,0 +1,136 @@
+#!/usr/bin/env python3
+"""Set up a development copy of Loupe and run it or its tests.
+
+    python3 packaging/bootstrap.py run [ARGS...]    the app (the sample project by default)
+    python3 packaging/bootstrap.py test [PYTEST ARGS...]   the import contracts and all tests
+
+Needs only Python 3.11+ and git. Creates ``.venv`` beside ``pyproject.toml``, installs the
+package with its dependencies and the spaCy English pipeline (again only when
+``pyproject.toml`` changed), and checks the system libraries Qt needs: as root it
+installs missing ones with apt-get, otherwise it prints the one command to run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+STAMP = VENV / ".loupe-installed"
+
+#: Debian/Ubuntu packages Qt needs: offscreen first, then a real X11 window.
+QT_OFFSCREEN = {
+    "libGL.so.1": "libgl1",
+    "libEGL.so.1": "libegl1",
+    "libglib-2.0.so.0": "libglib2.0-0",
+    "libfontconfig.so.1": "libfontconfig1",
+    "libxkbcommon.so.0": "libxkbcommon0",
+    "libdbus-1.so.3": "libdbus-1-3",
+}
+QT_X11 = {
+    "libxkbcommon-x11.so.0": "libxkbcommon-x11-0",
+    "libxcb-cursor.so.0": "libxcb-cursor0",
+    "libxcb-icccm.so.4": "libxcb-icccm4",
+    "libxcb-keysyms.so.1": "libxcb-keysyms1",
+    "libxcb-shape.so.0": "libxcb-shape0",
+}
+
+
+def say(text: str) -> None:
+    print(f"[bootstrap] {text}", file=sys.stderr, flush=True)
+
+
+def run(command: list[str], **kwargs: object) -> None:
+    subprocess.run(command, check=True, **kwargs)  # type: ignore[call-overload]
+
+
+def missing_libraries(wanted: dict[str, str]) -> list[str]:
+    if not sys.platform.startswith("linux") or not shutil.which("ldconfig") and not Path("/sbin/ldconfig").exists():
+        return []
+    ldconfig = shutil.which("ldconfig") or "/sbin/ldconfig"
+    known = subprocess.run([ldconfig, "-p"], capture_output=True, text=True).stdout
+    return [package for soname, package in wanted.items() if soname not in known]
+
+
+def apt_install(packages: list[str], why: str) -> bool:
+    """Install Debian packages as root; otherwise print the command. True if present now."""
+    if not packages:
+        return True
+    line = "apt-get install -y " + " ".join(packages)
+    is_root = hasattr(os, "geteuid") and os.geteuid() == 0
+    if not (is_root and shutil.which("apt-get")):
+        say(f"{why} needs system packages; run:  sudo {line}")
+        return False
+    say(f"installing system packages for {why}: {' '.join(packages)}")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    try:
+        run(["apt-get", "install", "-y", "--no-install-recommends", *packages], env=env,
+            stdout=subprocess.DEVNULL)
+    except subprocess.CalledProcessError:
+        run(["apt-get", "update"], env=env, stdout=subprocess.DEVNULL)
+        run(["apt-get", "install", "-y", "--no-install-recommends", *packages], env=env,
+            stdout=subprocess.DEVNULL)
+    return True
+
+
+def ensure_system_libraries(window: bool) -> None:
+    wanted = dict(QT_OFFSCREEN, **(QT_X11 if window else {}))
+    apt_install(missing_libraries(wanted), "Qt")
+
+
+def ensure_venv() -> None:
+    if PYTHON.exists():
+        return
+    say(f"creating {VENV.relative_to(ROOT)}")
+    try:
+        run([sys.executable, "-m", "venv", str(VENV)])
+    except subprocess.CalledProcessError:
+        shutil.rmtree(VENV, ignore_errors=True)
+        version = f"python{sys.version_info.major}.{sys.version_info.minor}-venv"
+        if not apt_install([version], "creating a virtual environment"):
+            sys.exit(1)
+        run([sys.executable, "-m", "venv", str(VENV)])
+
+
+def ensure_packages(extras: str) -> None:
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    wanted = f"{digest} {extras}"
+    if STAMP.exists() and STAMP.read_text().strip() == wanted:
+        return
+    say(f"installing Loupe and its dependencies ({extras}) into .venv; this takes a few minutes once")
+    run([str(PYTHON), "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
+    run([str(PYTHON), "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[{extras}]"])
+    STAMP.write_text(wanted + "\n")
+
+
+def main(argv: list[str]) -> int:
+    if sys.version_info < (3, 11):  # noqa: UP036 - run by any system python3
+        say(f"Loupe needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
+        return 1
+    if not argv or argv[0] not in {"run", "test"}:
+        print(__doc__)
+        return 2
+    action, rest = argv[0], argv[1:]
+    ensure_venv()
+    ensure_packages("model,test")
+    ensure_system_libraries(window=action == "run" and bool(os.environ.get("DISPLAY")))
+    env = dict(os.environ)
+    if action == "run":
+        return subprocess.call([str(BIN / "loupe"), *rest], env=env)
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    code = subprocess.call([str(BIN / "lint-imports"), "--config", str(ROOT / "pyproject.toml")], cwd=ROOT, env=env)
+    if code != 0:
+        say("the import contracts are broken (see above)")
+        return code
+    return subprocess.call([str(PYTHON), "-m", "pytest", *rest], cwd=ROOT, env=env)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
