@@ -1,0 +1,176 @@
+"""JSON Lines files: one JSON object per line, one article per object.
+
+Keys follow the same aliases as CSV columns. A doccano-style ``label`` list
+(``[start, end, label]`` triples or ``{start_offset, end_offset, label}`` objects) or
+an ``entities`` list of such objects becomes the article's spans. Their offsets are
+code-point offsets into the object's ``text``; they are moved along with the text when
+the headline is prepended or line endings are normalised.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from app.core.articles import ImportedArticle, SourceSpan
+from app.core.errors import ImportFormatError
+from app.exchange.readers.articletext import (
+    FIELD_ALIASES,
+    compose,
+    describe_names,
+    match_fields,
+    shifted_spans,
+    text_or_none,
+)
+from app.exchange.readers.textdecode import decode_text, normalize_newlines_with_map
+
+SPAN_KEYS = ("label", "entities")
+
+
+def _kind(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    return "an object"
+
+
+def _parse(line: str, where: str) -> dict[str, Any]:
+    try:
+        value = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise ImportFormatError(
+            f"{where}: not valid JSON ({exc.msg} at column {exc.colno})."
+        ) from exc
+    except RecursionError as exc:
+        raise ImportFormatError(f"{where}: not valid JSON (nested too deeply).") from exc
+    except ValueError as exc:  # e.g. an integer with too many digits
+        raise ImportFormatError(f"{where}: not valid JSON ({str(exc).rstrip('.')}).") from exc
+    if not isinstance(value, dict):
+        raise ImportFormatError(f"{where}: expected a JSON object, found {_kind(value)}.")
+    if "\\u" in line.lower():
+        # "\ud800" escapes decode to lone surrogates, which no text file can hold.
+        try:
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise ImportFormatError(
+                f"{where}: contains a \\u escape that is not a valid character (a lone surrogate)."
+            ) from exc
+    return value
+
+
+def _scalar(obj: dict[str, Any], key: str | None, where: str) -> str | None:
+    if key is None:
+        return None
+    value = obj[key]
+    if isinstance(value, (list, dict)):
+        raise ImportFormatError(f"{where}: {key!r} must be a string, not {_kind(value)}.")
+    return text_or_none(value)
+
+
+def _is_offset(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _span_entries(obj: dict[str, Any], key: str, where: str) -> list[SourceSpan] | None:
+    """The spans under ``key``; ``None`` when the value is not a span list (e.g. class labels)."""
+    entries = obj[key]
+    if not isinstance(entries, list):
+        return None
+    if entries and all(isinstance(entry, str) for entry in entries):
+        return None  # doccano text classification: document labels, not spans
+    spans: list[SourceSpan] = []
+    for number, entry in enumerate(entries, start=1):
+        if isinstance(entry, list) and len(entry) == 3:
+            start, end, label = entry
+        elif isinstance(entry, dict) and {"start_offset", "end_offset", "label"} <= entry.keys():
+            start, end, label = entry["start_offset"], entry["end_offset"], entry["label"]
+        else:
+            raise ImportFormatError(
+                f"{where}: {key} entry {number} is not [start, end, label] "
+                f"or {{start_offset, end_offset, label}}."
+            )
+        if not (_is_offset(start) and _is_offset(end) and isinstance(label, str) and label.strip()):
+            raise ImportFormatError(
+                f"{where}: {key} entry {number} needs whole-number offsets and a label name."
+            )
+        spans.append(SourceSpan(start, end, label.strip()))
+    return spans
+
+
+def _check_span(span: SourceSpan, text: str, where: str) -> None:
+    if not 0 <= span.start < span.end <= len(text):
+        raise ImportFormatError(
+            f"{where}: span [{span.start}, {span.end}] ({span.label}) is outside the text, "
+            f"which has {len(text)} characters (0 <= start < end <= {len(text)} is required)."
+        )
+
+
+def _article(obj: dict[str, Any], where: str) -> ImportedArticle:
+    fields = match_fields(obj.keys())
+    if "text" not in fields:
+        raise ImportFormatError(
+            f"{where}: no text field (expected one of {', '.join(FIELD_ALIASES['text'])}; "
+            f"found {describe_names(obj.keys())})."
+        )
+    text_key = fields["text"]
+    raw_text = obj[text_key]
+    if not isinstance(raw_text, str):
+        raise ImportFormatError(f"{where}: {text_key!r} must be a string, not {_kind(raw_text)}.")
+    if not raw_text.strip():
+        raise ImportFormatError(f"{where}: the text is empty.")
+
+    spans: list[SourceSpan] = []
+    span_keys: set[str] = set()
+    for key in SPAN_KEYS:
+        if key in obj and key not in fields.values():
+            found = _span_entries(obj, key, where)
+            if found is not None:
+                span_keys.add(key)
+                spans.extend(found)
+    for span in spans:
+        _check_span(span, raw_text, where)
+
+    body, to_new = normalize_newlines_with_map(raw_text)
+    spans = [SourceSpan(to_new(s.start), to_new(s.end), s.label) for s in spans]
+    composed = compose(_scalar(obj, fields.get("title"), where), body)
+    moved, lost = shifted_spans(composed, spans)
+    if lost:
+        span = lost[0]
+        raise ImportFormatError(
+            f"{where}: span [{span.start}, {span.end}] ({span.label}) covers only white space "
+            f"at the start or end of the text."
+        )
+    used = set(fields.values()) | span_keys
+    metadata = {key: value for key, value in obj.items() if key not in used}
+    return ImportedArticle(
+        title=composed.title,
+        text=composed.text,
+        origin=where,
+        external_id=_scalar(obj, fields.get("external_id"), where),
+        source=_scalar(obj, fields.get("source"), where),
+        url=_scalar(obj, fields.get("url"), where),
+        published=_scalar(obj, fields.get("published"), where),
+        language=_scalar(obj, fields.get("language"), where),
+        metadata=metadata,
+        spans=moved,
+    )
+
+
+def read_jsonl(data: bytes, name: str) -> list[ImportedArticle]:
+    text = decode_text(data, name)
+    articles: list[ImportedArticle] = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        where = f"{name}, line {number}"
+        articles.append(_article(_parse(line, where), where))
+    if not articles:
+        raise ImportFormatError(f"{name} is empty.")
+    return articles
