@@ -1,0 +1,183 @@
+"""Coefficients against published worked examples."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from agreement_brute import alpha as brute_alpha
+from agreement_brute import kappa_family
+
+from app.agreement import (
+    bennett_s,
+    cohen_kappa,
+    fleiss_kappa,
+    gwet_ac1,
+    krippendorff_alpha,
+    percent_agreement,
+    scott_pi,
+)
+
+NAN = math.nan
+
+# Krippendorff (2011), "Computing Krippendorff's Alpha-Reliability", section C: four
+# observers A-D, twelve units, values 1-5, missing values as NaN. Unit 12 has one value.
+KRIPPENDORFF_2011 = np.array(
+    [
+        [1, 2, 3, 3, 2, 1, 4, 1, 2, NAN, NAN, NAN],
+        [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, NAN, 3],
+        [NAN, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, NAN],
+        [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, NAN],
+    ]
+)
+
+
+def as_units(array):
+    return [
+        {f"coder{i}": (None if math.isnan(v) else int(v)) for i, v in enumerate(array[:, u])}
+        for u in range(array.shape[1])
+    ]
+
+
+@pytest.mark.parametrize(
+    ("level", "published"),
+    [("nominal", 0.743), ("ordinal", 0.815), ("interval", 0.849), ("ratio", 0.797)],
+)
+def test_krippendorff_2011_reliability_data(level, published):
+    result = krippendorff_alpha(KRIPPENDORFF_2011, level)
+    assert round(result.value, 3) == published
+    exact, d_o, d_e, n = brute_alpha(as_units(KRIPPENDORFF_2011), level)
+    assert result.value == pytest.approx(float(exact), abs=1e-12)
+    assert result.observed_disagreement == pytest.approx(float(d_o), abs=1e-12)
+    assert result.expected_disagreement == pytest.approx(float(d_e), abs=1e-12)
+    assert result.n_pairable_values == n == 40
+    assert result.n_pairable_units == 11
+    assert result.n_units == 12
+    assert result.n_coders == 4
+    assert result.categories == (1, 2, 3, 4, 5)
+
+
+def test_krippendorff_2011_nominal_coincidences():
+    # The coincidence matrix of section C and its margins n_c = 9, 13, 10, 5, 3.
+    expected = np.array(
+        [
+            [7, 4 / 3, 1 / 3, 1 / 3, 0],
+            [4 / 3, 10, 4 / 3, 1 / 3, 0],
+            [1 / 3, 4 / 3, 8, 1 / 3, 0],
+            [1 / 3, 1 / 3, 1 / 3, 4, 0],
+            [0, 0, 0, 0, 3],
+        ]
+    )
+    result = krippendorff_alpha(as_units(KRIPPENDORFF_2011))
+    np.testing.assert_allclose(result.coincidences, expected, atol=1e-12)
+    np.testing.assert_allclose(result.coincidences.sum(axis=1), [9, 13, 10, 5, 3], atol=1e-12)
+
+
+def test_krippendorff_2011_mapping_and_array_inputs_agree():
+    for level in ("nominal", "ordinal", "interval", "ratio"):
+        a = krippendorff_alpha(KRIPPENDORFF_2011, level)
+        b = krippendorff_alpha(as_units(KRIPPENDORFF_2011), level)
+        assert a.value == pytest.approx(b.value, abs=1e-15)
+
+
+# Fleiss (1971), table 1: 30 patients, 6 psychiatrists each, 5 diagnoses
+# (1 depression, 2 personality disorder, 3 schizophrenia, 4 neurosis, 5 other), in the
+# subject-by-rater form of R's irr::diagnoses (also statsmodels' test data).
+FLEISS_1971 = np.array(
+    [
+        [4, 4, 4, 4, 4, 4], [2, 2, 2, 5, 5, 5], [2, 3, 3, 3, 3, 5], [5, 5, 5, 5, 5, 5],
+        [2, 2, 2, 4, 4, 4], [1, 1, 3, 3, 3, 3], [3, 3, 3, 3, 5, 5], [1, 1, 3, 3, 3, 4],
+        [1, 1, 4, 4, 4, 4], [5, 5, 5, 5, 5, 5], [1, 4, 4, 4, 4, 4], [1, 2, 4, 4, 4, 4],
+        [2, 2, 2, 3, 3, 3], [1, 4, 4, 4, 4, 4], [2, 2, 4, 4, 4, 5], [3, 3, 3, 3, 3, 5],
+        [1, 1, 1, 4, 5, 5], [1, 1, 1, 1, 1, 2], [2, 2, 4, 4, 4, 4], [1, 3, 3, 5, 5, 5],
+        [5, 5, 5, 5, 5, 5], [2, 4, 4, 4, 4, 4], [2, 2, 4, 5, 5, 5], [1, 1, 4, 4, 4, 4],
+        [1, 4, 4, 4, 4, 5], [2, 2, 2, 2, 2, 4], [1, 1, 1, 1, 5, 5], [2, 2, 4, 4, 4, 4],
+        [1, 3, 3, 3, 3, 3], [5, 5, 5, 5, 5, 5],
+    ]
+)  # fmt: skip
+
+
+def test_fleiss_1971_psychiatric_diagnoses():
+    result = fleiss_kappa(FLEISS_1971.T)
+    assert round(result.value, 3) == 0.430
+    assert round(result.observed, 3) == 0.556  # Fleiss' P-bar
+    assert round(result.expected, 3) == 0.220  # Fleiss' P-bar_e
+    assert result.n_units == 30 and result.n_coders == 6
+    # Fleiss' p_j, the overall share of each diagnosis.
+    counts = np.bincount(FLEISS_1971.ravel(), minlength=6)[1:] / FLEISS_1971.size
+    np.testing.assert_allclose(np.round(counts, 3), [0.144, 0.144, 0.167, 0.306, 0.239])
+    # With complete data Scott's pi is Fleiss' kappa.
+    assert scott_pi(FLEISS_1971.T).value == pytest.approx(result.value, abs=1e-14)
+
+
+def test_fleiss_worked_example_wikipedia():
+    # 10 subjects, 14 raters, 5 categories, counts per subject; kappa = 0.210.
+    table = np.array(
+        [
+            [0, 0, 0, 0, 14], [0, 2, 6, 4, 2], [0, 0, 3, 5, 6], [0, 3, 9, 2, 0],
+            [2, 2, 8, 1, 1], [7, 7, 0, 0, 0], [3, 2, 6, 3, 0], [2, 5, 3, 2, 2],
+            [6, 5, 2, 1, 0], [0, 2, 2, 3, 7],
+        ]
+    )  # fmt: skip
+    units = [{r: k for r, k in enumerate(np.repeat(np.arange(5), row))} for row in table]
+    result = fleiss_kappa(units)
+    assert round(result.value, 3) == 0.210
+    assert result.observed == pytest.approx(0.378, abs=5e-4)
+    assert result.expected == pytest.approx(0.213, abs=5e-4)
+
+
+def test_cohen_two_by_two_textbook_example():
+    # 50 proposals, two readers: yes/yes 20, yes/no 5, no/yes 10, no/no 15:
+    # p_o = 0.7, p_e = 0.5, kappa = 0.4 exactly.
+    pairs = [("yes", "yes")] * 20 + [("yes", "no")] * 5 + [("no", "yes")] * 10 + [("no", "no")] * 15
+    units = [{"A": a, "B": b} for a, b in pairs]
+    result = cohen_kappa(units)
+    assert result.observed == pytest.approx(0.7, abs=1e-15)
+    assert result.expected == pytest.approx(0.5, abs=1e-15)
+    assert result.value == pytest.approx(0.4, abs=1e-15)
+
+
+def test_cohen_sas_example_unweighted_and_weighted():
+    # 3 x 3 table whose SAS PROC FREQ output is reproduced in statsmodels' tests:
+    # kappa 0.4842, weighted kappa (Cicchetti-Allison = linear weights) 0.4701.
+    table = [[0, 4, 1], [0, 8, 0], [0, 1, 5]]
+    units = [{"A": i, "B": j} for i in range(3) for j in range(3) for _ in range(table[i][j])]
+    assert round(cohen_kappa(units, categories=[0, 1, 2]).value, 4) == 0.4842
+    assert round(cohen_kappa(units, "linear", categories=[0, 1, 2]).value, 4) == 0.4701
+
+
+def test_gwet_2014_four_raters_example():
+    # The 4-rater, 12-unit data of Gwet (2014) (Krippendorff's data, coder C rating unit
+    # 12 instead of B) as shipped with Gwet's irrCAC; its documented values are
+    # AC1 0.77544 (p_a 0.81818, p_e 0.19032) and Fleiss' kappa 0.76117 (p_e 0.23872).
+    data = KRIPPENDORFF_2011.copy()
+    data[1, 11], data[2, 11] = NAN, 3
+    ac1 = gwet_ac1(data)
+    assert round(ac1.value, 5) == 0.77544
+    assert round(ac1.observed, 5) == 0.81818
+    assert round(ac1.expected, 5) == 0.19032
+    fleiss = fleiss_kappa(data)
+    assert round(fleiss.value, 5) == 0.76117
+    assert round(fleiss.expected, 5) == 0.23872
+    # Brennan-Prediger: p_e = 1/5, so (9/11 - 1/5) / (4/5) = 17/22.
+    assert bennett_s(data).value == pytest.approx(17 / 22, abs=1e-15)
+    assert percent_agreement(data).value == pytest.approx(9 / 11, abs=1e-15)
+
+
+@pytest.mark.parametrize("coefficient", ["fleiss", "gwet", "bennett", "scott", "percent"])
+def test_gwet_example_matches_exact_transcription(coefficient):
+    units = as_units(KRIPPENDORFF_2011)
+    functions = {
+        "fleiss": fleiss_kappa,
+        "gwet": gwet_ac1,
+        "bennett": bennett_s,
+        "scott": scott_pi,
+        "percent": percent_agreement,
+    }
+    value, p_a, p_e = kappa_family(units, coefficient)
+    result = functions[coefficient](units)
+    assert result.value == pytest.approx(float(value), abs=1e-14)
+    assert result.observed == pytest.approx(float(p_a), abs=1e-14)
+    if p_e is not None:
+        assert result.expected == pytest.approx(float(p_e), abs=1e-14)
