@@ -26,6 +26,7 @@ NOT_NER = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "sent
 def _import_vs_pipe(n_process: int) -> dict:
     import spacy
 
+    from app.nlp import load_tagger
     from app.services.importing import import_articles
     from app.services.projects import create_project
 
@@ -37,14 +38,16 @@ def _import_vs_pipe(n_process: int) -> dict:
         for i, text in enumerate(texts):
             (folder / f"{i:04d}.txt").write_text(text, encoding="utf-8")
 
-        nlp = spacy.load(MODEL, exclude=NOT_NER)
-        list(nlp.pipe(texts[:20]))  # warm up
+        # Both timings include loading the pipeline (files are in the OS cache by then).
+        spacy.load(MODEL, exclude=NOT_NER)
         started = time.perf_counter()
+        nlp = spacy.load(MODEL, exclude=NOT_NER)
         bare_ents = sum(len(doc.ents) for doc in nlp.pipe(texts, batch_size=64, n_process=n_process))
         bare = time.perf_counter() - started
 
         with create_project(Path(tmp, "bench.loupe")) as project:
             project.store.update_settings({"entity_labels": None})
+            load_tagger.cache_clear()
             started = time.perf_counter()
             report = import_articles(project, [folder], n_process=n_process)
             ours = time.perf_counter() - started
@@ -56,7 +59,7 @@ def _import_vs_pipe(n_process: int) -> dict:
         "unit": "words/s",
         "baseline_name": "bare nlp.pipe, same NER-only pipeline",
         "target": ">= 0.9",
-        "notes": f"{words} words; entities: ours {report.entities}, bare {bare_ents} (all labels)",
+        "notes": f"both include loading the pipeline; {words} words; entities: ours {report.entities}, bare {bare_ents} (all labels)",
     }
 
 
