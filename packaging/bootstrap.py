@@ -52,9 +52,9 @@ def run(command: list[str], **kwargs: object) -> None:
 
 
 def missing_libraries(wanted: dict[str, str]) -> list[str]:
-    if not sys.platform.startswith("linux") or not shutil.which("ldconfig") and not Path("/sbin/ldconfig").exists():
+    ldconfig = shutil.which("ldconfig") or ("/sbin/ldconfig" if Path("/sbin/ldconfig").exists() else None)
+    if not sys.platform.startswith("linux") or ldconfig is None:
         return []
-    ldconfig = shutil.which("ldconfig") or "/sbin/ldconfig"
     known = subprocess.run([ldconfig, "-p"], capture_output=True, text=True).stdout
     return [package for soname, package in wanted.items() if soname not in known]
 
@@ -125,11 +125,17 @@ def main(argv: list[str]) -> int:
     if action == "run":
         return subprocess.call([str(BIN / "loupe"), *rest], env=env)
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
-    code = subprocess.call([str(BIN / "lint-imports"), "--config", str(ROOT / "pyproject.toml")], cwd=ROOT, env=env)
-    if code != 0:
-        say("the import contracts are broken (see above)")
-        return code
-    return subprocess.call([str(PYTHON), "-m", "pytest", *rest], cwd=ROOT, env=env)
+    checks = [
+        ([str(BIN / "lint-imports"), "--config", str(ROOT / "pyproject.toml")], "import contracts"),
+        ([str(BIN / "ruff"), "check", "app", "tests", "benchmarks", "packaging"], "lint"),
+    ]
+    for command, what in checks:
+        if subprocess.call(command, cwd=ROOT, env=env) != 0:
+            say(f"the {what} check failed (see above)")
+            return 1
+    # The whole suite runs on two workers; a narrower run (arguments given) runs in-process.
+    parallel = [] if rest else ["-n", "2"]
+    return subprocess.call([str(PYTHON), "-m", "pytest", *parallel, *rest], cwd=ROOT, env=env)
 
 
 if __name__ == "__main__":
