@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from app.core.errors import ImportFormatError, LoupeError
 from app.services.importing import import_articles
@@ -191,3 +193,27 @@ def test_every_field_of_a_csv_row_is_stored(project: Project, tmp_path: Path) ->
     assert article.text == "Recruits abandoned\n\nThey were left at the front."
     assert article.metadata == {"section": "World"}
     assert article.origin and "a.csv" in article.origin
+
+
+_EXTENSIONS = [".txt", ".csv", ".tsv", ".jsonl", ".docx", ".html"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    data=st.one_of(st.binary(max_size=600), st.text(max_size=300).map(lambda t: t.encode("utf-8", "surrogatepass"))),
+    extension=st.sampled_from(_EXTENSIONS),
+)
+def test_random_input_either_imports_or_fails_cleanly_leaving_the_project_unchanged(
+    project: Project, tmp_path: Path, data: bytes, extension: str
+) -> None:
+    path = tmp_path / f"fuzz{extension}"
+    path.write_bytes(data)
+    before = state(project)
+    try:
+        report = import_articles(project, [path], model="no_such_pipeline_xyz", coder="fuzz")
+    except LoupeError as exc:
+        assert str(exc).strip() and "Traceback" not in str(exc)
+        assert state(project) == before
+    else:
+        after = state(project)
+        assert after[0] == before[0] + report.imported

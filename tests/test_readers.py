@@ -692,3 +692,17 @@ def test_only_import_errors_escape(fuzz_dir, data):
             assert article.text.startswith(article.title)
             for span in article.spans:
                 assert 0 <= span.start < span.end <= len(article.text)
+
+
+def test_html_page_over_the_extraction_limit_is_refused_at_once(tmp_path: Path) -> None:
+    from app.exchange.readers.html import MAX_HTML_BYTES
+
+    page = tmp_path / "huge.html"
+    paragraph = "<p>" + "Recruits were sent to the front without pay. " * 20 + "</p>\n"
+    with page.open("w", encoding="utf-8") as handle:
+        handle.write("<html><body>")
+        while handle.tell() <= MAX_HTML_BYTES:
+            handle.write(paragraph)
+        handle.write("</body></html>")
+    with pytest.raises(ImportFormatError, match=r"huge\.html is 5\.0 MB; web pages over 5 MB"):
+        read_articles(page)
