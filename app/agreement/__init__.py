@@ -19,6 +19,8 @@ from app.agreement.kappa import (
 from app.agreement.percent import percent_agreement
 from app.agreement.reliability_data import ReliabilityData, reliability_data
 from app.agreement.results import AgreementResult, AlphaResult, BootstrapResult
+from app.agreement.ualpha import cu_alpha, u_alpha
+from app.agreement.unitizing import CategoryUnitizing, UnitizingResult, unitizing_alpha
 from app.agreement.weights import agreement_weights
 
 __all__ = [
@@ -26,12 +28,15 @@ __all__ = [
     "AgreementResult",
     "AlphaResult",
     "BootstrapResult",
+    "CategoryUnitizing",
     "ReliabilityData",
+    "UnitizingResult",
     "agreement_weights",
     "bennett_s",
     "bootstrap",
     "coincidence_matrix",
     "cohen_kappa",
+    "cu_alpha",
     "fleiss_kappa",
     "gwet_ac1",
     "gwet_ac2",
@@ -39,4 +44,6 @@ __all__ = [
     "percent_agreement",
     "reliability_data",
     "scott_pi",
+    "u_alpha",
+    "unitizing_alpha",
 ]
