@@ -17,8 +17,10 @@ from app.agreement.kappa import (
     scott_pi,
 )
 from app.agreement.percent import percent_agreement
+from app.agreement.relations import RelationAgreementResult, attribute_agreement, relation_agreement
 from app.agreement.reliability_data import ReliabilityData, reliability_data
 from app.agreement.results import AgreementResult, AlphaResult, BootstrapResult
+from app.agreement.spans import LabelScores, SpanAgreementResult, span_agreement
 from app.agreement.ualpha import cu_alpha, u_alpha
 from app.agreement.unitizing import CategoryUnitizing, UnitizingResult, unitizing_alpha
 from app.agreement.weights import agreement_weights
@@ -29,9 +31,13 @@ __all__ = [
     "AlphaResult",
     "BootstrapResult",
     "CategoryUnitizing",
+    "LabelScores",
+    "RelationAgreementResult",
     "ReliabilityData",
+    "SpanAgreementResult",
     "UnitizingResult",
     "agreement_weights",
+    "attribute_agreement",
     "bennett_s",
     "bootstrap",
     "coincidence_matrix",
@@ -42,8 +48,10 @@ __all__ = [
     "gwet_ac2",
     "krippendorff_alpha",
     "percent_agreement",
+    "relation_agreement",
     "reliability_data",
     "scott_pi",
+    "span_agreement",
     "u_alpha",
     "unitizing_alpha",
 ]

@@ -1,0 +1,189 @@
+"""Span agreement between two coders: precision, recall and F1 with a one-to-one matching.
+
+Spans are ``(begin, end, label)`` half-open intervals. Coder A is taken as the reference:
+precision = matched / spans of B, recall = matched / spans of A, and
+F1 = 2 matched / (spans of A + spans of B), which is symmetric in the coders
+(Hripcsak & Rothschild, 2005). Two spans can only match if they have the same label.
+
+* ``match="exact"``: same begin, end and label.
+* ``match="overlap"``: same label and at least one common position; among all one-to-one
+  matchings the one with the most matched pairs is chosen, and among those the one with
+  the largest total overlap (``prefer="matches"``), or simply the largest total overlap
+  (``prefer="overlap"``); found with the Hungarian method on each group of mutually
+  overlapping spans.
+
+Per label, precision is ``None`` when B has no span of that label and recall ``None``
+when A has none; micro scores pool the counts, macro scores average the per-label scores
+that are defined.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from app.agreement.assignment import maximum_weight_matching
+from app.agreement.errors import AgreementError
+
+SpanTriple = tuple[int, int, Hashable]
+
+
+@dataclass(frozen=True)
+class LabelScores:
+    """Counts and scores for one label."""
+
+    label: Any
+    n_a: int
+    n_b: int
+    matched: int
+    precision: float | None
+    recall: float | None
+    f1: float
+
+
+@dataclass(frozen=True)
+class SpanAgreementResult:
+    """Span agreement between coders A (reference) and B, with the matching itself."""
+
+    match: str
+    precision: float | None
+    recall: float | None
+    f1: float
+    macro_precision: float | None
+    macro_recall: float | None
+    macro_f1: float
+    per_label: tuple[LabelScores, ...]
+    matched: tuple[tuple[SpanTriple, SpanTriple], ...]
+    unmatched_a: tuple[SpanTriple, ...]
+    unmatched_b: tuple[SpanTriple, ...]
+    total_overlap: int
+
+
+def _check(spans: Iterable[SpanTriple], who: str) -> list[SpanTriple]:
+    out = []
+    for n, span in enumerate(spans):
+        try:
+            begin, end, label = span
+        except (TypeError, ValueError):
+            raise AgreementError(f"Span {n} of coder {who} is not (begin, end, label).") from None
+        if int(begin) != begin or int(end) != end or end <= begin:
+            raise AgreementError(
+                f"Span {n} of coder {who} must have whole offsets and end > begin."
+            )
+        out.append((int(begin), int(end), label))
+    return out
+
+
+def _overlap(a: SpanTriple, b: SpanTriple) -> int:
+    return max(0, min(a[1], b[1]) - max(a[0], b[0]))
+
+
+def _groups(a: list[SpanTriple], b: list[SpanTriple]) -> list[tuple[list[int], list[int]]]:
+    """Connected groups of spans of A and B linked by overlap (sweep over sorted begins)."""
+    events = sorted(
+        [(s[0], s[1], 0, i) for i, s in enumerate(a)]
+        + [(s[0], s[1], 1, j) for j, s in enumerate(b)]
+    )
+    groups: list[tuple[list[int], list[int]]] = []
+    reach = None
+    for begin, end, side, index in events:
+        if reach is None or begin >= reach:
+            groups.append(([], []))
+            reach = end
+        reach = max(reach, end)
+        groups[-1][side].append(index)
+    return groups
+
+
+def _match_label(
+    a: list[SpanTriple], b: list[SpanTriple], match: str, prefer: str
+) -> list[tuple[int, int]]:
+    if match == "exact":
+        pending: dict[SpanTriple, list[int]] = defaultdict(list)
+        for j, s in enumerate(b):
+            pending[s].append(j)
+        pairs = []
+        for i, s in enumerate(a):
+            if pending[s]:
+                pairs.append((i, pending[s].pop(0)))
+        return pairs
+    pairs = []
+    for ga, gb in _groups(a, b):
+        if not ga or not gb:
+            continue
+        overlap = np.array([[_overlap(a[i], b[j]) for j in gb] for i in ga], dtype=np.float64)
+        weights = overlap.copy()
+        if prefer == "matches":
+            weights[overlap > 0] += overlap.sum() + 1.0
+        pairs += [(ga[i], gb[j]) for i, j in maximum_weight_matching(weights)]
+    return pairs
+
+
+def _ratio(num: int, den: int) -> float | None:
+    return num / den if den else None
+
+
+def _mean(values: Sequence[float | None]) -> float | None:
+    defined = [v for v in values if v is not None]
+    return sum(defined) / len(defined) if defined else None
+
+
+def span_agreement(
+    spans_a: Iterable[SpanTriple],
+    spans_b: Iterable[SpanTriple],
+    match: str = "exact",
+    *,
+    prefer: str = "matches",
+) -> SpanAgreementResult:
+    """Precision, recall and F1 of coder B's spans against coder A's, per label and overall.
+
+    Returns the matched pairs and the unmatched spans of each coder (the disagreements).
+    Raises :class:`AgreementError` when neither coder marked a span.
+    """
+    if match not in ("exact", "overlap"):
+        raise AgreementError(f"Unknown match {match!r}: use 'exact' or 'overlap'.")
+    if prefer not in ("matches", "overlap"):
+        raise AgreementError(f"Unknown preference {prefer!r}: use 'matches' or 'overlap'.")
+    a, b = _check(spans_a, "A"), _check(spans_b, "B")
+    if not a and not b:
+        raise AgreementError("Neither coder marked a span; there is nothing to compare.")
+    by_label: dict[Hashable, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
+    for i, s in enumerate(a):
+        by_label[s[2]][0].append(i)
+    for j, s in enumerate(b):
+        by_label[s[2]][1].append(j)
+    try:
+        labels = sorted(by_label)
+    except TypeError:
+        labels = list(by_label)
+    matched: list[tuple[int, int]] = []
+    scores = []
+    for label in labels:
+        ia, ib = by_label[label]
+        pairs = _match_label([a[i] for i in ia], [b[j] for j in ib], match, prefer)
+        matched += [(ia[i], ib[j]) for i, j in pairs]
+        n_a, n_b, k = len(ia), len(ib), len(pairs)
+        scores.append(
+            LabelScores(label, n_a, n_b, k, _ratio(k, n_b), _ratio(k, n_a), 2 * k / (n_a + n_b))
+        )
+    matched.sort()
+    used_a, used_b = {i for i, _ in matched}, {j for _, j in matched}
+    k = len(matched)
+    return SpanAgreementResult(
+        match=match,
+        precision=_ratio(k, len(b)),
+        recall=_ratio(k, len(a)),
+        f1=2 * k / (len(a) + len(b)),
+        macro_precision=_mean([s.precision for s in scores]),
+        macro_recall=_mean([s.recall for s in scores]),
+        macro_f1=sum(s.f1 for s in scores) / len(scores),
+        per_label=tuple(scores),
+        matched=tuple((a[i], b[j]) for i, j in matched),
+        unmatched_a=tuple(s for i, s in enumerate(a) if i not in used_a),
+        unmatched_b=tuple(s for j, s in enumerate(b) if j not in used_b),
+        total_overlap=sum(_overlap(a[i], b[j]) for i, j in matched),
+    )
