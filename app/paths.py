@@ -23,7 +23,11 @@ def root_dir() -> Path:
             return Path(bundle)
         # A frozen build without _MEIPASS (not PyInstaller): data sits beside the executable.
         return Path(sys.executable).resolve().parent
-    return Path(__file__).resolve().parent.parent
+    checkout = Path(__file__).resolve().parent.parent
+    if (checkout / "annotations_schema").is_dir():
+        return checkout
+    # An installed wheel: the data files were installed under <prefix>/share/loupe.
+    return Path(sys.prefix) / "share" / "loupe"
 
 
 def schema_dir() -> Path:
