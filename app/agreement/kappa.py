@@ -3,7 +3,7 @@
 Notation (Gwet, 2014, ch. 2-3): unit u received r_u values, r_uk of them in category k;
 ``r*_uk = sum_l w_kl r_ul`` with agreement weights w (identity when unweighted).
 
-Observed agreement, every multi-coder coefficient (Fleiss, 1971; Gwet, 2014, eq. 2.x):
+Observed agreement, every multi-coder coefficient (Fleiss, 1971; Gwet, 2014, ch. 2):
 
     p_a = (1 / n2) * sum_{u: r_u >= 2} sum_k r_uk (r*_uk - 1) / (r_u (r_u - 1)),
 

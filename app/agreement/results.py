@@ -42,7 +42,8 @@ class AlphaResult:
     """Krippendorff's alpha ``1 - D_o / D_e`` with its coincidence matrix.
 
     ``observed_disagreement`` is D_o and ``expected_disagreement`` D_e; ``coincidences``
-    is the matrix o_ck indexed like ``categories``; ``n_pairable_values`` is n.. .
+    is the matrix o_ck indexed like ``categories``; ``n_units`` counts units with at least
+    one value, ``n_pairable_units`` those with two or more, ``n_pairable_values`` is n.. .
     """
 
     value: float

@@ -98,7 +98,7 @@ def _alpha(
     total = obs.sum()
     d_o = (total - np.trace(obs)) / total
     d_e = (e.sum() - np.trace(e)) / total
-    undefined = d_e <= 1e-15 * max(total, 1.0)
+    undefined = d_e <= 1e-12  # a share of l..; zero up to rounding
     return UnitizingResult(
         coefficient=coefficient,
         value=float("nan") if undefined else float(1.0 - d_o / d_e),
@@ -128,6 +128,8 @@ def u_alpha(
     any who marked nothing. The result's matrices are indexed gap first, then categories.
     """
     table = span_table(spans, begin, length, coders)
+    if len(table.begin) == 0:
+        raise AgreementError("No coder marked any unit; there is nothing to compare.")
     lengths, values, segment = _positions(table)
     v = len(table.categories) + 1
     obs = _coincidences(lengths, values, v)

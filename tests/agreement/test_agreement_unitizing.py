@@ -146,8 +146,9 @@ def test_coder_who_marked_nothing_counts():
 
 
 def test_errors():
-    with pytest.raises(AgreementError, match="nothing to compare"):
-        unitizing_alpha([], 0, 10, coders=["a", "b"])
+    for coefficient in (unitizing_alpha, u_alpha):
+        with pytest.raises(AgreementError, match="nothing to compare"):
+            coefficient([], 0, 10, coders=["a", "b"])
     with pytest.raises(AgreementError, match="two coders"):
         unitizing_alpha([("a", 0, 2, "x")], 0, 10)
     with pytest.raises(AgreementError, match="outside the continuum"):
