@@ -75,7 +75,7 @@ def bench_annotation_write(n: int = 2000) -> dict:
     from sqlalchemy import insert
 
     from app.core.records import utc_now
-    from app.services.annotating import add_annotation
+    from app.services.editing import add_annotation
     from app.services.importing import import_articles
     from app.services.projects import create_project
     from app.store.schema import AnnotationRow

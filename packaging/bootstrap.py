@@ -107,6 +107,11 @@ def ensure_packages(extras: str) -> None:
     say(f"installing Loupe and its dependencies ({extras}) into .venv; this takes a few minutes once")
     run([str(PYTHON), "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
     run([str(PYTHON), "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[{extras}]"])
+    if "test" in extras:
+        # A reference implementation for the agreement tests only. Its own pins (an old
+        # SciPy and pandas < 3) would downgrade the environment, and the functions the
+        # tests call need neither, so it goes in without its dependencies.
+        run([str(PYTHON), "-m", "pip", "install", "--quiet", "--no-deps", "irrCAC==0.4.4"])
     STAMP.write_text(wanted + "\n")
 
 

@@ -68,6 +68,49 @@ class Annotation:
 
 
 @dataclass(frozen=True, slots=True)
+class Relation:
+    """A typed link from one annotation to another, by the same coder."""
+
+    id: str
+    article_id: str
+    coder_id: str
+    label: str
+    source_id: str
+    target_id: str
+    attributes: dict[str, Any] = field(default_factory=dict)
+    revision: int = 1
+    created_at: str = ""
+    updated_at: str = ""
+    deleted_at: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A coder's answer to an article-level question (``value`` is JSON: str, list, ...)."""
+
+    article_id: str
+    coder_id: str
+    question: str
+    value: Any
+    updated_at: str = ""
+
+
+STATUSES = ("todo", "in_progress", "done")
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleListing:
+    """One row of a coder's article list."""
+
+    id: str
+    position: int
+    title: str
+    source: str | None
+    published: str | None
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
 class ProjectCounts:
     """What ``loupe info`` reports."""
 

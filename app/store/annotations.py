@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, insert, or_, select, update
 
 from app.core.records import Annotation
-from app.store.schema import AnnotationRow
+from app.store.schema import AnnotationRow, RelationRow
 
 
 def _annotation(row: Any) -> Annotation:
@@ -57,14 +58,49 @@ class AnnotationRepository:
             rows = conn.execute(query.order_by(AnnotationRow.start, AnnotationRow.end)).all()
         return [_annotation(row) for row in rows]
 
-    def set_deleted(self, annotation_id: str, deleted_at: str | None, updated_at: str) -> None:
-        """Tombstone (or revive, with ``None``) an annotation as a new revision."""
+    def update(self, annotation_id: str, values: dict[str, Any], updated_at: str) -> None:
+        """Set fields of a live or deleted annotation as a new revision, and commit."""
         with self._engine.begin() as conn:
             conn.execute(
                 update(AnnotationRow)
                 .where(AnnotationRow.id == annotation_id)
-                .values(
-                    deleted_at=deleted_at, updated_at=updated_at,
-                    revision=AnnotationRow.revision + 1,
-                )
+                .values(**values, updated_at=updated_at, revision=AnnotationRow.revision + 1)
+            )
+
+    def remove(self, annotation_id: str, now: str) -> tuple[str, ...]:
+        """Tombstone an annotation and its live relations in one transaction.
+
+        Returns the ids of the relations removed with it.
+        """
+        with self._engine.begin() as conn:
+            relation_ids = tuple(
+                conn.execute(
+                    select(RelationRow.id).where(
+                        RelationRow.deleted_at.is_(None),
+                        or_(RelationRow.source_id == annotation_id, RelationRow.target_id == annotation_id),
+                    )
+                ).scalars()
+            )
+            self._tombstone(conn, annotation_id, relation_ids, now, now)
+        return relation_ids
+
+    def restore(self, annotation_id: str, relation_ids: Sequence[str], now: str) -> None:
+        """Revive an annotation and the relations removed with it, in one transaction."""
+        with self._engine.begin() as conn:
+            self._tombstone(conn, annotation_id, relation_ids, None, now)
+
+    @staticmethod
+    def _tombstone(
+        conn: Any, annotation_id: str, relation_ids: Sequence[str], deleted_at: str | None, now: str
+    ) -> None:
+        conn.execute(
+            update(AnnotationRow)
+            .where(AnnotationRow.id == annotation_id)
+            .values(deleted_at=deleted_at, updated_at=now, revision=AnnotationRow.revision + 1)
+        )
+        if relation_ids:
+            conn.execute(
+                update(RelationRow)
+                .where(RelationRow.id.in_(list(relation_ids)))
+                .values(deleted_at=deleted_at, updated_at=now, revision=RelationRow.revision + 1)
             )

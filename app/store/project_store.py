@@ -13,9 +13,12 @@ from app.core.errors import ProjectError
 from app.core.records import ProjectCounts, utc_now
 from app.store import migrate
 from app.store.annotations import AnnotationRepository
+from app.store.answers import AnswerRepository
 from app.store.articles import ArticleRepository
+from app.store.assignments import AssignmentRepository
 from app.store.coders import CoderRepository
 from app.store.engine import APPLICATION_ID, check_sqlite_file, is_url, make_engine
+from app.store.relations import RelationRepository
 from app.store.schema import (
     AnnotationRow,
     ArticleRow,
@@ -37,6 +40,9 @@ class ProjectStore:
         self.articles = ArticleRepository(engine)
         self.annotations = AnnotationRepository(engine)
         self.coders = CoderRepository(engine)
+        self.relations = RelationRepository(engine)
+        self.answers = AnswerRepository(engine)
+        self.assignments = AssignmentRepository(engine)
 
     # -- opening -----------------------------------------------------------------
     @classmethod

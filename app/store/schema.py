@@ -84,6 +84,9 @@ class CoderRow(Base):
 
 
 class AssignmentRow(Base):
+    """A coder's status on an article. ``assigned`` rows come from the lead's assignment;
+    in a project without any, a row appears when a coder first works on an article."""
+
     __tablename__ = "assignment"
     __table_args__ = (UniqueConstraint("article_id", "coder_id"),)
 
@@ -91,6 +94,7 @@ class AssignmentRow(Base):
     article_id: Mapped[str] = mapped_column(ForeignKey("article.id", ondelete="CASCADE"))
     coder_id: Mapped[str] = mapped_column(ForeignKey("coder.id", ondelete="CASCADE"))
     status: Mapped[str] = mapped_column(String(20), default="todo")
+    assigned: Mapped[bool] = mapped_column(Boolean, default=False)
     seconds_spent: Mapped[float] = mapped_column(default=0.0)
     updated_at: Mapped[str] = mapped_column(String(32))
 

@@ -90,6 +90,7 @@ def upgrade() -> None:
         sa.Column("article_id", sa.String(length=36), nullable=False),
         sa.Column("coder_id", sa.String(length=36), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("assigned", sa.Boolean(), nullable=False),
         sa.Column("seconds_spent", sa.Float(), nullable=False),
         sa.Column("updated_at", sa.String(length=32), nullable=False),
         sa.ForeignKeyConstraint(["article_id"], ["article.id"], ondelete="CASCADE"),

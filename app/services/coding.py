@@ -1,0 +1,85 @@
+"""What the coding window shows and the article-level actions around it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from app.core.errors import LoupeError
+from app.core.records import Annotation, Answer, Article, ArticleListing, Entity, Relation, utc_now
+from app.services.projects import Project
+
+
+@dataclass(frozen=True)
+class ArticleBundle:
+    """Everything the window needs to show one article to one coder."""
+
+    article: Article
+    entities: list[Entity]
+    annotations: list[Annotation]
+    relations: list[Relation]
+    answers: dict[str, Answer]
+    status: str
+
+
+def article_listing(project: Project, coder_id: str) -> list[ArticleListing]:
+    """The articles this coder may see (blinded to other coders' work)."""
+    return project.store.assignments.listing(coder_id)
+
+
+def load_article(project: Project, article_id: str, coder_id: str) -> ArticleBundle:
+    store = project.store
+    return ArticleBundle(
+        article=store.articles.get(article_id),
+        entities=store.articles.entities(article_id),
+        annotations=store.annotations.for_article(article_id, coder_id),
+        relations=store.relations.for_article(article_id, coder_id),
+        answers=store.answers.for_article(article_id, coder_id),
+        status=store.assignments.status(article_id, coder_id),
+    )
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def missing_for_done(project: Project, article_id: str, coder_id: str) -> list[str]:
+    """What must still be filled in before the article can be marked done."""
+    codebook = project.codebook
+    article_text = project.store.articles.get(article_id).text
+    missing: list[str] = []
+    for annotation in project.store.annotations.for_article(article_id, coder_id):
+        names = codebook.missing_required(annotation.label, annotation.attributes)
+        if names:
+            snippet = article_text[annotation.start : annotation.end]
+            snippet = snippet if len(snippet) <= 40 else snippet[:37] + "..."
+            missing.append(f"{annotation.label} \u201c{snippet}\u201d: {', '.join(names)}")
+    answers = project.store.answers.for_article(article_id, coder_id)
+    for question in codebook.questions:
+        if question.required and (
+            question.name not in answers or _is_empty(answers[question.name].value)
+        ):
+            missing.append(f"question \u201c{question.prompt or question.name}\u201d")
+    return missing
+
+
+def set_status(project: Project, article_id: str, coder_id: str, status: str) -> None:
+    """Set the coder's status on an article; "done" is refused while fields are missing."""
+    if status == "done":
+        missing = missing_for_done(project, article_id, coder_id)
+        if missing:
+            raise LoupeError("Not done yet; still to fill in: " + "; ".join(missing) + ".")
+    project.store.assignments.set_status(article_id, coder_id, status, utc_now())
+
+
+def next_unfinished(listing: list[ArticleListing], current_id: str | None) -> ArticleListing | None:
+    """The next article after ``current_id`` that is not done, wrapping around."""
+    if not listing:
+        return None
+    ids = [row.id for row in listing]
+    start = ids.index(current_id) + 1 if current_id in ids else 0
+    for offset in range(len(listing)):
+        row = listing[(start + offset) % len(listing)]
+        if row.status != "done" and row.id != current_id:
+            return row
+    return None

@@ -1,0 +1,189 @@
+"""Applying a coder's edits: validate, write and commit at once, return the inverse.
+
+Runs on the calling (GUI) thread; each edit is one short transaction committed before
+:func:`apply_edit` returns. Undo is applying the returned inverse (a new revision).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from typing import Any
+
+from app.core.codebook import SpanLabel
+from app.core.edits import (
+    AddAnnotation,
+    AddRelation,
+    ChangeAnnotation,
+    Changes,
+    Edit,
+    RemoveAnnotation,
+    RemoveRelation,
+    RestoreAnnotation,
+    RestoreRelation,
+    SetAnswer,
+)
+from app.core.errors import LoupeError
+from app.core.records import Annotation, Relation, utc_now
+from app.services.projects import Project
+
+
+class EditError(LoupeError):
+    """An edit that the codebook, the article text or the project does not allow."""
+
+
+def _span_label(project: Project, label: str) -> SpanLabel:
+    try:
+        return project.codebook.label(label)
+    except KeyError:
+        raise EditError(f"'{label}' is not a span label of the codebook.") from None
+
+
+def validate_span(
+    project: Project, article_id: str, label: str, start: int, end: int, attributes: dict[str, Any]
+) -> None:
+    span_label = _span_label(project, label)
+    length = project.text_length(article_id)
+    if length is None:
+        raise EditError(f"There is no article with id {article_id} in this project.")
+    if not 0 <= start < end <= length:
+        raise EditError(f"The span {start}-{end} is empty or outside the article text (0-{length}).")
+    for name, value in attributes.items():
+        try:
+            attribute = span_label.attribute(name)
+        except KeyError:
+            raise EditError(f"'{name}' is not an attribute of {label}.") from None
+        problem = attribute.validate(value)
+        if problem:
+            raise EditError(f"{label} {name}: {problem}")
+
+
+def _live_annotation(project: Project, annotation_id: str) -> Annotation:
+    found = project.store.annotations.get(annotation_id)
+    if found is None or found.deleted_at is not None:
+        raise EditError("That annotation no longer exists.")
+    return found
+
+
+def _mark_started(project: Project, article_id: str, coder_id: str) -> bool:
+    if project.store.assignments.status(article_id, coder_id) == "todo":
+        project.store.assignments.set_status(article_id, coder_id, "in_progress", utc_now())
+        return True
+    return False
+
+
+def apply_edit(project: Project, edit: Edit) -> tuple[Edit, Changes]:
+    """Apply ``edit`` and commit it; returns (its inverse, what changed)."""
+    store = project.store
+    now = utc_now()
+    match edit:
+        case AddAnnotation(annotation=a):
+            validate_span(project, a.article_id, a.label, a.start, a.end, a.attributes)
+            store.annotations.add(replace(a, created_at=a.created_at or now, updated_at=now))
+            started = _mark_started(project, a.article_id, a.coder_id)
+            return RemoveAnnotation(a.id), Changes(a.article_id, (a.id,), status=started)
+        case RemoveAnnotation(annotation_id=annotation_id):
+            a = _live_annotation(project, annotation_id)
+            relation_ids = store.annotations.remove(annotation_id, now)
+            return RestoreAnnotation(annotation_id, relation_ids), Changes(
+                a.article_id, (annotation_id,), relation_ids
+            )
+        case RestoreAnnotation(annotation_id=annotation_id, relation_ids=relation_ids):
+            a = store.annotations.get(annotation_id)
+            if a is None:
+                raise EditError("That annotation no longer exists.")
+            store.annotations.restore(annotation_id, relation_ids, now)
+            return RemoveAnnotation(annotation_id, relation_ids), Changes(
+                a.article_id, (annotation_id,), tuple(relation_ids)
+            )
+        case ChangeAnnotation(annotation_id=annotation_id, after=after):
+            a = _live_annotation(project, annotation_id)
+            before = {name: getattr(a, name) for name in after}
+            merged = {**{k: getattr(a, k) for k in ("label", "start", "end", "attributes")}, **after}
+            validate_span(
+                project, a.article_id, merged["label"], merged["start"], merged["end"],
+                merged["attributes"],
+            )
+            store.annotations.update(annotation_id, dict(after), now)
+            return ChangeAnnotation(annotation_id, before, dict(after)), Changes(
+                a.article_id, (annotation_id,)
+            )
+        case AddRelation(relation=r):
+            _validate_relation(project, r)
+            store.relations.add(replace(r, created_at=r.created_at or now, updated_at=now))
+            return RemoveRelation(r.id), Changes(r.article_id, relation_ids=(r.id,))
+        case RemoveRelation(relation_id=relation_id) | RestoreRelation(relation_id=relation_id):
+            r = store.relations.get(relation_id)
+            if r is None:
+                raise EditError("That relation no longer exists.")
+            removing = isinstance(edit, RemoveRelation)
+            store.relations.set_deleted(relation_id, now if removing else None, now)
+            inverse: Edit = RestoreRelation(relation_id) if removing else RemoveRelation(relation_id)
+            return inverse, Changes(r.article_id, relation_ids=(relation_id,))
+        case SetAnswer(article_id=article_id, coder_id=coder_id, question=name, after=value):
+            try:
+                question = project.codebook.question(name)
+            except KeyError:
+                raise EditError(f"'{name}' is not an article question of the codebook.") from None
+            if value is not None:
+                problem = question.validate(value)
+                if problem:
+                    raise EditError(f"{name}: {problem}")
+            current = store.answers.for_article(article_id, coder_id).get(name)
+            before = None if current is None else current.value
+            store.answers.set(article_id, coder_id, name, value, now)
+            started = _mark_started(project, article_id, coder_id)
+            return SetAnswer(article_id, coder_id, name, before, value), Changes(
+                article_id, question=name, status=started
+            )
+    raise TypeError(f"not an edit: {edit!r}")
+
+
+def _validate_relation(project: Project, relation: Relation) -> None:
+    try:
+        relation_type = project.codebook.relation_type(relation.label)
+    except KeyError:
+        raise EditError(f"'{relation.label}' is not a relation type of the codebook.") from None
+    source = _live_annotation(project, relation.source_id)
+    target = _live_annotation(project, relation.target_id)
+    if source.id == target.id:
+        raise EditError("A relation needs two different annotations.")
+    if not (source.article_id == target.article_id == relation.article_id):
+        raise EditError("A relation must link annotations of the same article.")
+    if not (source.coder_id == target.coder_id == relation.coder_id):
+        raise EditError("A relation must link annotations of the same coder.")
+    if not relation_type.allows(source.label, target.label):
+        raise EditError(
+            f"{relation.label} cannot link {source.label} to {target.label} "
+            f"(allowed: {', '.join(relation_type.source)} to {', '.join(relation_type.target)})."
+        )
+
+
+def new_annotation(
+    article_id: str, coder_id: str, label: str, start: int, end: int, **fields: Any
+) -> Annotation:
+    """A fresh annotation record (not yet stored)."""
+    return Annotation(
+        id=str(uuid.uuid4()), article_id=article_id, coder_id=coder_id, label=label,
+        start=start, end=end, **fields,
+    )
+
+
+def new_relation(article_id: str, coder_id: str, label: str, source_id: str, target_id: str) -> Relation:
+    return Relation(
+        id=str(uuid.uuid4()), article_id=article_id, coder_id=coder_id, label=label,
+        source_id=source_id, target_id=target_id,
+    )
+
+
+def add_annotation(
+    project: Project, *, article_id: str, coder_id: str, label: str, start: int, end: int,
+    attributes: dict[str, Any] | None = None, note: str = "", uncertain: bool = False,
+) -> Annotation:
+    """Create a span annotation (code-point offsets) and commit it."""
+    annotation = new_annotation(
+        article_id, coder_id, label, start, end, attributes=dict(attributes or {}), note=note,
+        uncertain=uncertain,
+    )
+    apply_edit(project, AddAnnotation(annotation))
+    return annotation

@@ -1,0 +1,69 @@
+"""Which coder codes which article, and how far they got."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, func, insert, select, update
+
+from app.core.records import ArticleListing
+from app.store.schema import ArticleRow, AssignmentRow
+
+
+class AssignmentRepository:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def any(self) -> bool:
+        with self._engine.connect() as conn:
+            return (
+                conn.execute(
+                    select(func.count()).select_from(AssignmentRow).where(AssignmentRow.assigned)
+                ).scalar_one()
+                > 0
+            )
+
+    def listing(self, coder_id: str) -> list[ArticleListing]:
+        """The coder's articles with their status, in import order.
+
+        In a project without assignments every coder sees every article ("todo" until
+        the coder starts it); otherwise only the articles assigned to the coder.
+        """
+        blinded = self.any()
+        join = AssignmentRow.article_id == ArticleRow.id
+        query = select(
+            ArticleRow.id, ArticleRow.position, ArticleRow.title, ArticleRow.source,
+            ArticleRow.published, AssignmentRow.status,
+        )
+        if blinded:
+            query = query.join(AssignmentRow, join).where(AssignmentRow.coder_id == coder_id)
+        else:
+            query = query.outerjoin(AssignmentRow, join & (AssignmentRow.coder_id == coder_id))
+        with self._engine.connect() as conn:
+            rows = conn.execute(query.order_by(ArticleRow.position)).all()
+        return [
+            ArticleListing(r.id, r.position, r.title, r.source, r.published, r.status or "todo")
+            for r in rows
+        ]
+
+    def status(self, article_id: str, coder_id: str) -> str:
+        with self._engine.connect() as conn:
+            found = conn.execute(
+                select(AssignmentRow.status).where(
+                    AssignmentRow.article_id == article_id, AssignmentRow.coder_id == coder_id
+                )
+            ).scalar_one_or_none()
+        return found or "todo"
+
+    def set_status(self, article_id: str, coder_id: str, status: str, now: str) -> None:
+        with self._engine.begin() as conn:
+            changed = conn.execute(
+                update(AssignmentRow)
+                .where(AssignmentRow.article_id == article_id, AssignmentRow.coder_id == coder_id)
+                .values(status=status, updated_at=now)
+            ).rowcount
+            if not changed:
+                conn.execute(
+                    insert(AssignmentRow).values(
+                        article_id=article_id, coder_id=coder_id, status=status,
+                        assigned=False, seconds_spent=0.0, updated_at=now,
+                    )
+                )
