@@ -1,0 +1,207 @@
+"""The coding session behind the window: one project, one coder, the current article.
+
+Panels read from the controller and call its methods; it calls :mod:`app.services`,
+keeps the undo stack and re-emits what changed as signals, so that each panel decides
+whether to refresh. Every edit is committed to the project file before the method that
+made it returns. GUI thread only.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
+
+from app.core.edits import (
+    AddAnnotation,
+    AddRelation,
+    ChangeAnnotation,
+    Changes,
+    Edit,
+    RemoveAnnotation,
+    RemoveRelation,
+    SetAnswer,
+)
+from app.core.errors import LoupeError
+from app.core.offsets import OffsetMap
+from app.core.records import Annotation, ArticleListing, Coder
+from app.services import coding
+from app.services.coding import ArticleBundle
+from app.services.editing import apply_edit, new_annotation, new_relation
+from app.services.projects import Project, open_project
+from app.ui.undo import EditCommand
+
+
+class CodingController(QObject):
+    project_opened = Signal()
+    #: The article list or a status in it changed.
+    listing_changed = Signal()
+    #: A (different) article is now current: ArticleBundle.
+    article_opened = Signal(object)
+    #: An edit changed the current article: Changes. ``bundle`` is already reloaded.
+    article_changed = Signal(object)
+    #: The selected annotation id, or None.
+    selection_changed = Signal(object)
+    #: A short status-bar message ("Saved").
+    message = Signal(str)
+    #: A refused action, as one sentence for the user.
+    refused = Signal(str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.project: Project | None = None
+        self.project_path: Path | None = None
+        self.coder: Coder | None = None
+        self.listing: list[ArticleListing] = []
+        self.bundle: ArticleBundle | None = None
+        self.offsets = OffsetMap("")
+        self.selected_id: str | None = None
+        self.undo_stack = QUndoStack(self)
+
+    # -- project ---------------------------------------------------------------------
+    def open_project(self, path: Path, coder_name: str) -> None:
+        """Open ``path`` as ``coder_name`` (created if new). Raises LoupeError."""
+        project = open_project(path)
+        self.close_project()
+        self.project, self.project_path = project, path
+        self.coder = project.store.coders.get_or_create(coder_name)
+        self.listing = coding.article_listing(project, self.coder.id)
+        self.project_opened.emit()
+        self.listing_changed.emit()
+
+    def close_project(self) -> None:
+        self.undo_stack.clear()
+        if self.project is not None:
+            self.project.close()
+        self.project = self.bundle = self.coder = None
+        self.listing, self.selected_id = [], None
+
+    def coder_names(self) -> list[str]:
+        return [] if self.project is None else [c.name for c in self.project.store.coders.list()]
+
+    # -- articles --------------------------------------------------------------------
+    def open_article(self, article_id: str) -> None:
+        assert self.project is not None and self.coder is not None
+        self.bundle = coding.load_article(self.project, article_id, self.coder.id)
+        self.offsets = OffsetMap(self.bundle.article.text)
+        self.selected_id = None
+        self.article_opened.emit(self.bundle)
+        self.selection_changed.emit(None)
+
+    def _reload(self, changes: Changes | None = None) -> None:
+        assert self.project is not None and self.coder is not None and self.bundle is not None
+        self.bundle = coding.load_article(self.project, self.bundle.article.id, self.coder.id)
+        live = {a.id for a in self.bundle.annotations}
+        if self.selected_id not in live:
+            self.selected_id = None
+            self.selection_changed.emit(None)
+        self.article_changed.emit(changes or Changes(self.bundle.article.id))
+
+    def _refresh_listing(self) -> None:
+        assert self.project is not None and self.coder is not None
+        self.listing = coding.article_listing(self.project, self.coder.id)
+        self.listing_changed.emit()
+
+    def current_index(self) -> int:
+        if self.bundle is None:
+            return -1
+        ids = [row.id for row in self.listing]
+        return ids.index(self.bundle.article.id) if self.bundle.article.id in ids else -1
+
+    def go_relative(self, step: int) -> None:
+        if not self.listing:
+            return
+        index = self.current_index()
+        target = 0 if index < 0 else max(0, min(len(self.listing) - 1, index + step))
+        if target != index:
+            self.open_article(self.listing[target].id)
+
+    def go_next_unfinished(self) -> None:
+        row = coding.next_unfinished(self.listing, None if self.bundle is None else self.bundle.article.id)
+        if row is None:
+            self.message.emit("Every article is done.")
+        else:
+            self.open_article(row.id)
+
+    def set_status(self, status: str) -> bool:
+        if self.project is None or self.bundle is None or self.coder is None:
+            return False
+        try:
+            coding.set_status(self.project, self.bundle.article.id, self.coder.id, status)
+        except LoupeError as exc:
+            self.refused.emit(exc.message)
+            return False
+        self._refresh_listing()
+        self._reload()
+        self.message.emit("Marked done" if status == "done" else "Saved")
+        return True
+
+    # -- selection -------------------------------------------------------------------
+    def select(self, annotation_id: str | None) -> None:
+        if annotation_id != self.selected_id:
+            self.selected_id = annotation_id
+            self.selection_changed.emit(annotation_id)
+
+    def selected(self) -> Annotation | None:
+        if self.bundle is None or self.selected_id is None:
+            return None
+        return next((a for a in self.bundle.annotations if a.id == self.selected_id), None)
+
+    # -- edits -----------------------------------------------------------------------
+    def apply(self, edit: Edit) -> bool:
+        """Apply, commit and push an edit; False (and ``refused``) if it is not allowed."""
+        inverse = self.apply_without_undo(edit)
+        if inverse is None:
+            return False
+        self.undo_stack.push(EditCommand(self, edit, inverse))
+        return True
+
+    def apply_without_undo(self, edit: Edit) -> Edit | None:
+        """Apply and commit ``edit``; returns its inverse, or None if refused."""
+        assert self.project is not None
+        try:
+            inverse, changes = apply_edit(self.project, edit)
+        except LoupeError as exc:
+            self.refused.emit(exc.message)
+            return None
+        if self.bundle is None or changes.article_id != self.bundle.article.id:
+            self.open_article(changes.article_id)  # an undo elsewhere: show where it happened
+        else:
+            self._reload(changes)
+        if changes.status:
+            self._refresh_listing()
+        self.message.emit("Saved")
+        return inverse
+
+    def create_annotation(self, label: str, start: int, end: int) -> str | None:
+        """A new annotation (code points) of the current coder; selects it."""
+        if self.bundle is None or self.coder is None:
+            return None
+        annotation = new_annotation(self.bundle.article.id, self.coder.id, label, start, end)
+        if not self.apply(AddAnnotation(annotation)):
+            return None
+        self.select(annotation.id)
+        return annotation.id
+
+    def delete_selected(self) -> None:
+        if self.selected_id is not None:
+            self.apply(RemoveAnnotation(self.selected_id))
+
+    def change_annotation(self, annotation_id: str, **fields: Any) -> bool:
+        return self.apply(ChangeAnnotation(annotation_id, fields))
+
+    def add_relation(self, label: str, source_id: str, target_id: str) -> bool:
+        if self.bundle is None or self.coder is None:
+            return False
+        relation = new_relation(self.bundle.article.id, self.coder.id, label, source_id, target_id)
+        return self.apply(AddRelation(relation))
+
+    def remove_relation(self, relation_id: str) -> bool:
+        return self.apply(RemoveRelation(relation_id))
+
+    def set_answer(self, question: str, value: Any) -> bool:
+        if self.bundle is None or self.coder is None:
+            return False
+        return self.apply(SetAnswer(self.bundle.article.id, self.coder.id, question, value))

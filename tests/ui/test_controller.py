@@ -1,0 +1,55 @@
+"""The controller: edits are committed at once, undo/redo round-trip through the file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.services.projects import open_project
+
+
+def stored_annotations(path: Path) -> list:
+    with open_project(path) as project:
+        return [
+            a for article in project.store.articles.list()
+            for a in project.store.annotations.for_article(article.id)
+        ]
+
+
+def test_create_undo_redo_is_in_the_file_each_time(controller, project_file: Path) -> None:
+    text = controller.bundle.article.text
+    start = text.index("Anton Korolev")
+    annotation_id = controller.create_annotation("Actor", start, start + len("Anton Korolev"))
+    assert annotation_id and controller.selected_id == annotation_id
+    assert [a.id for a in stored_annotations(project_file)] == [annotation_id]
+    controller.undo_stack.undo()
+    assert stored_annotations(project_file) == []
+    assert controller.selected_id is None
+    controller.undo_stack.redo()
+    assert [a.id for a in stored_annotations(project_file)] == [annotation_id]
+
+
+def test_refused_edit_is_not_pushed_and_says_why(qtbot, controller) -> None:
+    with qtbot.waitSignal(controller.refused) as blocker:
+        assert controller.create_annotation("NoSuchLabel", 0, 3) is None
+    assert "not a span label" in blocker.args[0]
+    assert controller.undo_stack.count() == 0
+
+
+def test_nudges_merge_into_one_undo_step(controller, project_file: Path) -> None:
+    annotation_id = controller.create_annotation("Actor", 0, 5)
+    for end in (6, 7, 8):
+        controller.change_annotation(annotation_id, end=end)
+    assert controller.undo_stack.count() == 2
+    controller.undo_stack.undo()
+    (stored,) = stored_annotations(project_file)
+    assert stored.end == 5
+
+
+def test_undo_of_an_edit_on_another_article_shows_that_article(controller) -> None:
+    first = controller.bundle.article.id
+    controller.create_annotation("Actor", 0, 5)
+    controller.go_relative(1)
+    assert controller.bundle.article.id != first
+    controller.undo_stack.undo()
+    assert controller.bundle.article.id == first
+    assert controller.bundle.annotations == []
