@@ -79,7 +79,7 @@ def test_usage_errors_exit_2_and_help_works_everywhere() -> None:
 
 def test_no_arguments_opens_the_bundled_sample(tmp_path: Path) -> None:
     env = dict(os.environ, LOUPE_DATA_DIR=str(tmp_path))
-    result = subprocess.run(LOUPE, capture_output=True, text=True, env=env, timeout=300)
+    result = subprocess.run([*LOUPE, "--summary"], capture_output=True, text=True, env=env, timeout=300)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "sample.loupe").exists()
     assert "Articles" in result.stdout

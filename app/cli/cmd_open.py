@@ -1,11 +1,11 @@
-"""``loupe [PROJECT]``: open a project (the bundled sample project by default).
-
-Until the coding window exists this prints the project's summary.
-"""
+"""``loupe [PROJECT]``: open a project in the window (the bundled sample by default)."""
 
 from __future__ import annotations
 
 import argparse
+import os
+import sys
+from pathlib import Path
 
 from app.cli.cmd_info import format_counts
 from app.services.projects import project_counts
@@ -14,15 +14,34 @@ from app.services.sample import ensure_sample_project
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "open", help="open a project (default: the bundled sample project)",
-        description="Open a project file; with no file, the bundled sample project "
-        "(created in your user data folder on first use). `loupe PROJECT` is the same.",
+        "open", help="open a project in the window (default: the bundled sample project)",
+        description="Open a project file in the coding window; with no file, the bundled "
+        "sample project (created in your user data folder on first use). "
+        "`loupe PROJECT` is the same.",
     )
     parser.add_argument("project", nargs="?", help="the project file")
+    parser.add_argument("--coder", help="code as this coder (default: remembered, or asked)")
+    parser.add_argument(
+        "--summary", action="store_true",
+        help="print the project's summary instead of opening the window",
+    )
     parser.set_defaults(handler=run)
 
 
+def _has_display() -> bool:
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def run(args: argparse.Namespace) -> int:
-    path = args.project or ensure_sample_project()
-    print(format_counts(project_counts(path)))
-    return 0
+    path = Path(args.project) if args.project else ensure_sample_project()
+    counts = project_counts(path)  # refuses a bad file with one sentence before Qt starts
+    if args.summary or not _has_display():
+        print(format_counts(counts))
+        if not args.summary:
+            print("(No display found, so the window was not opened.)", file=sys.stderr)
+        return 0
+    from app.ui.application import run_gui
+
+    return run_gui(path, args.coder)

@@ -16,16 +16,18 @@ from app.core.errors import LoupeError
 
 SUBCOMMANDS = (cmd_open, cmd_new, cmd_import, cmd_preannotate, cmd_info)
 _OPTIONS_WITH_EXIT = {"-h", "--help", "--version"}
+_TOP_LEVEL_FLAGS = {"--debug"}
 
 
 def _with_default_command(argv: list[str]) -> list[str]:
-    """``loupe`` and ``loupe FILE`` mean ``loupe open [FILE]``."""
+    """``loupe``, ``loupe FILE`` and ``loupe --coder X`` mean ``loupe open ...``."""
     if _OPTIONS_WITH_EXIT & set(argv):
         return argv
     names = {module.__name__.rsplit("_", 1)[-1] for module in SUBCOMMANDS}
     for index, arg in enumerate(argv):
-        if not arg.startswith("-"):
-            return argv if arg in names else [*argv[:index], "open", *argv[index:]]
+        if arg in _TOP_LEVEL_FLAGS:
+            continue
+        return argv if arg in names else [*argv[:index], "open", *argv[index:]]
     return [*argv, "open"]
 
 

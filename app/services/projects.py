@@ -69,3 +69,9 @@ def open_project(path: str | Path) -> Project:
 def project_counts(path: str | Path) -> ProjectCounts:
     with open_project(path) as project:
         return project.store.counts()
+
+
+def coder_names(path: str | Path) -> list[str]:
+    """Names of the coders of a project, for the "who are you?" dialog."""
+    with open_project(path) as project:
+        return [coder.name for coder in project.store.coders.list()]

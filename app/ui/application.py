@@ -1,0 +1,48 @@
+"""Starting Qt: the application object and the GUI entry point of ``loupe``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from app.core.errors import LoupeError
+
+
+def ensure_application() -> QApplication:
+    """The QApplication, created once with Loupe's names (used by QSettings)."""
+    app = QApplication.instance()
+    if app is None:
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+            Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
+        )
+        app = QApplication(sys.argv[:1])
+        app.setApplicationName("Loupe")
+        app.setOrganizationName("Loupe")
+        app.setApplicationDisplayName("Loupe")
+    assert isinstance(app, QApplication)
+    return app
+
+
+def run_gui(project_path: Path | None, coder_name: str | None = None) -> int:
+    """Open the window (asking for the coder if needed) and run the event loop."""
+    from app.ui.main_window import MainWindow
+    from app.ui.settings import Settings
+
+    app = ensure_application()
+    settings = Settings()
+    window = MainWindow(settings)
+    if project_path is not None:
+        try:
+            coder = coder_name or window.ask_coder(project_path)
+            if coder is None:
+                return 0
+            window.open_project(project_path, coder)
+        except LoupeError as exc:
+            QMessageBox.critical(None, "Loupe", exc.message)
+            return 1
+    window.show()
+    return app.exec()

@@ -1,0 +1,269 @@
+"""The article text: read-only, highlighted, and where the coder's gestures happen.
+
+The coder selects text and presses a label key (1-9), clicks an entity and presses a
+key, clicks an annotation to select it, Delete removes it, Shift+Left/Right moves its
+end and Ctrl+Shift+Left/Right its start. The keys are actions made in
+:mod:`app.ui.actions` and attached to this widget, so they are listed with the others. Offsets cross from Qt's UTF-16 units to the
+store's code points here, through the controller's :class:`~app.core.offsets.OffsetMap`.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPen,
+    QTextCursor,
+    QTextOption,
+)
+from PySide6.QtWidgets import QPlainTextEdit, QWidget
+
+from app.core.edits import Changes
+from app.core.records import Annotation, Entity
+from app.core.spans import snap_to_words
+from app.services.coding import ArticleBundle
+from app.ui.colors import background_for, entity_color, label_color
+from app.ui.controller import CodingController
+from app.ui.highlighter import SpanHighlighter
+
+
+class ArticleView(QPlainTextEdit):
+    """Shows the current article; objectName ``articleView``."""
+
+    #: The coder pressed the link key on a selected annotation.
+    link_requested = Signal()
+    #: The entity under the last click (or None).
+    entity_clicked = Signal(object)
+
+    def __init__(self, controller: CodingController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("articleView")
+        self.setAccessibleName("Article text")
+        self.setReadOnly(True)
+        self.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        option = self.document().defaultTextOption()
+        option.setTextDirection(Qt.LayoutDirection.LayoutDirectionAuto)  # RTL paragraphs
+        option.setWrapMode(QTextOption.WrapMode.WordWrap)
+        self.document().setDefaultTextOption(option)
+        self.document().setDocumentMargin(12)
+        self.controller = controller
+        self.snap_to_words = True
+        self.hidden_entity_labels: set[str] = set()
+        self.current_entity: Entity | None = None
+        self._highlighter = SpanHighlighter(self.document())
+        self._last_click: tuple[int, list[str]] | None = None
+        controller.article_opened.connect(self._show_article)
+        controller.article_changed.connect(self._on_changed)
+        controller.selection_changed.connect(self._on_selection)
+
+    # -- showing -----------------------------------------------------------------------
+    def _show_article(self, bundle: ArticleBundle) -> None:
+        self.current_entity = None
+        self._last_click = None
+        self.setPlainText(bundle.article.text)
+        self.refresh_highlights()
+        self.moveCursor(QTextCursor.MoveOperation.Start)
+
+    def _on_changed(self, _changes: Changes) -> None:
+        self.refresh_highlights()
+
+    def _is_dark(self) -> bool:
+        return self.palette().color(QPalette.ColorRole.Base).lightness() < 128
+
+    def refresh_highlights(self) -> None:
+        bundle = self.controller.bundle
+        if bundle is None:
+            self._highlighter.set_ranges([], [])
+            return
+        to16 = self.controller.offsets.to_utf16
+        dark = self._is_dark()
+        self._highlighter.set_base_color(self.palette().color(QPalette.ColorRole.Base))
+        codebook = self.controller.project.codebook if self.controller.project else None
+        colors: dict[str, QColor] = {}
+        if codebook is not None:
+            for label in codebook.span_labels:
+                colors[label.name] = background_for(label_color(label.color), dark)
+        fallback = background_for(QColor("#999999"), dark)
+        fills = [(to16(a.start), to16(a.end), colors.get(a.label, fallback)) for a in bundle.annotations]
+        underlines = [
+            (to16(e.start), to16(e.end), entity_color(e.label))
+            for e in bundle.entities
+            if e.label not in self.hidden_entity_labels
+        ]
+        self._highlighter.set_ranges(underlines, fills)
+        self.viewport().update()
+
+    def set_hidden_entity_labels(self, hidden: set[str]) -> None:
+        self.hidden_entity_labels = set(hidden)
+        self.refresh_highlights()
+
+    def zoom(self, steps: int) -> None:
+        font = self.font()
+        font.setPointSizeF(max(6.0, min(48.0, font.pointSizeF() + steps)))
+        self.setFont(font)
+
+    # -- positions ---------------------------------------------------------------------
+    def _code_point_at(self, point: QPoint) -> int:
+        return self.controller.offsets.to_code_point(self.cursorForPosition(point).position())
+
+    def selection_code_points(self) -> tuple[int, int] | None:
+        cursor = self.textCursor()
+        if not cursor.hasSelection():
+            return None
+        offsets = self.controller.offsets
+        return offsets.span_to_code_points(cursor.selectionStart(), cursor.selectionEnd())
+
+    def annotations_at(self, offset: int) -> list[Annotation]:
+        """Annotations covering ``offset``, innermost (shortest) first."""
+        bundle = self.controller.bundle
+        if bundle is None:
+            return []
+        found = [a for a in bundle.annotations if a.start <= offset < a.end]
+        return sorted(found, key=lambda a: (a.end - a.start, a.start))
+
+    def entity_at(self, offset: int) -> Entity | None:
+        bundle = self.controller.bundle
+        if bundle is None:
+            return None
+        return next(
+            (e for e in bundle.entities if e.start <= offset < e.end and e.label not in self.hidden_entity_labels),
+            None,
+        )
+
+    # -- gestures ----------------------------------------------------------------------
+    def apply_label(self, label: str) -> str | None:
+        """Apply a span label: to the text selection, else the clicked entity, else
+        relabel the selected annotation. Returns the annotation id it touched."""
+        bundle = self.controller.bundle
+        if bundle is None:
+            return None
+        selection = self.selection_code_points()
+        if selection is not None:
+            start, end = selection
+            if self.snap_to_words:
+                start, end = snap_to_words(bundle.article.text, start, end)
+            if start >= end:
+                return None
+            created = self.controller.create_annotation(label, start, end)
+            if created:
+                self._clear_text_selection()
+            return created
+        if self.current_entity is not None:
+            entity = self.current_entity
+            self.current_entity = None
+            return self.controller.create_annotation(label, entity.start, entity.end)
+        selected = self.controller.selected()
+        if selected is not None and selected.label != label:
+            self.controller.change_annotation(selected.id, label=label, attributes={})
+            return selected.id
+        return None
+
+    def _clear_text_selection(self) -> None:
+        cursor = self.textCursor()
+        cursor.clearSelection()
+        self.setTextCursor(cursor)
+
+    def _nudge(self, edge: str, step: int) -> None:
+        selected = self.controller.selected()
+        if selected is None:
+            return
+        start, end = selected.start, selected.end
+        if edge == "end":
+            end = max(start + 1, min(self.controller.offsets.length, end + step))
+        else:
+            start = max(0, min(end - 1, start + step))
+        if (start, end) != (selected.start, selected.end):
+            self.controller.change_annotation(selected.id, start=start, end=end)
+
+    def nudge_end(self, step: int) -> None:
+        self._nudge("end", step)
+
+    def nudge_start(self, step: int) -> None:
+        self._nudge("start", step)
+
+    def clear_selection(self) -> None:
+        """Escape: drop the text selection, the clicked entity and the selected annotation."""
+        self._clear_text_selection()
+        self.current_entity = None
+        self.controller.select(None)
+
+    def request_link(self) -> None:
+        if self.controller.selected_id:
+            self.link_requested.emit()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        super().mouseReleaseEvent(event)
+        if event.button() != Qt.MouseButton.LeftButton or self.textCursor().hasSelection():
+            return
+        offset = self._code_point_at(event.position().toPoint())
+        covering = [a.id for a in self.annotations_at(offset)]
+        # Clicking again at the same place cycles through nested annotations.
+        if covering and self._last_click and self._last_click[1] == covering and self.controller.selected_id in covering:
+            index = (covering.index(self.controller.selected_id) + 1) % len(covering)
+            chosen: str | None = covering[index]
+        else:
+            chosen = covering[0] if covering else None
+        self._last_click = (offset, covering)
+        self.current_entity = self.entity_at(offset) if chosen is None else None
+        self.entity_clicked.emit(self.current_entity)
+        self.controller.select(chosen)
+
+    # -- the selected annotation's outline ---------------------------------------------
+    def _on_selection(self, annotation_id: str | None) -> None:
+        selected = self.controller.selected() if annotation_id else None
+        if selected is not None:
+            cursor = QTextCursor(self.document())
+            cursor.setPosition(self.controller.offsets.to_utf16(selected.start))
+            self.setTextCursor(cursor)
+            self.ensureCursorVisible()
+        self.viewport().update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+        super().paintEvent(event)
+        selected = self.controller.selected()
+        if selected is None:
+            return
+        codebook = self.controller.project.codebook if self.controller.project else None
+        color = QColor("#333333")
+        if codebook is not None:
+            try:
+                color = label_color(codebook.label(selected.label).color).darker(130)
+            except KeyError:
+                pass
+        painter = QPainter(self.viewport())
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(color, 2))
+        for rect in self._span_rects(selected.start, selected.end):
+            painter.drawRoundedRect(rect.adjusted(-1, 0, 1, 0), 3, 3)
+        painter.end()
+
+    def _span_rects(self, start: int, end: int) -> list[QRectF]:
+        """Viewport rectangles covering a span, one per laid-out line it touches."""
+        to16 = self.controller.offsets.to_utf16
+        s16, e16 = to16(start), to16(end)
+        rects: list[QRectF] = []
+        block = self.document().findBlock(s16)
+        offset = self.contentOffset()
+        while block.isValid() and block.position() < e16:
+            layout = block.layout()
+            top_left = self.blockBoundingGeometry(block).translated(offset).topLeft()
+            b_start, b_end = max(s16, block.position()) - block.position(), min(e16, block.position() + block.length() - 1) - block.position()
+            for i in range(layout.lineCount()):
+                line = layout.lineAt(i)
+                l_start, l_end = line.textStart(), line.textStart() + line.textLength()
+                a, b = max(b_start, l_start), min(b_end, l_end)
+                if a >= b:
+                    continue
+                x1, _ = line.cursorToX(a)
+                x2, _ = line.cursorToX(b)
+                left, right = sorted((x1, x2))
+                rects.append(QRectF(top_left.x() + left, top_left.y() + line.y(), right - left, line.height()))
+            block = block.next()
+        return rects

@@ -1,0 +1,203 @@
+"""The main window: a thin composition of panels around the article text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QWidget
+
+from app.core.errors import LoupeError
+from app.services.projects import coder_names
+from app.ui.actions import build_label_actions, build_menus
+from app.ui.annotation_table import AnnotationTablePanel
+from app.ui.article_list import ArticleListPanel
+from app.ui.article_panel import ArticlePanel
+from app.ui.attribute_editor import AttributeEditor
+from app.ui.codebook_dialog import CodebookDialog
+from app.ui.coder_dialog import CoderDialog
+from app.ui.controller import CodingController
+from app.ui.label_palette import EntityLegend, LabelPalette
+from app.ui.question_form import QuestionForm
+from app.ui.relation_panel import RelationPanel
+from app.ui.settings import Settings
+from app.ui.shortcuts_dialog import ShortcutsDialog
+
+PROJECT_FILTER = "Loupe projects (*.loupe);;All files (*)"
+IMPORT_FILTER = "Articles (*.txt *.csv *.tsv *.jsonl *.ndjson *.docx *.html *.htm);;All files (*)"
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("Loupe")
+        self.setAcceptDrops(True)
+        self.settings = settings
+        self.controller = CodingController(self)
+        self.article_panel = ArticlePanel(self.controller, self)
+        self.article_panel.view.snap_to_words = settings.snap_to_words
+        self.article_panel.view.zoom(settings.font_size - self.article_panel.view.font().pointSizeF())
+        self.setCentralWidget(self.article_panel)
+        c = self.controller
+        self.article_list = ArticleListPanel(c)
+        self.palette = LabelPalette(c)
+        self.legend = EntityLegend(c)
+        self.attribute_editor = AttributeEditor(c)
+        self.relation_panel = RelationPanel(c)
+        self.question_form = QuestionForm(c)
+        self.annotation_table = AnnotationTablePanel(c)
+        self._dock("Articles", self.article_list, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self._dock("Labels", self.palette, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self._dock("Entities", self.legend, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self._dock("Attributes", self.attribute_editor, Qt.DockWidgetArea.RightDockWidgetArea)
+        self._dock("Relations", self.relation_panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        self._dock("Article questions", self.question_form, Qt.DockWidgetArea.RightDockWidgetArea)
+        self._dock("Annotations", self.annotation_table, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.actions_by_name = build_menus(self)
+        self.coder_label = QLabel()
+        self.statusBar().addPermanentWidget(self.coder_label)
+        self.codebook_dialog: CodebookDialog | None = None
+        self._wire()
+        geometry, state = settings.window_geometry(), settings.window_state()
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1400, 860)
+        if state is not None:
+            self.restoreState(state)
+
+    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock_{title.lower().replace(' ', '_')}")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _wire(self) -> None:
+        c, view = self.controller, self.article_panel.view
+        c.message.connect(lambda text: self.statusBar().showMessage(text, 3000))
+        c.refused.connect(self._on_refused)
+        c.article_opened.connect(self._remember_article)
+        self.palette.label_chosen.connect(view.apply_label)
+        self.legend.entity_visibility_changed.connect(self._set_hidden_entities)
+        view.link_requested.connect(lambda: self.relation_panel.start_link())
+        view.set_hidden_entity_labels(self.settings.hidden_entity_labels())
+
+    # -- projects ----------------------------------------------------------------------
+    def ask_coder(self, path: Path) -> str | None:
+        """The remembered coder of this project, or ask (first start)."""
+        names = coder_names(path)
+        remembered = self.settings.last_coder(str(path))
+        if remembered and remembered in names:
+            return remembered
+        return CoderDialog.ask(self, names, remembered)
+
+    def open_project(self, path: Path, coder_name: str) -> None:
+        """Open ``path`` as ``coder_name``; raises LoupeError with one sentence."""
+        c = self.controller
+        c.open_project(path, coder_name)
+        self.settings.add_recent_project(str(path))
+        self.settings.set_last_coder(str(path), coder_name)
+        build_label_actions(self)
+        self.setWindowTitle(f"{path.name} — Loupe")
+        self.coder_label.setText(f"Coder: {coder_name}")
+        last = self.settings.last_article(str(path))
+        ids = [row.id for row in c.listing]
+        if last in ids:
+            c.open_article(last)
+        elif ids:
+            c.open_article(ids[0])
+
+    def open_project_interactively(self, path: Path) -> None:
+        try:
+            coder = self.ask_coder(path)
+            if coder:
+                self.open_project(path, coder)
+        except LoupeError as exc:
+            QMessageBox.warning(self, "Loupe", exc.message)
+
+    def choose_project(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "Open project", "", PROJECT_FILTER)
+        if name:
+            self.open_project_interactively(Path(name))
+
+    def fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        for recent in self.settings.recent_projects():
+            action = self.recent_menu.addAction(recent)
+            action.triggered.connect(lambda _checked=False, p=recent: self.open_project_interactively(Path(p)))
+        if self.recent_menu.isEmpty():
+            self.recent_menu.addAction("No recent projects").setEnabled(False)
+
+    def switch_coder(self) -> None:
+        path = self.controller.project_path
+        if path is None:
+            return
+        coder = CoderDialog.ask(self, coder_names(path), None)
+        if coder:
+            self.open_project(path, coder)
+
+    def choose_import(self) -> None:
+        from app.ui.import_task import run_import
+
+        if self.controller.project_path is None:
+            return
+        names, _ = QFileDialog.getOpenFileNames(self, "Import articles", "", IMPORT_FILTER)
+        if names:
+            run_import(self, [Path(n) for n in names])
+
+    # -- small slots -------------------------------------------------------------------
+    def _on_refused(self, text: str) -> None:
+        self.statusBar().showMessage(text, 10_000)
+        if text.startswith("Not done yet"):
+            box = QMessageBox(QMessageBox.Icon.Information, "Not done yet", text, parent=self)
+            box.setObjectName("doneRefusal")
+            box.open()
+
+    def _remember_article(self, bundle: object) -> None:
+        if self.controller.project_path is not None and self.controller.bundle is not None:
+            self.settings.set_last_article(str(self.controller.project_path), self.controller.bundle.article.id)
+
+    def _set_hidden_entities(self, hidden: set[str]) -> None:
+        self.article_panel.view.set_hidden_entity_labels(hidden)
+        self.settings.set_hidden_entity_labels(hidden)
+
+    def toggle_snap(self) -> None:
+        value = self.actions_by_name["snap_to_words"].isChecked()
+        self.settings.snap_to_words = value
+        self.article_panel.view.snap_to_words = value
+
+    def show_shortcuts(self) -> None:
+        actions = [a for a in self.findChildren(type(self.actions_by_name["undo"])) if a.shortcuts()]
+        ShortcutsDialog(actions, self).open()
+
+    def show_codebook(self, label: str | None = None) -> None:
+        if self.controller.project is None:
+            return
+        if self.codebook_dialog is None:
+            self.codebook_dialog = CodebookDialog(self.controller.project.codebook, self)
+        if label:
+            self.codebook_dialog.show_label(label)
+        self.codebook_dialog.show()
+        self.codebook_dialog.raise_()
+
+    # -- drag and drop, closing --------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt override
+        urls = event.mimeData().urls()
+        if urls and all(u.isLocalFile() and u.toLocalFile().endswith(".loupe") for u in urls):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt override
+        urls = event.mimeData().urls()
+        if urls:
+            path = Path(urls[0].toLocalFile())
+            QTimer.singleShot(0, lambda: self.open_project_interactively(path))
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        self.settings.font_size = self.article_panel.view.font().pointSizeF()
+        self.settings.save_window(self.saveGeometry(), self.saveState())
+        self.settings.sync()
+        self.controller.close_project()
+        super().closeEvent(event)
