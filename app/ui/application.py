@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -45,4 +46,10 @@ def run_gui(project_path: Path | None, coder_name: str | None = None) -> int:
             QMessageBox.critical(None, "Loupe", exc.message)
             return 1
     window.show()
+    if os.environ.get("LOUPE_QUIT_WHEN_SHOWN"):
+        # For start-up measurements: quit once the shown window has been drawn.
+        QTimer.singleShot(0, app.quit)
+        code = app.exec()
+        print(f"ready spacy_loaded={'spacy' in sys.modules}")
+        return code
     return app.exec()

@@ -99,6 +99,10 @@ class CodingController(QObject):
             self.selection_changed.emit(None)
         self.article_changed.emit(changes or Changes(self.bundle.article.id))
 
+    def refresh_listing(self) -> None:
+        """Re-read the article list (after an import, for example)."""
+        self._refresh_listing()
+
     def _refresh_listing(self) -> None:
         assert self.project is not None and self.coder is not None
         self.listing = coding.article_listing(self.project, self.coder.id)
