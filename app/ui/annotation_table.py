@@ -1,0 +1,249 @@
+"""The coder's annotations on the current article, one row each, in text order.
+
+The table is the overview the text cannot give: which spans still lack attributes or
+relations, which are flagged uncertain. Rows are frozen :class:`AnnotationRow`
+records built from the controller's bundle by a pure function, so the cell texts are
+testable without a view. Selection is shared with the article view through the
+controller. GUI thread only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
+
+from app.core.codebook import Codebook
+from app.services.coding import ArticleBundle
+from app.ui.colors import FALLBACK_COLOR, label_color, swatch_icon
+from app.ui.controller import CodingController
+
+TEXT_LIMIT = 60
+TARGET_LIMIT = 30
+ANNOTATION_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class Column(IntEnum):
+    LABEL = 0
+    TEXT = 1
+    ATTRIBUTES = 2
+    RELATIONS = 3
+    FLAGS = 4
+
+
+_HEADERS = ("Label", "Text", "Attributes", "Relations", "Flags")
+
+
+@dataclass(frozen=True, slots=True)
+class AnnotationRow:
+    """What one row shows; ``full_text`` and ``note`` are for tooltips."""
+
+    id: str
+    label: str
+    color: str
+    start: int
+    end: int
+    text: str
+    full_text: str
+    attributes: str
+    relations: str
+    flags: str
+    note: str
+
+
+def elide(text: str, limit: int) -> str:
+    """``text`` on one line (newlines as ⏎), cut to ``limit`` characters with …."""
+    flat = text.replace("\r\n", "\n").replace("\n", "⏎")
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _value_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def attributes_text(attributes: dict[str, Any], order: tuple[str, ...] = ()) -> str:
+    """``actor_type: prisoner; role: target``: codebook order first, empty values left out."""
+    names = [n for n in order if n in attributes] + sorted(n for n in attributes if n not in order)
+    return "; ".join(
+        f"{name}: {_value_text(attributes[name])}"
+        for name in names
+        if attributes[name] not in (None, "", [], {})
+    )
+
+
+def annotation_rows(bundle: ArticleBundle, codebook: Codebook | None) -> list[AnnotationRow]:
+    """The rows of ``bundle``'s annotations, sorted by where they start in the text."""
+    text = bundle.article.text
+    spans = {a.id: text[a.start : a.end] for a in bundle.annotations}
+    labels = {} if codebook is None else {label.name: label for label in codebook.span_labels}
+    rows = []
+    for annotation in sorted(bundle.annotations, key=lambda a: (a.start, a.end, a.label, a.id)):
+        label = labels.get(annotation.label)
+        links = [
+            f"{r.label} → {elide(spans.get(r.target_id, '?'), TARGET_LIMIT)}"
+            for r in bundle.relations if r.source_id == annotation.id
+        ] + [
+            f"{r.label} ← {elide(spans.get(r.source_id, '?'), TARGET_LIMIT)}"
+            for r in bundle.relations if r.target_id == annotation.id
+        ]
+        flags = [flag for flag, on in (("uncertain", annotation.uncertain), ("note", bool(annotation.note))) if on]
+        order = () if label is None else tuple(a.name for a in label.attributes)
+        rows.append(
+            AnnotationRow(
+                id=annotation.id,
+                label=annotation.label,
+                color=FALLBACK_COLOR if label is None else label.color,
+                start=annotation.start,
+                end=annotation.end,
+                text=elide(spans[annotation.id], TEXT_LIMIT),
+                full_text=spans[annotation.id],
+                attributes=attributes_text(annotation.attributes, order),
+                relations="; ".join(links),
+                flags=", ".join(flags),
+                note=annotation.note,
+            )
+        )
+    return rows
+
+
+class AnnotationTableModel(QAbstractTableModel):
+    """Read-only rows of :class:`AnnotationRow`; the label cell carries its colour."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[AnnotationRow] = []
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
+        return 0 if parent.isValid() else len(Column)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return _HEADERS[section] if 0 <= section < len(_HEADERS) else None
+        return None
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        column = Column(index.column())
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (row.label, row.text, row.attributes, row.relations, row.flags)[column]
+        if role == ANNOTATION_ID_ROLE:
+            return row.id
+        if role == Qt.ItemDataRole.DecorationRole and column == Column.LABEL:
+            return swatch_icon(label_color(row.color))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == Column.TEXT:
+                return elide(row.full_text, 500).replace("⏎", "\n")
+            if column == Column.FLAGS and row.note:
+                return row.note
+            if column in (Column.ATTRIBUTES, Column.RELATIONS):
+                return (row.attributes if column == Column.ATTRIBUTES else row.relations) or None
+        return None
+
+    def set_rows(self, rows: list[AnnotationRow]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def row_at(self, row: int) -> AnnotationRow:
+        return self._rows[row]
+
+    def row_for_id(self, annotation_id: str | None) -> int:
+        """The row of ``annotation_id``, or -1."""
+        return next((i for i, r in enumerate(self._rows) if r.id == annotation_id), -1)
+
+
+class AnnotationTablePanel(QWidget):
+    """The annotation table; selecting a row selects that annotation everywhere."""
+
+    def __init__(self, controller: CodingController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("annotationTablePanel")
+        self._controller = controller
+        self._syncing = False
+        self.model = AnnotationTableModel(self)
+        self.view = QTableView(self)
+        self.view.setObjectName("annotationTable")
+        self.view.setAccessibleName("Annotations")
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setWordWrap(False)
+        self.view.verticalHeader().hide()
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        header.resizeSection(Column.TEXT, 280)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.view)
+
+        self.view.selectionModel().selectionChanged.connect(self._on_view_selection_changed)
+        controller.article_opened.connect(self._refresh)
+        controller.article_changed.connect(self._refresh)
+        controller.selection_changed.connect(self._select)
+        self._refresh()
+
+    def _refresh(self, _what: object = None) -> None:
+        bundle = self._controller.bundle
+        project = self._controller.project
+        rows = [] if bundle is None else annotation_rows(bundle, None if project is None else project.codebook)
+        self._syncing = True
+        try:
+            self.model.set_rows(rows)
+        finally:
+            self._syncing = False
+        self._select(self._controller.selected_id)
+
+    def _select(self, annotation_id: object) -> None:
+        """Show the controller's selection without sending it back."""
+        row = self.model.row_for_id(annotation_id if isinstance(annotation_id, str) else None)
+        selection = self.view.selectionModel()
+        self._syncing = True
+        try:
+            if row < 0:
+                selection.clearSelection()
+                return
+            index = self.model.index(row, 0)
+            selection.setCurrentIndex(
+                index,
+                QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows,
+            )
+            self.view.scrollTo(index)
+        finally:
+            self._syncing = False
+
+    def _on_view_selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        if self._syncing:
+            return
+        rows = self.view.selectionModel().selectedRows()
+        self._controller.select(rows[0].data(ANNOTATION_ID_ROLE) if rows else None)
