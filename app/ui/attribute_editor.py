@@ -1,0 +1,532 @@
+"""The attribute editor: label, attributes, note and flag of the selected annotation.
+
+Every change goes to the controller the moment the coder makes it (a combo choice, a
+click, Return or leaving a field), so nothing is ever held only in the widget: the
+controller commits it to the project file and pushes one undo step. When the stored
+values change (an edit, an undo) the widgets are refilled with their signals blocked,
+so that showing a value never writes it back. The attribute rows are rebuilt only when
+the label of the selected annotation changes, so focus stays where it is while the
+coder tabs through the form. GUI thread only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QColor, QFont, QIcon, QPixmap, QValidator
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QScrollArea,
+    QStackedLayout,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.codebook import Attribute, Codebook, SpanLabel
+from app.core.records import Annotation
+from app.ui.controller import CodingController
+
+PLACEHOLDER = "Select an annotation to edit its attributes."
+UNSET = "\u2014"
+#: Marks required attributes that are still empty; readable on light and dark palettes.
+WARNING_COLOR = "#d9480f"
+_SPAN_WIDTH = 260  # pixels of span text in the header before it is elided
+_NO_BOUND = 1e9  # range of a number attribute without min or max
+
+Commit = Callable[[str, Any], None]
+
+
+def title_of(name: str) -> str:
+    """``actor_type`` -> ``Actor type``: codebook names as coders read them."""
+    text = name.replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+class AttributeField:
+    """The input of one attribute. ``show`` fills it without emitting; a gesture of the
+    coder calls ``commit(name, value)`` at once (``None`` clears the attribute)."""
+
+    def __init__(self, attribute: Attribute, commit: Commit) -> None:
+        self.attribute = attribute
+        self._commit = commit
+        self.widget: QWidget = QWidget()
+
+    def focus_widgets(self) -> list[QWidget]:
+        """The widgets that take focus, in tab order."""
+        return [self.widget]
+
+    def show(self, value: Any) -> None:
+        raise NotImplementedError
+
+    def flush(self) -> None:
+        """Commit what was typed but not yet committed (fields committed on leaving)."""
+
+    def _name_widget(self, widget: QWidget) -> None:
+        widget.setObjectName(f"attribute_{self.attribute.name}")
+        widget.setAccessibleName(title_of(self.attribute.name))
+        widget.setToolTip(self.attribute.description)
+
+
+class _ChoiceField(AttributeField):
+    def __init__(self, attribute: Attribute, commit: Commit) -> None:
+        super().__init__(attribute, commit)
+        self.combo = QComboBox()
+        self.combo.addItem(UNSET, None)
+        for option in attribute.options:
+            self.combo.addItem(title_of(option.value), option.value)
+            self.combo.setItemData(self.combo.count() - 1, option.description, Qt.ItemDataRole.ToolTipRole)
+        self.combo.activated.connect(lambda index: commit(attribute.name, self.combo.itemData(index)))
+        self._name_widget(self.combo)
+        self.widget = self.combo
+
+    def show(self, value: Any) -> None:
+        index = 0 if value is None else self.combo.findData(value)
+        self.combo.blockSignals(True)
+        self.combo.setCurrentIndex(max(index, 0))
+        self.combo.blockSignals(False)
+
+
+class _MultiField(AttributeField):
+    def __init__(self, attribute: Attribute, commit: Commit) -> None:
+        super().__init__(attribute, commit)
+        self._name_widget(self.widget)
+        layout = QVBoxLayout(self.widget)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.boxes: dict[str, QCheckBox] = {}
+        for option in attribute.options:
+            box = QCheckBox(title_of(option.value))
+            box.setObjectName(f"attribute_{attribute.name}_{option.value}")
+            box.setToolTip(option.description)
+            box.clicked.connect(self._on_clicked)
+            layout.addWidget(box)
+            self.boxes[option.value] = box
+
+    def focus_widgets(self) -> list[QWidget]:
+        return list(self.boxes.values())
+
+    def _on_clicked(self) -> None:
+        chosen = [value for value, box in self.boxes.items() if box.isChecked()]
+        self._commit(self.attribute.name, chosen or None)
+
+    def show(self, value: Any) -> None:
+        chosen = set(value) if isinstance(value, list) else set()
+        for option_value, box in self.boxes.items():
+            box.blockSignals(True)
+            box.setChecked(option_value in chosen)
+            box.blockSignals(False)
+
+
+class _BooleanField(AttributeField):
+    def __init__(self, attribute: Attribute, commit: Commit) -> None:
+        super().__init__(attribute, commit)
+        self.box = QCheckBox()
+        self._name_widget(self.box)
+        self.box.clicked.connect(lambda checked: commit(attribute.name, bool(checked)))
+        self.widget = self.box
+
+    def show(self, value: Any) -> None:
+        self.box.blockSignals(True)
+        self.box.setChecked(value is True)
+        self.box.blockSignals(False)
+
+
+class _TextField(AttributeField):
+    def __init__(self, attribute: Attribute, commit: Commit) -> None:
+        super().__init__(attribute, commit)
+        self.edit = QLineEdit()
+        self._name_widget(self.edit)
+        self._shown: str | None = None
+        self.edit.editingFinished.connect(self.flush)
+        self.widget = self.edit
+
+    def flush(self) -> None:
+        text = self.edit.text()
+        value = text if text.strip() else None
+        if value != self._shown:
+            self._shown = value
+            self._commit(self.attribute.name, value)
+
+    def show(self, value: Any) -> None:
+        # Keep what the coder is typing when another field's commit refreshes the form.
+        typing = self.edit.hasFocus() and self.edit.text() != (self._shown or "")
+        self._shown = value if isinstance(value, str) else None
+        if not typing and self.edit.text() != (self._shown or ""):
+            self.edit.blockSignals(True)
+            self.edit.setText(self._shown or "")
+            self.edit.blockSignals(False)
+
+
+class NumberBox(QDoubleSpinBox):
+    """A spin box whose lowest value stands for "no value", shown as "—".
+
+    Whole numbers unless the codebook gives a fractional bound (``max: 1.0``): counts
+    of people are the common case. Stepping up from "—" starts at 0 (or the nearest
+    bound); an empty field means "no value".
+    """
+
+    def __init__(self, attribute: Attribute) -> None:
+        super().__init__()
+        bounds = [b for b in (attribute.min, attribute.max) if b is not None]
+        self.integral = all(isinstance(b, int) for b in bounds)
+        low = float(attribute.min) if attribute.min is not None else -_NO_BOUND
+        high = float(attribute.max) if attribute.max is not None else _NO_BOUND
+        self.setDecimals(0 if self.integral else 3)
+        self.setRange(low - 1, high)
+        self.setSpecialValueText(UNSET)
+        self.setValue(self.minimum())
+        self.setKeyboardTracking(False)
+        self._low = low
+
+    def number(self) -> int | float | None:
+        if self.value() <= self.minimum():
+            return None
+        return round(self.value()) if self.integral else self.value()
+
+    def set_number(self, value: Any) -> None:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if isinstance(value, float) and not value.is_integer():
+                self.setDecimals(max(self.decimals(), 3))
+            self.setValue(float(value))
+        else:
+            self.setValue(self.minimum())
+
+    def stepBy(self, steps: int) -> None:  # noqa: N802 - Qt override
+        if self.value() <= self.minimum() and steps > 0:
+            self.setValue(min(max(0.0, self._low), self.maximum()))
+            return
+        super().stepBy(steps)
+
+    def validate(self, text: str, pos: int) -> object:
+        if not text.strip():
+            return QValidator.State.Acceptable, text, pos
+        return super().validate(text, pos)
+
+    def valueFromText(self, text: str) -> float:  # noqa: N802 - Qt override
+        if not text.strip() or text.strip() == UNSET:
+            return self.minimum()
+        return super().valueFromText(text)
+
+
+class _NumberField(AttributeField):
+    def __init__(self, attribute: Attribute, commit: Commit) -> None:
+        super().__init__(attribute, commit)
+        self.spin = NumberBox(attribute)
+        self._name_widget(self.spin)
+        self._shown_raw = self.spin.value()
+        self.spin.editingFinished.connect(self.flush)
+        self.widget = self.spin
+
+    def flush(self) -> None:
+        # Compared with what was shown, so leaving the field never rewrites a stored
+        # value the box merely rounds for display.
+        self.spin.interpretText()
+        if self.spin.value() != self._shown_raw:
+            self._shown_raw = self.spin.value()
+            self._commit(self.attribute.name, self.spin.number())
+
+    def show(self, value: Any) -> None:
+        self.spin.blockSignals(True)
+        self.spin.set_number(value)
+        self.spin.blockSignals(False)
+        self._shown_raw = self.spin.value()
+
+
+_FIELDS: dict[str, type[AttributeField]] = {
+    "single_choice": _ChoiceField,
+    "multi_choice": _MultiField,
+    "boolean": _BooleanField,
+    "text": _TextField,
+    "number": _NumberField,
+}
+
+
+def make_field(attribute: Attribute, commit: Commit) -> AttributeField:
+    """The input for ``attribute``'s type (text for a type this version does not know)."""
+    return _FIELDS.get(attribute.type, _TextField)(attribute, commit)
+
+
+def _swatch(color: str) -> QPixmap:
+    pixmap = QPixmap(12, 12)
+    pixmap.fill(QColor(color) if QColor(color).isValid() else QColor("#9e9e9e"))
+    return pixmap
+
+
+class AttributeEditor(QWidget):
+    """Edits the selected annotation through ``controller``; shows a placeholder without one."""
+
+    def __init__(self, controller: CodingController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("attributeEditor")
+        self.setAccessibleName("Attributes of the selected annotation")
+        self._controller = controller
+        self._annotation_id: str | None = None
+        self._built_label: str | None = None
+        self._fields: dict[str, AttributeField] = {}
+        self._row_labels: dict[str, QLabel] = {}
+        self._shown_note = ""
+        self._flushing = False
+        self._build()
+        controller.project_opened.connect(self._on_project_opened)
+        controller.article_opened.connect(lambda _bundle: self._show_selected())
+        controller.article_changed.connect(lambda _changes: self._on_article_changed())
+        controller.selection_changed.connect(self._on_selection_changed)
+        if controller.project is not None:
+            self._on_project_opened()
+
+    # -- construction ------------------------------------------------------------------
+    def _build(self) -> None:
+        self._stack = QStackedLayout(self)
+        self.placeholder = QLabel(PLACEHOLDER)
+        self.placeholder.setObjectName("attributePlaceholder")
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setWordWrap(True)
+        self._stack.addWidget(self.placeholder)
+
+        page = QWidget()
+        outer = QVBoxLayout(page)
+        header = QHBoxLayout()
+        self.swatch = QLabel()
+        self.swatch.setObjectName("attributeSwatch")
+        self.label_name = QLabel()
+        self.label_name.setObjectName("attributeLabelName")
+        bold = QFont(self.label_name.font())
+        bold.setBold(True)
+        self.label_name.setFont(bold)
+        self.span_text = QLabel()
+        self.span_text.setObjectName("attributeSpanText")
+        header.addWidget(self.swatch)
+        header.addWidget(self.label_name)
+        header.addWidget(self.span_text, 1)
+        outer.addLayout(header)
+
+        self.form = QFormLayout()
+        self.form.setObjectName("attributeForm")
+        self.label_combo = QComboBox()
+        self.label_combo.setObjectName("attributeLabelCombo")
+        self.label_combo.setAccessibleName("Label")
+        self.label_combo.activated.connect(self._on_label_chosen)
+        self.form.addRow("&Label", self.label_combo)
+        self.note = QPlainTextEdit()
+        self.note.setObjectName("attributeNote")
+        self.note.setAccessibleName("Note")
+        self.note.setTabChangesFocus(True)
+        self.note.setFixedHeight(self.note.fontMetrics().lineSpacing() * 4 + 12)
+        self.note.installEventFilter(self)
+        self.form.addRow("&Note", self.note)
+        self.uncertain = QCheckBox("&Uncertain")
+        self.uncertain.setObjectName("attributeUncertain")
+        self.uncertain.setToolTip("Flag this annotation for discussion.")
+        self.uncertain.clicked.connect(self._on_uncertain_clicked)
+        self.form.addRow("", self.uncertain)
+        outer.addLayout(self.form)
+        outer.addStretch(1)
+
+        scroll = QScrollArea()
+        scroll.setObjectName("attributeScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(page)
+        self._stack.addWidget(scroll)
+
+    def _codebook(self) -> Codebook | None:
+        project = self._controller.project
+        return None if project is None else project.codebook
+
+    def _on_project_opened(self) -> None:
+        codebook = self._codebook()
+        self.label_combo.clear()
+        if codebook is not None:
+            for label in codebook.span_labels:
+                self.label_combo.addItem(QIcon(_swatch(label.color)), label.name, label.name)
+                self.label_combo.setItemData(
+                    self.label_combo.count() - 1, label.description, Qt.ItemDataRole.ToolTipRole
+                )
+        self._built_label = None
+        self._rebuild_fields(None)
+        self._show_selected()
+
+    def _rebuild_fields(self, label: SpanLabel | None) -> None:
+        """Replace the attribute rows (between Label and Note) with those of ``label``."""
+        for _name in list(self._fields):
+            result = self.form.takeRow(1)
+            for item in (result.labelItem, result.fieldItem):
+                if item is not None and item.widget() is not None:
+                    item.widget().hide()
+                    item.widget().deleteLater()
+        self._fields.clear()
+        self._row_labels.clear()
+        self._built_label = None if label is None else label.name
+        if label is None:
+            return
+        chain: list[QWidget] = [self.label_combo]
+        for row, attribute in enumerate(label.attributes, start=1):
+            field = make_field(attribute, self._commit_attribute)
+            row_label = QLabel(title_of(attribute.name))
+            row_label.setObjectName(f"attributeLabel_{attribute.name}")
+            row_label.setToolTip(attribute.description)
+            row_label.setBuddy(field.focus_widgets()[0])
+            self.form.insertRow(row, row_label, field.widget)
+            self._fields[attribute.name] = field
+            self._row_labels[attribute.name] = row_label
+            chain.extend(field.focus_widgets())
+        chain.extend([self.note, self.uncertain])
+        for first, second in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(first, second)
+
+    # -- showing the stored values -----------------------------------------------------
+    def field(self, name: str) -> AttributeField | None:
+        """The input of attribute ``name`` of the selected annotation's label."""
+        return self._fields.get(name)
+
+    def row_label(self, name: str) -> QLabel | None:
+        """The form label of attribute ``name`` (bold with " *" while required and empty)."""
+        return self._row_labels.get(name)
+
+    def annotation_id(self) -> str | None:
+        """The annotation the editor shows, or None (placeholder)."""
+        return self._annotation_id
+
+    def _annotation(self) -> Annotation | None:
+        bundle = self._controller.bundle
+        if bundle is None or self._annotation_id is None:
+            return None
+        return next((a for a in bundle.annotations if a.id == self._annotation_id), None)
+
+    def _on_selection_changed(self, _annotation_id: object) -> None:
+        # A shortcut may change the selection while the coder is still in a text field:
+        # what was typed belongs to the annotation that was selected.
+        self._flush()
+        self._show_selected()
+
+    def _on_article_changed(self) -> None:
+        if not self._flushing:
+            self._show_selected()
+
+    def _flush(self) -> None:
+        if self._annotation() is None:
+            return
+        self._flushing = True
+        try:
+            for field in list(self._fields.values()):
+                field.flush()
+            self._commit_note()
+        finally:
+            self._flushing = False
+
+    def _show_selected(self) -> None:
+        self._annotation_id = self._controller.selected_id
+        annotation = self._annotation()
+        codebook = self._codebook()
+        if annotation is None or codebook is None:
+            self._annotation_id = None
+            self._stack.setCurrentIndex(0)
+            return
+        try:
+            label = codebook.label(annotation.label)
+        except KeyError:
+            label = SpanLabel(annotation.label, "", "#9e9e9e")
+        if label.name != self._built_label:
+            self._rebuild_fields(label)
+        self.swatch.setPixmap(_swatch(label.color))
+        self.label_name.setText(label.name)
+        text = self._controller.bundle.article.text[annotation.start : annotation.end] if (
+            self._controller.bundle is not None
+        ) else ""
+        flat = " ".join(text.split())
+        metrics = self.span_text.fontMetrics()
+        self.span_text.setText(metrics.elidedText(f"\u201c{flat}\u201d", Qt.TextElideMode.ElideRight, _SPAN_WIDTH))
+        self.span_text.setToolTip(flat)
+        self.label_combo.blockSignals(True)
+        self.label_combo.setCurrentIndex(self.label_combo.findData(annotation.label))
+        self.label_combo.blockSignals(False)
+        for name, field in self._fields.items():
+            field.show(annotation.attributes.get(name))
+        self._show_note(annotation.note)
+        self.uncertain.blockSignals(True)
+        self.uncertain.setChecked(annotation.uncertain)
+        self.uncertain.blockSignals(False)
+        self._mark_required(codebook, annotation)
+        self._stack.setCurrentIndex(1)
+
+    def _show_note(self, note: str) -> None:
+        typing = self.note.hasFocus() and self.note.toPlainText() != self._shown_note
+        self._shown_note = note
+        if not typing and self.note.toPlainText() != note:
+            self.note.blockSignals(True)
+            self.note.setPlainText(note)
+            self.note.blockSignals(False)
+
+    def _mark_required(self, codebook: Codebook, annotation: Annotation) -> None:
+        try:
+            missing = set(codebook.missing_required(annotation.label, annotation.attributes))
+        except KeyError:
+            missing = set()
+        for name, row_label in self._row_labels.items():
+            is_missing = name in missing
+            row_label.setText(title_of(name) + (" *" if is_missing else ""))
+            font = QFont(row_label.font())
+            font.setBold(is_missing)
+            row_label.setFont(font)
+            row_label.setStyleSheet(f"color: {WARNING_COLOR};" if is_missing else "")
+            row_label.setProperty("missing", is_missing)
+
+    # -- the coder's gestures ----------------------------------------------------------
+    def _commit_attribute(self, name: str, value: Any) -> None:
+        """Write one attribute (None removes it) as one undoable change of the whole dict."""
+        annotation = self._annotation()
+        if annotation is None:
+            return
+        attributes = dict(annotation.attributes)
+        if value is None:
+            attributes.pop(name, None)
+        else:
+            attributes[name] = value
+        if attributes == annotation.attributes:
+            return
+        if not self._controller.change_annotation(annotation.id, attributes=attributes):
+            self._show_selected()  # refused: show what is stored
+
+    def _on_label_chosen(self, index: int) -> None:
+        annotation = self._annotation()
+        codebook = self._codebook()
+        new_name = self.label_combo.itemData(index)
+        if annotation is None or codebook is None or not new_name or new_name == annotation.label:
+            return
+        new_label = codebook.label(new_name)
+        kept: dict[str, Any] = {}
+        for name, value in annotation.attributes.items():
+            try:
+                attribute = new_label.attribute(name)
+            except KeyError:
+                continue
+            if attribute.validate(value) is None:
+                kept[name] = value
+        if not self._controller.change_annotation(annotation.id, label=new_name, attributes=kept):
+            self._show_selected()
+
+    def _commit_note(self) -> None:
+        annotation = self._annotation()
+        text = self.note.toPlainText()
+        if annotation is None or text == annotation.note:
+            return
+        if not self._controller.change_annotation(annotation.id, note=text):
+            self._show_selected()
+
+    def _on_uncertain_clicked(self, checked: bool) -> None:
+        annotation = self._annotation()
+        if annotation is not None and checked != annotation.uncertain:
+            self._controller.change_annotation(annotation.id, uncertain=checked)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if watched is self.note and event.type() == QEvent.Type.FocusOut:
+            self._commit_note()
+        return super().eventFilter(watched, event)
