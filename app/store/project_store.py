@@ -19,6 +19,7 @@ from app.store.assignments import AssignmentRepository
 from app.store.coders import CoderRepository
 from app.store.engine import APPLICATION_ID, check_sqlite_file, is_url, make_engine
 from app.store.relations import RelationRepository
+from app.store.reliability import ReliabilityQueries
 from app.store.schema import (
     AnnotationRow,
     ArticleRow,
@@ -43,6 +44,7 @@ class ProjectStore:
         self.relations = RelationRepository(engine)
         self.answers = AnswerRepository(engine)
         self.assignments = AssignmentRepository(engine)
+        self.reliability = ReliabilityQueries(engine)
 
     # -- opening -----------------------------------------------------------------
     @classmethod

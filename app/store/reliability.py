@@ -1,0 +1,116 @@
+"""Read-only queries behind the agreement report.
+
+Everything is fetched per batch of articles (a few hundred ids per query), never per
+article and coder, so a report over thousands of articles costs a handful of queries.
+Only live rows are returned: tombstoned annotations, relations and answers are skipped.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from app.core.records import Annotation, Answer, Article, Relation
+from app.store.annotations import _annotation
+from app.store.articles import _article
+from app.store.relations import _relation
+from app.store.schema import (
+    AnnotationRow,
+    ArticleRow,
+    AssignmentRow,
+    DocumentCodeRow,
+    RelationRow,
+)
+
+_CHUNK = 500
+
+
+def _chunks(ids: Sequence[str]) -> Iterator[list[str]]:
+    unique = list(dict.fromkeys(ids))
+    for i in range(0, len(unique), _CHUNK):
+        yield unique[i : i + _CHUNK]
+
+
+class ReliabilityQueries:
+    """What the agreement report reads: who finished what, and their live coding."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def done_coders_by_article(self) -> dict[str, tuple[str, ...]]:
+        """Article id -> ids of the coders whose status on it is "done" (one query)."""
+        query = select(AssignmentRow.article_id, AssignmentRow.coder_id).where(
+            AssignmentRow.status == "done"
+        )
+        found: dict[str, list[str]] = defaultdict(list)
+        with self._engine.connect() as conn:
+            for article_id, coder_id in conn.execute(query.order_by(AssignmentRow.id)):
+                found[article_id].append(coder_id)
+        return {article_id: tuple(coders) for article_id, coders in found.items()}
+
+    def articles(self, article_ids: Sequence[str]) -> list[Article]:
+        """The articles with these ids, in import order."""
+        rows: list[Any] = []
+        with self._engine.connect() as conn:
+            for chunk in _chunks(article_ids):
+                rows += conn.execute(select(ArticleRow).where(ArticleRow.id.in_(chunk))).all()
+        return sorted((_article(row) for row in rows), key=lambda a: a.position)
+
+    def annotations(
+        self, article_ids: Sequence[str], coder_ids: Sequence[str]
+    ) -> list[Annotation]:
+        """Live span annotations of these coders on these articles, by start and end."""
+        rows: list[Any] = []
+        with self._engine.connect() as conn:
+            for chunk in _chunks(article_ids):
+                rows += conn.execute(
+                    select(AnnotationRow).where(
+                        AnnotationRow.article_id.in_(chunk),
+                        AnnotationRow.coder_id.in_(list(coder_ids)),
+                        AnnotationRow.deleted_at.is_(None),
+                    )
+                ).all()
+        found = [_annotation(row) for row in rows]
+        return sorted(found, key=lambda a: (a.article_id, a.coder_id, a.start, a.end, a.id))
+
+    def relations(self, article_ids: Sequence[str], coder_ids: Sequence[str]) -> list[Relation]:
+        """Live relations of these coders on these articles whose two ends are live."""
+        source = AnnotationRow.__table__.alias("source")
+        target = AnnotationRow.__table__.alias("target")
+        rows: list[Any] = []
+        with self._engine.connect() as conn:
+            for chunk in _chunks(article_ids):
+                rows += conn.execute(
+                    select(RelationRow)
+                    .join(source, source.c.id == RelationRow.source_id)
+                    .join(target, target.c.id == RelationRow.target_id)
+                    .where(
+                        RelationRow.article_id.in_(chunk),
+                        RelationRow.coder_id.in_(list(coder_ids)),
+                        RelationRow.deleted_at.is_(None),
+                        source.c.deleted_at.is_(None),
+                        target.c.deleted_at.is_(None),
+                    )
+                ).all()
+        found = [_relation(row) for row in rows]
+        return sorted(found, key=lambda r: (r.article_id, r.coder_id, r.created_at, r.id))
+
+    def answers(self, article_ids: Sequence[str], coder_ids: Sequence[str]) -> list[Answer]:
+        """Live answers to article questions of these coders on these articles."""
+        rows: list[Any] = []
+        with self._engine.connect() as conn:
+            for chunk in _chunks(article_ids):
+                rows += conn.execute(
+                    select(DocumentCodeRow).where(
+                        DocumentCodeRow.article_id.in_(chunk),
+                        DocumentCodeRow.coder_id.in_(list(coder_ids)),
+                        DocumentCodeRow.deleted_at.is_(None),
+                    )
+                ).all()
+        return [
+            Answer(r.article_id, r.coder_id, r.question, r.value, r.updated_at)
+            for r in sorted(rows, key=lambda r: (r.article_id, r.coder_id, r.question))
+        ]
