@@ -201,7 +201,9 @@ class AnnotationTablePanel(QWidget):
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        header.resizeSection(Column.TEXT, 280)
+        for column, width in ((Column.LABEL, 110), (Column.TEXT, 300), (Column.ATTRIBUTES, 280), (Column.RELATIONS, 260)):
+            header.resizeSection(column, width)
+        self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)

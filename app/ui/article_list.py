@@ -241,6 +241,7 @@ class ArticleListPanel(QWidget):
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setWordWrap(False)
         self.view.verticalHeader().hide()
+        self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(Column.TITLE, QHeaderView.ResizeMode.Stretch)
@@ -286,6 +287,9 @@ class ArticleListPanel(QWidget):
         listing = self._controller.listing
         self.model.set_rows(listing)
         self.model.set_current(self._current_id())
+        # Source and date are often missing (plain-text imports): no empty columns in a dock.
+        self.view.setColumnHidden(Column.SOURCE, not any(row.source for row in listing))
+        self.view.setColumnHidden(Column.DATE, not any(row.published for row in listing))
         done = sum(1 for row in listing if row.status == "done")
         self.counts.setText(f"{done} of {len(listing)} done")
         self._select_current()

@@ -61,6 +61,8 @@ class LabelPalette(QWidget):
         self.setAccessibleName("Span labels")
         self._controller = controller
         self._dialog: CodebookDialog | None = None
+        #: The apply button of each span label, by name.
+        self.buttons: dict[str, QToolButton] = {}
         self._grid = QGridLayout(self)
         self._grid.setContentsMargins(4, 4, 4, 4)
         self._grid.setHorizontalSpacing(4)
@@ -75,7 +77,7 @@ class LabelPalette(QWidget):
 
     def _rebuild(self) -> None:
         _clear(self._grid)
-        self.buttons: dict[str, QToolButton] = {}
+        self.buttons = {}
         codebook = self._codebook()
         if codebook is None:
             return

@@ -68,6 +68,9 @@ def test_columns_status_text_dot_and_bold_current(panel, controller) -> None:  #
     assert panel.view.objectName() == "articleList"
     assert panel.view.accessibleName() == "Article list"
     assert panel.counts.text() == "0 of 3 done"
+    # Plain-text imports have no source or date: those columns do not take dock space.
+    assert panel.view.isColumnHidden(Column.SOURCE) and panel.view.isColumnHidden(Column.DATE)
+    assert not panel.view.isColumnHidden(Column.STATUS)
 
 
 def test_clicking_a_row_opens_that_article(qtbot, panel, controller) -> None:  # noqa: ANN001
