@@ -1,0 +1,214 @@
+"""The article questions of the codebook, answered once per article.
+
+One group per question, built when a project opens (the codebook does not change while
+it is open) and refilled from the controller's bundle whenever the article or an
+answer changes, with signals blocked so that showing an answer never writes it back.
+Each gesture (a click, leaving the text field) is one ``set_answer`` through the
+controller, committed at once and undoable. Inside a scroll area, so a long codebook
+fits a narrow dock. GUI thread only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QBoxLayout,
+    QButtonGroup,
+    QCheckBox,
+    QGroupBox,
+    QHBoxLayout,
+    QPlainTextEdit,
+    QRadioButton,
+    QScrollArea,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.codebook import Question
+from app.ui.controller import CodingController
+
+#: Marks required questions that are still unanswered; readable on light and dark palettes.
+WARNING_COLOR = "#d9480f"
+
+Answer = Callable[[str, Any], None]
+
+
+def title_of(value: str) -> str:
+    """``single_source`` -> ``Single source``: option values as coders read them."""
+    text = value.replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def is_empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or value == []
+
+
+class QuestionGroup(QObject):
+    """The inputs of one question. ``show`` fills them silently; gestures call ``answer``."""
+
+    def __init__(self, question: Question, answer: Answer, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.question = question
+        self._answer = answer
+        self.box = QGroupBox(question.prompt or title_of(question.name), parent)
+        self.box.setObjectName(f"question_{question.name}")
+        self.box.setToolTip(question.description)
+        self.box.setAccessibleName(question.prompt or question.name)
+        self.box.setAccessibleDescription(question.description)
+        self.buttons: dict[str, QAbstractButton] = {}
+        self.clear_button: QToolButton | None = None
+        self.text: QPlainTextEdit | None = None
+        self._shown: Any = None
+        self.group = QButtonGroup(self)
+        if question.type == "text":
+            self._build_text()
+        else:
+            self._build_options()
+
+    def _build_options(self) -> None:
+        question = self.question
+        exclusive = question.type in ("single_choice", "ordinal")
+        outer = QHBoxLayout(self.box)
+        options: QBoxLayout = QHBoxLayout() if question.type == "ordinal" else QVBoxLayout()
+        for option in question.options:
+            button: QAbstractButton = QRadioButton(title_of(option.value)) if exclusive else QCheckBox(
+                title_of(option.value)
+            )
+            button.setObjectName(f"question_{question.name}_{option.value}")
+            button.setToolTip(option.description)
+            options.addWidget(button)
+            self.group.addButton(button)
+            self.buttons[option.value] = button
+        self.group.setExclusive(exclusive)
+        self.group.buttonClicked.connect(self._on_clicked)
+        outer.addLayout(options, 1)
+        if exclusive:
+            self.clear_button = QToolButton()
+            self.clear_button.setText("Clear")
+            self.clear_button.setObjectName(f"question_{question.name}_clear")
+            self.clear_button.setToolTip("Remove the answer to this question")
+            self.clear_button.clicked.connect(lambda: self._send(None))
+            outer.addWidget(self.clear_button, 0, Qt.AlignmentFlag.AlignTop)
+
+    def _build_text(self) -> None:
+        layout = QVBoxLayout(self.box)
+        self.text = QPlainTextEdit()
+        self.text.setObjectName(f"question_{self.question.name}_text")
+        self.text.setAccessibleName(self.question.prompt or self.question.name)
+        self.text.setTabChangesFocus(True)
+        self.text.setFixedHeight(self.text.fontMetrics().lineSpacing() * 4 + 12)
+        self.text.installEventFilter(self)
+        layout.addWidget(self.text)
+
+    def _on_clicked(self, _button: QAbstractButton) -> None:
+        chosen = [value for value, button in self.buttons.items() if button.isChecked()]
+        if self.question.type == "multi_choice":
+            self._send(chosen or None)  # codebook order; nothing ticked clears the answer
+        else:
+            self._send(chosen[0] if chosen else None)
+
+    def _send(self, value: Any) -> None:
+        if value != self._shown:
+            self._answer(self.question.name, value)
+
+    def flush(self) -> None:
+        """Commit the text typed into a text question (on leaving the field)."""
+        if self.text is not None:
+            typed = self.text.toPlainText()
+            self._send(typed if typed.strip() else None)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if watched is self.text and event.type() == QEvent.Type.FocusOut:
+            self.flush()
+        return super().eventFilter(watched, event)
+
+    def show(self, value: Any) -> None:
+        if self.text is not None:
+            # Keep what the coder is typing when another answer refreshes the form.
+            typing = self.text.hasFocus() and self.text.toPlainText() != (self._shown or "")
+            stored = value if isinstance(value, str) else ""
+            if not typing and self.text.toPlainText() != stored:
+                self.text.blockSignals(True)
+                self.text.setPlainText(stored)
+                self.text.blockSignals(False)
+        else:
+            chosen = set(value) if isinstance(value, list) else {value}
+            self.group.setExclusive(False)  # an exclusive group cannot show "no answer"
+            for option_value, button in self.buttons.items():
+                button.blockSignals(True)
+                button.setChecked(option_value in chosen)
+                button.blockSignals(False)
+            self.group.setExclusive(self.question.type != "multi_choice")
+            if self.clear_button is not None:
+                self.clear_button.setEnabled(value is not None)
+        self._shown = value
+        self.mark(self.question.required and is_empty(value))
+
+    def mark(self, missing: bool) -> None:
+        """Title with " *" in the warning colour while a required question is unanswered."""
+        title = self.question.prompt or title_of(self.question.name)
+        self.box.setTitle(title + (" *" if missing else ""))
+        self.box.setProperty("missing", missing)
+        self.box.setStyleSheet(
+            f"QGroupBox#{self.box.objectName()}::title {{ color: {WARNING_COLOR}; font-weight: bold; }}"
+            if missing else ""
+        )
+
+
+class QuestionForm(QWidget):
+    """Answers the current article's questions through ``controller``."""
+
+    def __init__(self, controller: CodingController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("questionForm")
+        self.setAccessibleName("Article questions")
+        self._controller = controller
+        self.groups: dict[str, QuestionGroup] = {}
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.scroll = QScrollArea()
+        self.scroll.setObjectName("questionScroll")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        layout.addWidget(self.scroll)
+        controller.project_opened.connect(self._build)
+        controller.article_opened.connect(lambda _bundle: self._fill())
+        controller.article_changed.connect(lambda _changes: self._fill())
+        self._build()
+
+    def group(self, name: str) -> QuestionGroup | None:
+        """The inputs of question ``name``."""
+        return self.groups.get(name)
+
+    def _build(self) -> None:
+        page = QWidget()
+        page.setObjectName("questionPage")
+        column = QVBoxLayout(page)
+        self.groups = {}
+        project = self._controller.project
+        for question in () if project is None else project.codebook.questions:
+            group = QuestionGroup(question, self._answer, page)
+            column.addWidget(group.box)
+            self.groups[question.name] = group
+        column.addStretch(1)
+        old = self.scroll.takeWidget()
+        if old is not None:
+            old.deleteLater()
+        self.scroll.setWidget(page)
+        self._fill()
+
+    def _fill(self) -> None:
+        bundle = self._controller.bundle
+        self.scroll.setEnabled(bundle is not None)
+        for name, group in self.groups.items():
+            answer = None if bundle is None else bundle.answers.get(name)
+            group.show(None if answer is None else answer.value)
+
+    def _answer(self, question: str, value: Any) -> None:
+        if not self._controller.set_answer(question, value):
+            self._fill()  # refused: show what is stored
