@@ -64,7 +64,8 @@ class AttributeField:
         """The widgets that take focus, in tab order."""
         return [self.widget]
 
-    def show(self, value: Any) -> None:
+    def show(self, value: Any, keep_typing: bool = False) -> None:
+        """Show the stored ``value``; ``keep_typing`` keeps text the coder is typing."""
         raise NotImplementedError
 
     def flush(self) -> None:
@@ -83,12 +84,16 @@ class _ChoiceField(AttributeField):
         self.combo.addItem(UNSET, None)
         for option in attribute.options:
             self.combo.addItem(title_of(option.value), option.value)
-            self.combo.setItemData(self.combo.count() - 1, option.description, Qt.ItemDataRole.ToolTipRole)
-        self.combo.activated.connect(lambda index: commit(attribute.name, self.combo.itemData(index)))
+            self.combo.setItemData(
+                self.combo.count() - 1, option.description, Qt.ItemDataRole.ToolTipRole
+            )
+        self.combo.activated.connect(
+            lambda index: commit(attribute.name, self.combo.itemData(index))
+        )
         self._name_widget(self.combo)
         self.widget = self.combo
 
-    def show(self, value: Any) -> None:
+    def show(self, value: Any, keep_typing: bool = False) -> None:
         index = 0 if value is None else self.combo.findData(value)
         self.combo.blockSignals(True)
         self.combo.setCurrentIndex(max(index, 0))
@@ -117,7 +122,7 @@ class _MultiField(AttributeField):
         chosen = [value for value, box in self.boxes.items() if box.isChecked()]
         self._commit(self.attribute.name, chosen or None)
 
-    def show(self, value: Any) -> None:
+    def show(self, value: Any, keep_typing: bool = False) -> None:
         chosen = set(value) if isinstance(value, list) else set()
         for option_value, box in self.boxes.items():
             box.blockSignals(True)
@@ -133,7 +138,7 @@ class _BooleanField(AttributeField):
         self.box.clicked.connect(lambda checked: commit(attribute.name, bool(checked)))
         self.widget = self.box
 
-    def show(self, value: Any) -> None:
+    def show(self, value: Any, keep_typing: bool = False) -> None:
         self.box.blockSignals(True)
         self.box.setChecked(value is True)
         self.box.blockSignals(False)
@@ -155,9 +160,9 @@ class _TextField(AttributeField):
             self._shown = value
             self._commit(self.attribute.name, value)
 
-    def show(self, value: Any) -> None:
+    def show(self, value: Any, keep_typing: bool = False) -> None:
         # Keep what the coder is typing when another field's commit refreshes the form.
-        typing = self.edit.hasFocus() and self.edit.text() != (self._shown or "")
+        typing = keep_typing and self.edit.hasFocus() and self.edit.text() != (self._shown or "")
         self._shown = value if isinstance(value, str) else None
         if not typing and self.edit.text() != (self._shown or ""):
             self.edit.blockSignals(True)
@@ -233,7 +238,7 @@ class _NumberField(AttributeField):
             self._shown_raw = self.spin.value()
             self._commit(self.attribute.name, self.spin.number())
 
-    def show(self, value: Any) -> None:
+    def show(self, value: Any, keep_typing: bool = False) -> None:
         self.spin.blockSignals(True)
         self.spin.set_number(value)
         self.spin.blockSignals(False)
@@ -273,6 +278,7 @@ class AttributeEditor(QWidget):
         self._fields: dict[str, AttributeField] = {}
         self._row_labels: dict[str, QLabel] = {}
         self._shown_note = ""
+        self._shown_id: str | None = None
         self._flushing = False
         self._build()
         controller.project_opened.connect(self._on_project_opened)
@@ -427,7 +433,7 @@ class AttributeEditor(QWidget):
         annotation = self._annotation()
         codebook = self._codebook()
         if annotation is None or codebook is None:
-            self._annotation_id = None
+            self._annotation_id = self._shown_id = None
             self._stack.setCurrentIndex(0)
             return
         try:
@@ -438,27 +444,33 @@ class AttributeEditor(QWidget):
             self._rebuild_fields(label)
         self.swatch.setPixmap(_swatch(label.color))
         self.label_name.setText(label.name)
-        text = self._controller.bundle.article.text[annotation.start : annotation.end] if (
-            self._controller.bundle is not None
-        ) else ""
-        flat = " ".join(text.split())
+        bundle = self._controller.bundle
+        assert bundle is not None  # the annotation was found in it
+        flat = " ".join(bundle.article.text[annotation.start : annotation.end].split())
         metrics = self.span_text.fontMetrics()
-        self.span_text.setText(metrics.elidedText(f"\u201c{flat}\u201d", Qt.TextElideMode.ElideRight, _SPAN_WIDTH))
+        self.span_text.setText(
+            metrics.elidedText(f"\u201c{flat}\u201d", Qt.TextElideMode.ElideRight, _SPAN_WIDTH)
+        )
         self.span_text.setToolTip(flat)
         self.label_combo.blockSignals(True)
         self.label_combo.setCurrentIndex(self.label_combo.findData(annotation.label))
         self.label_combo.blockSignals(False)
+        # Text being typed survives a refresh only while the same annotation is shown.
+        same = annotation.id == self._shown_id
+        self._shown_id = annotation.id
         for name, field in self._fields.items():
-            field.show(annotation.attributes.get(name))
-        self._show_note(annotation.note)
+            field.show(annotation.attributes.get(name), keep_typing=same)
+        self._show_note(annotation.note, keep_typing=same)
         self.uncertain.blockSignals(True)
         self.uncertain.setChecked(annotation.uncertain)
         self.uncertain.blockSignals(False)
         self._mark_required(codebook, annotation)
         self._stack.setCurrentIndex(1)
 
-    def _show_note(self, note: str) -> None:
-        typing = self.note.hasFocus() and self.note.toPlainText() != self._shown_note
+    def _show_note(self, note: str, keep_typing: bool) -> None:
+        typing = (
+            keep_typing and self.note.hasFocus() and self.note.toPlainText() != self._shown_note
+        )
         self._shown_note = note
         if not typing and self.note.toPlainText() != note:
             self.note.blockSignals(True)
@@ -518,6 +530,7 @@ class AttributeEditor(QWidget):
         text = self.note.toPlainText()
         if annotation is None or text == annotation.note:
             return
+        self._shown_note = text
         if not self._controller.change_annotation(annotation.id, note=text):
             self._show_selected()
 

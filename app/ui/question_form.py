@@ -76,8 +76,10 @@ class QuestionGroup(QObject):
         outer = QHBoxLayout(self.box)
         options: QBoxLayout = QHBoxLayout() if question.type == "ordinal" else QVBoxLayout()
         for option in question.options:
-            button: QAbstractButton = QRadioButton(title_of(option.value)) if exclusive else QCheckBox(
-                title_of(option.value)
+            button: QAbstractButton = (
+                QRadioButton(title_of(option.value))
+                if exclusive
+                else QCheckBox(title_of(option.value))
             )
             button.setObjectName(f"question_{question.name}_{option.value}")
             button.setToolTip(option.description)
@@ -127,10 +129,15 @@ class QuestionGroup(QObject):
             self.flush()
         return super().eventFilter(watched, event)
 
-    def show(self, value: Any) -> None:
+    def show(self, value: Any, keep_typing: bool = False) -> None:
+        """Show the stored ``value``; ``keep_typing`` keeps text the coder is typing
+        (another answer of the same article refreshed the form)."""
         if self.text is not None:
-            # Keep what the coder is typing when another answer refreshes the form.
-            typing = self.text.hasFocus() and self.text.toPlainText() != (self._shown or "")
+            typing = (
+                keep_typing
+                and self.text.hasFocus()
+                and self.text.toPlainText() != (self._shown or "")
+            )
             stored = value if isinstance(value, str) else ""
             if not typing and self.text.toPlainText() != stored:
                 self.text.blockSignals(True)
@@ -156,7 +163,8 @@ class QuestionGroup(QObject):
         self.box.setProperty("missing", missing)
         self.box.setStyleSheet(
             f"QGroupBox#{self.box.objectName()}::title {{ color: {WARNING_COLOR}; font-weight: bold; }}"
-            if missing else ""
+            if missing
+            else ""
         )
 
 
@@ -169,6 +177,7 @@ class QuestionForm(QWidget):
         self.setAccessibleName("Article questions")
         self._controller = controller
         self.groups: dict[str, QuestionGroup] = {}
+        self._shown_article: str | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.scroll = QScrollArea()
@@ -205,9 +214,12 @@ class QuestionForm(QWidget):
     def _fill(self) -> None:
         bundle = self._controller.bundle
         self.scroll.setEnabled(bundle is not None)
+        article_id = None if bundle is None else bundle.article.id
+        same = article_id is not None and article_id == self._shown_article
+        self._shown_article = article_id
         for name, group in self.groups.items():
             answer = None if bundle is None else bundle.answers.get(name)
-            group.show(None if answer is None else answer.value)
+            group.show(None if answer is None else answer.value, keep_typing=same)
 
     def _answer(self, question: str, value: Any) -> None:
         if not self._controller.set_answer(question, value):

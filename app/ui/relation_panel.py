@@ -53,7 +53,9 @@ def snippet(text: str, limit: int = _SNIPPET) -> str:
 
 def describe(annotation: Annotation, article_text: str) -> str:
     """``Actor “Anton Korolev”``: how an annotation is named in lists and combos."""
-    return f"{annotation.label} \u201c{snippet(article_text[annotation.start : annotation.end])}\u201d"
+    return (
+        f"{annotation.label} \u201c{snippet(article_text[annotation.start : annotation.end])}\u201d"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,10 +88,15 @@ def relation_rows(bundle: ArticleBundle, codebook: Codebook | None) -> list[Rela
             except KeyError:
                 pass
         arrow = f"\u2014{relation.label}\u2192" if directed else f"\u2014{relation.label}\u2014"
-        rows.append(RelationRow(
-            relation.id, relation.label, source.id, target.id,
-            f"{describe(source, text)} {arrow} {describe(target, text)}",
-        ))
+        rows.append(
+            RelationRow(
+                relation.id,
+                relation.label,
+                source.id,
+                target.id,
+                f"{describe(source, text)} {arrow} {describe(target, text)}",
+            )
+        )
     order = {a.id: (a.start, a.end) for a in bundle.annotations}
     return sorted(rows, key=lambda r: (order[r.source_id], order[r.target_id], r.label))
 
@@ -128,7 +135,11 @@ class RelationListModel(QAbstractListModel):
             return None
         row = self._rows[index.row()]
         touches = row.touches(self._selected_id)
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
+        if role in (
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.ToolTipRole,
+            Qt.ItemDataRole.AccessibleTextRole,
+        ):
             return row.text
         if role == self.TouchesSelectedRole:
             return touches
@@ -203,7 +214,9 @@ class RelationPanel(QWidget):
         self.add_button.clicked.connect(self.add_chosen_relation)
         self.link_button = QPushButton("Link by &clicking\u2026")
         self.link_button.setObjectName("linkButton")
-        self.link_button.setToolTip("Then click the annotation to link to in the article (L; Esc cancels)")
+        self.link_button.setToolTip(
+            "Then click the annotation to link to in the article (L; Esc cancels)"
+        )
         self.link_button.clicked.connect(lambda: self.start_link())
         buttons.addWidget(self.add_button)
         buttons.addWidget(self.link_button)
@@ -255,7 +268,8 @@ class RelationPanel(QWidget):
         if codebook is None:
             return []
         return [
-            r for r in codebook.relation_types
+            r
+            for r in codebook.relation_types
             if label in r.source or (not r.directed and label in r.target)
         ]
 
@@ -270,7 +284,9 @@ class RelationPanel(QWidget):
                 self.type_combo.count() - 1, relation_type.description, Qt.ItemDataRole.ToolTipRole
             )
         index = self.type_combo.findData(previous)
-        self.type_combo.setCurrentIndex(index if index >= 0 else 0 if self.type_combo.count() else -1)
+        self.type_combo.setCurrentIndex(
+            index if index >= 0 else 0 if self.type_combo.count() else -1
+        )
         self.type_combo.blockSignals(False)
         self.add_box.setEnabled(selected is not None)
         self._fill_targets()
@@ -288,7 +304,8 @@ class RelationPanel(QWidget):
                 if other.id != selected.id and relation_type.allows(selected.label, other.label):
                     self.target_combo.addItem(describe(other, bundle.article.text), other.id)
                     self.target_combo.setItemData(
-                        self.target_combo.count() - 1, bundle.article.text[other.start : other.end],
+                        self.target_combo.count() - 1,
+                        bundle.article.text[other.start : other.end],
                         Qt.ItemDataRole.ToolTipRole,
                     )
         index = self.target_combo.findData(previous)
@@ -297,7 +314,9 @@ class RelationPanel(QWidget):
         self._update_buttons()
 
     def _update_buttons(self) -> None:
-        self.add_button.setEnabled(bool(self.type_combo.currentData()) and bool(self.target_combo.currentData()))
+        self.add_button.setEnabled(
+            bool(self.type_combo.currentData()) and bool(self.target_combo.currentData())
+        )
         self.delete_button.setEnabled(self._current_relation_id() is not None)
         self.link_button.setEnabled(self._controller.selected_id is not None)
 
@@ -320,7 +339,11 @@ class RelationPanel(QWidget):
         return relation_id is not None and self._controller.remove_relation(relation_id)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
-        if watched is self.view and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+        if (
+            watched is self.view
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+        ):
             if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
                 self.delete_selected_relation()
                 return True

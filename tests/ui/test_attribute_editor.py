@@ -93,11 +93,15 @@ def test_placeholder_until_selection_then_header(editor: Any, controller: Any) -
     assert editor.placeholder.isVisible()
 
 
-def test_single_choice_is_stored_marked_and_undone(qtbot: Any, editor: Any, controller: Any, project_file: Path) -> None:
+def test_single_choice_is_stored_marked_and_undone(
+    qtbot: Any, editor: Any, controller: Any, project_file: Path
+) -> None:
     actor = controller.create_annotation("Actor", *span(controller, "Anton Korolev"))
     combo = editor.field("actor_type").widget
     assert isinstance(combo, QComboBox) and combo.currentText() == "—"
-    assert combo.itemData(combo.findData("police"), Qt.ItemDataRole.ToolTipRole).startswith("Police")
+    assert combo.itemData(combo.findData("police"), Qt.ItemDataRole.ToolTipRole).startswith(
+        "Police"
+    )
     label = editor.row_label("actor_type")
     assert label.text() == "Actor type *" and label.font().bold()
     pushed = controller.undo_stack.count()
@@ -114,12 +118,19 @@ def test_single_choice_is_stored_marked_and_undone(qtbot: Any, editor: Any, cont
     assert controller.undo_stack.count() == pushed + 1  # showing the undone value wrote nothing
 
 
-def test_claim_fields_of_every_type(qtbot: Any, editor: Any, controller: Any, project_file: Path) -> None:
+def test_claim_fields_of_every_type(
+    qtbot: Any, editor: Any, controller: Any, project_file: Path
+) -> None:
     claim = controller.create_annotation("Claim", *span(controller, "40 migrants were forced"))
-    tactics = {value: editor.findChild(QCheckBox, f"attribute_tactics_{value}") for value in ("threat", "deception")}
+    tactics = {
+        value: editor.findChild(QCheckBox, f"attribute_tactics_{value}")
+        for value in ("threat", "deception")
+    }
     tick(qtbot, tactics["deception"])
     tick(qtbot, tactics["threat"])
-    assert stored(project_file, claim).attributes == {"tactics": ["threat", "deception"]}  # codebook order
+    assert stored(project_file, claim).attributes == {
+        "tactics": ["threat", "deception"]
+    }  # codebook order
 
     verified = editor.field("verified").widget
     tick(qtbot, verified)
@@ -153,7 +164,9 @@ def test_claim_fields_of_every_type(qtbot: Any, editor: Any, controller: Any, pr
     assert quote.text() == ""
 
 
-def test_note_on_focus_out_and_uncertain(qtbot: Any, editor: Any, controller: Any, project_file: Path) -> None:
+def test_note_on_focus_out_and_uncertain(
+    qtbot: Any, editor: Any, controller: Any, project_file: Path
+) -> None:
     actor = controller.create_annotation("Actor", *span(controller, "Anton Korolev"))
     editor.activateWindow()
     qtbot.waitUntil(editor.isActiveWindow)
@@ -173,7 +186,9 @@ def test_note_on_focus_out_and_uncertain(qtbot: Any, editor: Any, controller: An
     assert stored(project_file, actor).note == "" and editor.note.toPlainText() == ""
 
 
-def test_label_change_keeps_shared_attributes_and_rebuilds(qtbot: Any, editor: Any, controller: Any, project_file: Path) -> None:
+def test_label_change_keeps_shared_attributes_and_rebuilds(
+    qtbot: Any, editor: Any, controller: Any, project_file: Path
+) -> None:
     claim = controller.create_annotation("Claim", *span(controller, "40 migrants were forced"))
     choose(editor.field("claim_type").widget, "Allegation")
     tick(qtbot, editor.field("verified").widget)
@@ -187,12 +202,17 @@ def test_label_change_keeps_shared_attributes_and_rebuilds(qtbot: Any, editor: A
 
     controller.undo_stack.undo()
     before = stored(project_file, claim)
-    assert before.label == "Claim" and before.attributes == {"claim_type": "allegation", "verified": True}
+    assert before.label == "Claim" and before.attributes == {
+        "claim_type": "allegation",
+        "verified": True,
+    }
     assert editor.label_combo.currentText() == "Claim"
     assert editor.field("claim_type").widget.currentText() == "Allegation"
 
 
-def test_edits_do_not_rebuild_and_selection_refills(qtbot: Any, editor: Any, controller: Any, project_file: Path) -> None:
+def test_edits_do_not_rebuild_and_selection_refills(
+    qtbot: Any, editor: Any, controller: Any, project_file: Path
+) -> None:
     first = controller.create_annotation("Actor", *span(controller, "Anton Korolev"))
     combo = editor.field("actor_type").widget
     choose(combo, "Police")
@@ -211,6 +231,43 @@ def test_text_typed_when_a_shortcut_changes_the_selection_is_kept(
     qtbot: Any, editor: Any, controller: Any, project_file: Path
 ) -> None:
     claim = controller.create_annotation("Claim", *span(controller, "40 migrants were forced"))
-    qtbot.keyClicks(editor.field("quote").widget, "forced to sign")
-    controller.select(None)  # e.g. Esc in the article while the field still had the text
+    other = controller.create_annotation("Claim", *span(controller, "denied the report"))
+    controller.select(claim)
+    editor.activateWindow()
+    qtbot.waitUntil(editor.isActiveWindow)
+    quote = editor.field("quote").widget
+    quote.setFocus()
+    qtbot.waitUntil(quote.hasFocus)
+    qtbot.keyClicks(quote, "forced to sign")
+    controller.select(other)  # a shortcut moved on while the field still had the focus
     assert stored(project_file, claim).attributes["quote"] == "forced to sign"
+    assert quote.text() == ""  # the other claim's own (empty) quote, not the typed one
+    editor.note.setFocus()
+    qtbot.waitUntil(editor.note.hasFocus)
+    qtbot.keyClicks(editor.note, "check the date")
+    controller.select(claim)
+    assert stored(project_file, other).note == "check the date"
+    assert editor.note.toPlainText() == "" and quote.text() == "forced to sign"
+    editor.label_combo.setFocus()
+    qtbot.waitUntil(lambda: not editor.note.hasFocus())
+    assert stored(project_file, claim).note == ""  # leaving the field wrote nothing more
+
+
+def test_text_typed_into_a_deleted_annotation_does_not_move_to_the_next(
+    qtbot: Any, editor: Any, controller: Any, project_file: Path
+) -> None:
+    doomed = controller.create_annotation("Claim", *span(controller, "40 migrants were forced"))
+    other = controller.create_annotation("Claim", *span(controller, "denied the report"))
+    controller.select(doomed)
+    editor.activateWindow()
+    qtbot.waitUntil(editor.isActiveWindow)
+    quote = editor.field("quote").widget
+    quote.setFocus()
+    qtbot.waitUntil(quote.hasFocus)
+    qtbot.keyClicks(quote, "typed for the deleted one")
+    controller.delete_selected()
+    controller.select(other)
+    assert quote.text() == ""
+    editor.label_combo.setFocus()
+    qtbot.waitUntil(lambda: not quote.hasFocus())
+    assert "quote" not in stored(project_file, other).attributes

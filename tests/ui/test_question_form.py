@@ -26,10 +26,17 @@ def project_file(tmp_path: Path) -> Path:
     document = yaml.safe_load(default_codebook_path().read_text(encoding="utf-8"))
     document["questions"] += [
         {
-            "name": "outlets", "type": "multi_choice", "prompt": "Where did it appear?",
+            "name": "outlets",
+            "type": "multi_choice",
+            "prompt": "Where did it appear?",
             "options": [{"value": v} for v in ("print", "online", "broadcast")],
         },
-        {"name": "remarks", "type": "text", "prompt": "Anything else?", "description": "Free text."},
+        {
+            "name": "remarks",
+            "type": "text",
+            "prompt": "Anything else?",
+            "description": "Free text.",
+        },
     ]
     codebook = tmp_path / "questions.yaml"
     codebook.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
@@ -45,7 +52,9 @@ def project_file(tmp_path: Path) -> Path:
 
 def answers(path: Path, controller: Any) -> dict[str, Any]:
     with open_project(path) as project:
-        stored = project.store.answers.for_article(controller.bundle.article.id, controller.coder.id)
+        stored = project.store.answers.for_article(
+            controller.bundle.article.id, controller.coder.id
+        )
     return {name: answer.value for name, answer in stored.items()}
 
 
@@ -73,14 +82,24 @@ def button(form: Any, name: str, value: str) -> QAbstractButton:
 
 def test_one_group_per_question_in_a_scroll_area(form: Any) -> None:
     assert form.objectName() == "questionForm" and form.accessibleName() == "Article questions"
-    assert isinstance(form.scroll, QScrollArea) and form.scroll.widget().isAncestorOf(form.group("relevance").box)
-    assert list(form.groups) == ["relevance", "main_coercion_type", "sourcing", "outlets", "remarks"]
+    assert isinstance(form.scroll, QScrollArea) and form.scroll.widget().isAncestorOf(
+        form.group("relevance").box
+    )
+    assert list(form.groups) == [
+        "relevance",
+        "main_coercion_type",
+        "sourcing",
+        "outlets",
+        "remarks",
+    ]
     relevance = form.group("relevance").box
     assert relevance.title().startswith("Does the article report people")
     assert "Answer yes if" in relevance.toolTip()
 
 
-def test_single_choice_answer_clear_and_undo(qtbot: Any, form: Any, controller: Any, project_file: Path) -> None:
+def test_single_choice_answer_clear_and_undo(
+    qtbot: Any, form: Any, controller: Any, project_file: Path
+) -> None:
     box = form.group("relevance").box
     assert box.title().endswith(" *")
     click(qtbot, button(form, "relevance", "yes"))
@@ -100,9 +119,16 @@ def test_single_choice_answer_clear_and_undo(qtbot: Any, form: Any, controller: 
     assert not any(b.isChecked() for b in form.group("relevance").buttons.values())
 
 
-def test_ordinal_is_a_horizontal_scale(qtbot: Any, form: Any, controller: Any, project_file: Path) -> None:
+def test_ordinal_is_a_horizontal_scale(
+    qtbot: Any, form: Any, controller: Any, project_file: Path
+) -> None:
     group = form.group("sourcing")
-    assert list(group.buttons) == ["unsourced", "single_source", "several_sources", "independently_confirmed"]
+    assert list(group.buttons) == [
+        "unsourced",
+        "single_source",
+        "several_sources",
+        "independently_confirmed",
+    ]
     lowest, highest = group.buttons["unsourced"], group.buttons["independently_confirmed"]
     assert lowest.mapTo(form, QPoint(0, 0)).x() < highest.mapTo(form, QPoint(0, 0)).x()
     assert lowest.mapTo(form, QPoint(0, 0)).y() == highest.mapTo(form, QPoint(0, 0)).y()
@@ -114,7 +140,9 @@ def test_ordinal_is_a_horizontal_scale(qtbot: Any, form: Any, controller: Any, p
     assert not group.buttons["several_sources"].isChecked()
 
 
-def test_multi_choice_is_a_list_in_codebook_order(qtbot: Any, form: Any, controller: Any, project_file: Path) -> None:
+def test_multi_choice_is_a_list_in_codebook_order(
+    qtbot: Any, form: Any, controller: Any, project_file: Path
+) -> None:
     click(qtbot, button(form, "outlets", "broadcast"))
     click(qtbot, button(form, "outlets", "print"))
     assert answers(project_file, controller) == {"outlets": ["print", "broadcast"]}
@@ -123,10 +151,15 @@ def test_multi_choice_is_a_list_in_codebook_order(qtbot: Any, form: Any, control
     assert answers(project_file, controller) == {}  # nothing ticked clears the answer
     controller.undo_stack.undo()
     assert answers(project_file, controller) == {"outlets": ["print"]}
-    assert button(form, "outlets", "print").isChecked() and not button(form, "outlets", "broadcast").isChecked()
+    assert (
+        button(form, "outlets", "print").isChecked()
+        and not button(form, "outlets", "broadcast").isChecked()
+    )
 
 
-def test_text_is_committed_on_leaving_the_field(qtbot: Any, form: Any, controller: Any, project_file: Path) -> None:
+def test_text_is_committed_on_leaving_the_field(
+    qtbot: Any, form: Any, controller: Any, project_file: Path
+) -> None:
     text = form.group("remarks").text
     form.activateWindow()
     qtbot.waitUntil(form.isActiveWindow)
@@ -141,7 +174,9 @@ def test_text_is_committed_on_leaving_the_field(qtbot: Any, form: Any, controlle
     assert answers(project_file, controller) == {} and text.toPlainText() == ""
 
 
-def test_each_article_shows_its_own_answers(qtbot: Any, form: Any, controller: Any, project_file: Path) -> None:
+def test_each_article_shows_its_own_answers(
+    qtbot: Any, form: Any, controller: Any, project_file: Path
+) -> None:
     click(qtbot, button(form, "relevance", "no"))
     controller.go_relative(1)
     assert not button(form, "relevance", "no").isChecked()

@@ -45,25 +45,39 @@ def spans(controller: Any) -> dict[str, str]:
     }
 
 
-def test_model_passes_the_model_tester(qtmodeltester: Any, panel: Any, controller: Any, spans: dict[str, str]) -> None:
+def test_model_passes_the_model_tester(
+    qtmodeltester: Any, panel: Any, controller: Any, spans: dict[str, str]
+) -> None:
     controller.add_relation("said_by", spans["claim"], spans["actor"])
     controller.add_relation("perpetrator", spans["coercion"], spans["ministry"])
     assert panel.model.rowCount() == 2
     qtmodeltester.check(panel.model)
 
 
-def test_add_from_the_combos(qtbot: Any, panel: Any, controller: Any, spans: dict[str, str], project_file: Path) -> None:
+def test_add_from_the_combos(
+    qtbot: Any, panel: Any, controller: Any, spans: dict[str, str], project_file: Path
+) -> None:
     controller.select(spans["claim"])
     types = [panel.type_combo.itemText(i) for i in range(panel.type_combo.count())]
     assert types == ["said_by"]
     targets = [panel.target_combo.itemText(i) for i in range(panel.target_combo.count())]
-    assert targets == ["Actor \u201cAnton Korolev\u201d", "Actor \u201cThe Ministry of Defence\u201d"]
+    assert targets == [
+        "Actor \u201cAnton Korolev\u201d",
+        "Actor \u201cThe Ministry of Defence\u201d",
+    ]
     panel.target_combo.setCurrentIndex(1)
     qtbot.mouseClick(panel.add_button, Qt.MouseButton.LeftButton)
     (relation,) = stored_relations(project_file, controller.bundle.article.id)
-    assert (relation.label, relation.source_id, relation.target_id) == ("said_by", spans["claim"], spans["ministry"])
+    assert (relation.label, relation.source_id, relation.target_id) == (
+        "said_by",
+        spans["claim"],
+        spans["ministry"],
+    )
     text = panel.model.data(panel.model.index(0))
-    assert text == "Claim \u201c40 migrants were forced\u201d \u2014said_by\u2192 Actor \u201cThe Ministry of Defence\u201d"
+    assert (
+        text
+        == "Claim \u201c40 migrants were forced\u201d \u2014said_by\u2192 Actor \u201cThe Ministry of Defence\u201d"
+    )
 
     controller.undo_stack.undo()
     assert stored_relations(project_file, controller.bundle.article.id) == []
@@ -72,12 +86,17 @@ def test_add_from_the_combos(qtbot: Any, panel: Any, controller: Any, spans: dic
 
 def test_coercion_offers_its_two_types(panel: Any, controller: Any, spans: dict[str, str]) -> None:
     controller.select(spans["coercion"])
-    assert [panel.type_combo.itemText(i) for i in range(panel.type_combo.count())] == ["perpetrator", "target"]
+    assert [panel.type_combo.itemText(i) for i in range(panel.type_combo.count())] == [
+        "perpetrator",
+        "target",
+    ]
     controller.select(spans["actor"])  # an Actor starts no relation in this codebook
     assert panel.type_combo.count() == 0 and not panel.add_button.isEnabled()
 
 
-def test_link_mode_creates_said_by(qtbot: Any, panel: Any, controller: Any, spans: dict[str, str], project_file: Path) -> None:
+def test_link_mode_creates_said_by(
+    qtbot: Any, panel: Any, controller: Any, spans: dict[str, str], project_file: Path
+) -> None:
     controller.select(spans["claim"])
     with qtbot.waitSignal(panel.link_started) as started:
         assert panel.start_link()
@@ -86,10 +105,16 @@ def test_link_mode_creates_said_by(qtbot: Any, panel: Any, controller: Any, span
         controller.select(spans["actor"])  # the coder clicks the speaker in the article
     assert not panel.is_linking()
     (relation,) = stored_relations(project_file, controller.bundle.article.id)
-    assert (relation.label, relation.source_id, relation.target_id) == ("said_by", spans["claim"], spans["actor"])
+    assert (relation.label, relation.source_id, relation.target_id) == (
+        "said_by",
+        spans["claim"],
+        spans["actor"],
+    )
 
 
-def test_link_mode_uses_the_chosen_type(panel: Any, controller: Any, spans: dict[str, str], project_file: Path) -> None:
+def test_link_mode_uses_the_chosen_type(
+    panel: Any, controller: Any, spans: dict[str, str], project_file: Path
+) -> None:
     controller.select(spans["coercion"])
     panel.type_combo.setCurrentIndex(panel.type_combo.findText("target"))
     panel.start_link()
@@ -98,7 +123,9 @@ def test_link_mode_uses_the_chosen_type(panel: Any, controller: Any, spans: dict
     assert relation.label == "target"
 
 
-def test_link_mode_refuses_actor_to_claim(qtbot: Any, panel: Any, controller: Any, spans: dict[str, str], project_file: Path) -> None:
+def test_link_mode_refuses_actor_to_claim(
+    qtbot: Any, panel: Any, controller: Any, spans: dict[str, str], project_file: Path
+) -> None:
     controller.select(spans["actor"])
     panel.start_link()
     with qtbot.waitSignal(controller.refused) as refused, qtbot.waitSignal(panel.link_finished):
@@ -108,7 +135,9 @@ def test_link_mode_refuses_actor_to_claim(qtbot: Any, panel: Any, controller: An
     assert stored_relations(project_file, controller.bundle.article.id) == []
 
 
-def test_escape_cancels_link_mode(qtbot: Any, panel: Any, controller: Any, spans: dict[str, str], project_file: Path) -> None:
+def test_escape_cancels_link_mode(
+    qtbot: Any, panel: Any, controller: Any, spans: dict[str, str], project_file: Path
+) -> None:
     controller.select(spans["claim"])
     panel.start_link()
     assert panel.link_hint.isVisible()
@@ -134,14 +163,20 @@ def test_delete_key_removes_the_relation_and_undo_restores_it(
     assert panel.model.rowCount() == 1
 
 
-def test_relations_of_the_selected_annotation_are_highlighted(panel: Any, controller: Any, spans: dict[str, str]) -> None:
+def test_relations_of_the_selected_annotation_are_highlighted(
+    panel: Any, controller: Any, spans: dict[str, str]
+) -> None:
     controller.add_relation("said_by", spans["claim"], spans["actor"])
     controller.add_relation("perpetrator", spans["coercion"], spans["ministry"])
     role = panel.model.TouchesSelectedRole
 
     def touched() -> list[str]:
         rows = range(panel.model.rowCount())
-        return [panel.model.relation(r).label for r in rows if panel.model.data(panel.model.index(r), role)]
+        return [
+            panel.model.relation(r).label
+            for r in rows
+            if panel.model.data(panel.model.index(r), role)
+        ]
 
     controller.select(spans["actor"])
     assert touched() == ["said_by"]
