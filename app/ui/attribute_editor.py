@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QIcon, QPixmap, QValidator
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -342,6 +342,11 @@ class AttributeEditor(QWidget):
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setWidget(page)
         self._stack.addWidget(scroll)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        # Room for a label's usual few attributes, the note and the flag, so a dock
+        # shared with other panels does not start squeezed to the header.
+        return QSize(320, 380)
 
     def _codebook(self) -> Codebook | None:
         project = self._controller.project

@@ -57,13 +57,19 @@ class QuestionGroup(QObject):
         self._answer = answer
         self.box = QGroupBox(question.prompt or title_of(question.name), parent)
         self.box.setObjectName(f"question_{question.name}")
-        self.box.setToolTip(question.description)
+        self.box.setToolTip(
+            f"{question.prompt}\n\n{question.description}"
+            if question.description
+            else question.prompt
+        )
         self.box.setAccessibleName(question.prompt or question.name)
         self.box.setAccessibleDescription(question.description)
         self.buttons: dict[str, QAbstractButton] = {}
         self.clear_button: QToolButton | None = None
         self.text: QPlainTextEdit | None = None
         self._shown: Any = None
+        self._missing = False
+        self._width = 0
         self.group = QButtonGroup(self)
         if question.type == "text":
             self._build_text()
@@ -158,14 +164,29 @@ class QuestionGroup(QObject):
 
     def mark(self, missing: bool) -> None:
         """Title with " *" in the warning colour while a required question is unanswered."""
-        title = self.question.prompt or title_of(self.question.name)
-        self.box.setTitle(title + (" *" if missing else ""))
+        self._missing = missing
+        self._apply_title()
         self.box.setProperty("missing", missing)
         self.box.setStyleSheet(
             f"QGroupBox#{self.box.objectName()}::title {{ color: {WARNING_COLOR}; font-weight: bold; }}"
             if missing
             else ""
         )
+
+    def fit_title(self, width: int) -> None:
+        """Elide the prompt to ``width`` pixels: a group box title cannot wrap, and a
+        long prompt would otherwise make the whole form scroll sideways."""
+        self._width = width
+        self._apply_title()
+
+    def _apply_title(self) -> None:
+        prompt = self.question.prompt or title_of(self.question.name)
+        suffix = " *" if self._missing else ""
+        metrics = self.box.fontMetrics()
+        room = self._width - metrics.horizontalAdvance(suffix) - 24  # frame and bold title
+        if self._width > 0 and room > 0:
+            prompt = metrics.elidedText(prompt, Qt.TextElideMode.ElideRight, room)
+        self.box.setTitle(prompt + suffix)
 
 
 class QuestionForm(QWidget):
@@ -184,6 +205,7 @@ class QuestionForm(QWidget):
         self.scroll.setObjectName("questionScroll")
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll.viewport().installEventFilter(self)
         layout.addWidget(self.scroll)
         controller.project_opened.connect(self._build)
         controller.article_opened.connect(lambda _bundle: self._fill())
@@ -210,6 +232,17 @@ class QuestionForm(QWidget):
             old.deleteLater()
         self.scroll.setWidget(page)
         self._fill()
+        self._fit_titles()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if watched is self.scroll.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_titles()
+        return super().eventFilter(watched, event)
+
+    def _fit_titles(self) -> None:
+        width = self.scroll.viewport().width() - 12  # the page's margins
+        for group in self.groups.values():
+            group.fit_title(width)
 
     def _fill(self) -> None:
         bundle = self._controller.bundle

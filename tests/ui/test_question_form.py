@@ -97,6 +97,17 @@ def test_one_group_per_question_in_a_scroll_area(form: Any) -> None:
     assert "Answer yes if" in relevance.toolTip()
 
 
+def test_long_prompts_are_elided_in_a_narrow_dock(qtbot: Any, form: Any) -> None:
+    box = form.group("relevance").box
+    form.resize(260, 400)
+    qtbot.waitUntil(lambda: "\u2026" in box.title())
+    assert box.title().startswith("Does") and box.title().endswith("\u2026 *")
+    assert box.minimumSizeHint().width() <= form.scroll.viewport().width()
+    form.resize(1600, 400)
+    qtbot.waitUntil(lambda: "\u2026" not in box.title())
+    assert box.title() == form.group("relevance").question.prompt + " *"
+
+
 def test_single_choice_answer_clear_and_undo(
     qtbot: Any, form: Any, controller: Any, project_file: Path
 ) -> None:
