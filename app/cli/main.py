@@ -11,10 +11,10 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from app.cli import cmd_import, cmd_info, cmd_new, cmd_open, cmd_preannotate
+from app.cli import cmd_agreement, cmd_import, cmd_info, cmd_new, cmd_open, cmd_preannotate
 from app.core.errors import LoupeError
 
-SUBCOMMANDS = (cmd_open, cmd_new, cmd_import, cmd_preannotate, cmd_info)
+SUBCOMMANDS = (cmd_open, cmd_new, cmd_import, cmd_preannotate, cmd_info, cmd_agreement)
 _OPTIONS_WITH_EXIT = {"-h", "--help", "--version"}
 _TOP_LEVEL_FLAGS = {"--debug"}
 

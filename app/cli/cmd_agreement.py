@@ -1,0 +1,149 @@
+"""``loupe agreement PROJECT [--json] [--coders a,b] [--bootstrap N] [--seed S]``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import textwrap
+
+from app.services.agreement_report import (
+    AgreementReport,
+    Figure,
+    Measure,
+    project_agreement_report,
+)
+
+_NAMES = {
+    "krippendorff_alpha": "alpha",
+    "fleiss_kappa": "Fleiss' kappa",
+    "gwet_ac1": "Gwet's AC1",
+    "percent_agreement": "% agreement",
+    "cohen_kappa": "Cohen's kappa",
+    "unitizing_alpha": "alpha_U",
+    "f1": "F1",
+    "f1_micro": "micro F1",
+    "f1_macro": "macro F1",
+}
+_ROW = "{:<30} {:<26} {:>7}  {:<17} {:>6} {:>6} {:>7}"
+_WIDTH = 106
+
+
+def resamples(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 0 or value == 1:
+        raise argparse.ArgumentTypeError("use 0 to switch intervals off, or 2 or more resamples")
+    return value
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "agreement", help="inter-coder agreement of the finished articles",
+        description="Measure inter-coder agreement on every article question, span label, "
+        "attribute and relation type, over the articles two or more coders marked done.",
+    )
+    parser.add_argument("project", help="the project file")
+    parser.add_argument("--json", action="store_true", help="print the full report as JSON")
+    parser.add_argument(
+        "--coders", metavar="A,B", help="compare only these coders (names, comma-separated)"
+    )
+    parser.add_argument(
+        "--bootstrap", metavar="N", type=resamples, default=1000,
+        help="resamples per confidence interval (default 1000; 0 switches intervals off)",
+    )
+    parser.add_argument(
+        "--seed", metavar="S", type=int, default=1, help="seed of the resampling (default 1)"
+    )
+    parser.set_defaults(handler=run)
+
+
+def _number(value: float | None) -> str:
+    return "n/a" if value is None or not math.isfinite(value) else f"{value:.3f}"
+
+
+def _coefficient(f: Figure) -> str:
+    name = _NAMES.get(f.coefficient, f.coefficient)
+    if f.coefficient == "krippendorff_alpha":
+        return f"{name} ({f.level})"
+    if f.coefficient == "cohen_kappa" and f.level.endswith("weights"):
+        return f"{name} ({f.level.split()[0]})"
+    if f.coefficient.startswith("f1") and f.level in ("exact", "overlap"):
+        return f"{name} ({f.level})"
+    return name
+
+
+def _row(label: str, f: Figure, disagreements: str = "") -> str:
+    interval = "-"
+    if f.interval is not None:
+        interval = f"[{_number(f.interval.low)}, {_number(f.interval.high)}]"
+    return _ROW.format(
+        label[:30], _coefficient(f), _number(f.value), interval, f.n_units, f.n_coders,
+        disagreements,
+    ).rstrip()
+
+
+def format_measure(measure: Measure) -> list[str]:
+    """The measure's title, its pooled figures, then each coder pair's."""
+    lines = [f"{measure.name} ({measure.kind})"]
+    for i, f in enumerate(measure.figures):
+        count = str(len(measure.disagreements)) if i == 0 else ""
+        lines.append(_row("  all coders" if i == 0 else "", f, count))
+    for i, f in enumerate(measure.pairs):
+        first = i == 0 or measure.pairs[i - 1].coders != f.coders
+        count = str(len(measure.disagreements_for(coders=f.coders))) if first else ""
+        lines.append(_row(f"  {' / '.join(f.coders)}" if first else "", f, count))
+    notes = dict.fromkeys(f.note for f in measure.figures if f.note and math.isnan(f.value))
+    for note in notes:
+        lines += textwrap.wrap(
+            f"note: {note}", _WIDTH, initial_indent="  ", subsequent_indent="        "
+        )
+    return lines
+
+
+def format_report(report: AgreementReport) -> str:
+    s = report.settings
+    lines = [
+        f"Agreement in {report.project} (codebook {report.codebook})",
+        f"Coders: {', '.join(report.coders)}. Articles finished by two or more of them: "
+        f"{len(report.articles)}; finished by one only (not counted): "
+        f"{report.n_excluded_articles}.",
+        f"Intervals: {s.confidence:.0%}, {s.n_bootstrap} resamples, seed {s.seed}; alpha by "
+        "the KALPHA bootstrap, the kappa family and % agreement by a bootstrap over units."
+        if s.n_bootstrap
+        else "Intervals: none (--bootstrap 0).",
+        "Figures are pooled over all counted articles; pair rows cover the articles both "
+        "coders finished.",
+    ]
+    header = _ROW.format(
+        "Measure", "Coefficient", "Value", f"{s.confidence:.0%} interval", "Units", "Coders",
+        "Disagr.",
+    )
+    for heading, measures in report.sections():
+        lines += ["", heading.upper(), header, "-" * _WIDTH]
+        for measure in measures:
+            lines += format_measure(measure)
+    if report.not_measured:
+        lines += ["", "NOT MEASURED"]
+        lines += [f"  {n.name}: {n.reason}" for n in report.not_measured]
+    lines += ["", "METHODS"]
+    for text in report.methods.values():
+        lines += textwrap.wrap(text, _WIDTH, initial_indent="  ", subsequent_indent="    ")
+    lines += ["", "Per-article figures and every disagreement: loupe agreement --json."]
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    coders = None
+    if args.coders is not None:
+        coders = [name.strip() for name in args.coders.split(",") if name.strip()]
+    report = project_agreement_report(
+        args.project, coders=coders, n_bootstrap=args.bootstrap, seed=args.seed
+    )
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False, allow_nan=False))
+    else:
+        print(format_report(report))
+    return 0
