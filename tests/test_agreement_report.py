@@ -402,7 +402,11 @@ span_labels:
         options: [{value: speaker}, {value: target}]
       - {name: age, type: number}
       - {name: comment, type: text}
-relation_types: []
+relation_types:
+  - name: about
+    source: [Actor]
+    target: [Actor]
+    attributes: [{name: certain, type: boolean}]
 questions:
   - name: topics
     type: multi_choice
@@ -445,7 +449,7 @@ def test_options_yes_no_numbers_and_what_is_not_measured(tmp_path: Path) -> None
     ages = [{"A": 30, "B": 32}, {"A": 40, "B": 40}, {"A": 50, "B": 50}]
     assert age.level == "interval" and age.value == pytest.approx(krippendorff_alpha(ages, "interval").value)
     assert {(n.section, n.name) for n in report.not_measured} == {
-        ("questions", "summary"), ("attributes", "Actor.comment")
+        ("questions", "summary"), ("attributes", "Actor.comment"), ("relations", "about.certain")
     }
 
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass, fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
+from app.core.codebook import Codebook
 from app.services.agreement_coded import attribute_measures, question_measures
 from app.services.agreement_figures import Figure, Interval, Measure, Settings
 from app.services.agreement_spans import relation_measures, span_measures
@@ -223,8 +224,19 @@ def agreement_report(
         spans=tuple(span_measures(corpus, codebook, comparisons)),
         attributes=tuple(attributes),
         relations=tuple(relation_measures(corpus, codebook, comparisons, settings)),
-        not_measured=tuple(NotMeasured(*s) for s in skipped + skipped_attributes),
+        not_measured=tuple(
+            NotMeasured(*s)
+            for s in skipped + skipped_attributes + _relation_attributes(codebook)
+        ),
     )
+
+
+def _relation_attributes(codebook: Codebook) -> list[tuple[str, str, str]]:
+    return [
+        ("relations", f"{r.name}.{a.name}", "attributes of relations are not compared")
+        for r in codebook.relation_types
+        for a in r.attributes
+    ]
 
 
 def project_agreement_report(path: str | Path, **options: Any) -> AgreementReport:
