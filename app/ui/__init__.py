@@ -25,4 +25,6 @@ def open_window(project_path: str | Path, coder_name: str, *, settings_path: str
     window = MainWindow(Settings(settings_path))
     window.open_project(Path(project_path), coder_name)
     window.show()
+    window.raise_()
+    window.activateWindow()
     return window

@@ -9,7 +9,7 @@ store's code points here, through the controller's :class:`~app.core.offsets.Off
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QRectF, Qt, Signal
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QMouseEvent,
@@ -20,7 +20,7 @@ from PySide6.QtGui import (
     QTextCursor,
     QTextOption,
 )
-from PySide6.QtWidgets import QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QTextEdit, QWidget
 
 from app.core.edits import Changes
 from app.core.records import Annotation, Entity
@@ -31,8 +31,12 @@ from app.ui.controller import CodingController
 from app.ui.highlighter import SpanHighlighter
 
 
-class ArticleView(QPlainTextEdit):
-    """Shows the current article; objectName ``articleView``."""
+class ArticleView(QTextEdit):
+    """Shows the current article; objectName ``articleView``.
+
+    A QTextEdit rather than a QPlainTextEdit: only QTextEdit's document layout aligns
+    each right-to-left paragraph (Arabic, Hebrew) to the right, as its readers expect.
+    """
 
     #: The coder pressed the link key on a selected annotation.
     link_requested = Signal()
@@ -44,12 +48,13 @@ class ArticleView(QPlainTextEdit):
         self.setObjectName("articleView")
         self.setAccessibleName("Article text")
         self.setReadOnly(True)
+        self.setAcceptRichText(False)
         self.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
         )
-        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.setLineWrapMode(QTextEdit.LineWrapMode.WidgetWidth)
         option = self.document().defaultTextOption()
-        option.setTextDirection(Qt.LayoutDirection.LayoutDirectionAuto)  # RTL paragraphs
+        option.setTextDirection(Qt.LayoutDirection.LayoutDirectionAuto)  # per paragraph
         option.setWrapMode(QTextOption.WrapMode.WordWrap)
         self.document().setDefaultTextOption(option)
         self.document().setDocumentMargin(12)
@@ -249,11 +254,13 @@ class ArticleView(QPlainTextEdit):
         to16 = self.controller.offsets.to_utf16
         s16, e16 = to16(start), to16(end)
         rects: list[QRectF] = []
-        block = self.document().findBlock(s16)
-        offset = self.contentOffset()
+        document = self.document()
+        block = document.findBlock(s16)
+        layout_of_document = document.documentLayout()
+        scroll = QPointF(self.horizontalScrollBar().value(), self.verticalScrollBar().value())
         while block.isValid() and block.position() < e16:
             layout = block.layout()
-            top_left = self.blockBoundingGeometry(block).translated(offset).topLeft()
+            top_left = layout_of_document.blockBoundingRect(block).topLeft() - scroll
             b_start, b_end = max(s16, block.position()) - block.position(), min(e16, block.position() + block.length() - 1) - block.position()
             for i in range(layout.lineCount()):
                 line = layout.lineAt(i)

@@ -285,6 +285,7 @@ class AttributeEditor(QWidget):
         controller.article_opened.connect(lambda _bundle: self._show_selected())
         controller.article_changed.connect(lambda _changes: self._on_article_changed())
         controller.selection_changed.connect(self._on_selection_changed)
+        controller.article_leaving.connect(self._flush)
         if controller.project is not None:
             self._on_project_opened()
 

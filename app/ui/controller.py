@@ -38,6 +38,8 @@ class CodingController(QObject):
     project_opened = Signal()
     #: The article list or a status in it changed.
     listing_changed = Signal()
+    #: The current article is about to be replaced or closed: panels commit typed text.
+    article_leaving = Signal()
     #: A (different) article is now current: ArticleBundle.
     article_opened = Signal(object)
     #: An edit changed the current article: Changes. ``bundle`` is already reloaded.
@@ -72,6 +74,8 @@ class CodingController(QObject):
         self.listing_changed.emit()
 
     def close_project(self) -> None:
+        if self.bundle is not None:
+            self.article_leaving.emit()
         self.undo_stack.clear()
         if self.project is not None:
             self.project.close()
@@ -84,6 +88,8 @@ class CodingController(QObject):
     # -- articles --------------------------------------------------------------------
     def open_article(self, article_id: str) -> None:
         assert self.project is not None and self.coder is not None
+        if self.bundle is not None:
+            self.article_leaving.emit()
         self.bundle = coding.load_article(self.project, article_id, self.coder.id)
         self.offsets = OffsetMap(self.bundle.article.text)
         self.selected_id = None

@@ -48,17 +48,23 @@ class MainWindow(QMainWindow):
         self.relation_panel = RelationPanel(c)
         self.question_form = QuestionForm(c)
         self.annotation_table = AnnotationTablePanel(c)
-        self._dock("Articles", self.article_list, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self._dock("Labels", self.palette, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self._dock("Entities", self.legend, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self._dock("Attributes", self.attribute_editor, Qt.DockWidgetArea.RightDockWidgetArea)
-        self._dock("Relations", self.relation_panel, Qt.DockWidgetArea.RightDockWidgetArea)
-        self._dock("Article questions", self.question_form, Qt.DockWidgetArea.RightDockWidgetArea)
+        left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
+        self._dock("Articles", self.article_list, left)
+        labels = self._dock("Labels", self.palette, left)
+        entities = self._dock("Entities", self.legend, left)
+        self.tabifyDockWidget(labels, entities)
+        labels.raise_()
+        self._dock("Attributes", self.attribute_editor, right)
+        relations = self._dock("Relations", self.relation_panel, right)
+        questions = self._dock("Article questions", self.question_form, right)
+        self.tabifyDockWidget(relations, questions)
+        relations.raise_()
         self._dock("Annotations", self.annotation_table, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomLeftCorner, left)
+        self.setCorner(Qt.Corner.BottomRightCorner, right)
         self.actions_by_name = build_menus(self)
         self.coder_label = QLabel()
         self.statusBar().addPermanentWidget(self.coder_label)
-        self.codebook_dialog: CodebookDialog | None = None
         self._wire()
         geometry, state = settings.window_geometry(), settings.window_state()
         if geometry is not None:
@@ -83,7 +89,9 @@ class MainWindow(QMainWindow):
         self.palette.label_chosen.connect(view.apply_label)
         self.legend.entity_visibility_changed.connect(self._set_hidden_entities)
         view.link_requested.connect(lambda: self.relation_panel.start_link())
-        view.set_hidden_entity_labels(self.settings.hidden_entity_labels())
+        hidden = self.settings.hidden_entity_labels()
+        view.set_hidden_entity_labels(hidden)
+        self.legend.set_hidden(hidden)
 
     # -- projects ----------------------------------------------------------------------
     def ask_coder(self, path: Path) -> str | None:
@@ -174,14 +182,13 @@ class MainWindow(QMainWindow):
         ShortcutsDialog(actions, self).open()
 
     def show_codebook(self, label: str | None = None) -> None:
-        if self.controller.project is None:
-            return
-        if self.codebook_dialog is None:
-            self.codebook_dialog = CodebookDialog(self.controller.project.codebook, self)
-        if label:
-            self.codebook_dialog.show_label(label)
-        self.codebook_dialog.show()
-        self.codebook_dialog.raise_()
+        """The codebook reference (one dialog, shared with the palette's "?" buttons)."""
+        if self.controller.project is not None:
+            self.palette.show_codebook(label)
+
+    @property
+    def codebook_dialog(self) -> CodebookDialog | None:
+        return self.palette.codebook_dialog()
 
     # -- drag and drop, closing --------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt override

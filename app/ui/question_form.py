@@ -209,6 +209,7 @@ class QuestionForm(QWidget):
         layout.addWidget(self.scroll)
         controller.project_opened.connect(self._build)
         controller.article_opened.connect(lambda _bundle: self._fill())
+        controller.article_leaving.connect(self._flush)
         controller.article_changed.connect(lambda _changes: self._fill())
         self._build()
 
@@ -243,6 +244,11 @@ class QuestionForm(QWidget):
         width = self.scroll.viewport().width() - 12  # the page's margins
         for group in self.groups.values():
             group.fit_title(width)
+
+    def _flush(self) -> None:
+        """Commit text still being typed before the article changes."""
+        for group in self.groups.values():
+            group.flush()
 
     def _fill(self) -> None:
         bundle = self._controller.bundle

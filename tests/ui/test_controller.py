@@ -53,3 +53,19 @@ def test_undo_of_an_edit_on_another_article_shows_that_article(controller) -> No
     controller.undo_stack.undo()
     assert controller.bundle.article.id == first
     assert controller.bundle.annotations == []
+
+
+def test_text_typed_but_not_committed_is_saved_when_the_article_changes(qtbot, controller, project_file) -> None:  # noqa: ANN001
+    from app.ui.attribute_editor import AttributeEditor
+
+    editor = AttributeEditor(controller)
+    qtbot.addWidget(editor)
+    text = controller.bundle.article.text
+    start = text.index("Anton Korolev")
+    annotation_id = controller.create_annotation("Actor", start, start + len("Anton Korolev"))
+    article_id = controller.bundle.article.id
+    editor.note.setPlainText("typed, never left the field")
+    controller.go_relative(1)  # a shortcut switches article while the note has focus
+    with open_project(project_file) as project:
+        assert project.store.annotations.get(annotation_id).note == "typed, never left the field"
+    assert controller.bundle.article.id != article_id

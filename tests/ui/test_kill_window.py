@@ -26,6 +26,8 @@ window = open_window(sys.argv[1], "ana", settings_path=sys.argv[2])
 view = window.article_panel.view
 view.snap_to_words = False
 view.setFocus()
+while not window.isActiveWindow():  # shortcuts reach only the active window
+    QApplication.processEvents()
 text = window.controller.bundle.article.text
 step_number = 0
 

@@ -168,3 +168,17 @@ def test_layout_last_article_and_coder_are_remembered(qtbot, project_file: Path,
     qtbot.addWidget(again)
     assert again.controller.bundle.article.id == last
     again.close()
+
+
+def test_right_to_left_paragraphs_are_laid_out_from_the_right(qtbot, window) -> None:
+    window.controller.go_relative(2)  # the Arabic article
+    view = window.article_panel.view
+    text = window.controller.bundle.article.text
+    start = text.index("وصل")
+    cursor = QTextCursor(view.document())
+    cursor.setPosition(window.controller.offsets.to_utf16(start))
+    begins_at = view.cursorRect(cursor).x()
+    latin = QTextCursor(view.document())
+    latin.setPosition(window.controller.offsets.to_utf16(text.index("Later")))
+    assert begins_at > view.viewport().width() * 0.8  # the Arabic paragraph starts at the right
+    assert view.cursorRect(latin).x() < view.viewport().width() * 0.2  # the Latin one at the left

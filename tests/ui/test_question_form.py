@@ -195,3 +195,4 @@ def test_each_article_shows_its_own_answers(
     controller.go_relative(-1)
     assert button(form, "relevance", "no").isChecked()
     assert controller.undo_stack.count() == 1  # showing answers wrote nothing
+
