@@ -21,8 +21,8 @@ sys.path.insert(0, str(ROOT))
 from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from app.services.editing import add_annotation, new_relation, apply_edit  # noqa: E402
 from app.core.edits import AddRelation, SetAnswer  # noqa: E402
+from app.services.editing import add_annotation, apply_edit, new_relation  # noqa: E402
 from app.services.projects import open_project  # noqa: E402
 from app.services.sample import ensure_sample_project  # noqa: E402
 from app.ui import open_window  # noqa: E402
