@@ -23,7 +23,7 @@ from app.agreement import (
     unitizing_alpha,
 )
 from app.agreement.kalpha import kalpha
-from app.core.edits import AddAnnotation, AddRelation, SetAnswer
+from app.core.edits import AddAnnotation, AddRelation, RemoveAnnotation, SetAnswer
 from app.core.records import Annotation, utc_now
 from app.services.agreement_report import (
     NotEnoughCodersError,
@@ -460,9 +460,16 @@ def test_overlapping_spans_of_one_coder_are_merged_for_unitizing(project: Projec
     study.span("ana", 0, "Claim", "40 migrants were forced")
     study.span("ana", 0, "Claim", "forced to sign contracts")
     study.span("ben", 0, "Claim", "40 migrants were forced to sign contracts")
+    deleted = study.span("ben", 0, "Claim", "Kiresk")
+    apply_edit(project, RemoveAnnotation(deleted.id))
+    study.answer("ana", 0, "relevance", "yes")
+    apply_edit(project, SetAnswer(study.articles[0].id, study.ids["ana"], "relevance", None))
+    study.answer("ben", 0, "relevance", "no")
     study.done("ana", 0)
     study.done("ben", 0)
-    claim = agreement_report(project, n_bootstrap=0).measure("span:Claim")
+    report = agreement_report(project, n_bootstrap=0)
+    assert report.measure("question:relevance").disagreements == ()  # ana's answer was cleared
+    claim = report.measure("span:Claim")
     start, _ = study.where(0, "40 migrants")
     _, end = study.where(0, "sign contracts")
     union = [("ana", start, end - start, "Claim"), ("ben", start, end - start, "Claim")]
@@ -470,4 +477,5 @@ def test_overlapping_spans_of_one_coder_are_merged_for_unitizing(project: Projec
     assert alpha_u.components["merged_spans"] == 1
     assert alpha_u.value == pytest.approx(unitizing_alpha(union, 0, len(study.articles[0].text)).value)
     assert alpha_u.value == pytest.approx(1.0)
-    assert claim.figure("f1", "overlap").value == pytest.approx(2 / 3)  # F1 counts spans as marked
+    # F1 counts the spans as marked (not merged); the deleted span does not count.
+    assert claim.figure("f1", "overlap").value == pytest.approx(2 / 3)
