@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Engine, insert, or_, select, update
 
-from app.core.records import Annotation
+from app.core.records import Annotation, Relation
 from app.store.schema import AnnotationRow, RelationRow
+
+_BATCH = 5000
 
 
 def _annotation(row: Any) -> Annotation:
@@ -40,6 +42,46 @@ class AnnotationRepository:
                     deleted_at=annotation.deleted_at,
                 ),
             )
+
+    def add_many(
+        self, annotations: Iterable[Annotation], relations: Iterable[Relation] = ()
+    ) -> int:
+        """Insert annotations (and relations between them) in ONE transaction.
+
+        For imports of coded files and generated benchmark projects: either all of them
+        are in the file afterwards or none. Returns the number of annotations inserted.
+        """
+        count = 0
+        with self._engine.begin() as conn:
+            batch: list[dict[str, Any]] = []
+            for a in annotations:
+                batch.append(
+                    dict(
+                        id=a.id, article_id=a.article_id, coder_id=a.coder_id, label=a.label,
+                        start=a.start, end=a.end, attributes=a.attributes, note=a.note,
+                        uncertain=a.uncertain, created_at=a.created_at, updated_at=a.updated_at,
+                        revision=a.revision, deleted_at=a.deleted_at,
+                    )
+                )
+                if len(batch) >= _BATCH:
+                    conn.execute(self._insert, batch)
+                    count += len(batch)
+                    batch = []
+            if batch:
+                conn.execute(self._insert, batch)
+                count += len(batch)
+            rows = [
+                dict(
+                    id=r.id, article_id=r.article_id, coder_id=r.coder_id, label=r.label,
+                    source_id=r.source_id, target_id=r.target_id, attributes=r.attributes,
+                    created_at=r.created_at, updated_at=r.updated_at, revision=r.revision,
+                    deleted_at=r.deleted_at,
+                )
+                for r in relations
+            ]
+            for i in range(0, len(rows), _BATCH):
+                conn.execute(insert(RelationRow), rows[i : i + _BATCH])
+        return count
 
     def get(self, annotation_id: str) -> Annotation | None:
         with self._engine.connect() as conn:
