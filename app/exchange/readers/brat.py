@@ -1,0 +1,141 @@
+"""Reading brat standoff collections: ``<name>.ann`` files beside their ``<name>.txt``.
+
+Text-bound annotations (``T``), attributes (``A``, and the older ``M``), binary relations
+(``R``) and comments (``#``: ``AnnotatorNotes`` become notes, ``LoupeValue`` carries the
+text and number attributes brat cannot hold) are read; events, normalisations and
+equivalences have no counterpart in a codebook and are skipped. Offsets are code
+points of the ``.txt`` text after brat's universal newlines (``\\r\\n`` -> ``\\n``).
+A discontinuous span (``0 5;7 12``) becomes one span from its first start to its last end.
+
+Names and values stay brat's here; :class:`app.exchange.bratschema.BratSchema` maps
+them to the codebook. Every problem is an :class:`ImportFormatError` naming the file
+and line.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from app.core.errors import ImportFormatError
+from app.core.exports import CodedFile, CodedRelation, CodedSpan
+from app.exchange.bratschema import NOTE_COMMENT, VALUE_COMMENT
+
+_OFFSETS = re.compile(r"^\d+ \d+(;\d+ \d+)*$")
+_SKIPPED = ("E", "N", "*")
+
+
+def _read_text(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ImportFormatError(f"{path.name} could not be read ({exc.strerror}).") from exc
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ImportFormatError(f"{path.name} is not UTF-8 text (byte {exc.start}).") from exc
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _text_bound(ident: str, data: str, tail: str, text: str, where: str) -> CodedSpan:
+    label, _, offsets = data.partition(" ")
+    offsets = offsets.strip()
+    if not label or not _OFFSETS.match(offsets):
+        raise ImportFormatError(f"{where}: {ident} needs a type and offsets like '0 5' or '0 5;7 12'.")
+    runs = [tuple(int(n) for n in part.split()) for part in offsets.split(";")]
+    for start, end in runs:
+        if not 0 <= start < end <= len(text):
+            raise ImportFormatError(
+                f"{where}: {ident} has the offsets {start} {end}, outside the text "
+                f"({len(text)} characters) or empty."
+            )
+    shown = " ".join(text[s:e] for s, e in runs)
+    if tail and not tail.startswith(shown):
+        raise ImportFormatError(
+            f"{where}: the text of {ident} ({tail[:40]!r}) is not the text at its offsets "
+            f"({shown[:40]!r}); are the offsets counted in bytes instead of characters?"
+        )
+    return CodedSpan(ident, label, min(s for s, _ in runs), max(e for _, e in runs))
+
+
+def read_ann(ann_path: Path, text: str) -> CodedFile:
+    """One ``.ann`` file against its document ``text``."""
+    spans: dict[str, CodedSpan] = {}
+    attributes: dict[str, dict[str, Any]] = {}
+    notes: dict[str, list[str]] = {}
+    relations: list[CodedRelation] = []
+    content = _read_text(ann_path)
+    for number, line in enumerate(content.split("\n"), start=1):
+        if not line.strip():
+            continue
+        where = f"{ann_path.name}, line {number}"
+        ident, tab, rest = line.partition("\t")
+        if not tab or not ident:
+            raise ImportFormatError(f"{where}: expected an id, a tab and an annotation.")
+        data, _, tail = rest.partition("\t")
+        kind = ident[0]
+        fields = data.split()
+        if kind == "T":
+            if ident in spans:
+                raise ImportFormatError(f"{where}: the id {ident} is used twice.")
+            spans[ident] = _text_bound(ident, data, tail, text, where)
+        elif kind in "AM":
+            if len(fields) not in (2, 3):
+                raise ImportFormatError(f"{where}: expected 'NAME TARGET [VALUE]'.")
+            attributes.setdefault(fields[1], {})[fields[0]] = fields[2] if len(fields) == 3 else True
+        elif kind == "R":
+            args = dict(part.split(":", 1) for part in fields[1:] if ":" in part)
+            if len(fields) != 3 or set(args) != {"Arg1", "Arg2"}:
+                raise ImportFormatError(f"{where}: expected 'TYPE Arg1:T1 Arg2:T2'.")
+            relations.append(CodedRelation(ident, fields[0], args["Arg1"], args["Arg2"]))
+        elif kind == "#":
+            if len(fields) != 2:
+                continue
+            if fields[0] == NOTE_COMMENT:
+                notes.setdefault(fields[1], []).append(tail)
+            elif fields[0] == VALUE_COMMENT:
+                name, eq, value = tail.partition("=")
+                try:
+                    attributes.setdefault(fields[1], {})["#" + name] = json.loads(value) if eq else None
+                except ValueError:
+                    raise ImportFormatError(f"{where}: the value of {name} is not valid JSON.") from None
+        elif kind not in _SKIPPED:
+            raise ImportFormatError(f"{where}: {ident} is not a brat annotation id (T, A, R, #, E, N, M, *).")
+    for relation in relations:
+        for arg in (relation.source, relation.target):
+            if arg not in spans:
+                raise ImportFormatError(f"{ann_path.name}: {relation.key} refers to {arg}, which is not a span.")
+    for target in list(attributes) + list(notes):
+        if target not in spans and not any(r.key == target for r in relations):
+            raise ImportFormatError(f"{ann_path.name}: an attribute or note refers to {target}, which is not defined.")
+    return CodedFile(
+        name=ann_path.stem,
+        text=text,
+        origin=ann_path.name,
+        spans=tuple(
+            CodedSpan(s.key, s.label, s.start, s.end, attributes.get(key, {}), " ".join(notes.get(key, [])))
+            for key, s in spans.items()
+        ),
+        relations=tuple(
+            CodedRelation(r.key, r.label, r.source, r.target, attributes.get(r.key, {})) for r in relations
+        ),
+    )
+
+
+def read_brat_folder(folder: Path) -> list[CodedFile]:
+    """Every ``.ann`` file under ``folder`` (sorted by path) with its ``.txt``."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ImportFormatError(f"{folder} is not a folder of brat files.")
+    found = sorted(p for p in folder.rglob("*.ann") if not p.name.startswith("."))
+    if not found:
+        raise ImportFormatError(f"{folder} contains no .ann files.")
+    files: list[CodedFile] = []
+    for ann_path in found:
+        txt_path = ann_path.with_suffix(".txt")
+        if not txt_path.is_file():
+            raise ImportFormatError(f"{ann_path.name} has no {txt_path.name} beside it.")
+        files.append(read_ann(ann_path, _read_text(txt_path)))
+    return files

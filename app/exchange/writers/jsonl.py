@@ -1,0 +1,94 @@
+"""JSON Lines exports: one article per line.
+
+* :func:`write_articles_jsonl`: the article, its metadata and, per coder, the status,
+  spans (with their text and attributes), relations and article answers.
+* :func:`write_doccano_jsonl`: doccano's sequence-labelling format for ONE coding per
+  article, ``{"text": ..., "label": [[start, end, label], ...]}``. The stored text
+  already begins with the headline, so there is no ``title`` key (an importer would
+  put the headline in front a second time); the headline and ids are under ``meta``.
+  ``loupe import --coder NAME`` reads such a file back with the same spans.
+
+Offsets are Unicode code points of ``text`` (Python string indices).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import IO, Any
+
+from app.core.exports import CodedArticle, Coding
+
+
+def _dump(handle: IO[str], obj: dict[str, Any]) -> None:
+    handle.write(json.dumps(obj, ensure_ascii=False, separators=(",", ":")))
+    handle.write("\n")
+
+
+def _coding(text: str, coding: Coding) -> dict[str, Any]:
+    return {
+        "coder": coding.coder,
+        "status": coding.status,
+        "spans": [
+            {
+                "id": span.key, "start": span.start, "end": span.end, "label": span.label,
+                "text": text[span.start : span.end], "attributes": dict(span.attributes),
+                "note": span.note, "uncertain": span.uncertain,
+            }
+            for span in coding.spans
+        ],
+        "relations": [
+            {
+                "id": relation.key, "label": relation.label, "source": relation.source,
+                "target": relation.target, "attributes": dict(relation.attributes),
+            }
+            for relation in coding.relations
+        ],
+        "answers": dict(coding.answers),
+    }
+
+
+def write_articles_jsonl(path: Path, articles: Iterable[CodedArticle]) -> int:
+    """Write every article with all its codings; returns the number of lines."""
+    count = 0
+    with path.open("w", encoding="utf-8", newline="\n") as handle:
+        for item in articles:
+            a = item.article
+            _dump(handle, {
+                "id": a.id, "external_id": a.external_id, "title": a.title, "source": a.source,
+                "url": a.url, "published": a.published, "language": a.language,
+                "metadata": dict(a.metadata), "text": a.text,
+                "coders": [_coding(a.text, coding) for coding in item.codings],
+            })
+            count += 1
+    return count
+
+
+def write_doccano_jsonl(path: Path, articles: Iterable[CodedArticle]) -> int:
+    """Write one line per article with the spans of its (only) coding."""
+    count = 0
+    with path.open("w", encoding="utf-8", newline="\n") as handle:
+        for item in articles:
+            a = item.article
+            spans = [s for coding in item.codings[:1] for s in coding.spans]
+            line: dict[str, Any] = {
+                "id": a.external_id or a.id,
+                "text": a.text,
+                "label": [[s.start, s.end, s.label] for s in sorted(spans, key=_span_order)],
+            }
+            for key in ("source", "url", "published", "language"):
+                value = getattr(a, key)
+                if value:
+                    line[key] = value
+            line["meta"] = {
+                "article_id": a.id, "headline": a.title,
+                "coder": item.codings[0].coder if item.codings else None,
+            }
+            _dump(handle, line)
+            count += 1
+    return count
+
+
+def _span_order(span: Any) -> tuple[int, int, str]:
+    return (span.start, span.end, span.label)

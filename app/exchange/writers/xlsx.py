@@ -1,0 +1,192 @@
+"""Excel workbooks streamed with openpyxl's write-only mode.
+
+Rows go to disk as they come (openpyxl writes strings inline, with no shared-string
+table), so memory stays flat however many rows a table has. Every sheet gets a bold,
+frozen header row, an autofilter and column widths fitted to its kind of data; a
+table longer than Excel's 1,048,576 rows continues on ``Name (2)``, ``Name (3)``...
+
+Text is written with the text type, never as a formula (see :mod:`.cells`); dates and
+times are real Excel dates and numbers are numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES
+from openpyxl.chart import BarChart, Reference
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from app.core.exports import Table
+from app.exchange.writers.cells import (
+    FORMULA_STARTS,
+    ILLEGAL_CHARACTERS,
+    MAX_CELL,
+    clean_text,
+)
+
+#: Rows in an Excel sheet, the header included.
+EXCEL_MAX_ROWS = 1_048_576
+_WIDTHS = {"text": 24, "integer": 9, "number": 11, "boolean": 10, "datetime": 19, "date": 12, "value": 22}
+_MAX_WIDTH = 60
+_BOLD = Font(bold=True)
+_NOTE = Font(italic=True)
+_HEADER_ALIGN = Alignment(vertical="top")
+#: Fills of reliable / tentative / not reliable figures.
+_GOOD, _FAIR, _POOR = (PatternFill("solid", start_color=c, end_color=c) for c in ("C6EFCE", "FFEB9C", "FFC7CE"))
+
+Converter = Callable[[Any, Any], Any]
+
+
+def _text_cell(ws: Any, value: Any) -> Any:
+    """A string as a text cell; only risky strings pay for a cell object of their own."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        value = str(value)
+    if len(value) > MAX_CELL // 2 or ILLEGAL_CHARACTERS.search(value):
+        value = clean_text(value)
+    if value.startswith(FORMULA_STARTS) or value in ERROR_CODES:
+        cell = WriteOnlyCell(ws, value)
+        cell.data_type = "s"  # never "f" (formula) or "e" (error), whatever it looks like
+        return cell
+    return value
+
+
+def _any_value(ws: Any, value: Any) -> Any:
+    if isinstance(value, str):
+        return _text_cell(ws, value)
+    return value
+
+
+def _number(ws: Any, value: Any) -> Any:
+    if value is None or isinstance(value, (int, float)):
+        return value
+    return _text_cell(ws, value)
+
+
+_CONVERTERS: dict[str, Converter | None] = {
+    "text": _text_cell,
+    "value": _any_value,
+    "integer": _number,
+    "number": _number,
+    "boolean": None,
+    "datetime": None,
+    "date": _any_value,
+}
+
+
+class WorkbookWriter:
+    """Writes tables as sheets of one workbook; call :meth:`save` once at the end.
+
+    Thread: any one thread (the worker running the export).
+    """
+
+    def __init__(self, *, max_rows: int = EXCEL_MAX_ROWS) -> None:
+        if max_rows < 2:
+            raise ValueError("a sheet needs room for its header and one row")
+        self._book = Workbook(write_only=True)
+        self._max_rows = max_rows
+        self.sheet_names: list[str] = []
+
+    def add_table(self, table: Table, *, index: int | None = None) -> int:
+        """Write ``table`` as a sheet (at position ``index``; default: last) and return
+        the number of data rows written, over all the sheets it needed."""
+        part, written, in_sheet = 1, 0, 0
+        sheet = self._start_sheet(table, table.name, index)
+        converters = [_CONVERTERS[column.kind] for column in table.columns]
+        width = len(converters)
+        for row in table.rows:
+            if in_sheet == self._max_rows - 1:
+                self._finish(sheet, table, in_sheet, with_extras=part == 1)
+                part += 1
+                position = None if index is None else index + part - 1
+                sheet = self._start_sheet(table, f"{table.name} ({part})", position)
+                in_sheet = 0
+            values = [
+                value if convert is None or value is None else convert(sheet, value)
+                for convert, value in zip(converters, row, strict=False)
+            ]
+            if len(values) < width:
+                values.extend([None] * (width - len(values)))
+            sheet.append(values)
+            in_sheet += 1
+            written += 1
+        if written == 0 and table.empty_note:
+            note = WriteOnlyCell(sheet, clean_text(table.empty_note))
+            note.data_type = "s"
+            note.font = _NOTE
+            sheet.append([note])
+            in_sheet = 1
+        self._finish(sheet, table, in_sheet, with_extras=part == 1 and written > 0)
+        return written
+
+    def _start_sheet(self, table: Table, title: str, index: int | None) -> Any:
+        sheet = self._book.create_sheet(title=title, index=index)
+        self.sheet_names.insert(len(self.sheet_names) if index is None else index, title)
+        for number, column in enumerate(table.columns, start=1):
+            wanted = column.width or max(_WIDTHS[column.kind], len(column.name) + 3)
+            sheet.column_dimensions[get_column_letter(number)].width = min(wanted, _MAX_WIDTH)
+        sheet.freeze_panes = "A2"
+        header = []
+        for column in table.columns:
+            cell = WriteOnlyCell(sheet, clean_text(column.name))
+            cell.data_type = "s"
+            cell.font = _BOLD
+            cell.alignment = _HEADER_ALIGN
+            header.append(cell)
+        sheet.append(header)
+        return sheet
+
+    def _finish(self, sheet: Any, table: Table, rows: int, *, with_extras: bool) -> None:
+        last_column = get_column_letter(max(1, len(table.columns)))
+        sheet.auto_filter.ref = f"A1:{last_column}{rows + 1}"
+        if rows and table.bands is not None:
+            _add_bands(sheet, table, rows)
+        if with_extras and table.chart is not None:
+            _add_chart(sheet, table)
+
+    def save(self, path: str | Path) -> None:
+        if not self.sheet_names:
+            self._book.create_sheet("Empty")
+        self._book.save(str(path))
+
+
+def _add_bands(sheet: Any, table: Table, rows: int) -> None:
+    assert table.bands is not None
+    letter = get_column_letter(table.column_index(table.bands.column) + 1)
+    first = f"{letter}2"
+    area = f"{letter}2:{letter}{rows + 1}"
+    high, low = table.bands.high, table.bands.low
+    rules: Sequence[tuple[str, PatternFill]] = (
+        (f"AND(ISNUMBER({first}),{first}>={high})", _GOOD),
+        (f"AND(ISNUMBER({first}),{first}>={low},{first}<{high})", _FAIR),
+        (f"AND(ISNUMBER({first}),{first}<{low})", _POOR),
+    )
+    for formula, fill in rules:
+        sheet.conditional_formatting.add(area, FormulaRule(formula=[formula], fill=fill, stopIfTrue=True))
+
+
+def _add_chart(sheet: Any, table: Table) -> None:
+    spec = table.chart
+    assert spec is not None
+    first, last = spec.first_row + 2, spec.last_row + 2
+    chart = BarChart()
+    chart.type = "bar"
+    chart.title = spec.title
+    chart.y_axis.title = spec.y_title or spec.value_column
+    chart.y_axis.scaling.max = 1.0
+    chart.legend = None
+    value_col = table.column_index(spec.value_column) + 1
+    category_col = table.column_index(spec.category_column) + 1
+    chart.add_data(Reference(sheet, min_col=value_col, min_row=first, max_row=last), titles_from_data=False)
+    chart.set_categories(Reference(sheet, min_col=category_col, min_row=first, max_row=last))
+    chart.height = max(7.5, 0.6 * (last - first + 1) + 3)
+    chart.width = 18
+    sheet.add_chart(chart, f"{get_column_letter(len(table.columns) + 2)}2")
