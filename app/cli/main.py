@@ -11,10 +11,22 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from app.cli import cmd_agreement, cmd_import, cmd_info, cmd_new, cmd_open, cmd_preannotate
+from app.cli import (
+    cmd_agreement,
+    cmd_export,
+    cmd_import,
+    cmd_import_annotations,
+    cmd_info,
+    cmd_new,
+    cmd_open,
+    cmd_preannotate,
+)
 from app.core.errors import LoupeError
 
-SUBCOMMANDS = (cmd_open, cmd_new, cmd_import, cmd_preannotate, cmd_info, cmd_agreement)
+SUBCOMMANDS = (
+    cmd_open, cmd_new, cmd_import, cmd_preannotate, cmd_info, cmd_agreement, cmd_export,
+    cmd_import_annotations,
+)
 _OPTIONS_WITH_EXIT = {"-h", "--help", "--version"}
 _TOP_LEVEL_FLAGS = {"--debug"}
 
@@ -23,7 +35,8 @@ def _with_default_command(argv: list[str]) -> list[str]:
     """``loupe``, ``loupe FILE`` and ``loupe --coder X`` mean ``loupe open ...``."""
     if _OPTIONS_WITH_EXIT & set(argv):
         return argv
-    names = {module.__name__.rsplit("_", 1)[-1] for module in SUBCOMMANDS}
+    # cmd_import_annotations -> import-annotations
+    names = {module.__name__.split(".cmd_", 1)[-1].replace("_", "-") for module in SUBCOMMANDS}
     for index, arg in enumerate(argv):
         if arg in _TOP_LEVEL_FLAGS:
             continue

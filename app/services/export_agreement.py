@@ -1,0 +1,171 @@
+"""The agreement sheets of the Excel export, from the agreement report service.
+
+* ``Agreement``: one row per question, span label, attribute and relation type with its
+  headline coefficient (Krippendorff's alpha, alpha_U for span labels), the interval,
+  the units and coders counted, and a reading by Krippendorff's thresholds (0.800
+  reliable, 0.667 tentative), coloured; percent agreement and F1 beside it; a bar chart
+  of alpha_U per span label.
+* ``Coder pairs``: for each item and coefficient, a coder x coder matrix.
+* ``Disagreements``: every differing unit, one row per coder's value.
+
+They need two or more coders who finished the same articles; otherwise each sheet
+says why it is empty.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from typing import Any
+
+from app.core.exports import BarChartSpec, Column, ScoreBands, Table
+from app.services.agreement_report import (
+    AgreementReport,
+    AgreementReportError,
+    Figure,
+    Measure,
+    agreement_report,
+)
+from app.services.export_scope import ExportScope
+from app.services.progress import CancelFn, ProgressFn
+from app.services.projects import Project
+
+RELIABLE, TENTATIVE = 0.800, 0.667
+_NAMES = {
+    "krippendorff_alpha": "Krippendorff's alpha", "unitizing_alpha": "alpha_U",
+    "fleiss_kappa": "Fleiss' kappa", "gwet_ac1": "Gwet's AC1", "cohen_kappa": "Cohen's kappa",
+    "percent_agreement": "percent agreement", "f1": "F1", "f1_micro": "micro F1", "f1_macro": "macro F1",
+}
+_HEADLINE = ("krippendorff_alpha", "unitizing_alpha")
+
+
+def reading(value: float | None) -> str:
+    """Krippendorff's reading of an alpha: reliable, tentative or not reliable."""
+    if value is None or not math.isfinite(value):
+        return "undefined"
+    if value >= RELIABLE:
+        return "reliable"
+    return "tentative" if value >= TENTATIVE else "not reliable"
+
+
+def _number(value: float | None) -> float | None:
+    return value if value is not None and math.isfinite(value) else None
+
+
+def _name(f: Figure) -> str:
+    name = _NAMES.get(f.coefficient, f.coefficient)
+    return f"{name} ({f.level})" if f.level and f.level not in ("alpha_U",) else name
+
+
+def _figure(measure: Measure, coefficient: str, level: str | None = None) -> float | None:
+    f = measure.figure(coefficient, level)
+    return None if f is None else _number(f.value)
+
+
+def _agreement_rows(report: AgreementReport) -> Iterator[list[Any]]:
+    for section, measures in report.sections():
+        for m in measures:
+            head = next((f for f in m.figures if f.coefficient in _HEADLINE), None)
+            others = "; ".join(
+                f"{_name(f)} {f.value:.3f}" for f in m.figures
+                if f is not head and math.isfinite(f.value)
+            )
+            note = m.note or (head.note if head is not None else "No alpha for this item; see F1.")
+            interval = head.interval if head is not None else None
+            f1_exact = _figure(m, "f1", "exact") or _figure(m, "f1_micro", "exact")
+            f1_overlap = (
+                _figure(m, "f1", "overlap") or _figure(m, "f1_micro", "overlap")
+                or _figure(m, "f1", "through matched spans") or _figure(m, "f1_micro", "through matched spans")
+            )
+            yield [
+                section, m.name, m.kind, head and _name(head), head and _number(head.value),
+                interval and _number(interval.low), interval and _number(interval.high),
+                interval and interval.method, head.n_units if head else None,
+                head.n_coders if head else None, reading(head.value) if head else None,
+                _figure(m, "percent_agreement"), f1_exact, f1_overlap, others or None, note,
+            ]
+
+
+def _pair_rows(report: AgreementReport) -> Iterator[list[Any]]:
+    coders = report.coders
+    for _, measures in report.sections():
+        for m in measures:
+            groups: dict[tuple[str, str], dict[frozenset[str], float | None]] = {}
+            for f in m.pairs:
+                groups.setdefault((f.coefficient, f.level), {})[frozenset(f.coders)] = _number(f.value)
+            for (coefficient, level), values in groups.items():
+                name = _name(Figure(coefficient, math.nan, "pair", level, 0, 2, {}))
+                for row_coder in coders:
+                    yield [m.name, name, row_coder, *(
+                        None if other == row_coder else values.get(frozenset((row_coder, other)))
+                        for other in coders
+                    )]
+
+
+def _disagreement_rows(report: AgreementReport) -> Iterator[list[Any]]:
+    number = 0
+    for section, measures in report.sections():
+        for m in measures:
+            if m.key.endswith(":*"):
+                continue  # the same units as the items'
+            for d in m.disagreements:
+                number += 1
+                for v in d.values:
+                    value = "; ".join(map(str, v.value)) if isinstance(v.value, list | tuple) else v.value
+                    yield [number, section, m.name, d.article_id, d.article_title, d.kind, d.unit,
+                           v.coder, None if value is None else str(value), v.start, v.end, v.text]
+
+
+def agreement_tables(
+    project: Project, scope: ExportScope, *, progress: ProgressFn, cancelled: CancelFn,
+    n_bootstrap: int = 1000,
+) -> list[Table]:
+    """The three agreement sheets (with a note in place of rows when not measurable)."""
+    report: AgreementReport | None = None
+    why = ""
+    if scope.coder_ids is not None:
+        why = "Agreement compares coders; this export holds the work of " + (
+            "the gold standard only." if scope.gold else f"{scope.coders[0].name} only."
+        )
+    else:
+        progress(0, 1, "Measuring agreement")
+        try:
+            report = agreement_report(project, n_bootstrap=n_bootstrap)
+        except AgreementReportError as exc:
+            why = exc.message
+        progress(1, 1, "Measuring agreement")
+    coders = report.coders if report else ()
+    columns = [
+        Column("Section", width=16), Column("Item", width=26), Column("Kind", width=16),
+        Column("Coefficient", width=28), Column("Value", "number"), Column("95% low", "number"),
+        Column("95% high", "number"), Column("Interval", width=10), Column("Units", "integer"),
+        Column("Coders", "integer"), Column("Reading", width=13), Column("Percent agreement", "number"),
+        Column("F1 (exact)", "number"), Column("F1 (overlap)", "number"),
+        Column("Other figures", width=50), Column("Note", width=50),
+    ]
+    chart = None
+    if report is not None:
+        rows = [len(report.questions) + i for i, m in enumerate(report.spans) if not m.key.endswith(":*")]
+        if rows:
+            chart = BarChartSpec("Agreement per span label (alpha_U)", "Item", "Value",
+                                 min(rows), max(rows), "alpha_U")
+    agreement = Table(
+        "Agreement", columns, _agreement_rows(report) if report else iter(()), empty_note=why,
+        bands=ScoreBands("Value", TENTATIVE, RELIABLE), chart=chart,
+    )
+    pairs = Table(
+        "Coder pairs",
+        [Column("Item", width=26), Column("Coefficient", width=28), Column("Coder", width=14),
+         *(Column(c, "number") for c in coders)],
+        _pair_rows(report) if report else iter(()), empty_note=why,
+    )
+    disagreements = Table(
+        "Disagreements",
+        [Column("Number", "integer"), Column("Section", width=16), Column("Item", width=26),
+         Column("Article id", width=38), Column("Title", width=40), Column("Kind", width=10),
+         Column("Unit", width=20), Column("Coder", width=14), Column("Value", width=20),
+         Column("Start", "integer"), Column("End", "integer"), Column("Text", width=50)],
+        _disagreement_rows(report) if report else iter(()),
+        empty_note=why or "The coders agree on every unit.",
+    )
+    return [agreement, pairs, disagreements]

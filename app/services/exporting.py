@@ -1,0 +1,170 @@
+"""Exporting a project: Excel, CSV, JSON Lines, doccano, brat and spaCy DocBin.
+
+:func:`export_project` is the one entry point for the command line and the window. It
+streams from the project batch by batch (memory stays flat however large the project),
+writes to a temporary file or folder beside the target and moves it into place only
+when complete, so a cancelled or failed export leaves nothing half-written. Runs on a
+worker thread; ``progress(done, total, text)`` and ``cancelled()`` as everywhere.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from app.exchange.writers.brat import write_brat_folder
+from app.exchange.writers.csv import write_csv_folder
+from app.exchange.writers.jsonl import write_articles_jsonl, write_doccano_jsonl
+from app.exchange.writers.xlsx import EXCEL_MAX_ROWS, WorkbookWriter
+from app.nlp.docbin import DEFAULT_SPAN_KEY, write_docbin
+from app.services.export_agreement import agreement_tables
+from app.services.export_documents import coded_articles
+from app.services.export_scope import ExportError, resolve_scope
+from app.services.export_summary import summary_table
+from app.services.export_tables import (
+    TableContext,
+    annotations_table,
+    answers_table,
+    codebook_table,
+    entities_table,
+    relations_table,
+)
+from app.services.progress import CancelFn, ProgressFn, never_cancelled, no_progress
+from app.services.projects import Project
+from app.store.exports import ExportQueries
+
+FORMATS = ("xlsx", "csv", "jsonl", "doccano", "brat", "docbin")
+#: Formats that write a folder rather than a file.
+FOLDER_FORMATS = frozenset({"csv", "brat"})
+#: Formats that hold one coding per article (one coder, or the gold standard).
+SINGLE_CODING = frozenset({"doccano", "brat", "docbin"})
+_BY_EXTENSION = {".xlsx": "xlsx", ".jsonl": "jsonl", ".spacy": "docbin"}
+
+
+@dataclass
+class ExportReport:
+    path: Path
+    format: str
+    articles: int = 0
+    annotations: int = 0
+    relations: int = 0
+    entities: int = 0
+    sheets: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def export_format(out: str | Path, format: str | None = None) -> str:
+    """The format asked for, or the one OUT's extension names."""
+    if format is not None:
+        if format not in FORMATS:
+            raise ExportError(f"'{format}' is not an export format; use one of {', '.join(FORMATS)}.")
+        return format
+    found = _BY_EXTENSION.get(Path(out).suffix.lower())
+    if found is None:
+        raise ExportError(
+            f"The format cannot be told from the name '{Path(out).name}'; end it in .xlsx, .jsonl "
+            "or .spacy, or name a format with --format (csv and brat write a folder)."
+        )
+    return found
+
+
+@contextmanager
+def _staged(out: Path, folder: bool) -> Iterator[Path]:
+    """A temporary path beside ``out`` that replaces it once the block succeeds."""
+    if not out.parent.is_dir():
+        raise ExportError(f"The folder {out.parent} does not exist.")
+    if folder and out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise ExportError(f"{out} already exists and is not an empty folder; choose a new folder.")
+    if not folder and out.is_dir():
+        raise ExportError(f"{out} is a folder; name a file to export to.")
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
+    target = staging if folder else staging / out.name
+    try:
+        yield target
+        if folder:
+            if out.exists():
+                out.rmdir()
+            os.replace(staging, out)
+        else:
+            os.replace(target, out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def export_project(
+    project: Project,
+    out: str | Path,
+    *,
+    format: str | None = None,
+    coder: str | None = None,
+    gold: bool = False,
+    entities: bool = False,
+    statuses: Collection[str] | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    span_key: str = DEFAULT_SPAN_KEY,
+    max_sheet_rows: int = EXCEL_MAX_ROWS,
+    progress: ProgressFn = no_progress,
+    cancelled: CancelFn = never_cancelled,
+) -> ExportReport:
+    """Export the project's coding to ``out`` in ``format`` (default: from the name)."""
+    out = Path(out)
+    chosen = export_format(out, format)
+    scope = resolve_scope(
+        project, coder=coder, gold=gold, statuses=statuses, date_from=date_from, date_to=date_to
+    )
+    if chosen in SINGLE_CODING and scope.coder_ids is None:
+        coders = project.store.coders.list()
+        if len(coders) != 1:
+            raise ExportError(
+                f"A {chosen} export holds one coding per article; choose one with --coder NAME or --gold."
+            )
+        scope = resolve_scope(
+            project, coder=coders[0].name, statuses=statuses, date_from=date_from, date_to=date_to
+        )
+    ctx = TableContext(project, scope, ExportQueries(project.store.engine), progress, cancelled)
+    report = ExportReport(out, chosen)
+    with _staged(out, chosen in FOLDER_FORMATS) as target:
+        if chosen == "xlsx":
+            writer = WorkbookWriter(max_rows=max_sheet_rows)
+            writer.add_table(annotations_table(ctx))
+            writer.add_table(relations_table(ctx))
+            writer.add_table(answers_table(ctx))
+            if entities:
+                writer.add_table(entities_table(ctx))
+            writer.add_table(codebook_table(project.codebook))
+            for table in agreement_tables(project, scope, progress=progress, cancelled=cancelled):
+                writer.add_table(table)
+            writer.add_table(summary_table(ctx, entities=entities), index=0)
+            progress(0, 1, "Saving the workbook")
+            writer.save(target)
+            report.sheets = list(writer.sheet_names)
+        elif chosen == "csv":
+            tables = [annotations_table(ctx), relations_table(ctx), answers_table(ctx)]
+            if entities:
+                tables.append(entities_table(ctx))
+            tables.append(codebook_table(project.codebook))
+            written = write_csv_folder(target, tables)
+            write_csv_folder(target, [summary_table(ctx, entities=entities)])
+            report.sheets = [*written, "summary.csv"]
+        elif chosen == "jsonl":
+            write_articles_jsonl(target, coded_articles(ctx, single=False))
+        elif chosen == "doccano":
+            write_doccano_jsonl(target, coded_articles(ctx, single=True))
+        elif chosen == "brat":
+            brat = write_brat_folder(target, project.codebook, coded_articles(ctx, single=True))
+            ctx.warnings.extend(brat.warnings)
+        else:
+            write_docbin(target, coded_articles(ctx, single=True), span_key=span_key)
+        progress(1, 1, "Exported")
+    tally = ctx.tally
+    report.articles, report.annotations = tally.articles, tally.annotations
+    report.relations, report.entities = tally.relations, tally.entities
+    report.warnings = list(ctx.warnings)
+    return report
