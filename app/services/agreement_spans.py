@@ -15,7 +15,7 @@ that both coders related.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 
 from app.agreement import AgreementError, unitizing_alpha
@@ -150,6 +150,9 @@ def span_measures(
             macro_f1_figure(per_label[m], m, where) for m in MODES
         ]
 
+    def _labels(label: str) -> list[str]:
+        return labels if label == ALL else [label]
+
     measures = []
     for label in [*labels, ALL]:
         every = Where("pooled", corpus.coders)
@@ -160,13 +163,12 @@ def span_measures(
             pairs += [_alpha_u(by_pair[pair], label, where), *f1s(label, where, pair)]
         articles: list[Figure] = []
         for article in corpus.articles:
-            used = any(tally["overlap", x, "article", article.id].n_a + tally[
-                "overlap", x, "article", article.id].n_b for x in (labels if label == ALL else [label]))
-            if used:
+            counted = [tally["overlap", x, "article", article.id] for x in _labels(label)]
+            if any(c.n_a + c.n_b for c in counted):
                 where = Where("article", corpus.done[article.id], article.id)
                 articles += [_alpha_u(by_article[article.id], label, where)]
                 articles += f1s(label, where, article.id)
-        found = [d for x in labels for d in disagreements[x]] if label == ALL else disagreements[label]
+        found = [d for x in _labels(label) for d in disagreements[x]]
         measures.append(
             Measure(
                 "spans", f"span:{label}", "All labels" if label == ALL else label,
@@ -191,12 +193,12 @@ def relation_measures(
             continue
         a, b = pa.pair
         scopes = (("pooled", None), ("pair", pa.pair), ("article", pa.article.id))
-        for t in {*types, *(r[2] for r in result.unmatched_a + result.unmatched_b)}:
-            n_a = sum(r[2] == t for r in result.unmatched_a) + sum(x[2] == t for x, _ in result.matched)
-            n_b = sum(r[2] == t for r in result.unmatched_b) + sum(y[2] == t for _, y in result.matched)
-            k = sum(x[2] == t for x, _ in result.matched)
+        hits = Counter(x[2] for x, _ in result.matched)
+        n_a = hits + Counter(r[2] for r in result.unmatched_a)
+        n_b = hits + Counter(r[2] for r in result.unmatched_b)
+        for t in n_a | n_b:
             for scope, key in scopes:
-                tally[t, scope, key].add(n_a, n_b, k)
+                tally[t, scope, key].add(n_a[t], n_b[t], hits[t])
         for x, y in result.label_pairs:
             label_units[None].append({"first": x, "second": y})
             label_units[pa.pair].append({"first": x, "second": y})
@@ -227,13 +229,13 @@ def relation_measures(
             pairs.append(f1(t, Where("pair", pair), pair))
             if t == ALL:
                 pairs.append(alpha_figure(label_units[pair], settings, Where("pair", pair)))
+        chosen = types if t == ALL else [t]
         articles = [
             f1(t, Where("article", corpus.done[a.id], a.id), a.id)
             for a in corpus.articles
-            if any(tally[x, "article", a.id].n_a + tally[x, "article", a.id].n_b
-                   for x in (types if t == ALL else [t]))
+            if any(tally[x, "article", a.id].n_a + tally[x, "article", a.id].n_b for x in chosen)
         ]
-        found = [d for x in types for d in disagreements[x]] if t == ALL else disagreements[t]
+        found = [d for x in chosen for d in disagreements[x]]
         measures.append(
             Measure(
                 "relations", f"relation:{t}", "All relation types" if t == ALL else t,
