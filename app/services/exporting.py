@@ -97,6 +97,27 @@ def _staged(out: Path, folder: bool) -> Iterator[Path]:
         shutil.rmtree(staging, ignore_errors=True)
 
 
+def _write_workbook(ctx: TableContext, target: Path, *, entities: bool, max_rows: int) -> list[str]:
+    project = ctx.project
+    writer = WorkbookWriter(max_rows=max_rows)
+    try:
+        writer.add_table(annotations_table(ctx))
+        writer.add_table(relations_table(ctx))
+        writer.add_table(answers_table(ctx))
+        if entities:
+            writer.add_table(entities_table(ctx))
+        writer.add_table(codebook_table(project.codebook))
+        for table in agreement_tables(project, ctx.scope, progress=ctx.progress, cancelled=ctx.cancelled):
+            writer.add_table(table)
+        writer.add_table(summary_table(ctx, entities=entities), index=0)
+        ctx.progress(0, 1, "Saving the workbook")
+        writer.save(target)
+    except BaseException:
+        writer.discard()
+        raise
+    return list(writer.sheet_names)
+
+
 def export_project(
     project: Project,
     out: str | Path,
@@ -132,19 +153,7 @@ def export_project(
     report = ExportReport(out, chosen)
     with _staged(out, chosen in FOLDER_FORMATS) as target:
         if chosen == "xlsx":
-            writer = WorkbookWriter(max_rows=max_sheet_rows)
-            writer.add_table(annotations_table(ctx))
-            writer.add_table(relations_table(ctx))
-            writer.add_table(answers_table(ctx))
-            if entities:
-                writer.add_table(entities_table(ctx))
-            writer.add_table(codebook_table(project.codebook))
-            for table in agreement_tables(project, scope, progress=progress, cancelled=cancelled):
-                writer.add_table(table)
-            writer.add_table(summary_table(ctx, entities=entities), index=0)
-            progress(0, 1, "Saving the workbook")
-            writer.save(target)
-            report.sheets = list(writer.sheet_names)
+            report.sheets = _write_workbook(ctx, target, entities=entities, max_rows=max_sheet_rows)
         elif chosen == "csv":
             tables = [annotations_table(ctx), relations_table(ctx), answers_table(ctx)]
             if entities:

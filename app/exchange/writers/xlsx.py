@@ -11,7 +11,9 @@ times are real Excel dates and numbers are numbers.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -131,7 +133,7 @@ class WorkbookWriter:
         sheet = self._book.create_sheet(title=title, index=index)
         self.sheet_names.insert(len(self.sheet_names) if index is None else index, title)
         for number, column in enumerate(table.columns, start=1):
-            wanted = column.width or max(_WIDTHS[column.kind], len(column.name) + 3)
+            wanted = max(column.width or _WIDTHS[column.kind], len(column.name) + 3)
             sheet.column_dimensions[get_column_letter(number)].width = min(wanted, _MAX_WIDTH)
         sheet.freeze_panes = "A2"
         header = []
@@ -156,6 +158,17 @@ class WorkbookWriter:
         if not self.sheet_names:
             self._book.create_sheet("Empty")
         self._book.save(str(path))
+
+    def discard(self) -> None:
+        """Close the sheets of an abandoned workbook and delete their temporary files."""
+        for sheet in self._book.worksheets:
+            with suppress(Exception):
+                if not sheet.closed:
+                    sheet.close()
+            writer = getattr(sheet, "_writer", None)
+            if writer is not None:
+                with suppress(OSError):
+                    os.remove(writer.out)
 
 
 def _add_bands(sheet: Any, table: Table, rows: int) -> None:
