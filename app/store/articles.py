@@ -150,10 +150,11 @@ class ArticleRepository:
             ).scalar_one_or_none()
 
     def entities(self, article_id: str) -> list[Entity]:
+        # Plain column tuples: this runs every time an article opens, for thousands of rows.
         with self._engine.connect() as conn:
             rows = conn.execute(
-                select(EntityRow)
+                select(EntityRow.start, EntityRow.end, EntityRow.label, EntityRow.model)
                 .where(EntityRow.article_id == article_id)
                 .order_by(EntityRow.start, EntityRow.end)
-            ).all()
-        return [Entity(r.article_id, r.start, r.end, r.label, r.model) for r in rows]
+            ).tuples().all()
+        return [Entity(article_id, start, end, label, model) for start, end, label, model in rows]

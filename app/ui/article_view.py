@@ -9,7 +9,7 @@ store's code points here, through the controller's :class:`~app.core.offsets.Off
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPoint, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QMouseEvent,
@@ -28,7 +28,7 @@ from app.core.spans import snap_to_words
 from app.services.coding import ArticleBundle
 from app.ui.colors import background_for, entity_color, label_color
 from app.ui.controller import CodingController
-from app.ui.highlighter import SpanHighlighter
+from app.ui.span_painter import Span, SpanPainter, span_rects
 
 
 class ArticleView(QTextEdit):
@@ -62,7 +62,7 @@ class ArticleView(QTextEdit):
         self.snap_to_words = True
         self.hidden_entity_labels: set[str] = set()
         self.current_entity: Entity | None = None
-        self._highlighter = SpanHighlighter(self.document())
+        self._spans = SpanPainter()
         self._last_click: tuple[int, list[str]] | None = None
         controller.article_opened.connect(self._show_article)
         controller.article_changed.connect(self._on_changed)
@@ -83,26 +83,28 @@ class ArticleView(QTextEdit):
         return self.palette().color(QPalette.ColorRole.Base).lightness() < 128
 
     def refresh_highlights(self) -> None:
+        """Rebuild the span index of the current article and repaint."""
         bundle = self.controller.bundle
         if bundle is None:
-            self._highlighter.set_ranges([], [])
+            self._spans.set_spans((), ())
+            self.viewport().update()
             return
         to16 = self.controller.offsets.to_utf16
         dark = self._is_dark()
-        self._highlighter.set_base_color(self.palette().color(QPalette.ColorRole.Base))
         codebook = self.controller.project.codebook if self.controller.project else None
         colors: dict[str, QColor] = {}
         if codebook is not None:
             for label in codebook.span_labels:
                 colors[label.name] = background_for(label_color(label.color), dark)
         fallback = background_for(QColor("#999999"), dark)
-        fills = [(to16(a.start), to16(a.end), colors.get(a.label, fallback)) for a in bundle.annotations]
-        underlines = [
-            (to16(e.start), to16(e.end), entity_color(e.label))
+        entity_colors: dict[str, QColor] = {}
+        fills = (Span(to16(a.start), to16(a.end), colors.get(a.label, fallback)) for a in bundle.annotations)
+        underlines = (
+            Span(to16(e.start), to16(e.end), entity_colors.setdefault(e.label, entity_color(e.label)))
             for e in bundle.entities
             if e.label not in self.hidden_entity_labels
-        ]
-        self._highlighter.set_ranges(underlines, fills)
+        )
+        self._spans.set_spans(fills, underlines)
         self.viewport().update()
 
     def set_hidden_entity_labels(self, hidden: set[str]) -> None:
@@ -231,46 +233,43 @@ class ArticleView(QTextEdit):
         self.viewport().update()
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+        """Fills under the text, then the text, then underlines and the outline."""
+        dx, dy = self.horizontalScrollBar().value(), self.verticalScrollBar().value()
+        area = event.rect()
+        top, bottom = dy + area.top(), dy + area.bottom()
+        document = self.document()
+        painter = QPainter(self.viewport())
+        painter.translate(-dx, -dy)
+        self._spans.paint_fills(painter, document, top, bottom)
+        painter.end()
         super().paintEvent(event)
-        selected = self.controller.selected()
-        if selected is None:
-            return
-        codebook = self.controller.project.codebook if self.controller.project else None
-        color = QColor("#333333")
-        if codebook is not None:
-            try:
-                color = label_color(codebook.label(selected.label).color).darker(130)
-            except KeyError:
-                pass
         painter = QPainter(self.viewport())
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(QPen(color, 2))
-        for rect in self._span_rects(selected.start, selected.end):
-            painter.drawRoundedRect(rect.adjusted(-1, 0, 1, 0), 3, 3)
+        painter.translate(-dx, -dy)
+        self._spans.paint_underlines(painter, document, top, bottom)
+        selected = self.controller.selected()
+        if selected is not None:
+            painter.setPen(QPen(self._outline_color(selected.label), 2))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            for rect in self._span_rects(selected.start, selected.end):
+                painter.drawRoundedRect(rect.adjusted(-1, 0, 1, 0), 3, 3)
         painter.end()
 
+    def _outline_color(self, label: str) -> QColor:
+        codebook = self.controller.project.codebook if self.controller.project else None
+        try:
+            return label_color(codebook.label(label).color).darker(130) if codebook else QColor("#333333")
+        except KeyError:
+            return QColor("#333333")
+
     def _span_rects(self, start: int, end: int) -> list[QRectF]:
-        """Viewport rectangles covering a span, one per laid-out line it touches."""
+        """Document rectangles covering a span (code points), one per line it touches."""
         to16 = self.controller.offsets.to_utf16
         s16, e16 = to16(start), to16(end)
-        rects: list[QRectF] = []
         document = self.document()
         block = document.findBlock(s16)
-        layout_of_document = document.documentLayout()
-        scroll = QPointF(self.horizontalScrollBar().value(), self.verticalScrollBar().value())
+        rects: list[QRectF] = []
         while block.isValid() and block.position() < e16:
-            layout = block.layout()
-            top_left = layout_of_document.blockBoundingRect(block).topLeft() - scroll
-            b_start, b_end = max(s16, block.position()) - block.position(), min(e16, block.position() + block.length() - 1) - block.position()
-            for i in range(layout.lineCount()):
-                line = layout.lineAt(i)
-                l_start, l_end = line.textStart(), line.textStart() + line.textLength()
-                a, b = max(b_start, l_start), min(b_end, l_end)
-                if a >= b:
-                    continue
-                x1, _ = line.cursorToX(a)
-                x2, _ = line.cursorToX(b)
-                left, right = sorted((x1, x2))
-                rects.append(QRectF(top_left.x() + left, top_left.y() + line.y(), right - left, line.height()))
+            rects.extend(span_rects(document, block, s16, e16))
             block = block.next()
         return rects
