@@ -8,7 +8,8 @@ unique. Attribute values:
 * boolean: a multi-valued attribute with the values ``true`` and ``false`` (a binary
   brat attribute could not tell "false" from "not answered");
 * multiple choice: one binary attribute per option (``A2 tags__urgent T1``);
-* text and number: brat attributes cannot hold them, so they travel in a comment line
+* text and number (and a multiple choice left empty, which differs from unanswered):
+  brat attributes cannot hold them, so they travel in a comment line
   ``#3 LoupeValue T1 name=<JSON>`` that brat shows and keeps;
 * the coder's "uncertain" flag: the binary attribute ``uncertain``.
 """
@@ -131,12 +132,18 @@ class BratSchema:
                 yield brat, "true" if value else "false"
 
     def loose_values(self, owner_type: str, attributes: Mapping[str, Any]) -> Iterator[str]:
-        """``name=<JSON>`` for the text and number attributes brat cannot hold."""
+        """``name=<JSON>`` for what brat attributes cannot hold: text, numbers, and a
+        multiple choice answered with no option (which differs from no answer)."""
         owner = self.label_of.get(owner_type) or self.relation_of[owner_type]
         for name, value in attributes.items():
             attribute = self._attribute(owner, name)
-            if attribute is not None and value is not None and attribute.type in ("text", "number"):
-                yield f"{name}={json.dumps(value, ensure_ascii=False)}"
+            if attribute is None or value is None:
+                continue
+            if attribute.type in ("text", "number") or (attribute.type == "multi_choice" and not value):
+                encoded = json.dumps(value, ensure_ascii=False)
+                for char in "\x85\u2028\u2029":  # line breaks for brat that JSON leaves as they are
+                    encoded = encoded.replace(char, f"\\u{ord(char):04x}")
+                yield f"{name}={encoded}"
 
     def _attribute(self, owner: str, name: str) -> Attribute | None:
         try:
