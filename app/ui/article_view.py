@@ -97,12 +97,13 @@ class ArticleView(QTextEdit):
             for label in codebook.span_labels:
                 colors[label.name] = background_for(label_color(label.color), dark)
         fallback = background_for(QColor("#999999"), dark)
-        entity_colors: dict[str, QColor] = {}
+        shown = {e.label for e in bundle.entities} - self.hidden_entity_labels
+        entity_colors = {label: entity_color(label) for label in shown}
         fills = (Span(to16(a.start), to16(a.end), colors.get(a.label, fallback)) for a in bundle.annotations)
         underlines = (
-            Span(to16(e.start), to16(e.end), entity_colors.setdefault(e.label, entity_color(e.label)))
+            Span(to16(e.start), to16(e.end), entity_colors[e.label])
             for e in bundle.entities
-            if e.label not in self.hidden_entity_labels
+            if e.label in entity_colors
         )
         self._spans.set_spans(fills, underlines)
         self.viewport().update()
