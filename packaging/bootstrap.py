@@ -42,6 +42,10 @@ QT_X11 = {
     "libxcb-shape.so.0": "libxcb-shape0",
 }
 
+#: Programs only the tests need (looked up on PATH) and the Debian packages that provide
+#: them: LibreOffice converts exported workbooks back to CSV in the export tests.
+TEST_PACKAGES = {"soffice": "libreoffice-calc-nogui"}
+
 
 def say(text: str) -> None:
     print(f"[bootstrap] {text}", file=sys.stderr, flush=True)
@@ -85,6 +89,12 @@ def ensure_system_libraries(window: bool) -> None:
     apt_install(missing_libraries(wanted), "Qt")
 
 
+def ensure_test_programs() -> None:
+    missing = [package for program, package in TEST_PACKAGES.items() if shutil.which(program) is None]
+    if missing and not apt_install(missing, "the tests"):
+        say("the tests that need them will be skipped")
+
+
 def ensure_venv() -> None:
     if PYTHON.exists():
         return
@@ -126,6 +136,8 @@ def main(argv: list[str]) -> int:
     ensure_venv()
     ensure_packages("model,test")
     ensure_system_libraries(window=action == "run" and bool(os.environ.get("DISPLAY")))
+    if action == "test":
+        ensure_test_programs()
     env = dict(os.environ)
     if action == "run":
         return subprocess.call([str(BIN / "loupe"), *rest], env=env)
