@@ -177,7 +177,8 @@ _BARE_START = (
 
 def bench_cold_start(repeats: int = 5) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
-        env = dict(os.environ, LOUPE_DATA_DIR=tmp, LOUPE_QUIT_WHEN_SHOWN="1")
+        env = dict(os.environ, LOUPE_DATA_DIR=tmp, LOUPE_QUIT_WHEN_SHOWN="1",
+                   LOUPE_SETTINGS=str(Path(tmp, "settings.ini")))
         env.setdefault("QT_QPA_PLATFORM", "offscreen")
         # Build the sample project first: its one-time import is not part of a start.
         subprocess.run([sys.executable, "-m", "app", "--summary"], env=env, check=True,

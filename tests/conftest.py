@@ -15,7 +15,9 @@ import pytest  # noqa: E402
 @pytest.fixture(autouse=True)
 def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Never touch the real user data folder from a test."""
-    monkeypatch.setenv("LOUPE_DATA_DIR", str(tmp_path_factory.mktemp("loupe-data")))
+    folder = tmp_path_factory.mktemp("loupe-data")
+    monkeypatch.setenv("LOUPE_DATA_DIR", str(folder))
+    monkeypatch.setenv("LOUPE_SETTINGS", str(folder / "settings.ini"))
 
 
 @pytest.fixture

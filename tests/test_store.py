@@ -121,3 +121,11 @@ def test_open_refuses_damaged_file(tmp_path: Path) -> None:
     path.write_bytes(bytes(data))
     with pytest.raises(ProjectError, match="damaged"):
         ProjectStore.open(path)
+
+
+def test_known_revisions_match_the_migration_scripts() -> None:
+    from app.store import migrate
+
+    head, revisions = migrate.script_revisions()
+    assert migrate.HEAD == head
+    assert migrate.KNOWN_REVISIONS == revisions

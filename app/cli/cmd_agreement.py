@@ -6,13 +6,10 @@ import argparse
 import json
 import math
 import textwrap
+from typing import TYPE_CHECKING
 
-from app.services.agreement_report import (
-    AgreementReport,
-    Figure,
-    Measure,
-    project_agreement_report,
-)
+if TYPE_CHECKING:  # the report's modules load NumPy: import them only when run
+    from app.services.agreement_report import AgreementReport, Figure, Measure
 
 _NAMES = {
     "krippendorff_alpha": "alpha",
@@ -136,6 +133,8 @@ def format_report(report: AgreementReport) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from app.services.agreement_report import project_agreement_report
+
     coders = None
     if args.coders is not None:
         coders = [name.strip() for name in args.coders.split(",") if name.strip()]

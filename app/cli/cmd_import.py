@@ -7,8 +7,6 @@ import sys
 
 from app.cli.common import megabytes, plural, positive_int, progress_bar
 from app.core.defaults import DEFAULT_MAX_FILE_BYTES
-from app.services.importing import import_articles
-from app.services.projects import open_project
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -32,6 +30,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from app.services.importing import import_articles
+    from app.services.projects import open_project
+
     with open_project(args.project) as project, progress_bar() as progress:
         report = import_articles(
             project, args.inputs, coder=args.coder, model=args.model, skip_bad=args.skip_bad,

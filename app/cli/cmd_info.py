@@ -7,7 +7,6 @@ import json
 from dataclasses import asdict
 
 from app.core.records import ProjectCounts
-from app.services.projects import project_counts
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -38,6 +37,8 @@ def format_counts(counts: ProjectCounts) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from app.services.projects import project_counts
+
     counts = project_counts(args.project)
     if args.json:
         print(json.dumps(asdict(counts), indent=2, ensure_ascii=False))

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from app.services.projects import create_project
-
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -22,6 +20,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from app.services.projects import create_project
+
     with create_project(args.project, codebook_path=args.codebook, name=args.name) as project:
         codebook = project.codebook
         print(

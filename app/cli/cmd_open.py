@@ -8,8 +8,6 @@ import sys
 from pathlib import Path
 
 from app.cli.cmd_info import format_counts
-from app.services.projects import project_counts
-from app.services.sample import ensure_sample_project
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -35,13 +33,18 @@ def _has_display() -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
-    path = Path(args.project) if args.project else ensure_sample_project()
-    counts = project_counts(path)  # refuses a bad file with one sentence before Qt starts
+    from app.services.projects import project_counts
+    from app.services.sample import ensure_sample_project
+
     if args.summary or not _has_display():
-        print(format_counts(counts))
+        path = Path(args.project) if args.project else ensure_sample_project()
+        print(format_counts(project_counts(path)))
         if not args.summary:
             print("(No display found, so the window was not opened.)", file=sys.stderr)
         return 0
+    if args.project:
+        project_counts(args.project)  # refuses a bad file with one sentence before Qt starts
     from app.ui.application import run_gui
 
-    return run_gui(path, args.coder)
+    # Without a file the window reopens the last project, or the sample on a first start.
+    return run_gui(Path(args.project) if args.project else None, args.coder)

@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 
 from app.cli.common import positive_int, progress_bar
-from app.services.prehighlight import preannotate
-from app.services.projects import open_project
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -26,6 +24,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from app.services.prehighlight import preannotate
+    from app.services.projects import open_project
+
     with open_project(args.project) as project, progress_bar() as progress:
         if args.labels:
             labels = [label.strip() for label in args.labels.split(",") if label.strip()]

@@ -14,7 +14,6 @@ from pathlib import Path
 from app.core.articles import ImportedArticle
 from app.core.defaults import DEFAULT_MAX_FILE_BYTES
 from app.core.errors import ImportFormatError, LoupeError, ModelError
-from app.exchange.readers import expand_inputs, read_articles
 from app.services.prehighlight import tag_texts
 from app.services.progress import (
     CancelFn,
@@ -56,6 +55,9 @@ def read_sources(
     cancelled: CancelFn = never_cancelled,
 ) -> tuple[list[ImportedArticle], list[str]]:
     """Read every input file; returns (articles, messages about skipped bad files)."""
+    # The readers pull in HTML and Word parsers: load them only when importing.
+    from app.exchange.readers import expand_inputs, read_articles
+
     files = expand_inputs([Path(p) for p in inputs])
     articles: list[ImportedArticle] = []
     bad: list[str] = []

@@ -9,7 +9,6 @@ from platformdirs import user_data_dir
 
 from app.core.errors import LoupeError
 from app.paths import sample_dir
-from app.services.importing import import_articles
 from app.services.projects import create_project, open_project
 
 SAMPLE_FILE = "sample.loupe"
@@ -32,5 +31,7 @@ def ensure_sample_project(folder: Path | None = None) -> Path:
     project = open_project(path) if path.exists() else create_project(path, name="Sample project")
     with project:
         if project.store.articles.count() == 0:
+            from app.services.importing import import_articles
+
             import_articles(project, sources)
     return path

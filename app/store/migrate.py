@@ -1,19 +1,32 @@
-"""Running the packaged Alembic migrations on an open connection."""
+"""The schema revision of a project file, and running the packaged Alembic migrations.
+
+Opening a project only reads its revision; Alembic itself is imported when a file
+actually needs migrating (or a new one is created), which keeps start-up quick.
+:data:`HEAD` and :data:`KNOWN_REVISIONS` must name the migration scripts in
+``migrations/versions`` (a test checks them against Alembic's own view).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection
+from sqlalchemy import Connection, inspect, text
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 _MIGRATIONS = Path(__file__).with_name("migrations")
 
+#: The newest schema revision this program knows.
+HEAD = "0001"
+#: Every revision this program can open (older ones are migrated to HEAD).
+KNOWN_REVISIONS = frozenset({"0001"})
+
 
 def _config(connection: Connection | None = None) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(_MIGRATIONS))
     if connection is not None:
@@ -21,22 +34,23 @@ def _config(connection: Connection | None = None) -> Config:
     return cfg
 
 
-def head_revision() -> str:
-    """The newest schema revision this program knows."""
-    head = ScriptDirectory.from_config(_config()).get_current_head()
-    assert head is not None
-    return head
+def script_revisions() -> tuple[str | None, set[str]]:
+    """(head, all revisions) as Alembic reads them from the migration scripts."""
+    from alembic.script import ScriptDirectory
 
-
-def known_revisions() -> set[str]:
     script = ScriptDirectory.from_config(_config())
-    return {rev.revision for rev in script.walk_revisions()}
+    return script.get_current_head(), {rev.revision for rev in script.walk_revisions()}
 
 
 def current_revision(connection: Connection) -> str | None:
-    return MigrationContext.configure(connection).get_current_revision()
+    """The file's schema revision, or None if it has no Loupe schema."""
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def upgrade(connection: Connection) -> None:
-    """Bring the schema to the newest revision, inside the caller's transaction."""
+    """Bring the schema to :data:`HEAD`, inside the caller's transaction."""
+    from alembic import command
+
     command.upgrade(_config(connection), "head")

@@ -103,12 +103,12 @@ class ProjectStore:
                 revision = migrate.current_revision(conn)
                 if revision is None:
                     raise ProjectError(f"{label} is not a Loupe project (it has no Loupe tables).")
-                if revision not in migrate.known_revisions():
+                if revision not in migrate.KNOWN_REVISIONS:
                     raise ProjectError(
                         f"{label} was written by a newer version of Loupe; "
                         "update Loupe to open it."
                     )
-                if revision != migrate.head_revision():
+                if revision != migrate.HEAD:
                     migrate.upgrade(conn)
                 if conn.execute(select(func.count()).select_from(ProjectRow)).scalar_one() != 1:
                     raise ProjectError(f"{label} is not a Loupe project (its project record is missing).")

@@ -11,6 +11,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.core.errors import LoupeError
+from app.services.sample import ensure_sample_project
 
 
 def ensure_application() -> QApplication:
@@ -36,15 +37,17 @@ def run_gui(project_path: Path | None, coder_name: str | None = None) -> int:
     app = ensure_application()
     settings = Settings()
     window = MainWindow(settings)
-    if project_path is not None:
-        try:
-            coder = coder_name or window.ask_coder(project_path)
-            if coder is None:
-                return 0
-            window.open_project(project_path, coder)
-        except LoupeError as exc:
-            QMessageBox.critical(None, "Loupe", exc.message)
-            return 1
+    if project_path is None:
+        recent = [Path(p) for p in settings.recent_projects() if Path(p).is_file()]
+        project_path = recent[0] if recent else ensure_sample_project()
+    try:
+        coder = coder_name or window.ask_coder(project_path)
+        if coder is None:
+            return 0
+        window.open_project(project_path, coder)
+    except LoupeError as exc:
+        QMessageBox.critical(None, "Loupe", exc.message)
+        return 1
     window.show()
     if os.environ.get("LOUPE_QUIT_WHEN_SHOWN"):
         # For start-up measurements: quit once the shown window has been drawn.

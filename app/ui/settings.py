@@ -6,6 +6,7 @@ separate groups. Project data never lives here. Tests pass a temporary file path
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +17,13 @@ MAX_RECENT = 8
 
 
 class Settings:
-    """Typed access to Loupe's settings file. Use from the GUI thread only."""
+    """Typed access to Loupe's settings file (``LOUPE_SETTINGS`` names another file).
+
+    Use from the GUI thread only.
+    """
 
     def __init__(self, path: str | Path | None = None) -> None:
+        path = path or os.environ.get("LOUPE_SETTINGS") or None
         if path is None:
             self._qs = QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "Loupe", "Loupe")
         else:
