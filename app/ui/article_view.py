@@ -30,6 +30,9 @@ from app.ui.colors import background_for, entity_color, label_color
 from app.ui.controller import CodingController
 from app.ui.span_painter import Span, SpanPainter, span_rects
 
+#: How close (pixels) to an edge of the selected annotation a press grabs that edge.
+EDGE_GRAB_PIXELS = 4
+
 
 class ArticleView(QTextEdit):
     """Shows the current article; objectName ``articleView``.
@@ -64,6 +67,8 @@ class ArticleView(QTextEdit):
         self.current_entity: Entity | None = None
         self._spans = SpanPainter()
         self._last_click: tuple[int, list[str]] | None = None
+        self._dragging_edge: str | None = None
+        self.setMouseTracking(True)
         controller.article_opened.connect(self._show_article)
         controller.article_changed.connect(self._on_changed)
         controller.selection_changed.connect(self._on_selection)
@@ -206,7 +211,55 @@ class ArticleView(QTextEdit):
         if self.controller.selected_id:
             self.link_requested.emit()
 
+    # -- dragging an edge of the selected annotation ------------------------------------
+    def _edge_under(self, point: QPoint) -> str | None:
+        """"start" or "end" if ``point`` is on that edge of the selected annotation."""
+        selected = self.controller.selected()
+        if selected is None:
+            return None
+        position = self.cursorForPosition(point).position()
+        to16 = self.controller.offsets.to_utf16
+        for edge, offset in (("start", selected.start), ("end", selected.end)):
+            if position == to16(offset):
+                cursor = QTextCursor(self.document())
+                cursor.setPosition(position)
+                if abs(self.cursorRect(cursor).center().x() - point.x()) <= EDGE_GRAB_PIXELS:
+                    return edge
+        return None
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._dragging_edge = self._edge_under(event.position().toPoint())
+            if self._dragging_edge is not None:
+                self.viewport().setCursor(Qt.CursorShape.SizeHorCursor)
+                event.accept()
+                return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        if self._dragging_edge is not None:
+            event.accept()
+            return
+        on_edge = self._edge_under(event.position().toPoint()) is not None
+        self.viewport().setCursor(Qt.CursorShape.SizeHorCursor if on_edge else Qt.CursorShape.IBeamCursor)
+        super().mouseMoveEvent(event)
+
+    def _finish_edge_drag(self, point: QPoint) -> None:
+        edge, self._dragging_edge = self._dragging_edge, None
+        self.viewport().setCursor(Qt.CursorShape.IBeamCursor)
+        selected = self.controller.selected()
+        if selected is None or edge is None:
+            return
+        offset = self._code_point_at(point)
+        start, end = (offset, selected.end) if edge == "start" else (selected.start, offset)
+        if start < end and (start, end) != (selected.start, selected.end):
+            self.controller.change_annotation(selected.id, start=start, end=end)
+
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        if self._dragging_edge is not None:
+            self._finish_edge_drag(event.position().toPoint())
+            event.accept()
+            return
         super().mouseReleaseEvent(event)
         if event.button() != Qt.MouseButton.LeftButton or self.textCursor().hasSelection():
             return

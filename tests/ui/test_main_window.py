@@ -182,3 +182,19 @@ def test_right_to_left_paragraphs_are_laid_out_from_the_right(qtbot, window) -> 
     latin.setPosition(window.controller.offsets.to_utf16(text.index("Later")))
     assert begins_at > view.viewport().width() * 0.8  # the Arabic paragraph starts at the right
     assert view.cursorRect(latin).x() < view.viewport().width() * 0.2  # the Latin one at the left
+
+
+def test_dragging_an_edge_moves_it(qtbot, window, project_file: Path) -> None:
+    view = window.article_panel.view
+    select_text(window, "Anton Korolev")
+    qtbot.keyClick(view, Qt.Key.Key_1)
+    controller = window.controller
+    text = controller.bundle.article.text
+    end16 = controller.offsets.to_utf16(text.index("Anton Korolev") + len("Anton Korolev"))
+    at_end, target = QTextCursor(view.document()), QTextCursor(view.document())
+    at_end.setPosition(end16)
+    target.setPosition(controller.offsets.to_utf16(text.index(", a lawyer") + len(", a lawyer")))
+    qtbot.mousePress(view.viewport(), Qt.MouseButton.LeftButton, pos=view.cursorRect(at_end).center())
+    qtbot.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton, pos=view.cursorRect(target).center())
+    (annotation,) = in_file(project_file)
+    assert text[annotation.start : annotation.end] == "Anton Korolev, a lawyer"
