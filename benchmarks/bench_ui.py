@@ -137,6 +137,10 @@ def bench_key_to_committed_row(n: int = 200) -> dict:
         window = open_window(path, "bench", settings_path=Path(tmp, "settings.ini"))
         view = window.article_panel.view
         view.setFocus()
+        from PySide6.QtWidgets import QApplication
+
+        while not window.isActiveWindow():  # shortcuts reach only the active window
+            QApplication.processEvents()
         ours = []
         starts = [i * 90 for i in range(n)]
         for start in starts:

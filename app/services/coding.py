@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from app.core.edits import Changes
 from app.core.errors import LoupeError
 from app.core.records import Annotation, Answer, Article, ArticleListing, Entity, Relation, utc_now
 from app.services.projects import Project
@@ -37,6 +38,26 @@ def load_article(project: Project, article_id: str, coder_id: str) -> ArticleBun
         answers=store.answers.for_article(article_id, coder_id),
         status=store.assignments.status(article_id, coder_id),
     )
+
+
+def refresh_article(
+    project: Project, bundle: ArticleBundle, coder_id: str, changes: Changes | None = None
+) -> ArticleBundle:
+    """``bundle`` with the parts an edit changed re-read (all coder parts if unknown).
+
+    The text and the entities never change while coding, so they are not read again.
+    """
+    store, article_id = project.store, bundle.article.id
+    everything = changes is None
+    parts: dict[str, Any] = {}
+    if everything or changes.annotation_ids or changes.relation_ids:
+        parts["annotations"] = store.annotations.for_article(article_id, coder_id)
+        parts["relations"] = store.relations.for_article(article_id, coder_id)
+    if everything or changes.question:
+        parts["answers"] = store.answers.for_article(article_id, coder_id)
+    if everything or changes.status:
+        parts["status"] = store.assignments.status(article_id, coder_id)
+    return replace(bundle, **parts)
 
 
 def _is_empty(value: Any) -> bool:

@@ -82,13 +82,14 @@ class ArticleView(QTextEdit):
         self.moveCursor(QTextCursor.MoveOperation.Start)
 
     def _on_changed(self, _changes: Changes) -> None:
-        self.refresh_highlights()
+        self.refresh_highlights(entities=False)  # an edit never changes the entities
 
     def _is_dark(self) -> bool:
         return self.palette().color(QPalette.ColorRole.Base).lightness() < 128
 
-    def refresh_highlights(self) -> None:
-        """Rebuild the span index of the current article and repaint."""
+    def refresh_highlights(self, entities: bool = True) -> None:
+        """Rebuild the span indexes of the current article (the annotations' only, if
+        ``entities`` is false) and repaint."""
         bundle = self.controller.bundle
         if bundle is None:
             self._spans.set_spans((), ())
@@ -102,15 +103,18 @@ class ArticleView(QTextEdit):
             for label in codebook.span_labels:
                 colors[label.name] = background_for(label_color(label.color), dark)
         fallback = background_for(QColor("#999999"), dark)
-        shown = {e.label for e in bundle.entities} - self.hidden_entity_labels
-        entity_colors = {label: entity_color(label) for label in shown}
         fills = (Span(to16(a.start), to16(a.end), colors.get(a.label, fallback)) for a in bundle.annotations)
-        underlines = (
-            Span(to16(e.start), to16(e.end), entity_colors[e.label])
-            for e in bundle.entities
-            if e.label in entity_colors
-        )
-        self._spans.set_spans(fills, underlines)
+        if entities:
+            shown = {e.label for e in bundle.entities} - self.hidden_entity_labels
+            entity_colors = {label: entity_color(label) for label in shown}
+            underlines = [
+                Span(to16(e.start), to16(e.end), entity_colors[e.label])
+                for e in bundle.entities
+                if e.label in entity_colors
+            ]
+            self._spans.set_spans(fills, underlines)
+        else:
+            self._spans.set_fills(fills)
         self.viewport().update()
 
     def set_hidden_entity_labels(self, hidden: set[str]) -> None:

@@ -490,6 +490,8 @@ class AttributeEditor(QWidget):
             missing = set()
         for name, row_label in self._row_labels.items():
             is_missing = name in missing
+            if row_label.property("missing") == is_missing:
+                continue  # restyling on every edit is costly and changes nothing
             row_label.setText(title_of(name) + (" *" if is_missing else ""))
             font = QFont(row_label.font())
             font.setBold(is_missing)

@@ -98,7 +98,7 @@ class CodingController(QObject):
 
     def _reload(self, changes: Changes | None = None) -> None:
         assert self.project is not None and self.coder is not None and self.bundle is not None
-        self.bundle = coding.load_article(self.project, self.bundle.article.id, self.coder.id)
+        self.bundle = coding.refresh_article(self.project, self.bundle, self.coder.id, changes)
         live = {a.id for a in self.bundle.annotations}
         if self.selected_id not in live:
             self.selected_id = None

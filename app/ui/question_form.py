@@ -164,6 +164,8 @@ class QuestionGroup(QObject):
 
     def mark(self, missing: bool) -> None:
         """Title with " *" in the warning colour while a required question is unanswered."""
+        if self.box.property("missing") == missing:
+            return  # restyling on every edit is costly and changes nothing
         self._missing = missing
         self._apply_title()
         self.box.setProperty("missing", missing)

@@ -95,6 +95,9 @@ class SpanPainter:
         self.fills = SpanIndex(fills)
         self.underlines = SpanIndex(underlines)
 
+    def set_fills(self, fills: Iterable[Span]) -> None:
+        self.fills = SpanIndex(fills)
+
     def _visible(
         self, index: SpanIndex, document: QTextDocument, top: float, bottom: float
     ) -> Iterator[tuple[Span, list[QRectF]]]:
