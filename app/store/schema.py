@@ -150,3 +150,20 @@ class DocumentCodeRow(Base):
     updated_at: Mapped[str] = mapped_column(String(32))
     revision: Mapped[int] = mapped_column(Integer, default=1)
     deleted_at: Mapped[str | None] = mapped_column(String(32))
+
+
+class MergeLogRow(Base):
+    """One returned file merged into this project: provenance of the merged work.
+
+    Written only when the merge changed something, so merging a file again leaves the
+    project exactly as it was. ``summary`` holds the counts per coder and kind.
+    """
+
+    __tablename__ = "merge_log"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    merged_at: Mapped[str] = mapped_column(String(32))
+    file_name: Mapped[str] = mapped_column(Text)
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    package_for: Mapped[str | None] = mapped_column(String(200))
+    summary: Mapped[dict[str, Any]] = mapped_column(default=dict)
