@@ -15,6 +15,7 @@ from app.store import migrate
 from app.store.annotations import AnnotationRepository
 from app.store.answers import AnswerRepository
 from app.store.articles import ArticleRepository
+from app.store.assigning import AssigningQueries
 from app.store.assignments import AssignmentRepository
 from app.store.coders import CoderRepository
 from app.store.engine import APPLICATION_ID, check_sqlite_file, is_url, make_engine
@@ -45,6 +46,7 @@ class ProjectStore:
         self.answers = AnswerRepository(engine)
         self.assignments = AssignmentRepository(engine)
         self.reliability = ReliabilityQueries(engine)
+        self.assigning = AssigningQueries(engine)
 
     # -- opening -----------------------------------------------------------------
     @classmethod

@@ -1,0 +1,66 @@
+"""``loupe assign PROJECT --coders a,b,c [--overlap 0.2] [--seed N] [--replace]``."""
+
+from __future__ import annotations
+
+import argparse
+
+from app.cli.common import plural
+
+
+def share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"'{text}' must be a share between 0 and 1")
+    return value
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "assign", help="assign articles to coders, with an overlap every coder codes",
+        description="Give every article to exactly one of the coders, in balanced counts, "
+        "except an overlap sample (stratified by source) that every listed coder codes. "
+        "Only articles nobody is assigned to yet are distributed, unless --replace is "
+        "given; --replace allocates every article afresh but never takes an article "
+        "away from a coder who has worked on it.",
+    )
+    parser.add_argument("project", help="the project file")
+    parser.add_argument("--coders", required=True, metavar="A,B,C", help="coder names, comma-separated")
+    parser.add_argument(
+        "--overlap", type=share, default=0.2, metavar="SHARE",
+        help="share of the articles every coder codes (default 0.2)",
+    )
+    parser.add_argument("--seed", type=int, help="seed of the overlap sample and the shuffle (default: random, printed)")
+    parser.add_argument(
+        "--replace", action="store_true",
+        help="re-allocate every article (assignments with work are kept)",
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from app.services.assignment import assign
+    from app.services.projects import open_project
+
+    names = [name.strip() for name in args.coders.split(",") if name.strip()]
+    with open_project(args.project) as project:
+        report = assign(project, names, overlap=args.overlap, seed=args.seed, replace=args.replace)
+    if not report.replace and report.left_alone:
+        print(
+            f"{plural(report.left_alone, 'article')} already assigned or worked on "
+            "left as they are (use --replace to re-allocate them)."
+        )
+    print(
+        f"Distributed {plural(report.distributed, 'article')} "
+        f"({report.overlap} in the overlap every coder codes; seed {report.seed})."
+    )
+    for name, count in report.new_per_coder.items():
+        print(f"  {name}: {plural(count, 'new article')}")
+    if report.kept or report.removed:
+        print(
+            f"Kept {plural(report.kept, 'assignment')} with work; "
+            f"removed {plural(report.removed, 'assignment')} without work."
+        )
+    return 0

@@ -1,0 +1,117 @@
+"""Coders of a project and the lead's assignment of articles to them.
+
+``assign`` distributes articles so that each goes to exactly one coder, in balanced
+counts, except an overlap sample every listed coder codes (see :mod:`app.core.allocation`).
+Without ``replace`` only articles nobody is assigned to (and nobody has worked on) are
+distributed; earlier assignments stay as they are. With ``replace`` the whole project
+is allocated afresh, but a coder's assignment to an article they have worked on is
+never removed. Runs on the calling thread; each call is one transaction.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+
+from app.core.allocation import allocate
+from app.core.errors import LoupeError
+from app.core.records import Coder
+from app.core.team import AssignReport, CoderLoad
+from app.services.projects import Project
+from app.store.coders import ROLES
+
+
+class AssignmentError(LoupeError):
+    """An assignment the project cannot take (unknown coder, bad share)."""
+
+
+def list_coders(project: Project) -> list[Coder]:
+    return project.store.coders.list()
+
+
+def add_coder(project: Project, name: str, role: str = "coder") -> tuple[Coder, bool]:
+    """Add a coder; returns (the coder, whether it is new). An existing name is kept as is."""
+    name = name.strip()
+    if not name:
+        raise AssignmentError("A coder needs a name.")
+    if "," in name:
+        raise AssignmentError(f"'{name}': a coder's name cannot contain a comma.")
+    if role not in ROLES:
+        raise AssignmentError(f"'{role}' is not a role; choose one of {', '.join(ROLES)}.")
+    existing = project.store.coders.find(name)
+    if existing is not None:
+        return existing, False
+    return project.store.coders.get_or_create(name, role), True
+
+
+def _coders(project: Project, names: Sequence[str]) -> list[Coder]:
+    wanted = list(dict.fromkeys(n.strip() for n in names if n.strip()))
+    if not wanted:
+        raise AssignmentError("Name at least one coder to assign articles to.")
+    known = {coder.name: coder for coder in project.store.coders.list()}
+    missing = [name for name in wanted if name not in known]
+    if missing:
+        raise AssignmentError(
+            f"There is no coder named '{missing[0]}' in this project; "
+            f"add one with `loupe coders PROJECT --add {missing[0]}`."
+        )
+    return [known[name] for name in wanted]
+
+
+def assign(
+    project: Project,
+    coder_names: Sequence[str],
+    *,
+    overlap: float,
+    seed: int | None = None,
+    replace: bool = False,
+) -> AssignReport:
+    """Assign articles to the named coders (see the module docstring); one transaction."""
+    if not 0.0 <= overlap <= 1.0:
+        raise AssignmentError(f"The overlap must be a share between 0 and 1, not {overlap}.")
+    coders = _coders(project, coder_names)
+    seed = random.SystemRandom().randrange(2**31) if seed is None else seed
+    store = project.store
+    articles = store.assigning.articles()
+    states = store.assigning.work_states()
+    kept: dict[str, set[str]] = {}
+    for state in states:
+        if state.has_work:
+            kept.setdefault(state.article_id, set()).add(state.coder_id)
+    if replace:
+        to_allocate = articles
+        kept_here = kept
+    else:
+        covered = {s.article_id for s in states if s.assigned or s.has_work}
+        to_allocate = [(a, source) for a, source in articles if a not in covered]
+        kept_here = {}
+    ids = [coder.id for coder in coders]
+    allocation = allocate(to_allocate, ids, share=overlap, seed=seed, kept=kept_here)
+
+    current = {(s.article_id, s.coder_id) for s in states if s.assigned}
+    planned = {(a, c) for a, cs in allocation.coders_of.items() for c in cs}
+    worked = {(s.article_id, s.coder_id) for s in states if s.has_work}
+    assign_pairs = sorted((planned | worked) - current)
+    unassign = sorted(current - planned - worked) if replace else []
+    removed = store.assigning.apply(assign_pairs, unassign)
+
+    names = {coder.id: coder.name for coder in coders}
+    new_per_coder = dict.fromkeys(names.values(), 0)
+    for _article, coder_id in set(assign_pairs) - worked:
+        if coder_id in names:
+            new_per_coder[names[coder_id]] += 1
+    return AssignReport(
+        seed=seed,
+        replace=replace,
+        distributed=len(to_allocate),
+        overlap=len(allocation.overlap),
+        new_per_coder=new_per_coder,
+        kept=len(worked),
+        removed=removed,
+        left_alone=len(articles) - len(to_allocate),
+    )
+
+
+def assignment_summary(project: Project) -> list[CoderLoad]:
+    """Per coder: assigned articles, how many todo/in progress/done, overlap, time spent."""
+    return project.store.assigning.loads()

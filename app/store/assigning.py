@@ -1,0 +1,111 @@
+"""The lead's assignment of articles to coders: what exists, applying a plan, loads.
+
+A coder "has work" on an article when the status is past "todo", time was spent on
+it, or a live annotation, relation or answer of theirs exists there. Work is never
+unassigned: removing an assignment is refused by the SQL itself for such rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Engine, select
+
+from app.core.records import utc_now
+from app.core.team import CoderLoad, WorkState
+from app.store.schema import ArticleRow
+
+_WORK_PAIRS = """
+SELECT article_id, coder_id FROM assignment WHERE status != 'todo' OR seconds_spent > 0
+UNION SELECT article_id, coder_id FROM annotation WHERE deleted_at IS NULL
+UNION SELECT article_id, coder_id FROM relation WHERE deleted_at IS NULL
+UNION SELECT article_id, coder_id FROM document_code WHERE deleted_at IS NULL
+"""
+
+_ASSIGN = """
+INSERT INTO assignment (article_id, coder_id, status, assigned, seconds_spent, updated_at)
+VALUES (?, ?, 'todo', 1, 0.0, ?)
+ON CONFLICT (article_id, coder_id) DO UPDATE SET assigned = 1
+"""
+# updated_at is left alone when only the flag changes: it dates the coder's status,
+# which merging compares with the coder's copy.
+
+_UNASSIGN = """
+DELETE FROM assignment
+WHERE article_id = ? AND coder_id = ? AND status = 'todo' AND seconds_spent = 0
+  AND NOT EXISTS (SELECT 1 FROM annotation a WHERE a.article_id = assignment.article_id
+                  AND a.coder_id = assignment.coder_id AND a.deleted_at IS NULL)
+  AND NOT EXISTS (SELECT 1 FROM relation r WHERE r.article_id = assignment.article_id
+                  AND r.coder_id = assignment.coder_id AND r.deleted_at IS NULL)
+  AND NOT EXISTS (SELECT 1 FROM document_code d WHERE d.article_id = assignment.article_id
+                  AND d.coder_id = assignment.coder_id AND d.deleted_at IS NULL)
+"""
+
+_LOADS = """
+WITH mine AS (
+    SELECT s.coder_id, s.article_id, s.status, s.seconds_spent,
+           (SELECT COUNT(*) FROM assignment o WHERE o.article_id = s.article_id AND o.assigned) AS sharing
+    FROM assignment s WHERE s.assigned
+)
+SELECT c.name, c.role,
+       COUNT(m.article_id),
+       COALESCE(SUM(m.status = 'todo'), 0),
+       COALESCE(SUM(m.status = 'in_progress'), 0),
+       COALESCE(SUM(m.status = 'done'), 0),
+       COALESCE(SUM(m.sharing > 1), 0),
+       COALESCE(SUM(m.seconds_spent), 0.0)
+FROM coder c LEFT JOIN mine m ON m.coder_id = c.id
+GROUP BY c.id ORDER BY c.name
+"""
+
+
+class AssigningQueries:
+    """Reads and one-transaction writes behind ``loupe assign`` and ``loupe assignments``."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def articles(self) -> list[tuple[str, str | None]]:
+        """(id, source) of every article, in project order."""
+        with self._engine.connect() as conn:
+            rows = conn.execute(
+                select(ArticleRow.id, ArticleRow.source).order_by(ArticleRow.position)
+            ).tuples().all()
+        return [(article_id, source) for article_id, source in rows]
+
+    def work_states(self) -> list[WorkState]:
+        """Every (article, coder) pair that is assigned or has work, or both."""
+        with self._engine.connect() as conn:
+            assigned = {
+                (a, c)
+                for a, c in conn.exec_driver_sql(
+                    "SELECT article_id, coder_id FROM assignment WHERE assigned"
+                ).all()
+            }
+            worked = {(a, c) for a, c in conn.exec_driver_sql(_WORK_PAIRS).all()}
+        return [
+            WorkState(article_id, coder_id, (article_id, coder_id) in assigned, (article_id, coder_id) in worked)
+            for article_id, coder_id in sorted(assigned | worked)
+        ]
+
+    def apply(
+        self, assign: Sequence[tuple[str, str]], unassign: Sequence[tuple[str, str]]
+    ) -> int:
+        """Assign and unassign (article id, coder id) pairs in ONE transaction.
+
+        Returns how many assignments were removed (pairs with work are never removed).
+        """
+        now = utc_now()
+        removed = 0
+        with self._engine.begin() as conn:
+            if assign:
+                conn.exec_driver_sql(_ASSIGN, [(a, c, now) for a, c in assign])
+            if unassign:
+                removed = conn.exec_driver_sql(_UNASSIGN, list(unassign)).rowcount
+        return removed
+
+    def loads(self) -> list[CoderLoad]:
+        """Per coder: assigned articles by status, overlap articles and time spent."""
+        with self._engine.connect() as conn:
+            rows = conn.exec_driver_sql(_LOADS).all()
+        return [CoderLoad(*row[:7], seconds_spent=float(row[7])) for row in rows]
