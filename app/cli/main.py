@@ -13,19 +13,24 @@ from collections.abc import Sequence
 
 from app.cli import (
     cmd_agreement,
+    cmd_assign,
+    cmd_assignments,
+    cmd_coders,
     cmd_export,
     cmd_import,
     cmd_import_annotations,
     cmd_info,
     cmd_new,
     cmd_open,
+    cmd_package,
     cmd_preannotate,
 )
 from app.core.errors import LoupeError
 
 SUBCOMMANDS = (
     cmd_open, cmd_new, cmd_import, cmd_preannotate, cmd_info, cmd_agreement, cmd_export,
-    cmd_import_annotations,
+    cmd_import_annotations, cmd_coders, cmd_assign, cmd_assignments,
+    cmd_package,
 )
 _OPTIONS_WITH_EXIT = {"-h", "--help", "--version"}
 _TOP_LEVEL_FLAGS = {"--debug"}

@@ -8,6 +8,7 @@ from pathlib import Path
 from app.core.codebook import Codebook, load_codebook, load_default_codebook
 from app.core.defaults import default_project_settings
 from app.core.records import ProjectCounts
+from app.core.team import PACKAGE_FOR
 from app.store import ProjectStore
 
 
@@ -75,3 +76,19 @@ def coder_names(path: str | Path) -> list[str]:
     """Names of the coders of a project, for the "who are you?" dialog."""
     with open_project(path) as project:
         return [coder.name for coder in project.store.coders.list()]
+
+
+def package_coder(path: str | Path) -> str | None:
+    """The coder a package file was written for, or None for any other project file.
+
+    The window opens a package straight as that coder instead of asking who is coding.
+    Refuses (with one sentence) a file that is not a project, as :func:`open_project` does.
+    """
+    store = ProjectStore.open(path)
+    try:
+        name = store.settings().get(PACKAGE_FOR)
+        if isinstance(name, str) and store.coders.find(name) is not None:
+            return name
+        return None
+    finally:
+        store.close()
