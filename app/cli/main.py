@@ -20,6 +20,7 @@ from app.cli import (
     cmd_import,
     cmd_import_annotations,
     cmd_info,
+    cmd_merge,
     cmd_new,
     cmd_open,
     cmd_package,
@@ -30,7 +31,7 @@ from app.core.errors import LoupeError
 SUBCOMMANDS = (
     cmd_open, cmd_new, cmd_import, cmd_preannotate, cmd_info, cmd_agreement, cmd_export,
     cmd_import_annotations, cmd_coders, cmd_assign, cmd_assignments,
-    cmd_package,
+    cmd_package, cmd_merge,
 )
 _OPTIONS_WITH_EXIT = {"-h", "--help", "--version"}
 _TOP_LEVEL_FLAGS = {"--debug"}

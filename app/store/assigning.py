@@ -43,16 +43,16 @@ WHERE article_id = ? AND coder_id = ? AND status = 'todo' AND seconds_spent = 0
 
 _LOADS = """
 WITH mine AS (
-    SELECT s.coder_id, s.article_id, s.status, s.seconds_spent,
+    SELECT s.coder_id, s.article_id, s.assigned, s.status, s.seconds_spent,
            (SELECT COUNT(*) FROM assignment o WHERE o.article_id = s.article_id AND o.assigned) AS sharing
-    FROM assignment s WHERE s.assigned
+    FROM assignment s
 )
 SELECT c.name, c.role,
-       COUNT(m.article_id),
+       COALESCE(SUM(m.assigned), 0),
        COALESCE(SUM(m.status = 'todo'), 0),
        COALESCE(SUM(m.status = 'in_progress'), 0),
        COALESCE(SUM(m.status = 'done'), 0),
-       COALESCE(SUM(m.sharing > 1), 0),
+       COALESCE(SUM(m.assigned AND m.sharing > 1), 0),
        COALESCE(SUM(m.seconds_spent), 0.0)
 FROM coder c LEFT JOIN mine m ON m.coder_id = c.id
 GROUP BY c.id ORDER BY c.name
@@ -105,7 +105,11 @@ class AssigningQueries:
         return removed
 
     def loads(self) -> list[CoderLoad]:
-        """Per coder: assigned articles by status, overlap articles and time spent."""
+        """Per coder: articles assigned, their statuses, overlap articles and time spent.
+
+        Statuses count every article the coder has a status on, assigned or not (work
+        done before assignments existed, or merged from a coder the lead never assigned).
+        """
         with self._engine.connect() as conn:
             rows = conn.exec_driver_sql(_LOADS).all()
         return [CoderLoad(*row[:7], seconds_spent=float(row[7])) for row in rows]

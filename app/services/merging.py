@@ -1,0 +1,134 @@
+"""Merging coders' returned files into the lead's project.
+
+Every file is checked before anything is written: it must be an intact Loupe project
+of the same project (id) with the same codebook version (sha256), every article in
+it must be one of the project's with the same text, and its coders must not clash
+with the project's. Then the lead's file is backed up beside itself
+(``<name>.backup-<UTC timestamp>.loupe``, the newest :data:`KEEP_BACKUPS` kept) and
+all files are merged in one transaction (see :mod:`app.store.merging` for the rules).
+Long: may run on the database worker; takes ``progress`` and ``cancelled``.
+"""
+
+from __future__ import annotations
+
+import glob
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from app.core.articles import text_sha256
+from app.core.errors import LoupeError, ProjectError
+from app.core.team import PACKAGE_FOR, MergeReport
+from app.services.progress import CancelFn, ProgressFn, never_cancelled, no_progress
+from app.services.projects import Project
+from app.store.engine import is_url
+from app.store.merging import ForeignProject, article_hashes, backup, merge_into, project_identity
+
+#: How many backups of the lead's file are kept beside it.
+KEEP_BACKUPS = 5
+
+
+class MergeError(LoupeError):
+    """A returned file that cannot be merged; nothing of the merge was written."""
+
+
+def _refuse(name: str, reason: str) -> MergeError:
+    return MergeError(f"Nothing was merged: {name} {reason}.")
+
+
+def _check(
+    foreign: ForeignProject,
+    identity: tuple[str, str],
+    codebook_label: str,
+    hashes: dict[str, str],
+    coders: dict[str, str],
+    names: dict[str, tuple[str, str]],
+) -> None:
+    """Refuse a file of another project or codebook, with changed texts or clashing coders.
+
+    ``coders`` maps the project's coder ids to names; ``names`` maps every coder name
+    seen so far (project and earlier files) to (coder id, where it was seen).
+    """
+    project_id, codebook_sha = identity
+    if foreign.project_id != project_id:
+        raise _refuse(foreign.name, f"belongs to another project ('{foreign.project_name}')")
+    if foreign.codebook_sha != codebook_sha:
+        raise _refuse(
+            foreign.name,
+            f"uses another codebook version ({foreign.codebook_label}) than the project ({codebook_label})",
+        )
+    for article_id, title, stored_hash, text in foreign.articles():
+        expected = hashes.get(article_id)
+        if expected is None:
+            raise _refuse(foreign.name, f"holds an article the project does not have ('{title}')")
+        if stored_hash != expected or text_sha256(text) != expected:
+            raise _refuse(foreign.name, f"has a different text for the article '{title}' than the project")
+    for coder in foreign.coders():
+        if coder.id in coders:
+            continue
+        seen = names.get(coder.name)
+        if seen is not None and seen[0] != coder.id:
+            raise _refuse(
+                foreign.name,
+                f"has a coder named '{coder.name}' who is not the '{coder.name}' of {seen[1]}",
+            )
+        names[coder.name] = (coder.id, foreign.name)
+
+
+def _backup(project: Project, lead: Path) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")
+    target = lead.with_name(f"{lead.stem}.backup-{stamp}.loupe")
+    backup(project.store.engine, target)
+    pattern = glob.escape(str(lead.with_name(f"{lead.stem}.backup-"))) + "*.loupe"
+    for old in sorted(Path(p) for p in glob.glob(pattern))[:-KEEP_BACKUPS]:
+        old.unlink(missing_ok=True)
+    return target
+
+
+def merge_files(
+    project: Project,
+    paths: Sequence[str | Path],
+    *,
+    make_backup: bool = True,
+    progress: ProgressFn = no_progress,
+    cancelled: CancelFn = never_cancelled,
+) -> MergeReport:
+    """Merge the returned files into ``project``: all of them, or (on any refusal) none."""
+    store = project.store
+    if is_url(store.location):
+        raise MergeError("Merging needs a project file, not a database server.")
+    lead = Path(store.location)
+    settings = store.settings()
+    if settings.get(PACKAGE_FOR):
+        raise MergeError(
+            f"Nothing was merged: {lead.name} is a package for {settings[PACKAGE_FOR]}; "
+            "merge into the lead's project."
+        )
+    if not paths:
+        raise MergeError("Name at least one file to merge.")
+    identity = project_identity(store.engine)
+    cb_name, cb_version, _content, _sha = store.codebook()
+    hashes = article_hashes(store.engine)
+    coders = {coder.id: coder.name for coder in store.coders.list()}
+    names = {name: (coder_id, lead.name) for coder_id, name in coders.items()}
+    opened: list[ForeignProject] = []
+    try:
+        for index, raw in enumerate(paths):
+            path = Path(raw)
+            progress(index, len(paths), f"Checking {path.name}")
+            if path.exists() and path.resolve() == lead.resolve():
+                raise _refuse(path.name, "is the project itself")
+            try:
+                foreign = ForeignProject(path)
+            except ProjectError as exc:
+                raise MergeError(f"Nothing was merged: {exc.message}") from exc
+            opened.append(foreign)
+            _check(foreign, identity, f"{cb_name} {cb_version}", hashes, coders, names)
+            if cancelled():
+                raise MergeError("The merge was cancelled; nothing was written.")
+        saved = _backup(project, lead) if make_backup else None
+        files = merge_into(store.engine, opened, progress=progress, cancelled=cancelled)
+    finally:
+        for foreign in opened:
+            foreign.close()
+    return MergeReport(files=files, backup=None if saved is None else str(saved))

@@ -1,0 +1,277 @@
+"""Merging returned project files into the lead's project, and backing it up first.
+
+A returned file is opened read-only through its own engine (``immutable`` when no
+other program has it open, so not even a lock file appears beside it). Rows are
+matched by UUID (assignments by article and coder) and the newer one wins: higher
+revision, then later ``updated_at``; equal versions change nothing, which makes a
+merge idempotent and lets files arrive in any order. Writes are bulk upserts
+(``executemany``) whose ``WHERE`` repeats the rule, inside ONE transaction for all
+files: a failure anywhere leaves the lead's file as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine
+from sqlalchemy.exc import DatabaseError, IntegrityError
+from sqlalchemy.pool import NullPool
+
+from app.core.errors import LoupeError, ProjectError
+from app.core.records import Coder, utc_now
+from app.core.team import PACKAGE_FOR, FileMerge
+from app.store import migrate
+from app.store.engine import check_sqlite_file
+
+#: kind -> (table, columns in the order rows travel).
+_VERSIONED = {
+    "annotation": ("annotation", ("id", "article_id", "coder_id", "label", "start", "end", "attributes",
+                                  "note", "uncertain", "created_at", "updated_at", "revision", "deleted_at")),
+    "relation": ("relation", ("id", "article_id", "coder_id", "label", "source_id", "target_id",
+                              "attributes", "created_at", "updated_at", "revision", "deleted_at")),
+    "answer": ("document_code", ("id", "article_id", "coder_id", "question", "value", "created_at",
+                                 "updated_at", "revision", "deleted_at")),
+}
+_STATUS_COLUMNS = ("article_id", "coder_id", "status", "assigned", "seconds_spent", "updated_at")
+_CHUNK = 900
+
+
+def _columns(columns: Sequence[str]) -> str:
+    return ", ".join(f'"{c}"' for c in columns)
+
+
+def _upsert(table: str, columns: Sequence[str]) -> str:
+    updates = ", ".join(f'"{c}" = excluded."{c}"' for c in columns[1:])
+    return (
+        f"INSERT INTO {table} ({_columns(columns)}) VALUES ({', '.join('?' * len(columns))}) "
+        f"ON CONFLICT (id) DO UPDATE SET {updates} "
+        f"WHERE (excluded.revision, excluded.updated_at) > ({table}.revision, {table}.updated_at)"
+    )
+
+
+_STATUS_UPSERT = (
+    f"INSERT INTO assignment ({_columns(_STATUS_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (article_id, coder_id) DO UPDATE SET status = excluded.status, "
+    "seconds_spent = excluded.seconds_spent, updated_at = excluded.updated_at "
+    "WHERE excluded.updated_at > assignment.updated_at"
+)
+_DUPLICATE_ANSWERS = """
+SELECT d.id, d.article_id, d.coder_id, d.question, d.updated_at, d.revision FROM document_code d
+WHERE d.deleted_at IS NULL AND EXISTS (
+    SELECT 1 FROM document_code o WHERE o.deleted_at IS NULL AND o.article_id = d.article_id
+    AND o.coder_id = d.coder_id AND o.question = d.question AND o.id != d.id)
+"""
+
+
+class ForeignProject:
+    """Another project file (a coder's package or any copy), opened read-only."""
+
+    def __init__(self, path: Path) -> None:
+        check_sqlite_file(path)
+        self.path = path
+        self.name = path.name
+        live = path.with_name(path.name + "-wal").exists()
+        uri = f"{path.resolve().as_uri()}?mode=ro" + ("" if live else "&immutable=1")
+        self._engine = create_engine(
+            "sqlite://", creator=lambda: sqlite3.connect(uri, uri=True), poolclass=NullPool
+        )
+        try:
+            with self._engine.connect() as conn:
+                revision = migrate.current_revision(conn)
+                rows = conn.exec_driver_sql(
+                    "SELECT p.id, p.name, p.settings, c.sha256, c.name, c.version FROM project p "
+                    "JOIN codebook c ON c.id = p.codebook_id"
+                ).all()
+        except DatabaseError as exc:
+            raise ProjectError(f"{self.name} cannot be read as a Loupe project ({exc.orig}).") from exc
+        if revision is None or len(rows) != 1:
+            raise ProjectError(f"{self.name} is not a Loupe project (it has no Loupe tables).")
+        if revision not in migrate.KNOWN_REVISIONS:
+            raise ProjectError(f"{self.name} was written by a newer version of Loupe; update Loupe to merge it.")
+        self.project_id, self.project_name, settings, self.codebook_sha, cb_name, cb_version = rows[0]
+        self.codebook_label = f"{cb_name} {cb_version}"
+        self.package_for: str | None = (json.loads(settings or "{}") or {}).get(PACKAGE_FOR)
+
+    def coders(self) -> list[Coder]:
+        with self._engine.connect() as conn:
+            return [Coder(*row) for row in conn.exec_driver_sql("SELECT id, name, role FROM coder").all()]
+
+    def articles(self) -> Iterator[tuple[str, str, str, str]]:
+        """(id, title, stored text hash, text) of every article, one at a time."""
+        with self._engine.connect() as conn:
+            yield from conn.exec_driver_sql("SELECT id, title, text_sha256, text FROM article")
+
+    def rows(self, table: str, columns: Sequence[str]) -> list[tuple[Any, ...]]:
+        with self._engine.connect() as conn:
+            return [tuple(row) for row in conn.exec_driver_sql(f"SELECT {_columns(columns)} FROM {table}")]
+
+    def coder_rows(self) -> list[tuple[Any, ...]]:
+        return self.rows("coder", ("id", "name", "role", "created_at"))
+
+    def sha256(self) -> str:
+        digest = hashlib.sha256()
+        with self.path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        return digest.hexdigest()
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+
+def project_identity(engine: Engine) -> tuple[str, str]:
+    """(project id, codebook sha256) of an open project."""
+    with engine.connect() as conn:
+        row = conn.exec_driver_sql(
+            "SELECT p.id, c.sha256 FROM project p JOIN codebook c ON c.id = p.codebook_id"
+        ).one()
+    return row[0], row[1]
+
+
+def article_hashes(engine: Engine) -> dict[str, str]:
+    with engine.connect() as conn:
+        return dict(conn.exec_driver_sql("SELECT id, text_sha256 FROM article").tuples().all())
+
+
+def backup(engine: Engine, target: Path) -> None:
+    """Copy the project, committed WAL content included, with SQLite's backup API."""
+    with engine.connect() as conn:
+        source = conn.connection.driver_connection
+        destination = sqlite3.connect(target)
+        try:
+            source.backup(destination)
+        finally:
+            destination.close()
+
+
+def merge_into(
+    engine: Engine,
+    files: Sequence[ForeignProject],
+    *,
+    progress: Callable[[int, int, str], None],
+    cancelled: Callable[[], bool],
+) -> list[FileMerge]:
+    """Merge every file into the project in ONE transaction; returns what each changed."""
+    results: list[FileMerge] = []
+    with engine.begin() as conn:
+        for index, foreign in enumerate(files):
+            progress(index, len(files), f"Merging {foreign.name}")
+            try:
+                result = _merge_one(conn, foreign, cancelled)
+            except IntegrityError as exc:
+                raise ProjectError(
+                    f"Nothing was merged: {foreign.name} holds rows that refer to missing ones ({exc.orig})."
+                ) from exc
+            if result.changed:  # a merge that changed nothing leaves no trace at all
+                _log(conn, foreign, result)
+            results.append(result)
+        progress(len(files), len(files), "Merged")
+    return results
+
+
+def _log(conn: Connection, foreign: ForeignProject, result: FileMerge) -> None:
+    summary = {"coders_added": result.coders_added, "counts": result.summary()}
+    conn.exec_driver_sql(
+        "INSERT INTO merge_log (id, merged_at, file_name, file_sha256, package_for, summary) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (str(uuid.uuid4()), utc_now(), foreign.name, foreign.sha256(), foreign.package_for,
+         json.dumps(summary, ensure_ascii=False)),
+    )
+
+
+def _merge_one(conn: Connection, foreign: ForeignProject, cancelled: Callable[[], bool]) -> FileMerge:
+    result = FileMerge(foreign.name, foreign.package_for)
+    known = dict(conn.exec_driver_sql("SELECT id, name FROM coder").tuples().all())
+    new_coders = [row for row in foreign.coder_rows() if row[0] not in known]
+    if new_coders:
+        conn.exec_driver_sql("INSERT INTO coder (id, name, role, created_at) VALUES (?, ?, ?, ?)", new_coders)
+        result.coders_added = sorted(row[1] for row in new_coders)
+        known.update((row[0], row[1]) for row in new_coders)
+    for kind, (table, columns) in _VERSIONED.items():
+        if cancelled():
+            raise LoupeError("The merge was cancelled; nothing was written.")
+        incoming = foreign.rows(table, columns)
+        current = _versions(conn, table, [row[0] for row in incoming])
+        winners = []
+        for row in incoming:
+            updated_at, revision, deleted_at = row[-3:]
+            have = current.get(row[0])
+            if have is not None and (revision, updated_at) <= (have[0], have[1]):
+                continue
+            if deleted_at is not None and (have is None or have[2] is None):
+                action = "deleted"
+            else:
+                action = "added" if have is None else "updated"
+            result.add(known[row[2]], kind, action)
+            winners.append(row)
+        if winners:
+            conn.exec_driver_sql(_upsert(table, columns), winners)
+            if kind == "answer":
+                _supersede_duplicate_answers(conn, result, known)
+    _merge_statuses(conn, foreign, result, known)
+    return result
+
+
+def _versions(conn: Connection, table: str, ids: list[str]) -> dict[str, tuple[int, str, str | None]]:
+    found: dict[str, tuple[int, str, str | None]] = {}
+    for i in range(0, len(ids), _CHUNK):
+        chunk = ids[i : i + _CHUNK]
+        rows = conn.exec_driver_sql(
+            f"SELECT id, revision, updated_at, deleted_at FROM {table} "
+            f"WHERE id IN ({', '.join('?' * len(chunk))})",
+            tuple(chunk),
+        )
+        found.update((r[0], (r[1], r[2], r[3])) for r in rows)
+    return found
+
+
+def _supersede_duplicate_answers(conn: Connection, result: FileMerge, names: dict[str, str]) -> None:
+    """Keep one live answer per article, coder and question: the latest.
+
+    Two answers can exist when a coder answered the same question in two packages
+    coded side by side; the older one is tombstoned as a new revision.
+    """
+    groups: dict[tuple[str, str, str], list[tuple[str, str, int, str]]] = {}
+    for row_id, article_id, coder_id, question, updated_at, revision in conn.exec_driver_sql(_DUPLICATE_ANSWERS):
+        groups.setdefault((article_id, coder_id, question), []).append((updated_at, row_id, revision, coder_id))
+    now = utc_now()
+    stale = []
+    for rows in groups.values():
+        rows.sort()
+        for _updated_at, row_id, _revision, coder_id in rows[:-1]:
+            stale.append((now, now, row_id))
+            result.add(names[coder_id], "answer", "deleted")
+    if stale:
+        conn.exec_driver_sql(
+            "UPDATE document_code SET deleted_at = ?, updated_at = ?, revision = revision + 1 WHERE id = ?",
+            stale,
+        )
+
+
+def _merge_statuses(conn: Connection, foreign: ForeignProject, result: FileMerge, names: dict[str, str]) -> None:
+    """Statuses and time spent, matched by article and coder; later ``updated_at`` wins.
+
+    An article the lead no longer assigns to the coder comes back only with work on it.
+    """
+    current = {
+        (a, c): updated_at
+        for a, c, updated_at in conn.exec_driver_sql("SELECT article_id, coder_id, updated_at FROM assignment")
+    }
+    winners = []
+    for row in foreign.rows("assignment", _STATUS_COLUMNS):
+        article_id, coder_id, status, _assigned, seconds, updated_at = row
+        have = current.get((article_id, coder_id))
+        if have is None and status == "todo" and not seconds:
+            continue
+        if have is not None and updated_at <= have:
+            continue
+        result.add(names[coder_id], "status", "added" if have is None else "updated")
+        winners.append(row)
+    if winners:
+        conn.exec_driver_sql(_STATUS_UPSERT, winners)

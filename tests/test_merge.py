@@ -1,0 +1,262 @@
+"""Merging returned files: newest revision wins, tombstones delete, idempotent in any
+order, coders added with their ids, a backup first, and all-or-nothing refusals."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from app.core.edits import ChangeAnnotation, RemoveAnnotation, SetAnswer
+from app.services.assignment import assign
+from app.services.coding import article_listing, set_status
+from app.services.editing import add_annotation, apply_edit
+from app.services.merging import KEEP_BACKUPS, MergeError, merge_files
+from app.services.packages import write_package
+from app.services.projects import open_project
+from tests.team_fixtures import code, dump, team_project
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """lead.loupe assigned to alice and bob (overlap 0.2), and their packages, each with
+    two articles coded (spans, a deleted span, a relation, answers, done)."""
+    folder = tmp_path_factory.mktemp("team")
+    with team_project(folder / "lead.loupe", n=20, coders=("alice", "bob", "carol")) as lead:
+        assign(lead, ["alice", "bob"], overlap=0.2, seed=1)
+    with open_project(folder / "lead.loupe") as lead:
+        for name in ("alice", "bob"):
+            write_package(lead, name, folder / f"{name}.loupe")
+    for name, variant in (("alice", 0), ("bob", 1)):
+        with open_project(folder / f"{name}.loupe") as package:
+            coder = package.store.coders.find(name)
+            articles = {a.id: a for a in package.store.articles.list()}
+            for row in article_listing(package, coder.id)[:2]:
+                code(package, articles[row.id], coder.id, variant=variant)
+    return folder
+
+
+@pytest.fixture
+def team(template: Path, tmp_path: Path) -> Path:
+    for path in template.glob("*.loupe"):
+        shutil.copy(path, tmp_path / path.name)
+    return tmp_path
+
+
+def merge(folder: Path, *names: str, **options: object):
+    with open_project(folder / "lead.loupe") as lead:
+        return merge_files(lead, [folder / n for n in names], **options)
+
+
+def work(path: Path) -> dict[str, list[tuple]]:
+    """The merged tables without row numbers and the merge log's ids and times."""
+    tables = dump(path)
+    return {
+        "annotation": tables["annotation"], "relation": tables["relation"],
+        "document_code": tables["document_code"], "coder": tables["coder"],
+        "assignment": sorted((row[1:] for row in tables["assignment"]), key=repr),
+    }
+
+
+def test_merge_brings_back_every_kind_and_reports_per_coder(team: Path) -> None:
+    report = merge(team, "alice.loupe", "bob.loupe")
+    for name in ("alice", "bob"):
+        summary = next(f for f in report.files if f.package_for == name).summary()
+        assert summary == {
+            name: {
+                "annotation": {"added": 4, "deleted": 2}, "relation": {"added": 2},
+                "answer": {"added": 4}, "status": {"updated": 2},
+            }
+        }
+    with open_project(team / "lead.loupe") as lead:
+        alice = lead.store.coders.find("alice")
+        done = [r for r in article_listing(lead, alice.id) if r.status == "done"]
+        assert len(done) == 2
+        assert len(lead.store.annotations.for_article(done[0].id, alice.id)) == 2
+        assert len(lead.store.relations.for_article(done[0].id, alice.id)) == 1
+        assert set(lead.store.answers.for_article(done[0].id, alice.id)) == {"relevance", "sourcing"}
+    log = dump(team / "lead.loupe")["merge_log"]
+    assert sorted((row[2], row[4]) for row in log) == [("alice.loupe", "alice"), ("bob.loupe", "bob")]
+    assert report.backup and Path(report.backup).exists()
+
+
+def test_merging_twice_or_in_another_order_changes_nothing(team: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    other = tmp_path_factory.mktemp("other")
+    for path in team.glob("*.loupe"):
+        shutil.copy(path, other / path.name)
+    merge(team, "alice.loupe", "bob.loupe")
+    once = dump(team / "lead.loupe")
+    again = merge(team, "bob.loupe", "alice.loupe", "alice.loupe")
+    assert not again.changed
+    assert dump(team / "lead.loupe") == once  # every table, the merge log included
+    merge(other, "bob.loupe")
+    merge(other, "alice.loupe")
+    assert work(other / "lead.loupe") == work(team / "lead.loupe")
+
+
+def test_newer_revision_wins_and_older_copies_change_nothing(team: Path) -> None:
+    shutil.copy(team / "alice.loupe", team / "alice-old.loupe")
+    with open_project(team / "alice.loupe") as package:
+        alice = package.store.coders.find("alice")
+        first = article_listing(package, alice.id)[0].id
+        actor, claim = package.store.annotations.for_article(first, alice.id)
+        apply_edit(package, ChangeAnnotation(actor.id, {"note": "second look"}))
+        apply_edit(package, RemoveAnnotation(claim.id))  # its relation goes with it
+        apply_edit(package, SetAnswer(first, alice.id, "relevance", "no"))
+        set_status(package, first, alice.id, "in_progress")
+    report = merge(team, "alice.loupe", "alice-old.loupe")
+    assert report.files[1].changed == 0
+    assert report.files[0].summary()["alice"]["annotation"] == {"added": 3, "deleted": 3}
+    newest = work(team / "lead.loupe")
+    with open_project(team / "lead.loupe") as lead:
+        assert [a.note for a in lead.store.annotations.for_article(first, alice.id)] == ["second look"]
+        assert lead.store.relations.for_article(first, alice.id) == []
+        assert lead.store.answers.for_article(first, alice.id)["relevance"].value == "no"
+        assert lead.store.assignments.status(first, alice.id) == "in_progress"
+    merge(team, "alice-old.loupe")
+    assert work(team / "lead.loupe") == newest
+    # Older first, newer second: the same end state.
+    fresh = team / "fresh"
+    fresh.mkdir()
+    shutil.copy(sorted(team.glob("lead.backup-*.loupe"))[0], fresh / "lead.loupe")  # before any merge
+    for name in ("alice.loupe", "alice-old.loupe"):
+        shutil.copy(team / name, fresh / name)
+    merge(fresh, "alice-old.loupe")
+    merge(fresh, "alice.loupe")
+    assert work(fresh / "lead.loupe") == newest
+
+
+def test_equal_revision_is_decided_by_updated_at(team: Path) -> None:
+    merge(team, "alice.loupe")
+    with sqlite3.connect(team / "alice.loupe") as conn:
+        (row_id, revision, updated_at) = conn.execute(
+            "SELECT id, revision, updated_at FROM annotation WHERE deleted_at IS NULL LIMIT 1"
+        ).fetchone()
+        conn.execute("UPDATE annotation SET note = 'later', updated_at = ? WHERE id = ?", ("2999" + updated_at[4:], row_id))
+    with sqlite3.connect(team / "lead.loupe") as conn:
+        conn.execute("UPDATE annotation SET note = 'lead', revision = revision + 1 WHERE id = ?", (row_id,))
+    merge(team, "alice.loupe")  # lower revision, later time: the lead's higher revision stays
+    with sqlite3.connect(team / "lead.loupe") as conn:
+        assert conn.execute("SELECT note FROM annotation WHERE id = ?", (row_id,)).fetchone() == ("lead",)
+        conn.execute("UPDATE annotation SET revision = ? WHERE id = ?", (revision, row_id))
+    merge(team, "alice.loupe")  # same revision, later time: the package wins
+    with sqlite3.connect(team / "lead.loupe") as conn:
+        assert conn.execute("SELECT note FROM annotation WHERE id = ?", (row_id,)).fetchone() == ("later",)
+
+
+def test_unknown_coders_arrive_with_their_id_and_time_spent_comes_back(team: Path) -> None:
+    with open_project(team / "alice.loupe") as package:
+        dora = package.store.coders.get_or_create("dora")
+        article_id = article_listing(package, package.store.coders.find("alice").id)[5].id
+        add_annotation(package, article_id=article_id, coder_id=dora.id, label="Claim", start=0, end=6)
+    with sqlite3.connect(team / "alice.loupe") as conn:
+        conn.execute("UPDATE assignment SET seconds_spent = 90.5, updated_at = '2999-01-01' WHERE status = 'done'")
+    report = merge(team, "alice.loupe")
+    assert report.files[0].coders_added == ["dora"]
+    with open_project(team / "lead.loupe") as lead:
+        assert lead.store.coders.find("dora") == dora
+        assert len(lead.store.annotations.for_article(article_id, dora.id)) == 1
+        loads = {load.name: load for load in lead.store.assigning.loads()}
+        assert loads["alice"].seconds_spent == 181.0 and loads["alice"].done == 2
+        assert loads["dora"].in_progress == 1
+
+
+def test_two_packages_coded_side_by_side_keep_one_answer(team: Path) -> None:
+    with open_project(team / "lead.loupe") as lead:
+        write_package(lead, "alice", team / "alice-2.loupe")  # before alice.loupe came back
+    with open_project(team / "alice-2.loupe") as package:
+        alice = package.store.coders.find("alice")
+        first = article_listing(package, alice.id)[0].id
+        apply_edit(package, SetAnswer(first, alice.id, "relevance", "no"))
+    report = merge(team, "alice.loupe", "alice-2.loupe")
+    assert report.files[1].summary()["alice"]["answer"] == {"added": 1, "deleted": 1}
+    with open_project(team / "lead.loupe") as lead:
+        assert lead.store.answers.for_article(first, alice.id)["relevance"].value == "no"
+    before = dump(team / "lead.loupe")
+    merge(team, "alice.loupe", "alice-2.loupe")
+    assert dump(team / "lead.loupe") == before
+
+
+def test_backups_are_projects_and_only_the_last_five_stay(team: Path) -> None:
+    before = dump(team / "lead.loupe")
+    first = merge(team, "alice.loupe").backup
+    assert dump(Path(first)) == before
+    for _ in range(KEEP_BACKUPS + 2):
+        merge(team, "bob.loupe")
+    backups = sorted(team.glob("lead.backup-*.loupe"))
+    assert len(backups) == KEEP_BACKUPS and Path(first) not in backups
+
+
+def corrupt(team: Path, how: str) -> str:
+    target = team / "alice.loupe"
+    if how == "project":
+        (team / "elsewhere").mkdir()
+        with team_project(team / "elsewhere" / "other.loupe", n=2) as other:
+            assign(other, ["alice"], overlap=0.0, seed=1)
+        with open_project(team / "elsewhere" / "other.loupe") as other:
+            write_package(other, "alice", team / "foreign.loupe")
+        return "foreign.loupe"
+    with sqlite3.connect(target) as conn:
+        if how == "codebook":
+            conn.execute("UPDATE codebook SET version = '2', sha256 = ?", ("f" * 64,))
+        elif how == "text":
+            conn.execute("UPDATE article SET text = text || ' (corrected)' WHERE rowid = 3")
+        elif how == "coder":
+            conn.execute("INSERT INTO coder VALUES ('c0ffee', 'carol', 'coder', '2030')")
+    conn.close()
+    if how == "truncated":
+        data = target.read_bytes()
+        target.write_bytes(data[: len(data) // 2])
+    elif how == "not a project":
+        target.write_text("Dear lead, here is my coding.\n" * 20)
+    elif how == "another program":
+        target.unlink()
+        with sqlite3.connect(target) as conn:
+            conn.execute("CREATE TABLE t (x)")
+        conn.close()
+    return "alice.loupe"
+
+
+@pytest.mark.parametrize(
+    ("how", "message"),
+    [
+        ("project", "foreign.loupe belongs to another project ('other')"),
+        ("codebook", "alice.loupe uses another codebook version (Coercion into armed service 2)"),
+        ("text", "alice.loupe has a different text for the article 'Report"),
+        ("coder", "alice.loupe has a coder named 'carol' who is not the 'carol' of lead.loupe"),
+        ("truncated", "alice.loupe is damaged"),
+        ("not a project", "alice.loupe is not a Loupe project (it is not a SQLite database)."),
+        ("another program", "alice.loupe is a SQLite database of another program"),
+    ],
+)
+def test_refused_files_leave_the_lead_untouched(team: Path, how: str, message: str) -> None:
+    before = dump(team / "lead.loupe")
+    name = corrupt(team, how)
+    with pytest.raises(MergeError, match="^" + re.escape("Nothing was merged: " + message)) as info:
+        merge(team, "bob.loupe", name)  # bob's good file is not merged either
+    assert str(info.value).count(". ") == 0 and str(info.value).endswith(".")
+    assert dump(team / "lead.loupe") == before
+    assert not list(team.glob("lead.backup-*"))
+
+
+def test_cancelled_merge_writes_nothing(team: Path) -> None:
+    before = dump(team / "lead.loupe")
+    calls = iter([False, False, False, True])
+    with pytest.raises(Exception, match="cancelled"):
+        merge(team, "alice.loupe", "bob.loupe", cancelled=lambda: next(calls, True), make_backup=False)
+    assert dump(team / "lead.loupe") == before
+
+
+def test_old_schema_is_migrated_and_its_files_merge(team: Path) -> None:
+    for name in ("lead.loupe", "alice.loupe"):
+        with sqlite3.connect(team / name) as conn:
+            conn.execute("DROP TABLE merge_log")
+            conn.execute("UPDATE alembic_version SET version_num = '0001'")
+        conn.close()
+    report = merge(team, "alice.loupe")
+    assert report.files[0].changed
+    tables = dump(team / "lead.loupe")
+    assert tables["alembic_version"] == [("0002",)] and len(tables["merge_log"]) == 1
