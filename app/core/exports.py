@@ -141,6 +141,8 @@ def utc_datetime(text: str | None) -> datetime | None:
     if not text:
         return None
     try:
+        if text.endswith("+00:00"):  # how the store writes them: no conversion needed
+            return datetime.fromisoformat(text[:-6])
         value = datetime.fromisoformat(text)
     except ValueError:
         return None

@@ -15,7 +15,7 @@ from typing import Any
 from app.core.codebook import Attribute, Codebook
 from app.core.exports import Column, Table, choice_text, published_value, utc_datetime
 from app.core.records import Coder
-from app.core.snippets import context
+from app.core.snippets import SentenceContext
 from app.services.export_scope import ExportScope, iter_batches
 from app.services.progress import CancelFn, ProgressFn
 from app.services.projects import Project
@@ -71,10 +71,23 @@ def attribute_columns(owners: Sequence[tuple[str, Sequence[Attribute]]]) -> list
     ]
 
 
-def _attribute_values(
-    columns: Sequence[tuple[str, str, Column]], owner: str, attributes: dict[str, Any]
-) -> list[Any]:
-    return [choice_text(attributes.get(name)) if o == owner else None for o, name, _ in columns]
+class AttributeCells:
+    """The attribute cells of a row: one per attribute column, empty for other owners."""
+
+    def __init__(self, columns: Sequence[tuple[str, str, Column]]) -> None:
+        self._width = len(columns)
+        self._by_owner: dict[str, list[tuple[int, str]]] = {}
+        for index, (owner, name, _) in enumerate(columns):
+            self._by_owner.setdefault(owner, []).append((index, name))
+
+    def __call__(self, owner: str, attributes: dict[str, Any]) -> list[Any]:
+        cells: list[Any] = [None] * self._width
+        if attributes:
+            for index, name in self._by_owner.get(owner, ()):
+                value = attributes.get(name)
+                if value is not None:
+                    cells[index] = choice_text(value)
+        return cells
 
 
 def annotations_table(ctx: TableContext) -> Table:
@@ -91,20 +104,24 @@ def annotations_table(ctx: TableContext) -> Table:
     def rows() -> Iterator[list[Any]]:
         names = ctx.coder_names()
         tally = ctx.tally
+        attribute_cells = AttributeCells(attrs)
         for batch in ctx.batches("Annotations"):
             tally.articles += len(batch.articles)
             by_id = {a.id: a for a in batch.articles}
+            contexts: SentenceContext | None = None
             for a in ctx.queries.annotations(batch.ids, ctx.scope.coder_ids):
                 if not batch.includes(a.article_id, a.coder_id):
                     continue
                 article = by_id[a.article_id]
+                if contexts is None or contexts.text is not article.text:
+                    contexts = SentenceContext(article.text)
                 tally.annotations += 1
                 tally.by_label[a.label] += 1
                 yield [
                     article.id, article.title, names.get(a.coder_id, a.coder_id), a.label,
-                    *_attribute_values(attrs, a.label, a.attributes),
+                    *attribute_cells(a.label, a.attributes),
                     article.text[a.start : a.end], a.start, a.end,
-                    context(article.text, a.start, a.end), a.note, a.uncertain,
+                    contexts(a.start, a.end), a.note, a.uncertain,
                     utc_datetime(a.created_at), utc_datetime(a.updated_at), a.id,
                 ]
 
@@ -126,6 +143,7 @@ def relations_table(ctx: TableContext) -> Table:
 
     def rows() -> Iterator[list[Any]]:
         names = ctx.coder_names()
+        attribute_cells = AttributeCells(attrs)
         for batch in ctx.batches("Relations"):
             by_id = {a.id: a for a in batch.articles}
             for r, source, target in ctx.queries.relations(batch.ids, ctx.scope.coder_ids):
@@ -137,7 +155,7 @@ def relations_table(ctx: TableContext) -> Table:
                     r.article_id, by_id[r.article_id].title, names.get(r.coder_id, r.coder_id), r.label,
                     source.label, text[source.start : source.end], source.start, source.end,
                     target.label, text[target.start : target.end], target.start, target.end,
-                    *_attribute_values(attrs, r.label, r.attributes),
+                    *attribute_cells(r.label, r.attributes),
                     utc_datetime(r.created_at), utc_datetime(r.updated_at), r.id, source.id, target.id,
                 ]
 

@@ -85,21 +85,24 @@ class ExportQueries:
     ) -> Iterator[Annotation]:
         """Live annotations of the articles, streamed in article order, then by coder
         name, start and end."""
+        a = AnnotationRow
         query = (
-            select(AnnotationRow)
-            .join(ArticleRow, ArticleRow.id == AnnotationRow.article_id)
-            .join(CoderRow, CoderRow.id == AnnotationRow.coder_id)
-            .where(AnnotationRow.article_id.in_(list(article_ids)), AnnotationRow.deleted_at.is_(None))
-            .order_by(
-                ArticleRow.position, CoderRow.name, AnnotationRow.start, AnnotationRow.end,
-                AnnotationRow.label, AnnotationRow.id,
+            select(
+                a.id, a.article_id, a.coder_id, a.label, a.start, a.end, a.attributes, a.note,
+                a.uncertain, a.revision, a.created_at, a.updated_at, a.deleted_at,
             )
+            .join(ArticleRow, ArticleRow.id == a.article_id)
+            .join(CoderRow, CoderRow.id == a.coder_id)
+            .where(a.article_id.in_(list(article_ids)), a.deleted_at.is_(None))
+            .order_by(ArticleRow.position, CoderRow.name, a.start, a.end, a.label, a.id)
         )
-        query = _coder_filter(query, AnnotationRow.coder_id, coder_ids)
+        query = _coder_filter(query, a.coder_id, coder_ids)
         with self._engine.connect() as conn:
             result = conn.execution_options(yield_per=_STREAM).execute(query)
-            for row in result:
-                yield _annotation(row)
+            for i, art, coder, label, start, end, attrs, note, unsure, rev, made, changed, gone in result.tuples():
+                yield Annotation(
+                    i, art, coder, label, start, end, attrs or {}, note, bool(unsure), rev, made, changed, gone
+                )
 
     def relations(
         self, article_ids: Sequence[str], coder_ids: Sequence[str] | None

@@ -12,7 +12,7 @@ times are real Excel dates and numbers are numbers.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from contextlib import suppress
 from pathlib import Path
 from typing import Any
@@ -43,16 +43,17 @@ _HEADER_ALIGN = Alignment(vertical="top")
 #: Fills of reliable / tentative / not reliable figures.
 _GOOD, _FAIR, _POOR = (PatternFill("solid", start_color=c, end_color=c) for c in ("C6EFCE", "FFEB9C", "FFC7CE"))
 
-Converter = Callable[[Any, Any], Any]
+#: First characters that need a closer look: formulas and error codes (``#N/A``).
+#: Most cells start otherwise, hold no control character and are written as they are.
+_RISKY_FIRST = frozenset("".join(FORMULA_STARTS) + "#")
+_LONG = MAX_CELL // 2  # longer strings may exceed Excel's limit in UTF-16 units
 
 
 def _text_cell(ws: Any, value: Any) -> Any:
     """A string as a text cell; only risky strings pay for a cell object of their own."""
-    if value is None:
-        return None
     if not isinstance(value, str):
         value = str(value)
-    if len(value) > MAX_CELL // 2 or ILLEGAL_CHARACTERS.search(value):
+    if len(value) > _LONG or ILLEGAL_CHARACTERS.search(value):
         value = clean_text(value)
     if value.startswith(FORMULA_STARTS) or value in ERROR_CODES:
         cell = WriteOnlyCell(ws, value)
@@ -61,27 +62,10 @@ def _text_cell(ws: Any, value: Any) -> Any:
     return value
 
 
-def _any_value(ws: Any, value: Any) -> Any:
-    if isinstance(value, str):
-        return _text_cell(ws, value)
-    return value
-
-
-def _number(ws: Any, value: Any) -> Any:
-    if value is None or isinstance(value, (int, float)):
-        return value
-    return _text_cell(ws, value)
-
-
-_CONVERTERS: dict[str, Converter | None] = {
-    "text": _text_cell,
-    "value": _any_value,
-    "integer": _number,
-    "number": _number,
-    "boolean": None,
-    "datetime": None,
-    "date": _any_value,
-}
+#: Column kinds whose values are always written as text (numbers included).
+_ALWAYS_TEXT = frozenset({"text"})
+#: Column kinds whose strings are checked (booleans and datetimes are never strings).
+_MAY_HOLD_TEXT = frozenset({"text", "value", "date", "integer", "number"})
 
 
 class WorkbookWriter:
@@ -102,8 +86,10 @@ class WorkbookWriter:
         the number of data rows written, over all the sheets it needed."""
         part, written, in_sheet = 1, 0, 0
         sheet = self._start_sheet(table, table.name, index)
-        converters = [_CONVERTERS[column.kind] for column in table.columns]
-        width = len(converters)
+        width = len(table.columns)
+        checked = [
+            (i, c.kind in _ALWAYS_TEXT) for i, c in enumerate(table.columns) if c.kind in _MAY_HOLD_TEXT
+        ]
         for row in table.rows:
             if in_sheet == self._max_rows - 1:
                 self._finish(sheet, table, in_sheet, with_extras=part == 1)
@@ -111,12 +97,22 @@ class WorkbookWriter:
                 position = None if index is None else index + part - 1
                 sheet = self._start_sheet(table, f"{table.name} ({part})", position)
                 in_sheet = 0
-            values = [
-                value if convert is None or value is None else convert(sheet, value)
-                for convert, value in zip(converters, row, strict=False)
-            ]
+            values = row if type(row) is list else list(row)
             if len(values) < width:
                 values.extend([None] * (width - len(values)))
+            for i, always_text in checked:  # inline: this loop runs for every cell
+                value = values[i]
+                if value is None:
+                    continue
+                if type(value) is str:
+                    # Printable text holds no control character: no need to search it.
+                    if value and (
+                        value[0] in _RISKY_FIRST or len(value) > _LONG
+                        or (not value.isprintable() and ILLEGAL_CHARACTERS.search(value))
+                    ):
+                        values[i] = _text_cell(sheet, value)
+                elif always_text:
+                    values[i] = _text_cell(sheet, value)
             sheet.append(values)
             in_sheet += 1
             written += 1
