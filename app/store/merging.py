@@ -40,6 +40,9 @@ _VERSIONED = {
 }
 _STATUS_COLUMNS = ("article_id", "coder_id", "status", "assigned", "seconds_spent", "updated_at")
 _CHUNK = 900
+#: Page cache during a merge, in KiB (SQLite's default is 2 MiB); only what is used is taken.
+_CACHE_KIB = 256 * 1024
+_DEFAULT_CACHE = -2000
 
 
 def _columns(columns: Sequence[str]) -> str:
@@ -108,8 +111,9 @@ class ForeignProject:
             yield from conn.exec_driver_sql("SELECT id, title, text_sha256, text FROM article")
 
     def rows(self, table: str, columns: Sequence[str]) -> list[tuple[Any, ...]]:
+        # The driver's own cursor: tens of thousands of plain tuples, no result objects.
         with self._engine.connect() as conn:
-            return [tuple(row) for row in conn.exec_driver_sql(f"SELECT {_columns(columns)} FROM {table}")]
+            return conn.connection.driver_connection.execute(f"SELECT {_columns(columns)} FROM {table}").fetchall()
 
     def coder_rows(self) -> list[tuple[Any, ...]]:
         return self.rows("coder", ("id", "name", "role", "created_at"))
@@ -160,6 +164,8 @@ def merge_into(
     """Merge every file into the project in ONE transaction; returns what each changed."""
     results: list[FileMerge] = []
     with engine.begin() as conn:
+        # Lookups and upserts by UUID land all over the tables: keep them in memory.
+        conn.exec_driver_sql(f"PRAGMA cache_size = -{_CACHE_KIB}")
         for index, foreign in enumerate(files):
             progress(index, len(files), f"Merging {foreign.name}")
             try:
@@ -172,6 +178,7 @@ def merge_into(
                 _log(conn, foreign, result)
             results.append(result)
         progress(len(files), len(files), "Merged")
+        conn.exec_driver_sql(f"PRAGMA cache_size = {_DEFAULT_CACHE}")
     return results
 
 
@@ -197,7 +204,7 @@ def _merge_one(conn: Connection, foreign: ForeignProject, cancelled: Callable[[]
         if cancelled():
             raise LoupeError("The merge was cancelled; nothing was written.")
         incoming = foreign.rows(table, columns)
-        current = _versions(conn, table, [row[0] for row in incoming])
+        current = _versions(conn, table, sorted(row[0] for row in incoming))  # in index order
         winners = []
         for row in incoming:
             updated_at, revision, deleted_at = row[-3:]
@@ -211,6 +218,7 @@ def _merge_one(conn: Connection, foreign: ForeignProject, cancelled: Callable[[]
             result.add(known[row[2]], kind, action)
             winners.append(row)
         if winners:
+            winners.sort()  # by id: each index page is written once, not again and again
             conn.exec_driver_sql(_upsert(table, columns), winners)
             if kind == "answer":
                 _supersede_duplicate_answers(conn, result, known)
@@ -220,14 +228,16 @@ def _merge_one(conn: Connection, foreign: ForeignProject, cancelled: Callable[[]
 
 def _versions(conn: Connection, table: str, ids: list[str]) -> dict[str, tuple[int, str, str | None]]:
     found: dict[str, tuple[int, str, str | None]] = {}
+    cursor = conn.connection.driver_connection.cursor()
     for i in range(0, len(ids), _CHUNK):
         chunk = ids[i : i + _CHUNK]
-        rows = conn.exec_driver_sql(
+        cursor.execute(
             f"SELECT id, revision, updated_at, deleted_at FROM {table} "
             f"WHERE id IN ({', '.join('?' * len(chunk))})",
-            tuple(chunk),
+            chunk,
         )
-        found.update((r[0], (r[1], r[2], r[3])) for r in rows)
+        found.update((r[0], (r[1], r[2], r[3])) for r in cursor.fetchall())
+    cursor.close()
     return found
 
 
