@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from app.core.edits import ChangeAnnotation, RemoveAnnotation, SetAnswer
+from app.core.errors import LoupeError
 from app.services.assignment import assign
 from app.services.coding import article_listing, set_status
 from app.services.editing import add_annotation, apply_edit
@@ -245,7 +246,7 @@ def test_refused_files_leave_the_lead_untouched(team: Path, how: str, message: s
 def test_cancelled_merge_writes_nothing(team: Path) -> None:
     before = dump(team / "lead.loupe")
     calls = iter([False, False, False, True])
-    with pytest.raises(Exception, match="cancelled"):
+    with pytest.raises(LoupeError, match="cancelled; nothing was written"):
         merge(team, "alice.loupe", "bob.loupe", cancelled=lambda: next(calls, True), make_backup=False)
     assert dump(team / "lead.loupe") == before
 
@@ -260,3 +261,17 @@ def test_old_schema_is_migrated_and_its_files_merge(team: Path) -> None:
     assert report.files[0].changed
     tables = dump(team / "lead.loupe")
     assert tables["alembic_version"] == [("0002",)] and len(tables["merge_log"]) == 1
+
+
+def test_a_row_pointing_nowhere_rolls_back_the_whole_merge(team: Path) -> None:
+    before = dump(team / "lead.loupe")
+    with sqlite3.connect(team / "bob.loupe") as conn:  # foreign keys are off in a bare connection
+        article_id, coder_id = conn.execute("SELECT article_id, coder_id FROM annotation").fetchone()
+        conn.execute(
+            "INSERT INTO relation VALUES ('r-1', ?, ?, 'said_by', 'missing', 'missing', '{}', 'x', 'x', 1, NULL)",
+            (article_id, coder_id),
+        )
+    conn.close()
+    with pytest.raises(LoupeError, match="^Nothing was merged: bob.loupe holds rows that refer to missing ones"):
+        merge(team, "alice.loupe", "bob.loupe", make_backup=False)  # alice's rows were already written
+    assert dump(team / "lead.loupe") == before

@@ -166,19 +166,22 @@ def merge_into(
     with engine.begin() as conn:
         # Lookups and upserts by UUID land all over the tables: keep them in memory.
         conn.exec_driver_sql(f"PRAGMA cache_size = -{_CACHE_KIB}")
-        for index, foreign in enumerate(files):
-            progress(index, len(files), f"Merging {foreign.name}")
-            try:
-                result = _merge_one(conn, foreign, cancelled)
-            except IntegrityError as exc:
-                raise ProjectError(
-                    f"Nothing was merged: {foreign.name} holds rows that refer to missing ones ({exc.orig})."
-                ) from exc
-            if result.changed:  # a merge that changed nothing leaves no trace at all
-                _log(conn, foreign, result)
-            results.append(result)
+        try:
+            for index, foreign in enumerate(files):
+                progress(index, len(files), f"Merging {foreign.name}")
+                try:
+                    result = _merge_one(conn, foreign, cancelled)
+                except IntegrityError as exc:
+                    raise ProjectError(
+                        f"Nothing was merged: {foreign.name} holds rows that refer to missing ones "
+                        f"({exc.orig})."
+                    ) from exc
+                if result.changed:  # a merge that changed nothing leaves no trace at all
+                    _log(conn, foreign, result)
+                results.append(result)
+        finally:
+            conn.exec_driver_sql(f"PRAGMA cache_size = {_DEFAULT_CACHE}")
         progress(len(files), len(files), "Merged")
-        conn.exec_driver_sql(f"PRAGMA cache_size = {_DEFAULT_CACHE}")
     return results
 
 
