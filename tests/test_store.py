@@ -129,3 +129,23 @@ def test_known_revisions_match_the_migration_scripts() -> None:
     head, revisions = migrate.script_revisions()
     assert migrate.HEAD == head
     assert migrate.KNOWN_REVISIONS == revisions
+
+
+def test_a_project_open_elsewhere_is_recognised_before_its_log_is_written_back(tmp_path: Path) -> None:
+    path = tmp_path / "p.loupe"
+    store = make(path)  # stays open, like a window in another process
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO coder (id, name, role, created_at) VALUES ('c1', 'ana', 'coder', 'x')"
+        )
+    other = ProjectStore.open(path)
+    assert [c.name for c in other.coders.list()] == ["ana"]
+    other.close()
+    store.close()
+
+
+def test_the_application_id_is_in_the_main_file_as_soon_as_it_is_created(tmp_path: Path) -> None:
+    path = tmp_path / "p.loupe"
+    store = make(path)
+    assert int.from_bytes(path.read_bytes()[68:72], "big") == APPLICATION_ID
+    store.close()

@@ -44,6 +44,22 @@ def make_engine(target: str | Path) -> Engine:
     return engine
 
 
+def _live_application_id(path: Path) -> int | None:
+    """The application id as SQLite sees it, write-ahead log included.
+
+    The header on disk can lag behind while another process has the file open and its
+    log is not yet written back; a read-only connection sees the current value.
+    """
+    try:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            return connection.execute("PRAGMA application_id").fetchone()[0]
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        return None
+
+
 def check_sqlite_file(path: Path) -> None:
     """Refuse, with one sentence, a path that is not an intact Loupe project file.
 
@@ -63,7 +79,7 @@ def check_sqlite_file(path: Path) -> None:
     if len(header) < 100 or not header.startswith(SQLITE_MAGIC):
         raise ProjectError(f"{name} is not a Loupe project (it is not a SQLite database).")
     application_id = int.from_bytes(header[68:72], "big")
-    if application_id != APPLICATION_ID:
+    if application_id != APPLICATION_ID and _live_application_id(path) != APPLICATION_ID:
         raise ProjectError(f"{name} is a SQLite database of another program, not a Loupe project.")
     try:
         connection = sqlite3.connect(str(path))

@@ -86,6 +86,11 @@ class ProjectStore:
                         codebook_id=codebook_id, settings=settings,
                     )
                 )
+            if engine.dialect.name == "sqlite":
+                # Write the header (with the application id) into the main file now, so
+                # that other processes recognise the project while this one has it open.
+                with engine.connect() as conn:
+                    conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         except OperationalError as exc:
             engine.dispose()
             if path is not None:
