@@ -3,11 +3,14 @@
 
     python3 packaging/bootstrap.py run [ARGS...]    the app (the sample project by default)
     python3 packaging/bootstrap.py test [PYTEST ARGS...]   the import contracts and all tests
+    python3 packaging/bootstrap.py bundle   build the installable bundle and smoke-test it
 
 Needs only Python 3.11+ and git. Creates ``.venv`` beside ``pyproject.toml``, installs the
 package with its dependencies and the spaCy English pipeline (again only when
 ``pyproject.toml`` changed), and checks the system libraries Qt needs: as root it
 installs missing ones with apt-get, otherwise it prints the one command to run.
+``bundle`` also installs the ``package`` extra (PyInstaller) and runs the platform's
+build script (Linux: ``packaging/build_linux.sh``), which ends with the smoke test.
 """
 
 from __future__ import annotations
@@ -125,11 +128,38 @@ def ensure_packages(extras: str) -> None:
     STAMP.write_text(wanted + "\n")
 
 
+def ensure_package_tools() -> None:
+    """The ``package`` extra (PyInstaller), kept apart from the development install."""
+    import tomllib
+
+    stamp = VENV / ".loupe-package-installed"
+    wanted = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))[
+        "project"]["optional-dependencies"]["package"]
+    if stamp.exists() and stamp.read_text().strip() == repr(wanted):
+        return
+    say("installing the packaging tools (the `package` extra) into .venv")
+    run([str(PYTHON), "-m", "pip", "install", "--quiet", *wanted])
+    stamp.write_text(repr(wanted) + "\n")
+
+
+def bundle() -> int:
+    """Build the bundle for this platform with its build script; the script ends with
+    the smoke test of the built program."""
+    ensure_package_tools()
+    if sys.platform.startswith("linux"):
+        if shutil.which("strip") is None:
+            apt_install(["binutils"], "stripping debug sections from the bundle")
+        return subprocess.call(["bash", str(ROOT / "packaging" / "build_linux.sh")], cwd=ROOT)
+    script = ("packaging/build_windows.ps1" if os.name == "nt" else "packaging/macos/build_macos.sh")
+    say(f"on this platform, build with {script}")
+    return 2
+
+
 def main(argv: list[str]) -> int:
     if sys.version_info < (3, 11):  # noqa: UP036 - run by any system python3
         say(f"Loupe needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
         return 1
-    if not argv or argv[0] not in {"run", "test"}:
+    if not argv or argv[0] not in {"run", "test", "bundle"}:
         print(__doc__)
         return 2
     action, rest = argv[0], argv[1:]
@@ -138,6 +168,8 @@ def main(argv: list[str]) -> int:
     ensure_system_libraries(window=action == "run" and bool(os.environ.get("DISPLAY")))
     if action == "test":
         ensure_test_programs()
+    if action == "bundle":
+        return bundle()
     env = dict(os.environ)
     if action == "run":
         return subprocess.call([str(BIN / "loupe"), *rest], env=env)

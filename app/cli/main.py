@@ -25,20 +25,23 @@ from app.cli import (
     cmd_open,
     cmd_package,
     cmd_preannotate,
+    cmd_self_test,
 )
 from app.core.errors import LoupeError
 
 SUBCOMMANDS = (
     cmd_open, cmd_new, cmd_import, cmd_preannotate, cmd_info, cmd_agreement, cmd_export,
     cmd_import_annotations, cmd_coders, cmd_assign, cmd_assignments,
-    cmd_package, cmd_merge,
+    cmd_package, cmd_merge, cmd_self_test,
 )
 _OPTIONS_WITH_EXIT = {"-h", "--help", "--version"}
 _TOP_LEVEL_FLAGS = {"--debug"}
 
 
 def _with_default_command(argv: list[str]) -> list[str]:
-    """``loupe``, ``loupe FILE`` and ``loupe --coder X`` mean ``loupe open ...``."""
+    """``loupe``, ``loupe FILE`` and ``loupe --coder X`` mean ``loupe open ...``;
+    ``loupe --self-test`` means ``loupe self-test``."""
+    argv = ["self-test" if arg == "--self-test" else arg for arg in argv]
     if _OPTIONS_WITH_EXIT & set(argv):
         return argv
     # cmd_import_annotations -> import-annotations

@@ -31,10 +31,12 @@ def ensure_application() -> QApplication:
 
 def run_gui(project_path: Path | None, coder_name: str | None = None) -> int:
     """Open the window (asking for the coder if needed) and run the event loop."""
+    from app.ui.crash import install_crash_handler
     from app.ui.main_window import MainWindow
     from app.ui.settings import Settings
 
     app = ensure_application()
+    install_crash_handler()  # an uncaught error writes a log and the window says where
     settings = Settings()
     window = MainWindow(settings)
     if project_path is None:
