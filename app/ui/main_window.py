@@ -9,7 +9,7 @@ from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QWidget
 
 from app.core.errors import LoupeError
-from app.services.projects import coder_names
+from app.services.projects import coder_names, package_coder
 from app.ui.actions import build_label_actions, build_menus
 from app.ui.annotation_table import AnnotationTablePanel
 from app.ui.article_list import ArticleListPanel
@@ -95,7 +95,10 @@ class MainWindow(QMainWindow):
 
     # -- projects ----------------------------------------------------------------------
     def ask_coder(self, path: Path) -> str | None:
-        """The remembered coder of this project, or ask (first start)."""
+        """The package's coder, the remembered coder of this project, or ask (first start)."""
+        packaged = package_coder(path)
+        if packaged:  # a coder's package opens straight to coding as that coder
+            return packaged
         names = coder_names(path)
         remembered = self.settings.last_coder(str(path))
         if remembered and remembered in names:

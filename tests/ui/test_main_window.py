@@ -198,3 +198,20 @@ def test_dragging_an_edge_moves_it(qtbot, window, project_file: Path) -> None:
     qtbot.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton, pos=view.cursorRect(target).center())
     (annotation,) = in_file(project_file)
     assert text[annotation.start : annotation.end] == "Anton Korolev, a lawyer"
+
+
+def test_a_coder_package_opens_as_its_coder_without_asking(qtbot, project_file: Path, tmp_path: Path) -> None:
+    from app.services.packages import write_package
+    from app.services.projects import open_project as open_
+    from app.ui.main_window import MainWindow
+    from app.ui.settings import Settings
+
+    from app.services.assignment import assign
+
+    with open_(project_file) as project:
+        project.store.coders.get_or_create("alice")
+        assign(project, ["alice"], overlap=0.0, seed=1)
+        write_package(project, "alice", tmp_path / "alice.loupe")
+    window = MainWindow(Settings(tmp_path / "s.ini"))
+    qtbot.addWidget(window)
+    assert window.ask_coder(tmp_path / "alice.loupe") == "alice"
