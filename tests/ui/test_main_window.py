@@ -201,12 +201,11 @@ def test_dragging_an_edge_moves_it(qtbot, window, project_file: Path) -> None:
 
 
 def test_a_coder_package_opens_as_its_coder_without_asking(qtbot, project_file: Path, tmp_path: Path) -> None:
+    from app.services.assignment import assign
     from app.services.packages import write_package
     from app.services.projects import open_project as open_
     from app.ui.main_window import MainWindow
     from app.ui.settings import Settings
-
-    from app.services.assignment import assign
 
     with open_(project_file) as project:
         project.store.coders.get_or_create("alice")
