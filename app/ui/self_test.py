@@ -3,10 +3,11 @@
 Run on a field laptop after installing, and by the smoke test of every built bundle.
 It builds the sample project from the bundled sources in a temporary folder, opens it
 in the window, writes an annotation, checks that the article is drawn with its
-highlights, runs the bundled spaCy pipeline on a sentence, exports the project to
-Excel, imports an HTML page, a CSV table and a Word file, and watches, through a Python audit hook, that nothing tried to reach the
-network. Prints one line per check; nothing outside the temporary folder (or the
-folder given) is written, the user's settings and data included.
+highlights, runs the bundled spaCy pipeline on a sentence, imports an HTML page, a CSV
+table and a Word file, exports the project to Excel, and watches, through a Python
+audit hook, that nothing tries to reach the network (and refuses it if something does).
+Prints one line per check; nothing outside the temporary folder (or the folder given)
+is written, the user's settings and data included.
 
 GUI thread only (it is the whole program while it runs).
 """
