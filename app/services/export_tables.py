@@ -86,7 +86,7 @@ class AttributeCells:
             for index, name in self._by_owner.get(owner, ()):
                 value = attributes.get(name)
                 if value is not None:
-                    cells[index] = choice_text(value)
+                    cells[index] = value if type(value) is str else choice_text(value)
         return cells
 
 
@@ -113,6 +113,7 @@ def annotations_table(ctx: TableContext) -> Table:
                 if not batch.includes(a.article_id, a.coder_id):
                     continue
                 article = by_id[a.article_id]
+                created = utc_datetime(a.created_at)
                 if contexts is None or contexts.text is not article.text:
                     contexts = SentenceContext(article.text)
                 tally.annotations += 1
@@ -122,7 +123,7 @@ def annotations_table(ctx: TableContext) -> Table:
                     *attribute_cells(a.label, a.attributes),
                     article.text[a.start : a.end], a.start, a.end,
                     contexts(a.start, a.end), a.note, a.uncertain,
-                    utc_datetime(a.created_at), utc_datetime(a.updated_at), a.id,
+                    created, created if a.updated_at == a.created_at else utc_datetime(a.updated_at), a.id,
                 ]
 
     return Table("Annotations", columns, rows(), empty_note="No annotations match this export.")

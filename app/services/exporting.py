@@ -83,7 +83,10 @@ def _staged(out: Path, folder: bool) -> Iterator[Path]:
         raise ExportError(f"{out} already exists and is not an empty folder; choose a new folder.")
     if not folder and out.is_dir():
         raise ExportError(f"{out} is a folder; name a file to export to.")
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
+    except OSError as exc:
+        raise ExportError(f"Nothing can be written in {out.parent} ({exc.strerror or exc}).") from exc
     target = staging if folder else staging / out.name
     try:
         yield target
@@ -93,6 +96,8 @@ def _staged(out: Path, folder: bool) -> Iterator[Path]:
             os.replace(staging, out)
         else:
             os.replace(target, out)
+    except OSError as exc:  # a full disk, a file open in another program
+        raise ExportError(f"{out} could not be written ({exc.strerror or exc}).") from exc
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
