@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from app.cli import (
+    cmd_adjudicate,
     cmd_agreement,
     cmd_assign,
     cmd_assignments,
@@ -32,7 +33,7 @@ from app.core.errors import LoupeError
 SUBCOMMANDS = (
     cmd_open, cmd_new, cmd_import, cmd_preannotate, cmd_info, cmd_agreement, cmd_export,
     cmd_import_annotations, cmd_coders, cmd_assign, cmd_assignments,
-    cmd_package, cmd_merge, cmd_self_test,
+    cmd_package, cmd_merge, cmd_adjudicate, cmd_self_test,
 )
 _OPTIONS_WITH_EXIT = {"-h", "--help", "--version"}
 _TOP_LEVEL_FLAGS = {"--debug"}
