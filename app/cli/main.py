@@ -18,6 +18,7 @@ from app.cli import (
     cmd_assignments,
     cmd_coders,
     cmd_export,
+    cmd_feedback,
     cmd_import,
     cmd_import_annotations,
     cmd_info,
@@ -27,13 +28,14 @@ from app.cli import (
     cmd_package,
     cmd_preannotate,
     cmd_self_test,
+    cmd_training,
 )
 from app.core.errors import LoupeError
 
 SUBCOMMANDS = (
     cmd_open, cmd_new, cmd_import, cmd_preannotate, cmd_info, cmd_agreement, cmd_export,
     cmd_import_annotations, cmd_coders, cmd_assign, cmd_assignments,
-    cmd_package, cmd_merge, cmd_adjudicate, cmd_self_test,
+    cmd_package, cmd_merge, cmd_adjudicate, cmd_training, cmd_feedback, cmd_self_test,
 )
 _OPTIONS_WITH_EXIT = {"-h", "--help", "--version"}
 _TOP_LEVEL_FLAGS = {"--debug"}

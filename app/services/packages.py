@@ -4,7 +4,10 @@ A package holds the coder's assigned articles with their entities, the codebook,
 coder's own earlier work on them and the coder's own record, and nothing of any other
 coder (blind coding). It has the project's id and codebook, so that merging it back
 can check where it came from, and its settings name the coder (:data:`PACKAGE_FOR`),
-so that opening it in Loupe goes straight to coding as that coder.
+so that opening it in Loupe goes straight to coding as that coder. The one exception
+to blindness is the training set: the finished gold standard of the training articles
+among the coder's travels with them (:mod:`app.services.training`), and the
+adjudicator's record of rejections does not.
 """
 
 from __future__ import annotations
@@ -13,7 +16,9 @@ from pathlib import Path
 
 from app.core.errors import LoupeError
 from app.core.team import PACKAGE_FOR, PackageReport
+from app.services.adjudication import REJECTIONS
 from app.services.projects import Project
+from app.services.training import package_gold
 from app.store.engine import is_url
 from app.store.packages import write_package as _write_package
 
@@ -47,7 +52,12 @@ def write_package(project: Project, coder_name: str, target: str | Path) -> Pack
         raise PackageError(f"{target} already exists; choose another file name.")
     if not target.parent.is_dir():
         raise PackageError(f"The folder {target.parent} does not exist.")
-    counts = _write_package(lead, target, coder_id=coder.id, settings={**settings, PACKAGE_FOR: coder.name})
+    shared = {key: value for key, value in settings.items() if key != REJECTIONS}
+    gold_coders, gold_articles = package_gold(project)
+    counts = _write_package(
+        lead, target, coder_id=coder.id, settings={**shared, PACKAGE_FOR: coder.name},
+        gold_coders=gold_coders, gold_articles=gold_articles,
+    )
     return PackageReport(
         path=str(target), coder=coder.name, size_bytes=target.stat().st_size, **counts
     )
