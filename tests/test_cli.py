@@ -128,3 +128,15 @@ def test_killing_an_import_at_any_moment_leaves_a_valid_project(tmp_path: Path) 
     result = loupe("import", str(mid), str(source), "--model", "no_such_model")
     assert result.returncode == 0, result.stderr
     assert info(mid)["articles"] == 4000
+
+
+def test_the_command_loads_no_heavy_library_before_a_subcommand_runs() -> None:
+    """Start-up time: parsing arguments must not import the database, NLP or file libraries."""
+    heavy = ("sqlalchemy", "alembic", "numpy", "openpyxl", "trafilatura", "docx", "spacy", "PySide6")
+    code = (
+        "import sys, app.cli.main as m; m.build_parser(); "
+        f"print(','.join(x for x in {heavy!r} if x in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ""

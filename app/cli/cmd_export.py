@@ -7,9 +7,8 @@ import sys
 from datetime import date
 
 from app.cli.common import plural, progress_bar
+from app.core.formats import EXPORT_FORMATS
 from app.core.records import STATUSES
-from app.services.exporting import FORMATS, export_project
-from app.services.projects import open_project
 
 
 def iso_date(text: str) -> date:
@@ -38,7 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("project", help="the project file")
     parser.add_argument("out", help="the file (or, for csv and brat, the new folder) to write")
-    parser.add_argument("--format", choices=FORMATS, help="the export format")
+    parser.add_argument("--format", choices=EXPORT_FORMATS, help="the export format")
     who = parser.add_mutually_exclusive_group()
     who.add_argument("--coder", metavar="NAME", help="export only this coder's work")
     who.add_argument("--gold", action="store_true", help="export the gold standard (adjudicators' coding)")
@@ -55,6 +54,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from app.services.exporting import export_project
+    from app.services.projects import open_project
+
     with open_project(args.project) as project, progress_bar() as progress:
         report = export_project(
             project, args.out, format=args.format, coder=args.coder, gold=args.gold,

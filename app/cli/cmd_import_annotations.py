@@ -6,8 +6,7 @@ import argparse
 import sys
 
 from app.cli.common import plural, progress_bar
-from app.services.importing_annotations import ANNOTATION_FORMATS, import_annotations
-from app.services.projects import open_project
+from app.core.formats import ANNOTATION_FORMATS
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -27,6 +26,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from app.services.importing_annotations import import_annotations
+    from app.services.projects import open_project
+
     with open_project(args.project) as project, progress_bar() as progress:
         report = import_annotations(
             project, args.source, coder=args.coder, format=args.format,

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from app.core.formats import EXPORT_FORMATS
 from app.exchange.writers.brat import write_brat_folder
 from app.exchange.writers.csv import write_csv_folder
 from app.exchange.writers.jsonl import write_articles_jsonl, write_doccano_jsonl
@@ -39,7 +40,7 @@ from app.services.progress import CancelFn, ProgressFn, never_cancelled, no_prog
 from app.services.projects import Project
 from app.store.exports import ExportQueries
 
-FORMATS = ("xlsx", "csv", "jsonl", "doccano", "brat", "docbin")
+FORMATS = EXPORT_FORMATS
 #: Formats that write a folder rather than a file.
 FOLDER_FORMATS = frozenset({"csv", "brat"})
 #: Formats that hold one coding per article (one coder, or the gold standard).

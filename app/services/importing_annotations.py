@@ -20,6 +20,7 @@ from typing import Any
 from app.core.articles import text_sha256
 from app.core.errors import ImportFormatError
 from app.core.exports import CodedFile, CodedRelation, CodedSpan
+from app.core.formats import ANNOTATION_FORMATS
 from app.core.records import Annotation, Article, Relation, utc_now
 from app.exchange.bratschema import BratSchema
 from app.exchange.readers import expand_inputs, read_articles
@@ -33,8 +34,6 @@ from app.services.progress import (
 )
 from app.services.projects import Project
 from app.store.exports import ExportQueries
-
-ANNOTATION_FORMATS = ("brat", "doccano")
 
 
 @dataclass

@@ -1,0 +1,9 @@
+"""Names of the file formats Loupe writes and reads back, shared by the command line
+(which must offer them without loading the writers) and the services."""
+
+from __future__ import annotations
+
+#: Export formats; ``csv`` and ``brat`` write a folder.
+EXPORT_FORMATS = ("xlsx", "csv", "jsonl", "doccano", "brat", "docbin")
+#: Formats whose annotations can be imported back as a coder's coding.
+ANNOTATION_FORMATS = ("brat", "doccano")
