@@ -156,7 +156,8 @@ def rejections(project: Project, adjudicator_id: str) -> dict[str, set[str]]:
     return {article_id: set(keys) for article_id, keys in stored.items()}
 
 
-def _set_rejected(project: Project, edit: SetRejected) -> SetRejected:
+def set_rejected(project: Project, edit: SetRejected) -> SetRejected:
+    """Record or withdraw a rejection; returns the record that reverses it."""
     everyone = dict(project.store.settings().get(REJECTIONS, {}))
     mine = {k: list(v) for k, v in everyone.get(edit.adjudicator_id, {}).items()}
     keys = [k for k in mine.get(edit.article_id, []) if k != edit.key]
@@ -174,7 +175,7 @@ def _set_rejected(project: Project, edit: SetRejected) -> SetRejected:
 def apply_adjudication(project: Project, edit: Edit | SetRejected) -> Edit | SetRejected:
     """Apply one planned edit (a coding edit or a rejection record); returns its inverse."""
     if isinstance(edit, SetRejected):
-        return _set_rejected(project, edit)
+        return set_rejected(project, edit)
     return apply_edit(project, edit)[0]
 
 

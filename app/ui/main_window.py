@@ -19,6 +19,7 @@ from app.ui.codebook_dialog import CodebookDialog
 from app.ui.coder_dialog import CoderDialog
 from app.ui.controller import CodingController
 from app.ui.label_palette import EntityLegend, LabelPalette
+from app.ui.lead.team_menu import build_team_menu
 from app.ui.question_form import QuestionForm
 from app.ui.relation_panel import RelationPanel
 from app.ui.settings import Settings
@@ -63,6 +64,7 @@ class MainWindow(QMainWindow):
         self.setCorner(Qt.Corner.BottomLeftCorner, left)
         self.setCorner(Qt.Corner.BottomRightCorner, right)
         self.actions_by_name = build_menus(self)
+        self.team = build_team_menu(self)
         self.coder_label = QLabel()
         self.statusBar().addPermanentWidget(self.coder_label)
         self._wire()

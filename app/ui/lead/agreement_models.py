@@ -1,0 +1,164 @@
+"""Table models over the agreement report: figures (pooled, per pair, per article) and
+the disagreements behind them. Rows are frozen records; the raw value of a number cell
+is under ``Qt.UserRole`` (the display rounds to three decimals). GUI thread only."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
+
+from app.services.agreement_report import Disagreement, Figure, Measure
+
+Index = QModelIndex | QPersistentModelIndex
+
+NAMES = {
+    "krippendorff_alpha": "alpha",
+    "fleiss_kappa": "Fleiss' kappa",
+    "gwet_ac1": "Gwet's AC1",
+    "percent_agreement": "% agreement",
+    "cohen_kappa": "Cohen's kappa",
+    "unitizing_alpha": "alpha_U",
+    "f1": "F1",
+    "f1_micro": "micro F1",
+    "f1_macro": "macro F1",
+}
+
+
+def coefficient_name(f: Figure) -> str:
+    name = NAMES.get(f.coefficient, f.coefficient)
+    if f.coefficient in ("krippendorff_alpha", "f1", "f1_micro", "f1_macro") or f.level.endswith("weights"):
+        return f"{name} ({f.level.split()[0]})"
+    return name
+
+
+def number(value: float | None) -> str:
+    return "n/a" if value is None or not math.isfinite(value) else f"{value:.3f}"
+
+
+@dataclass(frozen=True)
+class FigureRow:
+    name: str
+    figure: Figure
+    measure: Measure
+    disagreements: int
+
+
+def pooled_rows(measures: Sequence[Measure]) -> list[FigureRow]:
+    return [FigureRow(m.name, f, m, len(m.disagreements)) for m in measures for f in m.figures]
+
+
+def pair_rows(measure: Measure) -> list[FigureRow]:
+    return [
+        FigureRow(" / ".join(f.coders), f, measure, len(measure.disagreements_for(coders=f.coders)))
+        for f in measure.pairs
+    ]
+
+
+def article_rows(measure: Measure, titles: dict[str, str]) -> list[FigureRow]:
+    return [
+        FigureRow(
+            titles.get(f.article_id or "", f.article_id or ""), f, measure,
+            len(measure.disagreements_for(article_id=f.article_id)),
+        )
+        for f in measure.articles
+    ]
+
+
+class FigureTableModel(QAbstractTableModel):
+    """Figures: name, coefficient, value, interval, units, coders, disagreements."""
+
+    HEADERS = ("Coefficient", "Value", "Interval", "Units", "Coders", "Disagreements")
+
+    def __init__(self, first_header: str = "Measure", parent: Any = None) -> None:
+        super().__init__(parent)
+        self.first_header = first_header
+        self.rows: list[FigureRow] = []
+
+    def set_rows(self, rows: Sequence[FigureRow]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
+        return 0 if parent.isValid() else 1 + len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
+            return None
+        return self.first_header if section == 0 else self.HEADERS[section - 1]
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+            return None
+        row, column = self.rows[index.row()], index.column()
+        f = row.figure
+        if role == Qt.ItemDataRole.DisplayRole:
+            interval = "-" if f.interval is None else f"[{number(f.interval.low)}, {number(f.interval.high)}]"
+            return (
+                row.name, coefficient_name(f), number(f.value), interval, str(f.n_units),
+                str(f.n_coders), str(row.disagreements),
+            )[column]
+        if role == Qt.ItemDataRole.UserRole:
+            return (row.name, f.coefficient, f.value, f.interval, f.n_units, f.n_coders, row.disagreements)[column]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f.note
+        if role == Qt.ItemDataRole.TextAlignmentRole and column >= 2:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole and column == 2 and _low(f):
+            return QColor("#B00020")
+        return None
+
+
+def _low(f: Figure) -> bool:
+    """Alpha below Krippendorff's 0.667 minimum for tentative conclusions."""
+    alpha = f.coefficient in ("krippendorff_alpha", "unitizing_alpha")
+    return alpha and math.isfinite(f.value) and f.value < 0.667
+
+
+class DisagreementModel(QAbstractTableModel):
+    """The disagreements behind a figure: article, kind, unit and each coder's value."""
+
+    HEADERS = ("Article", "Kind", "Unit", "Values")
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.rows: list[Disagreement] = []
+
+    def set_rows(self, rows: Sequence[Disagreement]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+            return None
+        d = self.rows[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            values = "; ".join(
+                f"{v.coder}: {'—' if v.value is None else v.value}"
+                + (f" \u201c{v.text}\u201d" if v.text else "")
+                for v in d.values
+            )
+            return (d.article_title, d.kind, d.unit, values)[index.column()]
+        if role == Qt.ItemDataRole.UserRole:
+            return d
+        return None

@@ -1,0 +1,87 @@
+"""A bar chart of alpha per span label, against Krippendorff's two thresholds.
+
+Drawn with QPainter (QtCharts is not part of PySide6-Essentials): one bar per label,
+red under 0.667 (no conclusions), amber under 0.800 (tentative ones only), green from
+0.800; dashed lines mark both thresholds. Undefined values show as "n/a".
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+THRESHOLDS = (0.667, 0.800)
+
+
+def bar_color(value: float) -> QColor:
+    if value < THRESHOLDS[0]:
+        return QColor("#D55E00")
+    if value < THRESHOLDS[1]:
+        return QColor("#E69F00")
+    return QColor("#009E73")
+
+
+class AlphaChart(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("alphaChart")
+        self.setAccessibleName("Alpha per label")
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.title = "alpha_U per label"
+        self.bars: list[tuple[str, float]] = []
+
+    def set_bars(self, bars: Sequence[tuple[str, float]], title: str | None = None) -> None:
+        self.bars = list(bars)
+        if title:
+            self.title = title
+        self.setToolTip("\n".join(f"{name}: {'n/a' if math.isnan(v) else f'{v:.3f}'}" for name, v in self.bars))
+        self.update()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        return QSize(360, 220)
+
+    def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        text = self.palette().color(QPalette.ColorRole.WindowText)
+        metrics = painter.fontMetrics()
+        line = metrics.height()
+        plot = QRectF(self.rect()).adjusted(44, line + 8, -12, -(line + 10))
+        painter.setPen(text)
+        painter.drawText(QRectF(0, 2, self.width(), line), Qt.AlignmentFlag.AlignHCenter, self.title)
+        if plot.height() < 20 or plot.width() < 20:
+            painter.end()
+            return
+
+        def y_of(value: float) -> float:
+            return plot.bottom() - max(0.0, min(1.0, value)) * plot.height()
+
+        painter.drawLine(QPointF(plot.left(), plot.bottom()), QPointF(plot.right(), plot.bottom()))
+        for value in (0.0, 0.5, 1.0):
+            painter.drawText(QRectF(0, y_of(value) - line / 2, 40, line), Qt.AlignmentFlag.AlignRight, f"{value:.1f}")
+        for value, color in zip(THRESHOLDS, ("#D55E00", "#009E73"), strict=True):
+            painter.setPen(QPen(QColor(color), 1, Qt.PenStyle.DashLine))
+            painter.drawLine(QPointF(plot.left(), y_of(value)), QPointF(plot.right(), y_of(value)))
+            painter.drawText(QPointF(plot.right() - metrics.horizontalAdvance("0.000"), y_of(value) - 2), f"{value:.3f}")
+        if self.bars:
+            slot = plot.width() / len(self.bars)
+            width = min(slot * 0.6, 60.0)
+            for i, (name, value) in enumerate(self.bars):
+                x = plot.left() + i * slot + (slot - width) / 2
+                label_box = QRectF(plot.left() + i * slot, plot.bottom() + 2, slot, line)
+                painter.setPen(text)
+                painter.drawText(label_box, Qt.AlignmentFlag.AlignHCenter, metrics.elidedText(name, Qt.TextElideMode.ElideRight, int(slot)))
+                if math.isnan(value):
+                    painter.drawText(QRectF(x, plot.bottom() - line - 2, width, line), Qt.AlignmentFlag.AlignHCenter, "n/a")
+                    continue
+                top = y_of(value)
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(bar_color(value))
+                painter.drawRect(QRectF(x, top, width, plot.bottom() - top))
+                painter.setPen(text)
+                painter.drawText(QRectF(x - 10, top - line - 1, width + 20, line), Qt.AlignmentFlag.AlignHCenter, f"{value:.2f}")
+        painter.end()

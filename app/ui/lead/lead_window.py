@@ -1,0 +1,99 @@
+"""The lead's window: agreement with drill-down, and adjudication into the gold.
+
+A separate top-level window over the same project file as the coding window, opened
+from the Team menu. It keeps one project connection of its own for quick reads on the
+GUI thread (comparisons, the codebook); the agreement report is computed on a worker
+with another, and adjudication codes through its own controller as the adjudicator.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QInputDialog, QMainWindow, QMessageBox, QTabWidget, QWidget
+
+from app.core.errors import LoupeError
+from app.services.adjudication import adjudicators
+from app.services.projects import Project, open_project
+from app.ui.lead.adjudication_panel import AdjudicationPanel
+from app.ui.lead.agreement_view import AgreementView
+
+
+class LeadWindow(QMainWindow):
+    def __init__(self, path: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("leadWindow")
+        self.setWindowTitle(f"{path.name} \u2014 Team \u2014 Loupe")
+        self.path = path
+        self.project: Project = open_project(path)
+        self.agreement = AgreementView(path, lambda: self.project)
+        self.adjudication = AdjudicationPanel()
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.agreement, "Agreement")
+        self.tabs.addTab(self.adjudication, "Adjudication")
+        self.setCentralWidget(self.tabs)
+        self.agreement.failed.connect(lambda text: self.statusBar().showMessage(text, 10_000))
+        self.adjudication.refused.connect(lambda text: self.statusBar().showMessage(text, 10_000))
+        stack = self.adjudication.controller.undo_stack
+        undo = stack.createUndoAction(self, "&Undo")
+        undo.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.Undo))
+        redo = stack.createRedoAction(self, "&Redo")
+        redo.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.Redo))
+        recompute = QAction("Recompute &Agreement", self)
+        recompute.setShortcut(QKeySequence("F5"))
+        recompute.triggered.connect(lambda _c=False: self.agreement.compute())
+        self.menuBar().addMenu("&Edit").addActions([undo, redo])
+        self.menuBar().addMenu("&View").addAction(recompute)
+        self.resize(1300, 820)
+
+    def show_agreement(self) -> None:
+        self.tabs.setCurrentWidget(self.agreement)
+        if self.agreement.report is None and (self.agreement.task is None or not self.agreement.task.running()):
+            self.agreement.compute()
+        self._present()
+
+    def show_adjudication(self, adjudicator: str | None = None) -> bool:
+        """Show the adjudication tab, as ``adjudicator`` (asked for if not given) the first time."""
+        if self.adjudication.controller.coder is None:
+            name = adjudicator or self.choose_adjudicator()
+            if not name:
+                return False
+            try:
+                self.adjudication.start(self.path, name)
+            except LoupeError as exc:
+                QMessageBox.warning(self, "Adjudication", exc.message)
+                return False
+        self.tabs.setCurrentWidget(self.adjudication)
+        self._present()
+        return True
+
+    def choose_adjudicator(self) -> str | None:
+        names = [c.name for c in adjudicators(self.project)]
+        if len(names) == 1:
+            return names[0]
+        if names:
+            name, ok = QInputDialog.getItem(self, "Adjudication", "Gold standard by:", names, 0, False)
+        else:
+            name, ok = QInputDialog.getText(
+                self, "Adjudication", "Name of the adjudicator (a new coder with that role):", text="gold"
+            )
+        return name.strip() if ok and name.strip() else None
+
+    def refresh(self) -> None:
+        """After a merge: recompute agreement and re-read the adjudication."""
+        self.agreement.compute()
+        if self.adjudication.controller.coder is not None:
+            self.adjudication.refresh_progress()
+            self.adjudication.refresh()
+
+    def _present(self) -> None:
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        self.agreement.wait()
+        self.adjudication.close_project()
+        self.project.close()
+        super().closeEvent(event)

@@ -1,0 +1,132 @@
+"""The Team menu (agreement, adjudication, comparing with the gold) and File > Merge
+Coder Files, added to the main window by :func:`build_team_menu`.
+
+The lead's views load NumPy and the agreement code; they are imported when first
+opened, so that the coding window starts as fast without them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QMenu
+
+if TYPE_CHECKING:
+    from app.ui.lead.feedback_dialog import FeedbackDialog
+    from app.ui.lead.lead_window import LeadWindow
+    from app.ui.lead.merge_task import MergeTask
+    from app.ui.main_window import MainWindow
+
+PROJECT_FILTER = "Loupe projects (*.loupe);;All files (*)"
+
+
+class TeamActions(QObject):
+    """What the Team menu does; holds the lead window of the open project."""
+
+    #: A merge finished and changed the project: MergeReport.
+    merged = Signal(object)
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.lead: LeadWindow | None = None
+        self.merge_task: MergeTask | None = None
+
+    def lead_window(self) -> LeadWindow | None:
+        path = self.window.controller.project_path
+        if path is None:
+            return None
+        if self.lead is not None and self.lead.path != path:
+            self.lead.close()
+            self.lead = None
+        if self.lead is None:
+            from app.ui.lead.lead_window import LeadWindow
+
+            self.lead = LeadWindow(path, self.window)
+        return self.lead
+
+    def show_agreement(self) -> LeadWindow | None:
+        lead = self.lead_window()
+        if lead is not None:
+            lead.show_agreement()
+        return lead
+
+    def show_adjudication(self, adjudicator: str | None = None) -> LeadWindow | None:
+        lead = self.lead_window()
+        if lead is not None and lead.show_adjudication(adjudicator):
+            return lead
+        return None
+
+    def compare_with_gold(self) -> FeedbackDialog | None:
+        from app.ui.lead.feedback_dialog import show_feedback
+
+        c = self.window.controller
+        if c.project is None or c.coder is None or c.bundle is None:
+            return None
+        return show_feedback(self.window, c.project, c.coder.name, c.bundle.article.id)
+
+    def merge(self, files: Sequence[Path] | None = None) -> MergeTask | None:
+        if self.window.controller.project_path is None:
+            return None
+        if files is None:
+            names, _ = QFileDialog.getOpenFileNames(self.window, "Merge coder files", "", PROJECT_FILTER)
+            files = [Path(n) for n in names]
+        if not files:
+            return None
+        from app.ui.lead.merge_task import MergeTask
+
+        self.merge_task = MergeTask(self.window, files)
+        self.merge_task.done.connect(self._merged)
+        self.merge_task.start()
+        return self.merge_task
+
+    def _merged(self, report: object) -> None:
+        if report is None:
+            return
+        if self.lead is not None:
+            self.lead.refresh()
+        self.merged.emit(report)
+
+
+def _action(window: MainWindow, text: str, name: str, slot: Callable[[], object], shortcut: str = "") -> QAction:
+    action = QAction(text, window)
+    action.setObjectName(name)
+    if shortcut:
+        action.setShortcut(QKeySequence(shortcut))
+    action.triggered.connect(lambda _checked=False: slot())
+    window.actions_by_name[name] = action
+    return action
+
+
+def build_team_menu(window: MainWindow) -> TeamActions:
+    """Add the Team menu (before Help) and File > Merge Coder Files to ``window``."""
+    team = TeamActions(window)
+    menu = QMenu("&Team", window)
+    menu.addAction(_action(window, "&Agreement\u2026", "team_agreement", team.show_agreement))
+    menu.addAction(_action(window, "A&djudicate\u2026", "team_adjudicate", team.show_adjudication))
+    menu.addSeparator()
+    menu.addAction(
+        _action(window, "Compare with &Gold\u2026", "compare_with_gold", team.compare_with_gold, "Ctrl+Shift+G")
+    )
+    bar = window.menuBar()
+    menus = {a.text(): a for a in bar.actions()}
+    help_action = menus.get("&Help")
+    if help_action is not None:
+        bar.insertMenu(help_action, menu)
+    else:
+        bar.addMenu(menu)
+    merge = _action(window, "&Merge Coder Files\u2026", "merge_coder_files", team.merge, "Ctrl+Shift+M")
+    file_action = menus.get("&File")
+    if file_action is not None and file_action.menu() is not None:
+        file_menu = file_action.menu()
+        entries = file_menu.actions()
+        separator = next((a for a in entries if a.isSeparator()), None)
+        if separator is not None:
+            file_menu.insertAction(separator, merge)
+        else:
+            file_menu.addAction(merge)
+    window.team_menu = menu
+    return team
