@@ -60,6 +60,7 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
         _action(window, "&Open Project…", window.choose_project, StandardKey.Open),
         window.recent_menu,
         _action(window, "&Import Articles…", window.choose_import, "Ctrl+I"),
+        _action(window, "&Export…", window.choose_export, "Ctrl+E"),
         _action(window, "Switch &Coder…", window.switch_coder, "Ctrl+Shift+C"),
         None,
         quit_action,

@@ -161,6 +161,11 @@ class MainWindow(QMainWindow):
         if names:
             run_import(self, [Path(n) for n in names])
 
+    def choose_export(self) -> None:
+        from app.ui.export_dialog import run_export
+
+        run_export(self)
+
     # -- small slots -------------------------------------------------------------------
     def _on_refused(self, text: str) -> None:
         self.statusBar().showMessage(text, 10_000)

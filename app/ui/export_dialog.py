@@ -1,0 +1,137 @@
+"""File > Export: the same export as ``loupe export``, chosen in a dialog and run on a
+worker thread."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
+
+from app.core.formats import EXPORT_FORMATS
+from app.services.progress import CancelFn, ProgressFn
+from app.services.projects import Project
+from app.ui.tasks import ProjectTask
+
+if TYPE_CHECKING:
+    from app.ui.main_window import MainWindow
+
+FORMAT_NAMES = {
+    "xlsx": "Excel workbook (.xlsx)",
+    "csv": "CSV tables (a folder)",
+    "jsonl": "JSON Lines (.jsonl)",
+    "doccano": "doccano JSON Lines (.jsonl)",
+    "brat": "brat standoff (a folder)",
+    "docbin": "spaCy DocBin (.spacy)",
+}
+SUFFIX = {"xlsx": ".xlsx", "jsonl": ".jsonl", "doccano": ".jsonl", "docbin": ".spacy"}
+ALL_CODERS, GOLD = "All coders", "Gold standard"
+
+
+class ExportDialog(QDialog):
+    """Choose the format, whose coding, and where; :meth:`options` gives the choice."""
+
+    def __init__(self, coder_names: list[str], project_path: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("exportDialog")
+        self.setWindowTitle("Export")
+        self.project_path = project_path
+        self.format = QComboBox(objectName="exportFormat")
+        for key in EXPORT_FORMATS:
+            self.format.addItem(FORMAT_NAMES.get(key, key), key)
+        self.coding = QComboBox(objectName="exportCoding")
+        self.coding.addItems([ALL_CODERS, GOLD, *coder_names])
+        self.entities = QCheckBox("Include the machine entities", objectName="exportEntities")
+        self.target = QLineEdit(objectName="exportTarget")
+        browse = QPushButton("Choose…")
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.target, 1)
+        row.addWidget(browse)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        form = QFormLayout(self)
+        form.addRow("Format", self.format)
+        form.addRow("Coding", self.coding)
+        form.addRow("", self.entities)
+        form.addRow("Save to", row)
+        form.addRow(self.buttons)
+        self.format.currentIndexChanged.connect(self._suggest_target)
+        self.target.textChanged.connect(self._validate)
+        self._suggest_target()
+
+    def chosen_format(self) -> str:
+        return str(self.format.currentData())
+
+    def _suggest_target(self) -> None:
+        key = self.chosen_format()
+        stem = self.project_path.with_suffix("")
+        self.target.setText(str(stem.with_name(f"{stem.name}-export{SUFFIX.get(key, '')}")))
+        self.entities.setEnabled(key == "xlsx" or key == "csv")
+
+    def _browse(self) -> None:
+        key = self.chosen_format()
+        if key in ("csv", "brat"):
+            name = QFileDialog.getExistingDirectory(self, "Export to folder", str(self.project_path.parent))
+        else:
+            name, _ = QFileDialog.getSaveFileName(self, "Export to", self.target.text())
+        if name:
+            self.target.setText(name)
+
+    def _validate(self) -> None:
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setEnabled(bool(self.target.text().strip()))
+
+    def options(self) -> dict[str, Any]:
+        """Keyword arguments for :func:`app.services.exporting.export_project`."""
+        coding = self.coding.currentText()
+        return {
+            "out": Path(self.target.text().strip()),
+            "format": self.chosen_format(),
+            "coder": None if coding in (ALL_CODERS, GOLD) else coding,
+            "gold": coding == GOLD,
+            "entities": self.entities.isEnabled() and self.entities.isChecked(),
+        }
+
+
+class ExportTask(ProjectTask):
+    def __init__(self, window: MainWindow, options: dict[str, Any]) -> None:
+        assert window.controller.project_path is not None
+
+        def job(project: Project, progress: ProgressFn, cancelled: CancelFn) -> Any:
+            from app.services.exporting import export_project
+
+            return export_project(project, progress=progress, cancelled=cancelled, **options)
+
+        super().__init__(
+            window, window.controller.project_path, job, what="export", label="Exporting…", name="export"
+        )
+
+    def succeeded(self, report: Any) -> None:
+        self.status(f"Exported {report.annotations} annotations of {report.articles} articles to {report.path}.")
+
+
+def run_export(window: MainWindow) -> ExportTask | None:
+    """Ask what to export, then export it in the background."""
+    if window.controller.project_path is None:
+        return None
+    dialog = ExportDialog(window.controller.coder_names(), window.controller.project_path, window)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    task = ExportTask(window, dialog.options())
+    task.start()
+    return task
