@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 
 from app.cli.main import main
+from app.services.adjudication import adjudication_view, apply_all
+from app.services.adjudication_edits import accept_answer, accept_relation, accept_span
 from app.services.coding import article_listing, set_status
 from app.services.projects import open_project, package_coder
 from tests.team_fixtures import NO_MODEL, code, dump, write_articles
@@ -144,3 +146,26 @@ def test_team_cycle(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         "loupe: Nothing was merged: notes.txt is not a Loupe project (it is not a SQLite database).\n"
     )
     assert dump(Path(lead)) == merged
+
+    # The lead adjudicates the overlap articles: agreements go into the gold at once, and
+    # the gold (the adjudicator's coding) is what export --gold writes.
+    progress = json.loads(run(capsys, "adjudicate", lead, "--adjudicator", "gail", "--accept-agreements", "--json"))
+    assert len(progress["articles"]) == 6 and progress["accepted_edits"] == 6  # the unanimous sourcing
+    assert all(a["coders"] == list(CODERS) and not a["done"] for a in progress["articles"])
+    again = json.loads(run(capsys, "adjudicate", lead, "--adjudicator", "gail", "--accept-agreements", "--json"))
+    assert again["accepted_edits"] == 0
+    with open_project(lead) as project:  # the decisions the window would take: alice's versions
+        gail = project.store.coders.find("gail").id
+        for article in progress["articles"]:
+            view = adjudication_view(project, article["article_id"], gail)
+            for group in view.groups:
+                apply_all(project, accept_span(project, view.article.id, gail, group.key, "alice"))
+            for link in view.relations:
+                apply_all(project, accept_relation(project, view.article.id, gail, link.key))
+            apply_all(project, accept_answer(project, view.article.id, gail, "relevance", "yes"))
+    out = run(capsys, "adjudicate", lead, "--adjudicator", "gail", "--finish")
+    assert "Gold standard by gail: 6 overlap article(s), 6 finished" in out
+    gold = tmp_path / "gold.jsonl"
+    out = run(capsys, "export", lead, str(gold), "--gold")
+    assert "Exported 6 articles, 12 annotations and 6 relations" in out
+    assert len(gold.read_text(encoding="utf-8").splitlines()) == 6

@@ -35,6 +35,8 @@ Signature = tuple[int, int, str]
 
 
 def signature(annotation: Annotation) -> Signature:
+    if not annotation.attributes:
+        return (annotation.start, annotation.end, "")
     attributes = json.dumps(annotation.attributes, sort_keys=True, ensure_ascii=False)
     return (annotation.start, annotation.end, attributes)
 

@@ -188,10 +188,12 @@ def _coders(project: Project) -> dict[str, str]:
     return {c.id: c.name for c in project.store.coders.list() if c.role != "adjudicator"}
 
 
-def _finished(project: Project, names: dict[str, str]) -> dict[str, tuple[str, ...]]:
+def _finished(
+    names: dict[str, str], done: dict[str, tuple[str, ...]]
+) -> dict[str, tuple[str, ...]]:
     """Overlap article id -> names of the coders (not adjudicators) who finished it."""
     found = {}
-    for article_id, ids in project.store.reliability.done_coders_by_article().items():
+    for article_id, ids in done.items():
         done = tuple(sorted(names[c] for c in ids if c in names))
         if len(done) >= 2:
             found[article_id] = done
@@ -199,9 +201,10 @@ def _finished(project: Project, names: dict[str, str]) -> dict[str, tuple[str, .
 
 
 def _build(
-    project: Project, articles: Sequence[Article], finished: dict[str, tuple[str, ...]],
+    project: Project, articles: Sequence[Article], done_by: dict[str, tuple[str, ...]],
     names: dict[str, str], adjudicator: Coder | None,
 ) -> list[AdjudicationView]:
+    finished = _finished(names, done_by)
     queries = project.store.reliability
     ids = [a.id for a in articles]
     gold_id = [adjudicator.id] if adjudicator else []
@@ -219,7 +222,7 @@ def _build(
     rejected = rejections(project, adjudicator.id) if adjudicator else {}
     done = set()
     if adjudicator is not None:
-        done = {a for a, c in queries.done_coders_by_article().items() if adjudicator.id in c}
+        done = {a for a, c in done_by.items() if adjudicator.id in c}
     questions = [q.name for q in project.codebook.questions]
     views = []
     for article in articles:
@@ -249,13 +252,13 @@ def adjudication_view(project: Project, article_id: str, adjudicator_id: str) ->
     """The groups, relations and answers of one overlap article, with the gold's decisions."""
     adjudicator = _adjudicator(project, adjudicator_id)
     names = _coders(project)
-    finished = _finished(project, names)
+    done_by = project.store.reliability.done_coders_by_article()
     article = project.store.articles.get(article_id)
-    if article_id not in finished:
+    if article_id not in _finished(names, done_by):
         raise AdjudicationError(
             f"'{article.title}' cannot be adjudicated yet: two or more coders must mark it done first."
         )
-    return _build(project, [article], finished, names, adjudicator)[0]
+    return _build(project, [article], done_by, names, adjudicator)[0]
 
 
 def adjudication_progress(project: Project, adjudicator_id: str | None = None) -> list[ArticleProgress]:
@@ -269,9 +272,9 @@ def adjudication_progress(project: Project, adjudicator_id: str | None = None) -
     else:
         adjudicator = _adjudicator(project, adjudicator_id)
     names = _coders(project)
-    finished = _finished(project, names)
-    articles = project.store.reliability.articles(list(finished))
-    return [view.progress for view in _build(project, articles, finished, names, adjudicator)]
+    done_by = project.store.reliability.done_coders_by_article()
+    articles = project.store.reliability.articles(list(_finished(names, done_by)))
+    return [view.progress for view in _build(project, articles, done_by, names, adjudicator)]
 
 
 def finish_article(project: Project, article_id: str, adjudicator_id: str) -> None:
