@@ -184,3 +184,16 @@ def test_merge_coder_files_from_the_window(qtbot, gold: Gold, settings_file: Pat
     after = lead.agreement.report.measure("span:Coercion").figure("f1", "overlap").value
     assert (before, after) == (0.0, 0.5)  # pooled over pairs: 2 x 1 matched / 4 spans
     window.close()
+
+
+def test_closing_the_windows_while_agreement_is_computed(qtbot, gold: Gold, settings_file: Path) -> None:  # noqa: ANN001
+    from app.ui import open_window
+
+    window = open_window(gold.project.store.location, "ana", settings_path=settings_file)
+    qtbot.addWidget(window)
+    lead = window.team.show_agreement()
+    task = lead.agreement.task
+    assert task is not None
+    with qtbot.waitSignal(task.done, timeout=60_000):
+        window.close()  # closes the lead window too; the computation ends on its own
+    assert window.team.lead is None and not task.thread.isRunning()

@@ -15,7 +15,7 @@ import math
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -142,10 +142,14 @@ class AgreementView(QWidget):
         self.task.done.connect(self._done)
         self.task.start()
 
-    def wait(self) -> None:
-        """Block until a running computation ends (closing the window)."""
-        if self.task is not None and self.task.running():
-            self.task.wait()
+    def release(self) -> None:
+        """Let a running computation finish on its own (the view is closing): the task
+        moves to the application, drops its result and deletes itself when done."""
+        task, self.task = self.task, None
+        if task is not None and task.running():
+            task.done.disconnect(self._done)
+            task.setParent(QCoreApplication.instance())
+            task.done.connect(task.deleteLater)
 
     def _done(self, report: AgreementReport | None, message: str) -> None:
         self.recompute_button.setEnabled(True)

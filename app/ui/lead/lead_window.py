@@ -93,7 +93,7 @@ class LeadWindow(QMainWindow):
         self.activateWindow()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
-        self.agreement.wait()
+        self.agreement.release()
         self.adjudication.close_project()
         self.project.close()
         super().closeEvent(event)

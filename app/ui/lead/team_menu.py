@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu
 
@@ -34,6 +34,14 @@ class TeamActions(QObject):
         self.window = window
         self.lead: LeadWindow | None = None
         self.merge_task: MergeTask | None = None
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        """Closing the main window closes the lead window (and its connections) too."""
+        if watched is self.window and event.type() == QEvent.Type.Close and self.lead is not None:
+            self.lead.close()
+            self.lead = None
+        return False
 
     def lead_window(self) -> LeadWindow | None:
         path = self.window.controller.project_path
