@@ -12,6 +12,7 @@ alpha for numbers; percent agreement beside it. Free text is not compared.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Hashable, Sequence
 from typing import Any
 
@@ -151,9 +152,15 @@ def _attribute_measure(
         alpha_figure(units, settings, every, level=level, categories=categories),
         chance_figure(percent_agreement, units, settings, every, categories=categories),
     ]
+    by_pair: dict[Any, list[Any]] = defaultdict(list)
+    by_article: dict[str, list[Any]] = defaultdict(list)
+    for pa, unit, _ in entries:  # grouped once: scanning every entry per pair and per
+        by_pair[pa.pair].append(unit)  # article was quadratic in the corpus size
+        if None not in unit.values():
+            by_article[pa.article.id].append(unit)
     pairs = []
     for pair in corpus.pairs:
-        sub = [unit for pa, unit, _ in entries if pa.pair == pair]
+        sub = by_pair.get(pair, [])
         where = Where("pair", pair)
         pairs += [
             alpha_figure(sub, settings, where, level=level, categories=categories),
@@ -161,7 +168,7 @@ def _attribute_measure(
         ]
     articles = []
     for article in corpus.articles:
-        sub = [u for pa, u, _ in entries if pa.article.id == article.id and None not in u.values()]
+        sub = by_article.get(article.id, [])
         if sub:
             where = Where("article", corpus.done[article.id], article.id)
             articles.append(
