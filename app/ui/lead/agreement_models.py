@@ -13,6 +13,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor
 
 from app.services.agreement_report import Disagreement, Figure, Measure
+from app.ui.row_model import RowTableModel
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -123,42 +124,15 @@ def _low(f: Figure) -> bool:
     return alpha and math.isfinite(f.value) and f.value < 0.667
 
 
-class DisagreementModel(QAbstractTableModel):
+class DisagreementModel(RowTableModel):
     """The disagreements behind a figure: article, kind, unit and each coder's value."""
 
     HEADERS = ("Article", "Kind", "Unit", "Values")
 
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.rows: list[Disagreement] = []
-
-    def set_rows(self, rows: Sequence[Disagreement]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
-            return None
-        d = self.rows[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            values = "; ".join(
-                f"{v.coder}: {'—' if v.value is None else v.value}"
-                + (f" \u201c{v.text}\u201d" if v.text else "")
-                for v in d.values
-            )
-            return (d.article_title, d.kind, d.unit, values)[index.column()]
-        if role == Qt.ItemDataRole.UserRole:
-            return d
-        return None
+    def cells(self, d: Disagreement) -> tuple[str, ...]:
+        values = "; ".join(
+            f"{v.coder}: {'—' if v.value is None else v.value}"
+            + (f" \u201c{v.text}\u201d" if v.text else "")
+            for v in d.values
+        )
+        return (d.article_title, d.kind, d.unit, values)
