@@ -93,6 +93,20 @@ def set_status(project: Project, article_id: str, coder_id: str, status: str) ->
     project.store.assignments.set_status(article_id, coder_id, status, utc_now())
 
 
+#: One stay on an article counts at most this long (a window left open overnight
+#: should not add a night of coding).
+MAX_VISIT_SECONDS = 15 * 60
+
+
+def record_time(project: Project, article_id: str, coder_id: str, seconds: float) -> float:
+    """Add the time a coder spent on an article; returns the seconds counted."""
+    counted = min(max(seconds, 0.0), MAX_VISIT_SECONDS)
+    if counted >= 1.0:
+        project.store.assignments.add_time(article_id, coder_id, counted, utc_now())
+        return counted
+    return 0.0
+
+
 def next_unfinished(listing: list[ArticleListing], current_id: str | None) -> ArticleListing | None:
     """The next article after ``current_id`` that is not done, wrapping around."""
     if not listing:

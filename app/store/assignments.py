@@ -67,3 +67,19 @@ class AssignmentRepository:
                         assigned=False, seconds_spent=0.0, updated_at=now,
                     )
                 )
+
+    def add_time(self, article_id: str, coder_id: str, seconds: float, now: str) -> None:
+        """Add coding time to the coder's row of the article (created if missing)."""
+        with self._engine.begin() as conn:
+            changed = conn.execute(
+                update(AssignmentRow)
+                .where(AssignmentRow.article_id == article_id, AssignmentRow.coder_id == coder_id)
+                .values(seconds_spent=AssignmentRow.seconds_spent + seconds, updated_at=now)
+            ).rowcount
+            if not changed:
+                conn.execute(
+                    insert(AssignmentRow).values(
+                        article_id=article_id, coder_id=coder_id, status="todo",
+                        assigned=False, seconds_spent=seconds, updated_at=now,
+                    )
+                )

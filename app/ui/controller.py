@@ -8,6 +8,7 @@ made it returns. GUI thread only.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,7 @@ class CodingController(QObject):
         self.bundle: ArticleBundle | None = None
         self.offsets = OffsetMap("")
         self.selected_id: str | None = None
+        self._opened_at = time.monotonic()
         self.undo_stack = QUndoStack(self)
 
     # -- project ---------------------------------------------------------------------
@@ -76,6 +78,7 @@ class CodingController(QObject):
     def close_project(self) -> None:
         if self.bundle is not None:
             self.article_leaving.emit()
+            self._record_visit()
         self.undo_stack.clear()
         if self.project is not None:
             self.project.close()
@@ -86,10 +89,18 @@ class CodingController(QObject):
         return [] if self.project is None else [c.name for c in self.project.store.coders.list()]
 
     # -- articles --------------------------------------------------------------------
+    def _record_visit(self) -> None:
+        """Count the time spent on the article being left."""
+        if self.project is not None and self.coder is not None and self.bundle is not None:
+            elapsed = time.monotonic() - self._opened_at
+            coding.record_time(self.project, self.bundle.article.id, self.coder.id, elapsed)
+
     def open_article(self, article_id: str) -> None:
         assert self.project is not None and self.coder is not None
         if self.bundle is not None:
             self.article_leaving.emit()
+            self._record_visit()
+        self._opened_at = time.monotonic()
         self.bundle = coding.load_article(self.project, article_id, self.coder.id)
         self.offsets = OffsetMap(self.bundle.article.text)
         self.selected_id = None

@@ -69,3 +69,21 @@ def test_text_typed_but_not_committed_is_saved_when_the_article_changes(qtbot, c
     with open_project(project_file) as project:
         assert project.store.annotations.get(annotation_id).note == "typed, never left the field"
     assert controller.bundle.article.id != article_id
+
+
+def test_time_spent_on_an_article_is_recorded_when_leaving_it(controller, project_file: Path) -> None:
+    first = controller.bundle.article.id
+    controller._opened_at -= 42  # the coder read the first article for 42 seconds
+    controller.go_relative(1)
+    controller._opened_at -= 24 * 3600  # then left the window open for a day
+    second = controller.bundle.article.id
+    controller.close_project()
+    from app.services.coding import MAX_VISIT_SECONDS
+
+    with open_project(project_file) as project, project.store.engine.connect() as conn:
+        rows = conn.exec_driver_sql("SELECT article_id, seconds_spent, status FROM assignment").all()
+    seconds = {article: spent for article, spent, _status in rows}
+    statuses = {article: status for article, _spent, status in rows}
+    assert 42 <= seconds[first] < 43
+    assert seconds[second] == MAX_VISIT_SECONDS
+    assert statuses[first] == "todo"  # reading is not coding: the status stays
