@@ -28,11 +28,10 @@ def run(args: argparse.Namespace) -> int:
     from app.services.projects import open_project
 
     with open_project(args.project) as project, progress_bar() as progress:
-        if args.labels:
-            labels = [label.strip() for label in args.labels.split(",") if label.strip()]
-            project.store.update_settings({"entity_labels": labels})
+        labels = [label.strip() for label in (args.labels or "").split(",") if label.strip()]
         model_id, stored = preannotate(
-            project, model=args.model, n_process=args.processes, progress=progress
+            project, model=args.model, labels=labels or None, n_process=args.processes,
+            progress=progress,
         )
     print(f"Stored {stored} entities from {model_id}.")
     return 0

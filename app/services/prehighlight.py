@@ -52,15 +52,19 @@ def preannotate(
     project: Project,
     *,
     model: str | None = None,
+    labels: Sequence[str] | None = None,
     n_process: int = 1,
     progress: ProgressFn = no_progress,
     cancelled: CancelFn = never_cancelled,
 ) -> tuple[str, int]:
     """Re-run the pipeline over every article, replacing only machine entities.
 
-    Coders' annotations are untouched. The replacement is one transaction.
+    Coders' annotations are untouched. The replacement is one transaction. ``labels``
+    (if given) becomes the project's setting of entity labels to keep.
     Returns (model id, number of entities stored).
     """
+    if labels:
+        project.store.update_settings({"entity_labels": list(labels)})
     settings = project.store.settings()
     chosen = model or settings.get("model") or DEFAULT_MODEL
     ids, texts = [], []

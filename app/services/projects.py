@@ -72,23 +72,22 @@ def project_counts(path: str | Path) -> ProjectCounts:
         return project.store.counts()
 
 
-def coder_names(path: str | Path) -> list[str]:
-    """Names of the coders of a project, for the "who are you?" dialog."""
-    with open_project(path) as project:
-        return [coder.name for coder in project.store.coders.list()]
+def coders_of(path: str | Path) -> tuple[str | None, list[str]]:
+    """(the coder a package was written for or None, every coder's name), from one open.
 
-
-def package_coder(path: str | Path) -> str | None:
-    """The coder a package file was written for, or None for any other project file.
-
-    The window opens a package straight as that coder instead of asking who is coding.
+    The window asks this before it opens a project: a package opens straight as its
+    coder; otherwise the remembered coder, or the coder picks a name from the list.
     Refuses (with one sentence) a file that is not a project, as :func:`open_project` does.
     """
     store = ProjectStore.open(path)
     try:
-        name = store.settings().get(PACKAGE_FOR)
-        if isinstance(name, str) and store.coders.find(name) is not None:
-            return name
-        return None
+        names = [coder.name for coder in store.coders.list()]
+        packaged = store.settings().get(PACKAGE_FOR)
+        return (packaged if isinstance(packaged, str) and packaged in names else None), names
     finally:
         store.close()
+
+
+def package_coder(path: str | Path) -> str | None:
+    """The coder a package file was written for, or None for any other project file."""
+    return coders_of(path)[0]

@@ -29,6 +29,7 @@ from app.core.errors import LoupeError
 from app.core.offsets import OffsetMap
 from app.core.records import Annotation, ArticleListing, Coder
 from app.services import coding
+from app.services.assignment import add_coder, list_coders
 from app.services.coding import ArticleBundle
 from app.services.editing import apply_edit, new_annotation, new_relation
 from app.services.projects import Project, open_project
@@ -70,7 +71,7 @@ class CodingController(QObject):
         project = open_project(path)
         self.close_project()
         self.project, self.project_path = project, path
-        self.coder = project.store.coders.get_or_create(coder_name)
+        self.coder, _new = add_coder(project, coder_name)
         self.listing = coding.article_listing(project, self.coder.id)
         self.project_opened.emit()
         self.listing_changed.emit()
@@ -86,7 +87,7 @@ class CodingController(QObject):
         self.listing, self.selected_id = [], None
 
     def coder_names(self) -> list[str]:
-        return [] if self.project is None else [c.name for c in self.project.store.coders.list()]
+        return [] if self.project is None else [c.name for c in list_coders(self.project)]
 
     # -- articles --------------------------------------------------------------------
     def _record_visit(self) -> None:

@@ -9,7 +9,7 @@ from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QWidget
 
 from app.core.errors import LoupeError
-from app.services.projects import coder_names, package_coder
+from app.services.projects import coders_of
 from app.ui.actions import build_label_actions, build_menus
 from app.ui.annotation_table import AnnotationTablePanel
 from app.ui.article_list import ArticleListPanel
@@ -98,10 +98,9 @@ class MainWindow(QMainWindow):
     # -- projects ----------------------------------------------------------------------
     def ask_coder(self, path: Path) -> str | None:
         """The package's coder, the remembered coder of this project, or ask (first start)."""
-        packaged = package_coder(path)
+        packaged, names = coders_of(path)
         if packaged:  # a coder's package opens straight to coding as that coder
             return packaged
-        names = coder_names(path)
         remembered = self.settings.last_coder(str(path))
         if remembered and remembered in names:
             return remembered
@@ -148,7 +147,7 @@ class MainWindow(QMainWindow):
         path = self.controller.project_path
         if path is None:
             return
-        coder = CoderDialog.ask(self, coder_names(path), None)
+        coder = CoderDialog.ask(self, self.controller.coder_names(), None)
         if coder:
             self.open_project(path, coder)
 

@@ -1,8 +1,6 @@
-"""Computing the agreement report off the GUI thread.
-
-The worker opens its own connection to the project (a connection is never shared
-across threads) and hands back the finished report, a tree of frozen records, by a
-queued signal. Nothing here touches a widget.
+"""Computing the agreement report off the GUI thread, on the shared project worker
+(:class:`app.ui.tasks.ProjectWorker`: its own connection, results by queued signal),
+without a progress dialog: the lead window shows its own "computing" state.
 """
 
 from __future__ import annotations
@@ -11,29 +9,10 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QThread, Signal
 
-from app.core.errors import LoupeError
 from app.services.agreement_report import agreement_report
-from app.services.projects import open_project
-
-
-class AgreementWorker(QObject):
-    finished = Signal(object)  # AgreementReport
-    failed = Signal(str)
-
-    def __init__(self, path: Path, n_bootstrap: int, seed: int) -> None:
-        super().__init__()
-        self.path, self.n_bootstrap, self.seed = path, n_bootstrap, seed
-
-    def run(self) -> None:
-        try:
-            with open_project(self.path) as project:
-                report = agreement_report(project, n_bootstrap=self.n_bootstrap, seed=self.seed)
-        except LoupeError as exc:
-            self.failed.emit(exc.message)
-        except Exception as exc:  # a bug: one sentence, never a crashed window
-            self.failed.emit(f"The agreement report failed unexpectedly ({type(exc).__name__}: {exc}).")
-        else:
-            self.finished.emit(report)
+from app.services.progress import CancelFn, ProgressFn
+from app.services.projects import Project
+from app.ui.tasks import ProjectWorker
 
 
 class AgreementTask(QObject):
@@ -44,7 +23,10 @@ class AgreementTask(QObject):
     def __init__(self, path: Path, n_bootstrap: int, seed: int, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.thread = QThread(self)
-        self.worker = AgreementWorker(path, n_bootstrap, seed)
+        def job(project: Project, _progress: ProgressFn, _cancelled: CancelFn) -> object:
+            return agreement_report(project, n_bootstrap=n_bootstrap, seed=seed)
+
+        self.worker = ProjectWorker(path, job, "agreement report")
         self.worker.moveToThread(self.thread)
         self.thread.started.connect(self.worker.run)
         # Bound methods of an object on the GUI thread: the calls arrive queued there.
