@@ -19,15 +19,14 @@ that are defined.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from app.agreement.assignment import maximum_weight_matching
 from app.agreement.errors import AgreementError
+from app.agreement.span_matching import match_exact, match_overlap
 
 SpanTriple = tuple[int, int, Hashable]
 
@@ -82,47 +81,6 @@ def _overlap(a: SpanTriple, b: SpanTriple) -> int:
     return max(0, min(a[1], b[1]) - max(a[0], b[0]))
 
 
-def _groups(a: list[SpanTriple], b: list[SpanTriple]) -> list[tuple[list[int], list[int]]]:
-    """Connected groups of spans of A and B linked by overlap (sweep over sorted begins)."""
-    events = sorted(
-        [(s[0], s[1], 0, i) for i, s in enumerate(a)]
-        + [(s[0], s[1], 1, j) for j, s in enumerate(b)]
-    )
-    groups: list[tuple[list[int], list[int]]] = []
-    reach = None
-    for begin, end, side, index in events:
-        if reach is None or begin >= reach:
-            groups.append(([], []))
-            reach = end
-        reach = max(reach, end)
-        groups[-1][side].append(index)
-    return groups
-
-
-def _match_label(
-    a: list[SpanTriple], b: list[SpanTriple], match: str, prefer: str
-) -> list[tuple[int, int]]:
-    if match == "exact":
-        pending: dict[SpanTriple, list[int]] = defaultdict(list)
-        for j, s in enumerate(b):
-            pending[s].append(j)
-        pairs = []
-        for i, s in enumerate(a):
-            if pending[s]:
-                pairs.append((i, pending[s].pop(0)))
-        return pairs
-    pairs = []
-    for ga, gb in _groups(a, b):
-        if not ga or not gb:
-            continue
-        overlap = np.array([[_overlap(a[i], b[j]) for j in gb] for i in ga], dtype=np.float64)
-        weights = overlap.copy()
-        if prefer == "matches":
-            weights[overlap > 0] += overlap.sum() + 1.0
-        pairs += [(ga[i], gb[j]) for i, j in maximum_weight_matching(weights)]
-    return pairs
-
-
 def _ratio(num: int, den: int) -> float | None:
     return num / den if den else None
 
@@ -151,26 +109,28 @@ def span_agreement(
     a, b = _check(spans_a, "A"), _check(spans_b, "B")
     if not a and not b:
         raise AgreementError("Neither coder marked a span; there is nothing to compare.")
-    by_label: dict[Hashable, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
-    for i, s in enumerate(a):
-        by_label[s[2]][0].append(i)
-    for j, s in enumerate(b):
-        by_label[s[2]][1].append(j)
+    found = {s[2] for s in a} | {s[2] for s in b}
     try:
-        labels = sorted(by_label)
+        labels = sorted(found)
     except TypeError:
-        labels = list(by_label)
-    matched: list[tuple[int, int]] = []
+        labels = list(dict.fromkeys(s[2] for s in [*a, *b]))
+    index = {label: n for n, label in enumerate(labels)}
+    columns = [np.array([(s[0], s[1], index[s[2]]) for s in side], dtype=np.int64).reshape(-1, 3)
+               for side in (a, b)]
+    (sa, ea, ka), (sb, eb, kb) = (c.T for c in columns)
+    matcher = match_exact if match == "exact" else match_overlap
+    ia, ib = matcher(ka, sa, ea, kb, sb, eb, **({} if match == "exact" else {"prefer": prefer}))
+    n_labels = len(labels)
+    per_a = np.bincount(ka, minlength=n_labels)
+    per_b = np.bincount(kb, minlength=n_labels)
+    hits = np.bincount(ka[ia], minlength=n_labels)
     scores = []
-    for label in labels:
-        ia, ib = by_label[label]
-        pairs = _match_label([a[i] for i in ia], [b[j] for j in ib], match, prefer)
-        matched += [(ia[i], ib[j]) for i, j in pairs]
-        n_a, n_b, k = len(ia), len(ib), len(pairs)
+    for n, label in enumerate(labels):
+        n_a, n_b, k = int(per_a[n]), int(per_b[n]), int(hits[n])
         scores.append(
             LabelScores(label, n_a, n_b, k, _ratio(k, n_b), _ratio(k, n_a), 2 * k / (n_a + n_b))
         )
-    matched.sort()
+    matched = list(zip(ia.tolist(), ib.tolist(), strict=True))
     used_a, used_b = {i for i, _ in matched}, {j for _, j in matched}
     k = len(matched)
     return SpanAgreementResult(
