@@ -1,0 +1,314 @@
+"""Krippendorff's alpha_U on NumPy arrays, for one long continuum or many at once.
+
+The same coefficient as :mod:`app.agreement.unitizing` (see there for the formulas and
+sources), vectorised for the agreement report: spans come as parallel int64 arrays of
+coder index, begin, end (exclusive, global positions) and category index, and no Python
+loop runs over spans or continua; only coders, coder pairs and categories are looped.
+
+* :func:`merge_overlaps` replaces the overlapping or chained spans of one coder and
+  category by their union (spans that merely touch stay apart).
+* :func:`alpha_u_parts` gives D_o,c, D_e,c and N_c for one continuum ``[lo, hi)``.
+* :func:`alpha_u_by_segment` gives them for many independent continua at once
+  ("segments", e.g. the articles), each with its own member coders.
+* :func:`alpha_values` and :func:`pooled_alpha` turn the parts into alpha per category
+  and pooled over categories, ``1 - sum_c D_o,c / sum_c D_e,c``.
+
+Every value equals what :func:`app.agreement.unitizing.unitizing_alpha` returns for the
+same continuum and coders; a category nobody marked has D_o = D_e = N = 0.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from app.agreement.errors import AgreementError
+
+Parts = tuple[np.ndarray, np.ndarray, np.ndarray]
+_Pieces = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def _int_arrays(*arrays: np.ndarray) -> list[np.ndarray]:
+    out = [np.asarray(a, dtype=np.int64) for a in arrays]
+    if any(a.ndim != 1 or len(a) != len(out[0]) for a in out):
+        raise AgreementError(
+            "The span and segment arrays must be one-dimensional and of equal length."
+        )
+    return out
+
+
+def merge_overlaps(
+    coder: np.ndarray, category: np.ndarray, begin: np.ndarray, end: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
+    """Merge overlapping or chained spans of one coder and category into their union.
+
+    Two spans of the same coder and category are merged when the later one begins before
+    the earlier one ends (``b2 < e1``); touching spans (``b2 == e1``) stay apart. Returns
+    coder, category, begin and end of the merged spans sorted by (coder, category, begin),
+    and how many spans were merged away (input count minus output count). Raises
+    :class:`AgreementError` for a span that does not end after it begins.
+    """
+    coder, category, begin, end = _int_arrays(coder, category, begin, end)
+    if (end <= begin).any():
+        raise AgreementError("Every span must end after it begins.")
+    if len(begin) == 0:
+        return coder, category, begin, end, 0
+    order = np.lexsort((begin, category, coder))
+    c, k, b, e = coder[order], category[order], begin[order], end[order]
+    new_group = np.concatenate([[True], (c[1:] != c[:-1]) | (k[1:] != k[:-1])])
+    group = np.cumsum(new_group) - 1
+    # Shift each (coder, category) group past the previous one so that the running
+    # maximum of the ends never reaches into the next group.
+    lo = int(b.min())
+    offset = group * (int(e.max()) - lo + 1) - lo
+    reach = np.maximum.accumulate(e + offset)
+    starts = np.flatnonzero(np.concatenate([[True], b[1:] + offset[1:] >= reach[:-1]]))
+    merged_end = np.maximum.reduceat(e, starts)
+    return c[starts], k[starts], b[starts], merged_end, len(b) - len(starts)
+
+
+def _coder_pieces(
+    units_begin: np.ndarray,
+    units_end: np.ndarray,
+    units_segment: np.ndarray,
+    segments: np.ndarray,
+    rank: np.ndarray,
+    seg_begin: np.ndarray,
+    seg_end: np.ndarray,
+) -> _Pieces:
+    """One coder's segmentation of its segments: units and the gaps between them.
+
+    ``segments`` are the coder's (sorted) segments, ``rank`` maps a segment index to its
+    place in ``segments``, and the units are sorted by begin. Within each segment the
+    boundaries run seg_begin, b_0, e_0, b_1, e_1, ..., seg_end; consecutive boundaries
+    delimit the pieces, alternately gap and unit. Empty gaps and the stretch from one
+    segment's end to the next segment's begin are dropped. Returns begins, ends, a flag
+    that is True for units and the segment of each piece, sorted by begin.
+    """
+    n_seg = len(segments)
+    if n_seg == 0:
+        empty = np.zeros(0, np.int64)
+        return empty, empty, np.zeros(0, bool), empty
+    r_unit = rank[units_segment]
+    count = np.bincount(r_unit, minlength=n_seg)
+    before = np.cumsum(count) - count
+    bounds = np.empty(2 * (len(units_begin) + n_seg), np.int64)
+    at = 2 * (np.arange(len(units_begin)) + r_unit) + 1
+    bounds[at] = units_begin
+    bounds[at + 1] = units_end
+    r = np.arange(n_seg)
+    bounds[2 * (before + r)] = seg_begin[segments]
+    last = 2 * (before + count + r) + 1
+    bounds[last] = seg_end[segments]
+    starts, stops = bounds[:-1], bounds[1:]
+    is_unit = (np.arange(len(starts)) % 2).astype(bool)
+    keep = stops > starts
+    keep[last[:-1]] = False
+    piece_segment = np.repeat(segments, 2 * count + 2)[:-1]
+    return starts[keep], stops[keep], is_unit[keep], piece_segment[keep]
+
+
+def _pair_by_segment(p1: _Pieces, p2: _Pieces, n_segments: int) -> np.ndarray:
+    """Sum of delta2 per segment over the overlapping pieces of two coders.
+
+    Both segmentations must cover exactly the same segments, as in
+    ``unitizing._pair_disagreement``, which this follows piece by piece.
+    """
+    b1, e1, u1, s1 = p1
+    b2, e2, u2, _ = p2
+    # Each overlapping pair (g, h) starts at max(b_g, b_h), a piece begin of either coder:
+    # pair every begin of coder 1 with coder 2's piece there, then every begin of coder 2
+    # that is no begin of coder 1 with coder 1's piece there.
+    g2 = np.searchsorted(b1, b2, side="right") - 1
+    own = b1[g2] != b2
+    g = np.concatenate([np.arange(len(b1)), g2[own]])
+    h = np.concatenate([np.searchsorted(b2, b1, side="right") - 1, np.flatnonzero(own)])
+    bg, eg, ug, bh, eh, uh = b1[g], e1[g], u1[g], b2[h], e2[h], u2[h]
+    both = ug & uh
+    inside_h = ug & ~uh & (bg >= bh) & (eg <= eh)
+    inside_g = uh & ~ug & (bh >= bg) & (eh <= eg)
+    delta2 = (
+        ((bg - bh) ** 2 + (eg - eh) ** 2) * both
+        + ((eg - bg) ** 2) * inside_h
+        + ((eh - bh) ** 2) * inside_g
+    )
+    return np.bincount(s1[g], weights=delta2, minlength=n_segments)
+
+
+def _restrict(pieces: _Pieces, keep: np.ndarray) -> _Pieces:
+    b, e, u, s = pieces
+    return b[keep], e[keep], u[keep], s[keep]
+
+
+def alpha_u_by_segment(
+    segment: np.ndarray,
+    coder: np.ndarray,
+    begin: np.ndarray,
+    end: np.ndarray,
+    category: np.ndarray,
+    seg_begin: np.ndarray,
+    seg_end: np.ndarray,
+    members: np.ndarray,
+    n_categories: int,
+) -> Parts:
+    """alpha_U parts for many independent continua ("segments") at once.
+
+    Segment k is the continuum ``[seg_begin[k], seg_end[k])``; the segments follow one
+    another without overlap (``seg_end[k] <= seg_begin[k + 1]``). Span n lies in segment
+    ``segment[n]`` at global positions ``[begin[n], end[n])``, was marked by coder
+    ``coder[n]`` (0 .. n_coders - 1) with category ``category[n]`` (0 .. n_categories - 1).
+    ``members`` is a bool array (K, n_coders) of the coders taking part in each segment:
+    m_k = members[k].sum() counts every member, also one who marked nothing there (that
+    coder's segmentation is one gap over the whole segment). A span by a coder who is not
+    a member of its segment raises :class:`AgreementError`, as do overlapping spans of one
+    coder and category (merge them first with :func:`merge_overlaps`).
+
+    Returns D_o, D_e and N, arrays (K, n_categories): observed and expected disagreement
+    and the number of units, each as ``unitizing_alpha`` gives them for that segment alone
+    with its member coders. A category without a unit in a segment has D_o = D_e = 0 and
+    N = 0. Segments with fewer than two members have NaN for D_o and D_e (N still counts
+    their units).
+    """
+    segment, coder, begin, end, category = _int_arrays(segment, coder, begin, end, category)
+    seg_begin, seg_end = _int_arrays(seg_begin, seg_end)
+    members = np.asarray(members, dtype=bool)
+    n_segments = len(seg_begin)
+    if members.ndim != 2 or members.shape[0] != n_segments:
+        raise AgreementError("The member table must have one row per segment.")
+    n_coders = members.shape[1]
+    lengths = seg_end - seg_begin
+    if (lengths < 1).any() or (seg_begin[1:] < seg_end[:-1]).any():
+        raise AgreementError("Segments must have positive lengths and follow without overlap.")
+    if len(begin) and (
+        (segment < 0).any()
+        or (segment >= n_segments).any()
+        or (coder < 0).any()
+        or (coder >= n_coders).any()
+        or (category < 0).any()
+        or (category >= n_categories).any()
+    ):
+        raise AgreementError("A span names a segment, coder or category that does not exist.")
+    if len(begin) and (
+        (end <= begin).any() or (begin < seg_begin[segment]).any() or (end > seg_end[segment]).any()
+    ):
+        raise AgreementError("Every span must be non-empty and lie inside its segment.")
+    if not members[segment, coder].all():
+        raise AgreementError("A span is by a coder who is not a member of its segment.")
+
+    order = np.lexsort((begin, category, coder))
+    segment, coder, begin, end, category = (
+        a[order] for a in (segment, coder, begin, end, category)
+    )
+    group = coder * n_categories + category
+    same = group[1:] == group[:-1]
+    if (same & (begin[1:] < end[:-1])).any():
+        raise AgreementError(
+            "A coder has overlapping units of one category; they must not overlap."
+        )
+    bounds = np.searchsorted(group, np.arange(n_coders * n_categories + 1))
+
+    m = members.sum(axis=1).astype(np.float64)
+    big_l = lengths.astype(np.float64)
+    big = int(lengths.max()) + 1 if n_segments else 1
+    segments_of = [np.flatnonzero(members[:, i]) for i in range(n_coders)]
+    ranks = []
+    for mine in segments_of:
+        rank = np.full(n_segments, -1, np.int64)
+        rank[mine] = np.arange(len(mine))
+        ranks.append(rank)
+
+    d_o = np.zeros((n_segments, n_categories))
+    d_e = np.zeros((n_segments, n_categories))
+    n_units = np.zeros((n_segments, n_categories), np.int64)
+    for c in range(n_categories):
+        pieces = []
+        for i in range(n_coders):
+            lo, hi = bounds[i * n_categories + c], bounds[i * n_categories + c + 1]
+            pieces.append(
+                _coder_pieces(
+                    begin[lo:hi],
+                    end[lo:hi],
+                    segment[lo:hi],
+                    segments_of[i],
+                    ranks[i],
+                    seg_begin,
+                    seg_end,
+                )
+            )
+        observed = np.zeros(n_segments)
+        for i in range(n_coders):
+            for j in range(i + 1, n_coders):
+                p1 = _restrict(pieces[i], members[pieces[i][3], j])
+                p2 = _restrict(pieces[j], members[pieces[j][3], i])
+                observed += _pair_by_segment(p1, p2, n_segments)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            d_o[:, c] = 2.0 * observed / (m * (m - 1.0) * big_l**2)
+
+        unit_len = np.concatenate([(e - b)[u] for b, e, u, _ in pieces])
+        unit_seg = np.concatenate([s[u] for _, _, u, s in pieces])
+        gap_key = np.sort(np.concatenate([(s * big + (e - b))[~u] for b, e, u, s in pieces]))
+        gap_sum = np.concatenate([[0], np.cumsum(gap_key % big)])
+        first = np.searchsorted(gap_key, unit_seg * big + unit_len, side="left")
+        stop = np.searchsorted(gap_key, (unit_seg + 1) * big, side="left")
+        fitting = (gap_sum[stop] - gap_sum[first] - (stop - first) * (unit_len - 1)).astype(
+            np.float64
+        )
+        n_c = np.bincount(unit_seg, minlength=n_segments)
+        ln = unit_len.astype(np.float64)
+        per_unit = (n_c[unit_seg] - 1) * (2 * ln**3 - 3 * ln**2 + ln) / 3.0 + ln**2 * fitting
+        numerator = np.bincount(unit_seg, weights=per_unit, minlength=n_segments)
+        squares = np.bincount(unit_seg, weights=ln * (ln - 1.0), minlength=n_segments)
+        denominator = m * big_l * (m * big_l - 1.0) - squares
+        with np.errstate(divide="ignore", invalid="ignore"):
+            d_e[:, c] = (2.0 / big_l) * numerator / denominator
+        n_units[:, c] = n_c
+    few = m < 2
+    d_o[few] = np.nan
+    d_e[few] = np.nan
+    return d_o, d_e, n_units
+
+
+def alpha_u_parts(
+    coder: np.ndarray,
+    begin: np.ndarray,
+    end: np.ndarray,
+    category: np.ndarray,
+    n_coders: int,
+    n_categories: int,
+    lo: int,
+    hi: int,
+) -> Parts:
+    """alpha_U parts D_o,c, D_e,c and N_c for one continuum ``[lo, hi)``.
+
+    Coders are 0 .. n_coders - 1, all of whom count in m even without a span; categories
+    are 0 .. n_categories - 1. Returns three arrays of length n_categories, equal to the
+    per-category values of ``unitizing_alpha``; a category nobody marked gives 0, 0, 0.
+    Raises :class:`AgreementError` for fewer than two coders, spans outside the continuum
+    or overlapping spans of one coder and category.
+    """
+    if n_coders < 2:
+        raise AgreementError("Unitizing agreement needs at least two coders.")
+    coder, begin, end, category = _int_arrays(coder, begin, end, category)
+    d_o, d_e, n_units = alpha_u_by_segment(
+        np.zeros(len(begin), np.int64),
+        coder,
+        begin,
+        end,
+        category,
+        np.array([lo], np.int64),
+        np.array([hi], np.int64),
+        np.ones((1, n_coders), bool),
+        n_categories,
+    )
+    return d_o[0], d_e[0], n_units[0]
+
+
+def alpha_values(d_o: np.ndarray, d_e: np.ndarray) -> np.ndarray:
+    """alpha = 1 - D_o / D_e elementwise; NaN where D_e is zero (no variation) or NaN."""
+    d_o, d_e = np.asarray(d_o, np.float64), np.asarray(d_e, np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(d_e == 0.0, np.nan, 1.0 - d_o / d_e)
+
+
+def pooled_alpha(d_o: np.ndarray, d_e: np.ndarray) -> np.ndarray:
+    """alpha_U pooled over the categories (last axis): ``1 - sum D_o / sum D_e``."""
+    return alpha_values(np.sum(d_o, axis=-1), np.sum(d_e, axis=-1))
