@@ -197,3 +197,37 @@ def reliability_data(units: Units, categories: Sequence[Any] | None = None) -> R
     if not (data.codes >= 0).any():
         raise AgreementError("No unit has any coded value.")
     return data
+
+
+def from_columns(
+    columns: Mapping[Hashable, Sequence[Any]], categories: Sequence[Any] | None = None
+) -> ReliabilityData:
+    """Units given coder by coder: ``coder -> the value of every unit`` (``None`` or NaN
+    when missing), all columns of one length. The same data as the mapping form, read
+    without a mapping per unit (for hundreds of thousands of units).
+    """
+    coders = tuple(columns)
+    lengths = {len(values) for values in columns.values()}
+    if len(lengths) > 1:
+        raise AgreementError("Every coder's column must have one value per unit.")
+    present = [[v for v in values if not _is_missing(v)] for values in columns.values()]
+    if categories is None:
+        try:
+            cats = _ordered_categories({v for values in present for v in values})
+        except TypeError as exc:
+            raise AgreementError("Every coded value must be hashable (a number or a string).") from exc
+    else:
+        cats = tuple(categories)
+    index = _index_of(cats)
+    n_units = lengths.pop() if lengths else 0
+    codes = np.full((len(coders), n_units), -1, dtype=np.int64)
+    for row, values in enumerate(columns.values()):
+        try:
+            codes[row] = [-1 if _is_missing(v) else index[v] for v in values]
+        except KeyError as exc:
+            raise AgreementError(
+                f"The value {exc.args[0]!r} is not one of the categories given."
+            ) from None
+        except TypeError as exc:
+            raise AgreementError("Every coded value must be hashable (a number or a string).") from exc
+    return ReliabilityData(coders, cats, codes)
