@@ -12,25 +12,31 @@ alpha for numbers; percent agreement beside it. Free text is not compared.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter
 from collections.abc import Hashable, Sequence
 from typing import Any
 
+import numpy as np
+
 from app.agreement import cohen_kappa, fleiss_kappa, gwet_ac1, percent_agreement
+from app.agreement.errors import AgreementError
+from app.agreement.reliability_data import ReliabilityData, from_columns
 from app.core.codebook import Attribute, Codebook, Question, SpanLabel
 from app.services.agreement_figures import (
+    Disagreements,
     Figure,
     Measure,
     Settings,
     Where,
     alpha_figure,
     chance_figure,
+    percent_figure,
 )
 from app.services.agreement_units import (
     CodedValue,
     Corpus,
     Disagreement,
-    PairArticle,
+    PairMatch,
     answer_units,
 )
 
@@ -44,9 +50,22 @@ def _differ(values: Sequence[Any]) -> bool:
 
 
 def _article_figure(unit: dict[Hashable, Any], where: Where, categories: Any) -> Figure | None:
-    if sum(v is not None for v in unit.values()) < 2:
+    """Percent agreement on one article's unit (``None`` with fewer than two values):
+    the share of agreeing pairs of values, counted directly; a value outside the
+    categories goes through :func:`percent_agreement` for its message."""
+    present = [v for v in unit.values() if v is not None]
+    if len(present) < 2:
         return None
-    return chance_figure(percent_agreement, [unit], NO_INTERVAL, where, categories=categories)
+    try:
+        counts = Counter(present)
+        known = categories is None or all(v in categories for v in counts)
+    except TypeError:
+        known = False
+    if not known:
+        return chance_figure(percent_agreement, [unit], NO_INTERVAL, where, categories=categories)
+    r = len(present)
+    value = sum(n * (n - 1) for n in counts.values()) / (r * (r - 1))
+    return percent_figure(value, 1, r, where)
 
 
 def _question_measure(
@@ -71,7 +90,8 @@ def _question_measure(
     figures.append(chance_figure(percent_agreement, rows, settings, every, categories=categories))
     pairs = []
     for pair in corpus.pairs:
-        sub = [{c: u[c] for c in pair} for u in rows if set(pair) <= set(u)]
+        both = [u for u in rows if pair[0] in u and pair[1] in u]
+        sub = _data({c: [u[c] for u in both] for c in pair}, categories)
         where = Where("pair", pair)
         pairs += [
             chance_figure(
@@ -99,7 +119,7 @@ def _question_measure(
         tuple(figures),
         tuple(pairs),
         tuple(articles),
-        tuple(disagreements),
+        Disagreements(disagreements),
     )
 
 
@@ -123,12 +143,34 @@ def _attribute_value(option: str | None, raw: Any) -> Any:
     return option in raw if isinstance(raw, list) else None
 
 
+def _attribute_disagreements(
+    corpus: Corpus, entries: Sequence[tuple[PairMatch, np.ndarray, np.ndarray]], name: str,
+    attribute: str, option: str | None,
+) -> list[Disagreement]:
+    s = corpus.spans
+    found = []
+    for p, (m, rows_a, rows_b) in enumerate(entries):
+        for x, y in zip(rows_a.tolist(), rows_b.tolist(), strict=True):
+            raw = (s.attributes[x].get(attribute), s.attributes[y].get(attribute))
+            if not _differ([_attribute_value(option, v) for v in raw]):
+                continue
+            article = corpus.articles[s.article[x]]
+            values = tuple(
+                CodedValue(coder, v, int(s.start[r]), int(s.end[r]), article.text[s.start[r]:s.end[r]])
+                for coder, v, r in zip(m.pair, raw, (x, y), strict=True)
+            )
+            found.append((int(s.article[x]), p, int(s.start[x]),
+                          Disagreement(article.id, article.title, "value", name, values)))
+    found.sort(key=lambda item: item[:3])
+    return [item[3] for item in found]
+
+
 def _attribute_measure(
     corpus: Corpus,
     label: SpanLabel,
     attribute: Attribute,
     option: str | None,
-    comparisons: Sequence[PairArticle],
+    matches: Sequence[PairMatch],
     settings: Settings,
 ) -> Measure:
     name = f"{label.name}.{attribute.name}" + ("" if option is None else f": {option}")
@@ -138,63 +180,70 @@ def _attribute_measure(
         categories = (False, True)
     elif attribute.type == "single_choice":
         categories = attribute.option_values
-    entries = []  # (pair, article, unit, raw values with their spans)
-    for pa in comparisons:
-        for x, y in pa.matched:
-            if x.label != label.name:
-                continue
-            raw = [(x, x.attributes.get(attribute.name)), (y, y.attributes.get(attribute.name))]
-            value = [_attribute_value(option, r) for _, r in raw]
-            entries.append((pa, {"first": value[0], "second": value[1]}, raw))
+    s = corpus.spans
+    index = corpus.labels.index(label.name)
+    entries = []  # (pair, rows of the first coder, rows of the second), matched by overlap
+    columns = []
+    for m in matches:
+        xa, xb = m.overlap
+        keep = s.label[xa] == index
+        entries.append((m, xa[keep], xb[keep]))
+        columns.append([
+            [_attribute_value(option, s.attributes[r].get(attribute.name)) for r in rows.tolist()]
+            for rows in (xa[keep], xb[keep])
+        ])
     every = Where("pooled", corpus.coders)
-    units = [unit for _, unit, _ in entries]
+    pooled = _data(
+        {"first": [v for c in columns for v in c[0]], "second": [v for c in columns for v in c[1]]},
+        categories,
+    )
     figures = [
-        alpha_figure(units, settings, every, level=level, categories=categories),
-        chance_figure(percent_agreement, units, settings, every, categories=categories),
+        alpha_figure(pooled, settings, every, level=level, categories=categories),
+        chance_figure(percent_agreement, pooled, settings, every, categories=categories),
     ]
-    by_pair: dict[Any, list[Any]] = defaultdict(list)
-    by_article: dict[str, list[Any]] = defaultdict(list)
-    for pa, unit, _ in entries:  # grouped once: scanning every entry per pair and per
-        by_pair[pa.pair].append(unit)  # article was quadratic in the corpus size
-        if None not in unit.values():
-            by_article[pa.article.id].append(unit)
     pairs = []
-    for pair in corpus.pairs:
-        sub = by_pair.get(pair, [])
-        where = Where("pair", pair)
+    for m, (first, second) in zip(matches, columns, strict=True):
+        sub = _data({"first": first, "second": second}, categories)
+        where = Where("pair", m.pair)
         pairs += [
             alpha_figure(sub, settings, where, level=level, categories=categories),
             chance_figure(percent_agreement, sub, settings, where, categories=categories),
         ]
+    agree = np.zeros(len(corpus.articles), dtype=np.int64)
+    both = np.zeros(len(corpus.articles), dtype=np.int64)
+    for (_, rows_a, _), (first, second) in zip(entries, columns, strict=True):
+        for k, x, y in zip(s.article[rows_a].tolist(), first, second, strict=True):
+            if x is not None and y is not None:
+                both[k] += 1
+                agree[k] += x == y
     articles = []
-    for article in corpus.articles:
-        sub = by_article.get(article.id, [])
-        if sub:
-            where = Where("article", corpus.done[article.id], article.id)
-            articles.append(
-                chance_figure(percent_agreement, sub, NO_INTERVAL, where, categories=categories)
-            )
-    disagreements = []
-    for pa, unit, raw in entries:
-        if _differ(list(unit.values())):
-            text = pa.article.text
-            values = tuple(
-                CodedValue(coder, r, a.start, a.end, text[a.start : a.end])
-                for coder, (a, r) in zip(pa.pair, raw, strict=True)
-            )
-            disagreements.append(
-                Disagreement(pa.article.id, pa.article.title, "value", name, values)
-            )
+    for k in np.flatnonzero(both).tolist():
+        article = corpus.articles[k]
+        where = Where("article", corpus.done[article.id], article.id)
+        n = int(both[k])
+        articles.append(percent_figure(float(agree[k]) / n, n, 2 * n, where))
     kinds = {"number": "number attribute", "boolean": "yes/no attribute"}
     kind = kinds.get(attribute.type, "choice attribute" if option is None else "option of a choice")
+    found = Disagreements(
+        lambda: _attribute_disagreements(corpus, entries, name, attribute.name, option)
+    )
     return Measure(
         "attributes", f"attribute:{name}", name, kind, tuple(figures), tuple(pairs),
-        tuple(articles), tuple(disagreements),
+        tuple(articles), found,
     )
 
 
+def _data(columns: dict[str, list[Any]], categories: Any) -> ReliabilityData | list[dict[str, Any]]:
+    """Values read column-wise; when a value does not fit, the mapping form, whose
+    coefficient then says what is wrong."""
+    try:
+        return from_columns(columns, categories)
+    except AgreementError:
+        return [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+
+
 def attribute_measures(
-    corpus: Corpus, codebook: Codebook, comparisons: Sequence[PairArticle], settings: Settings
+    corpus: Corpus, codebook: Codebook, matches: Sequence[PairMatch], settings: Settings
 ) -> tuple[list[Measure], list[Skipped]]:
     """One measure per attribute of each span label (per option of a multiple choice)."""
     measures, skipped = [], []
@@ -206,7 +255,7 @@ def attribute_measures(
                 continue
             options = attribute.option_values if attribute.type == "multi_choice" else (None,)
             measures += [
-                _attribute_measure(corpus, label, attribute, o, comparisons, settings)
+                _attribute_measure(corpus, label, attribute, o, matches, settings)
                 for o in options
             ]
     return measures, skipped

@@ -29,8 +29,9 @@ from typing import Any
 
 from app.core.codebook import Codebook
 from app.services.agreement_coded import attribute_measures, question_measures
-from app.services.agreement_figures import Figure, Interval, Measure, Settings
-from app.services.agreement_spans import relation_measures, span_measures
+from app.services.agreement_figures import Disagreements, Figure, Interval, Measure, Settings
+from app.services.agreement_relations import relation_measures
+from app.services.agreement_spans import span_measures
 from app.services.agreement_units import (
     AgreementReportError,
     CodedValue,
@@ -121,9 +122,11 @@ class AgreementReport:
 def _plain(value: Any) -> Any:
     if is_dataclass(value) and not isinstance(value, type):
         return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, tuple) and hasattr(value, "_asdict"):  # named tuples
+        return {k: _plain(v) for k, v in value._asdict().items()}
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
+    if isinstance(value, list | tuple | Disagreements):
         return [_plain(v) for v in value]
     if hasattr(value, "item") and not isinstance(value, str | bytes):  # NumPy scalars
         value = value.item()

@@ -1,84 +1,133 @@
-"""Span and relation measures of the agreement report.
+"""Span measures of the agreement report.
 
-Spans, per label and over all labels: precision, recall and F1 per coder pair with exact
-and overlap matching (counts summed over the articles both coders finished; pooled over
-pairs by summing the counts of every pair), and Krippendorff's alpha_U on each article's
-continuum ``[0, len(text))``. The pooled alpha_U is computed on the continuum made by
-concatenating the articles (each shifted by the lengths before it): per pair over the
-articles both finished, and for all coders over the articles every coder finished.
+Per label and over all labels: precision, recall and F1 per coder pair with exact and
+overlap matching (counts summed over the articles both coders finished; pooled over
+pairs by summing the counts of every pair), and Krippendorff's alpha_U on each
+article's continuum ``[0, len(text))``. The pooled alpha_U is computed on the continuum
+made by concatenating the articles (each shifted by the lengths before it): per pair
+over the articles both finished, and for all coders over the articles every coder
+finished.
 
-Relations, per type and over all types: a relation matches when the other coder has a
-relation of the same type between the spans its endpoints were matched to (overlap
-matching), F1 as for spans; over all types also alpha on the types of the endpoint pairs
-that both coders related.
+Counts come from one matching per coder pair over all articles
+(:func:`app.services.agreement_units.compare_pairs`), tallied with ``bincount`` by pair,
+article and label; alpha_U of every article comes from one batched computation
+(:func:`app.agreement.unitizing_batch.alpha_u_by_segment`).
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from app.agreement import AgreementError, unitizing_alpha
-from app.agreement.unitizing import UnitizingResult
+import numpy as np
+
+from app.agreement.unitizing import NO_VARIATION
+from app.agreement.unitizing_batch import alpha_u_by_segment, alpha_u_parts, merge_overlaps
 from app.core.codebook import Codebook
-from app.core.records import Article
 from app.services.agreement_figures import (
     NAN,
     Counts,
+    Disagreements,
     Figure,
     Measure,
-    Settings,
     Where,
-    alpha_figure,
     f1_figure,
     macro_f1_figure,
 )
-from app.services.agreement_units import (
-    CodedValue,
-    Corpus,
-    Disagreement,
-    PairArticle,
-    unitizing_spans,
-)
+from app.services.agreement_units import CodedValue, Corpus, Disagreement, PairMatch
 
 ALL = "*"
 MODES = ("exact", "overlap")
+NOTHING_MARKED = "No coder marked any unit; there is nothing to compare."
 
 
-def _unitize(corpus: Corpus, articles: Sequence[Article], coders: Sequence[str]) -> tuple[
-    UnitizingResult | None, dict[str, object], str | None
-]:
-    if not articles:
-        return None, {}, f"No article was finished by all {len(coders)} coders."
-    spans, length, merged = unitizing_spans(corpus, articles, coders)
+@dataclass(frozen=True, eq=False)
+class Unitized:
+    """alpha_U parts per label on one continuum (``problem`` when there is none)."""
+
+    d_o: np.ndarray | None
+    d_e: np.ndarray | None
+    n: np.ndarray | None
+    parts: dict[str, object]
+    problem: str | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class Merged:
+    """The spans on the concatenated continuum of all articles, overlaps merged per
+    coder and label (alpha_U needs a coder's units of one label not to overlap)."""
+
+    coder: np.ndarray
+    label: np.ndarray
+    begin: np.ndarray
+    end: np.ndarray
+    article: np.ndarray
+    before: np.ndarray  # spans per article and coder before merging, (articles, coders)
+    after: np.ndarray
+
+
+def _merged(corpus: Corpus) -> Merged:
+    s = corpus.spans
+    lifted = corpus.offsets[s.article]
+    coder, label, begin, end, _ = merge_overlaps(s.coder, s.label, lifted + s.start, lifted + s.end)
+    article = np.searchsorted(corpus.offsets, begin, side="right") - 1
+    shape = corpus.members.shape
+    size = shape[0] * shape[1]
+    count = lambda a, c: np.bincount(a * shape[1] + c, minlength=size).reshape(shape)  # noqa: E731
+    return Merged(coder, label, begin, end, article, count(s.article, s.coder), count(article, coder))
+
+
+def _unitize(corpus: Corpus, merged: Merged, chosen: np.ndarray, coders: Sequence[str]) -> Unitized:
+    """Pooled alpha_U parts over the articles ``chosen`` (a mask) and these coders."""
+    if not chosen.any():
+        return Unitized(None, None, None, {}, f"No article was finished by all {len(coders)} coders.")
+    index = np.array([corpus.coder_index(c) for c in coders], dtype=np.int64)
+    lengths = np.diff(corpus.offsets)
+    shifted = np.cumsum(np.where(chosen, lengths, 0)) - np.where(chosen, lengths, 0)
+    keep = chosen[merged.article] & np.isin(merged.coder, index)
+    article = merged.article[keep]
+    move = shifted[article] - corpus.offsets[article]
+    length = int(lengths[chosen].sum())
+    gone = merged.before[np.ix_(chosen, index)].sum() - merged.after[np.ix_(chosen, index)].sum()
     parts: dict[str, object] = {
-        "n_articles": len(articles), "continuum_length": length, "merged_spans": merged,
+        "n_articles": int(chosen.sum()), "continuum_length": length, "merged_spans": int(gone),
     }
-    try:
-        return unitizing_alpha(spans, 0, length, coders=list(coders)), parts, None
-    except AgreementError as exc:
-        return None, parts, str(exc)
+    if not keep.any():
+        return Unitized(None, None, None, parts, NOTHING_MARKED)
+    local = np.full(len(corpus.coders), -1, dtype=np.int64)
+    local[index] = np.arange(len(index))
+    d_o, d_e, n = alpha_u_parts(
+        local[merged.coder[keep]], merged.begin[keep] + move, merged.end[keep] + move, merged.label[keep],
+        len(index), len(corpus.labels), 0, length,
+    )
+    return Unitized(d_o, d_e, n, parts)
 
 
-def _alpha_u(
-    found: tuple[UnitizingResult | None, dict[str, object], str | None], label: str, where: Where
-) -> Figure:
-    result, parts, problem = found
-    value, d_o, d_e, n_units, note = NAN, None, None, 0, problem
-    if result is not None and label == ALL:
-        value, d_o, d_e, n_units, note = (
-            result.value, result.observed_disagreement, result.expected_disagreement,
-            result.n_units, result.note,
-        )
-    elif result is not None:
-        category = next((c for c in result.per_category if c.category == label), None)
-        if category is None:
+def _by_article(corpus: Corpus, merged: Merged) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return alpha_u_by_segment(
+        merged.article, merged.coder, merged.begin, merged.end, merged.label,
+        corpus.offsets[:-1], corpus.offsets[1:], corpus.members, len(corpus.labels),
+    )
+
+
+def _alpha_u(found: Unitized, label: int | None, where: Where) -> Figure:
+    value, d_o, d_e, n_units, note = NAN, None, None, 0, found.problem
+    if found.problem is None and found.n is not None:
+        assert found.d_o is not None and found.d_e is not None
+        present = found.n > 0
+        if label is None:
+            d_o, d_e = float(found.d_o[present].sum()), float(found.d_e[present].sum())
+            n_units = int(found.n.sum())
+            note = NO_VARIATION if d_e == 0.0 else None
+            value = NAN if d_e == 0.0 else 1.0 - d_o / d_e
+        elif not present[label]:
             note = "No coder marked a span of this label."
         else:
-            value, d_o, d_e, n_units, note = (
-                category.value, category.observed_disagreement,
-                category.expected_disagreement, category.n_units, category.note,
-            )
+            d_o, d_e = float(found.d_o[label]), float(found.d_e[label])
+            n_units = int(found.n[label])
+            note = NO_VARIATION if d_e == 0.0 else None
+            value = NAN if d_e == 0.0 else 1.0 - d_o / d_e
+    parts = found.parts
     if where.scope != "article" and parts:
         pooled = (
             f"Pooled over the concatenated continuum of {parts['n_articles']} articles "
@@ -92,155 +141,130 @@ def _alpha_u(
     )
 
 
-def _text(article: Article, start: int, end: int) -> str:
-    return article.text[start:end]
+@dataclass(frozen=True, eq=False)
+class Tally:
+    """Spans of the first and second coder and matches, by pair, article and label."""
 
+    n_a: np.ndarray  # (pairs, articles, labels)
+    n_b: np.ndarray
+    matched: dict[str, np.ndarray]
 
-def _span_disagreements(pa: PairArticle) -> list[Disagreement]:
-    if pa.exact is None or pa.overlap is None:
-        return []
-    a, b = pa.pair
-    title, art = pa.article.title, pa.article
-    out = []
-    for coder, other, spans in ((a, b, pa.overlap.unmatched_a), (b, a, pa.overlap.unmatched_b)):
-        for s, e, label in spans:
-            values = (CodedValue(coder, label, s, e, _text(art, s, e)), CodedValue(other, None))
-            out.append(Disagreement(art.id, title, "unmatched", label, values))
-    loose_a, loose_b = list(pa.exact.unmatched_a), list(pa.exact.unmatched_b)
-    for x, y in pa.overlap.matched:
-        if x in loose_a or y in loose_b:
-            for span, loose in ((x, loose_a), (y, loose_b)):
-                if span in loose:
-                    loose.remove(span)
-            values = (
-                CodedValue(a, x[2], x[0], x[1], _text(art, x[0], x[1])),
-                CodedValue(b, y[2], y[0], y[1], _text(art, y[0], y[1])),
-            )
-            out.append(Disagreement(art.id, title, "boundary", x[2], values))
-    return out
+    @classmethod
+    def of(cls, corpus: Corpus, matches: Sequence[PairMatch]) -> Tally:
+        s = corpus.spans
+        n_articles, n_labels = len(corpus.articles), len(corpus.labels)
+        key = s.article * n_labels + s.label
 
+        def count(rows: np.ndarray) -> np.ndarray:
+            return np.bincount(key[rows], minlength=n_articles * n_labels).reshape(n_articles, n_labels)
 
-def span_measures(
-    corpus: Corpus, codebook: Codebook, comparisons: Sequence[PairArticle]
-) -> list[Measure]:
-    """One measure per span label, then one over all labels (key ``span:*``)."""
-    labels = list(codebook.label_names)
-    tally: dict[tuple[str, str, str, object], Counts] = defaultdict(Counts)
-    disagreements: dict[str, list[Disagreement]] = defaultdict(list)
-    for pa in comparisons:
-        for mode, result in (("exact", pa.exact), ("overlap", pa.overlap)):
-            for s in result.per_label if result else ():
-                for scope, key in (("pooled", None), ("pair", pa.pair), ("article", pa.article.id)):
-                    tally[mode, s.label, scope, key].add(s.n_a, s.n_b, s.matched)
-        for d in _span_disagreements(pa):
-            disagreements[d.unit].append(d)
-    pooled = _unitize(corpus, corpus.common(), corpus.coders)
-    by_pair = {pair: _unitize(corpus, corpus.shared(pair), pair) for pair in corpus.pairs}
-    by_article = {a.id: _unitize(corpus, [a], corpus.done[a.id]) for a in corpus.articles}
-
-    def f1s(label: str, where: Where, key: object) -> list[Figure]:
-        if label != ALL:
-            return [f1_figure(tally[m, label, where.scope, key], m, where) for m in MODES]
-        per_label = {m: [tally[m, x, where.scope, key] for x in labels] for m in MODES}
-        micro = {m: Counts() for m in MODES}
-        for m in MODES:
-            for c in per_label[m]:
-                micro[m].add(c.n_a, c.n_b, c.matched)
-        return [f1_figure(micro[m], m, where, "f1_micro") for m in MODES] + [
-            macro_f1_figure(per_label[m], m, where) for m in MODES
-        ]
-
-    def _labels(label: str) -> list[str]:
-        return labels if label == ALL else [label]
-
-    measures = []
-    for label in [*labels, ALL]:
-        every = Where("pooled", corpus.coders)
-        figures = [_alpha_u(pooled, label, every), *f1s(label, every, None)]
-        pairs: list[Figure] = []
-        for pair in corpus.pairs:
-            where = Where("pair", pair)
-            pairs += [_alpha_u(by_pair[pair], label, where), *f1s(label, where, pair)]
-        articles: list[Figure] = []
-        for article in corpus.articles:
-            counted = [tally["overlap", x, "article", article.id] for x in _labels(label)]
-            if any(c.n_a + c.n_b for c in counted):
-                where = Where("article", corpus.done[article.id], article.id)
-                articles += [_alpha_u(by_article[article.id], label, where)]
-                articles += f1s(label, where, article.id)
-        found = [d for x in _labels(label) for d in disagreements[x]]
-        measures.append(
-            Measure(
-                "spans", f"span:{label}", "All labels" if label == ALL else label,
-                "all span labels" if label == ALL else "span label", tuple(figures),
-                tuple(pairs), tuple(articles), tuple(found),
-            )
+        empty = np.zeros((0, n_articles, n_labels), dtype=np.int64)
+        stack = lambda arrays: np.stack(arrays) if arrays else empty  # noqa: E731
+        return cls(
+            stack([count(m.rows_a) for m in matches]),
+            stack([count(m.rows_b) for m in matches]),
+            {
+                "exact": stack([count(m.exact[0]) for m in matches]),
+                "overlap": stack([count(m.overlap[0]) for m in matches]),
+            },
         )
-    return measures
+
+    def counts(self, mode: str, label: int, pair: int | None = None, article: int | None = None) -> Counts:
+        pick = (slice(None) if pair is None else pair, slice(None) if article is None else article, label)
+        return Counts(int(self.n_a[pick].sum()), int(self.n_b[pick].sum()), int(self.matched[mode][pick].sum()))
 
 
-def relation_measures(
-    corpus: Corpus, codebook: Codebook, comparisons: Sequence[PairArticle], settings: Settings
-) -> list[Measure]:
-    """One measure per relation type, then one over all types (key ``relation:*``)."""
-    types = [r.name for r in codebook.relation_types]
-    tally: dict[tuple[str, str, object], Counts] = defaultdict(Counts)
-    label_units: dict[object, list[dict[str, str]]] = defaultdict(list)
-    disagreements: dict[str, list[Disagreement]] = defaultdict(list)
-    for pa in comparisons:
-        result = pa.relations
-        if result is None:
-            continue
-        a, b = pa.pair
-        scopes = (("pooled", None), ("pair", pa.pair), ("article", pa.article.id))
-        hits = Counter(x[2] for x, _ in result.matched)
-        n_a = hits + Counter(r[2] for r in result.unmatched_a)
-        n_b = hits + Counter(r[2] for r in result.unmatched_b)
-        for t in n_a | n_b:
-            for scope, key in scopes:
-                tally[t, scope, key].add(n_a[t], n_b[t], hits[t])
-        for x, y in result.label_pairs:
-            label_units[None].append({"first": x, "second": y})
-            label_units[pa.pair].append({"first": x, "second": y})
-        art = pa.article
-        for coder, other, found in ((a, b, result.unmatched_a), (b, a, result.unmatched_b)):
-            for source, target, t in found:
-                text = f"{_text(art, *source[:2])} \u2192 {_text(art, *target[:2])}"
-                values = (CodedValue(coder, t, text=text), CodedValue(other, None))
-                disagreements[t].append(Disagreement(art.id, art.title, "unmatched", t, values))
+def _f1s(tally: Tally, labels: Sequence[int], whole: bool, where: Where, **scope: int | None) -> list[Figure]:
+    if not whole:
+        return [f1_figure(tally.counts(m, labels[0], **scope), m, where) for m in MODES]
+    per_label = {m: [tally.counts(m, x, **scope) for x in labels] for m in MODES}
+    micro = {m: Counts() for m in MODES}
+    for m in MODES:
+        for c in per_label[m]:
+            micro[m].add(c.n_a, c.n_b, c.matched)
+    return [f1_figure(micro[m], m, where, "f1_micro") for m in MODES] + [
+        macro_f1_figure(per_label[m], m, where) for m in MODES
+    ]
 
-    def f1(t: str, where: Where, key: object) -> Figure:
-        if t != ALL:
-            return f1_figure(tally[t, where.scope, key], "through matched spans", where)
-        total = Counts()
-        for x in types:
-            c = tally[x, where.scope, key]
-            total.add(c.n_a, c.n_b, c.matched)
-        return f1_figure(total, "through matched spans", where, "f1_micro")
+
+def _span_disagreements(corpus: Corpus, matches: Sequence[PairMatch], label: int) -> list[Disagreement]:
+    """Spans of ``label`` one coder of a pair marked and the other did not, and overlapping
+    spans whose boundaries differ, by article and then coder pair."""
+    s = corpus.spans
+    name = corpus.labels[label]
+    found: list[tuple[int, int, int, int, Disagreement]] = []
+    for p, m in enumerate(matches):
+        a, b = m.pair
+        for side, (coder, other, rows, hit) in enumerate(
+            ((a, b, m.rows_a, m.overlap[0]), (b, a, m.rows_b, m.overlap[1]))
+        ):
+            loose = rows[~np.isin(rows, hit) & (s.label[rows] == label)]
+            for r in loose.tolist():
+                article = corpus.articles[s.article[r]]
+                start, end = int(s.start[r]), int(s.end[r])
+                values = (CodedValue(coder, name, start, end, article.text[start:end]), CodedValue(other, None))
+                found.append((int(s.article[r]), p, side, start,
+                              Disagreement(article.id, article.title, "unmatched", name, values)))
+        xa, xb = m.overlap
+        moved = (~np.isin(xa, m.exact[0]) | ~np.isin(xb, m.exact[1])) & (s.label[xa] == label)
+        for x, y in zip(xa[moved].tolist(), xb[moved].tolist(), strict=True):
+            article = corpus.articles[s.article[x]]
+            text = article.text
+            values = (
+                CodedValue(a, name, int(s.start[x]), int(s.end[x]), text[s.start[x]:s.end[x]]),
+                CodedValue(b, name, int(s.start[y]), int(s.end[y]), text[s.start[y]:s.end[y]]),
+            )
+            found.append((int(s.article[x]), p, 2, int(s.start[x]),
+                          Disagreement(article.id, article.title, "boundary", name, values)))
+    found.sort(key=lambda item: item[:4])
+    return [item[4] for item in found]
+
+
+def span_measures(corpus: Corpus, codebook: Codebook, matches: Sequence[PairMatch]) -> list[Measure]:
+    """One measure per span label, then one over all labels (key ``span:*``)."""
+    labels = list(range(len(codebook.label_names)))
+    tally = Tally.of(corpus, matches)
+    merged = _merged(corpus)
+    pooled = _unitize(corpus, merged, corpus.members.all(axis=1), corpus.coders)
+    by_pair = [_unitize(corpus, merged, m.shared, m.pair) for m in matches]
+    d_o, d_e, n = _by_article(corpus, merged)
+    merged_per_article = (merged.before - merged.after).sum(axis=1)
+    lengths = np.diff(corpus.offsets)
+    per_article = [
+        Unitized(d_o[k], d_e[k], n[k], {
+            "n_articles": 1, "continuum_length": int(lengths[k]),
+            "merged_spans": int(merged_per_article[k]),
+        }, None if n[k].sum() else NOTHING_MARKED)
+        for k in range(len(corpus.articles))
+    ]
+    marked = (tally.n_a + tally.n_b).sum(axis=0)  # (articles, labels)
+    lists = {x: Disagreements(lambda x=x: _span_disagreements(corpus, matches, x)) for x in labels}
 
     measures = []
-    for t in [*types, ALL]:
+    for label in [*labels, None]:
+        chosen = labels if label is None else [label]
+        whole = label is None
         every = Where("pooled", corpus.coders)
-        figures = [f1(t, every, None)]
-        if t == ALL:
-            figures.append(alpha_figure(label_units[None], settings, every))
-        pairs = []
-        for pair in corpus.pairs:
-            pairs.append(f1(t, Where("pair", pair), pair))
-            if t == ALL:
-                pairs.append(alpha_figure(label_units[pair], settings, Where("pair", pair)))
-        chosen = types if t == ALL else [t]
-        articles = [
-            f1(t, Where("article", corpus.done[a.id], a.id), a.id)
-            for a in corpus.articles
-            if any(tally[x, "article", a.id].n_a + tally[x, "article", a.id].n_b for x in chosen)
-        ]
-        found = [d for x in chosen for d in disagreements[x]]
+        figures = [_alpha_u(pooled, label, every), *_f1s(tally, chosen, whole, every)]
+        pairs: list[Figure] = []
+        for p, m in enumerate(matches):
+            where = Where("pair", m.pair)
+            pairs += [_alpha_u(by_pair[p], label, where), *_f1s(tally, chosen, whole, where, pair=p)]
+        articles: list[Figure] = []
+        for k in np.flatnonzero(marked[:, chosen].sum(axis=1) > 0).tolist():
+            article = corpus.articles[k]
+            where = Where("article", corpus.done[article.id], article.id)
+            articles += [_alpha_u(per_article[k], label, where), *_f1s(tally, chosen, whole, where, article=k)]
+        if whole:
+            found = Disagreements(lambda: [d for x in labels for d in lists[x]])
+        else:
+            found = lists[label]
+        name = ALL if whole else corpus.labels[label]
         measures.append(
             Measure(
-                "relations", f"relation:{t}", "All relation types" if t == ALL else t,
-                "all relation types" if t == ALL else "relation type", tuple(figures),
-                tuple(pairs), tuple(articles), tuple(found),
+                "spans", f"span:{name}", "All labels" if whole else name,
+                "all span labels" if whole else "span label", tuple(figures),
+                tuple(pairs), tuple(articles), found,
             )
         )
     return measures

@@ -11,21 +11,24 @@ Which coding counts:
 Units: an article question is one unit per article (a coder's missing answer is a
 missing value); spans are compared per coder pair on each article both finished
 (:func:`compare_pairs`); attributes and relations hang off the matched spans.
+
+Spans and relations are held as NumPy columns (:class:`SpanColumns`), one row per
+annotation, so that a report over thousands of articles matches every coder pair in a
+few array passes instead of one call per pair and article.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Any
+from typing import Any, NamedTuple
 
-from app.agreement import AgreementError, relation_agreement, span_agreement
-from app.agreement.relations import RelationAgreementResult
-from app.agreement.spans import SpanAgreementResult, SpanTriple
+import numpy as np
+
+from app.agreement.span_matching import match_exact, match_overlap
 from app.core.errors import LoupeError
-from app.core.records import Annotation, Article
+from app.core.records import Article
 from app.services.projects import Project
 
 
@@ -41,8 +44,7 @@ class UnknownCoderError(AgreementReportError):
     """A coder named for the comparison is not a coder of the project."""
 
 
-@dataclass(frozen=True)
-class CodedValue:
+class CodedValue(NamedTuple):
     """What one coder coded in a disagreement; ``value`` is ``None`` when absent."""
 
     coder: str
@@ -52,13 +54,13 @@ class CodedValue:
     text: str | None = None
 
 
-@dataclass(frozen=True)
-class Disagreement:
+class Disagreement(NamedTuple):
     """One differing unit behind a figure.
 
     ``kind`` is ``"value"`` (different answers or attribute values), ``"unmatched"`` (a
     span or relation the other coder of the pair does not have) or ``"boundary"``
     (overlapping spans of one label whose boundaries differ: counts against exact F1).
+    A report can hold hundreds of thousands, hence plain named tuples.
     """
 
     article_id: str
@@ -72,26 +74,69 @@ class Disagreement:
         return tuple(v.coder for v in self.values)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
+class SpanColumns:
+    """Every compared span: one row each, sorted by article, coder, start, end and id.
+
+    ``article`` indexes :attr:`Corpus.articles`, ``coder`` :attr:`Corpus.coders` and
+    ``label`` :attr:`Corpus.labels`; ``ids`` and ``attributes`` are aligned lists.
+    """
+
+    article: np.ndarray
+    coder: np.ndarray
+    label: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    ids: list[str]
+    attributes: list[dict[str, Any]]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+@dataclass(frozen=True, eq=False)
+class RelationColumns:
+    """Every compared relation: article, coder, type (index into :attr:`Corpus.relation_types`)
+    and its source and target as rows of :class:`SpanColumns`."""
+
+    article: np.ndarray
+    coder: np.ndarray
+    label: np.ndarray
+    source: np.ndarray
+    target: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
 class Corpus:
-    """The coding the report compares, keyed by coder name."""
+    """The coding the report compares."""
 
     coders: tuple[str, ...]
     pairs: tuple[tuple[str, str], ...]
     articles: tuple[Article, ...]
     done: dict[str, tuple[str, ...]]
-    annotations: dict[tuple[str, str], tuple[Annotation, ...]]
-    relations: dict[tuple[str, str], tuple[tuple[SpanTriple, SpanTriple, str], ...]]
+    members: np.ndarray  # (articles, coders): who finished each article
+    offsets: np.ndarray  # each article's first position on the concatenated continuum
+    labels: tuple[str, ...]
+    spans: SpanColumns
+    relation_types: tuple[str, ...]
+    relations: RelationColumns
     answers: dict[tuple[str, str], dict[str, Any]]
     n_excluded: int
 
-    def shared(self, pair: tuple[str, str]) -> list[Article]:
+    def coder_index(self, name: str) -> int:
+        return self.coders.index(name)
+
+    def shared_mask(self, pair: Sequence[str]) -> np.ndarray:
+        """Which articles every coder of ``pair`` finished."""
+        return self.members[:, [self.coder_index(c) for c in pair]].all(axis=1)
+
+    def shared(self, pair: Sequence[str]) -> list[Article]:
         """The articles both coders of ``pair`` finished, in import order."""
-        return [a for a in self.articles if set(pair) <= set(self.done[a.id])]
+        return [a for a, keep in zip(self.articles, self.shared_mask(pair), strict=True) if keep]
 
     def common(self) -> list[Article]:
         """The articles every compared coder finished."""
-        return [a for a in self.articles if len(self.done[a.id]) == len(self.coders)]
+        return self.shared(self.coders)
 
 
 def _select(project: Project, names: Sequence[str] | None) -> dict[str, str]:
@@ -112,7 +157,13 @@ def _select(project: Project, names: Sequence[str] | None) -> dict[str, str]:
     return {by_name[n].id: n for n in chosen}
 
 
-def load_corpus(project: Project, coder_names: Sequence[str] | None = None) -> Corpus:
+def _int(values: Sequence[int]) -> np.ndarray:
+    return np.fromiter(values, dtype=np.int64, count=len(values))
+
+
+def load_corpus(
+    project: Project, coder_names: Sequence[str] | None = None
+) -> Corpus:
     """Read the finished coding of the selected coders (a handful of queries).
 
     Raises :class:`UnknownCoderError` for a name that is not a coder of the project and
@@ -136,34 +187,66 @@ def load_corpus(project: Project, coder_names: Sequence[str] | None = None) -> C
         )
     articles = tuple(queries.articles(list(done)))
     ids = [a.id for a in articles]
-    coder_ids = [c for c in selected if any(selected[c] in v for v in done.values())]
-    annotations: dict[tuple[str, str], list[Annotation]] = defaultdict(list)
-    triples: dict[str, SpanTriple] = {}
-    for a in queries.annotations(ids, coder_ids):
-        annotations[a.article_id, selected[a.coder_id]].append(a)
-        triples[a.id] = (a.start, a.end, a.label)
-    relations: dict[tuple[str, str], list[tuple[SpanTriple, SpanTriple, str]]] = defaultdict(list)
-    for r in queries.relations(ids, coder_ids):
-        if r.source_id in triples and r.target_id in triples:
-            key = (r.article_id, selected[r.coder_id])
-            relations[key].append((triples[r.source_id], triples[r.target_id], r.label))
-    answers: dict[tuple[str, str], dict[str, Any]] = defaultdict(dict)
-    for answer in queries.answers(ids, coder_ids):
-        answers[answer.article_id, selected[answer.coder_id]][answer.question] = answer.value
     coders = tuple(sorted({name for names in done.values() for name in names}))
+    coder_of = {cid: coders.index(name) for cid, name in selected.items() if name in coders}
+    position = {a.id: n for n, a in enumerate(articles)}
+    members = np.zeros((len(articles), len(coders)), dtype=bool)
+    for article_id, names in done.items():
+        members[position[article_id], [coders.index(n) for n in names]] = True
+    lengths = _int([len(a.text) for a in articles])
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+
+    rows = [
+        r for r in queries.spans(ids, list(coder_of))
+        if members[position[r[1]], coder_of[r[2]]]
+    ]
+    labels = list(project.codebook.label_names)
+    labels += sorted({r[3] for r in rows} - set(labels))
+    label_of = {name: n for n, name in enumerate(labels)}
+    spans = SpanColumns(
+        article=_int([position[r[1]] for r in rows]),
+        coder=_int([coder_of[r[2]] for r in rows]),
+        label=_int([label_of[r[3]] for r in rows]),
+        start=_int([r[4] for r in rows]),
+        end=_int([r[5] for r in rows]),
+        ids=[r[0] for r in rows],
+        attributes=[r[6] for r in rows],
+    )
+    row_of = {span_id: n for n, span_id in enumerate(spans.ids)}
+    links = [
+        r for r in queries.relation_rows(ids, list(coder_of))
+        if r[3] in row_of and r[4] in row_of and members[position[r[0]], coder_of[r[1]]]
+    ]
+    types = [r.name for r in project.codebook.relation_types]
+    types += sorted({r[2] for r in links} - set(types))
+    type_of = {name: n for n, name in enumerate(types)}
+    relations = RelationColumns(
+        article=_int([position[r[0]] for r in links]),
+        coder=_int([coder_of[r[1]] for r in links]),
+        label=_int([type_of[r[2]] for r in links]),
+        source=_int([row_of[r[3]] for r in links]),
+        target=_int([row_of[r[4]] for r in links]),
+    )
+    answers: dict[tuple[str, str], dict[str, Any]] = {}
+    for answer in queries.answers(ids, list(coder_of)):
+        answers.setdefault((answer.article_id, selected[answer.coder_id]), {})[
+            answer.question
+        ] = answer.value
     pairs = tuple(
-        pair
-        for pair in combinations(coders, 2)
-        if any(set(pair) <= set(names) for names in done.values())
+        pair for pair in combinations(range(len(coders)), 2) if members[:, list(pair)].all(1).any()
     )
     return Corpus(
         coders=coders,
-        pairs=pairs,
+        pairs=tuple((coders[i], coders[j]) for i, j in pairs),
         articles=articles,
         done=done,
-        annotations={k: tuple(v) for k, v in annotations.items()},
-        relations={k: tuple(v) for k, v in relations.items()},
-        answers=dict(answers),
+        members=members,
+        offsets=offsets,
+        labels=tuple(labels),
+        spans=spans,
+        relation_types=tuple(types),
+        relations=relations,
+        answers=answers,
         n_excluded=n_excluded,
     )
 
@@ -188,81 +271,38 @@ def answer_units(
     return units
 
 
-@dataclass(frozen=True)
-class PairArticle:
-    """Two coders' spans and relations on one article, compared.
+@dataclass(frozen=True, eq=False)
+class PairMatch:
+    """Two coders' spans on the articles both finished, matched.
 
-    ``exact`` and ``overlap`` are the span matchings (``None`` when neither coder marked
-    a span); ``matched`` holds the annotations paired by the overlap matching, which is
-    the matching attributes and relations are compared through.
+    ``rows_a`` and ``rows_b`` are the rows of :class:`SpanColumns` of the first and the
+    second coder on those articles; ``exact`` and ``overlap`` hold the matched rows
+    ``(rows of the first, rows of the second)``. Attributes and relations are compared
+    through the overlap matching.
     """
 
     pair: tuple[str, str]
-    article: Article
-    exact: SpanAgreementResult | None
-    overlap: SpanAgreementResult | None
-    matched: tuple[tuple[Annotation, Annotation], ...]
-    relations: RelationAgreementResult | None
+    shared: np.ndarray
+    rows_a: np.ndarray
+    rows_b: np.ndarray
+    exact: tuple[np.ndarray, np.ndarray]
+    overlap: tuple[np.ndarray, np.ndarray]
 
 
-def _triples(annotations: Sequence[Annotation]) -> list[SpanTriple]:
-    return [(a.start, a.end, a.label) for a in annotations]
-
-
-def _matched_annotations(
-    result: SpanAgreementResult, a: Sequence[Annotation], b: Sequence[Annotation]
-) -> tuple[tuple[Annotation, Annotation], ...]:
-    pools: list[dict[SpanTriple, list[Annotation]]] = [defaultdict(list), defaultdict(list)]
-    for pool, coded in zip(pools, (a, b), strict=True):
-        for annotation in coded:
-            pool[annotation.start, annotation.end, annotation.label].append(annotation)
-    return tuple((pools[0][ta].pop(0), pools[1][tb].pop(0)) for ta, tb in result.matched)
-
-
-def compare_pairs(corpus: Corpus) -> list[PairArticle]:
-    """Every coder pair on every article both finished: span matchings and relations."""
+def compare_pairs(corpus: Corpus) -> list[PairMatch]:
+    """Every coder pair over every article both finished: exact and overlap matchings,
+    one array pass per pair (spans match only within one article and label)."""
+    spans = corpus.spans
+    key = spans.article * max(len(corpus.labels), 1) + spans.label
     out = []
     for pair in corpus.pairs:
-        for article in corpus.shared(pair):
-            a, b = (corpus.annotations.get((article.id, coder), ()) for coder in pair)
-            if not a and not b:
-                out.append(PairArticle(pair, article, None, None, (), None))
-                continue
-            exact = span_agreement(_triples(a), _triples(b), "exact")
-            overlap = span_agreement(_triples(a), _triples(b), "overlap")
-            ra, rb = (corpus.relations.get((article.id, coder), ()) for coder in pair)
-            try:
-                relations = relation_agreement(ra, rb, overlap.matched)
-            except AgreementError:
-                relations = None
-            matched = _matched_annotations(overlap, a, b)
-            out.append(PairArticle(pair, article, exact, overlap, matched, relations))
+        shared = corpus.shared_mask(pair)
+        on_shared = shared[spans.article]
+        rows = [np.flatnonzero(on_shared & (spans.coder == corpus.coder_index(c))) for c in pair]
+        columns = [(key[r], spans.start[r], spans.end[r]) for r in rows]
+        matched = []
+        for matcher in (match_exact, match_overlap):
+            ia, ib = matcher(*columns[0], *columns[1])
+            matched.append((rows[0][ia], rows[1][ib]))
+        out.append(PairMatch(pair, shared, rows[0], rows[1], matched[0], matched[1]))
     return out
-
-
-def unitizing_spans(
-    corpus: Corpus, articles: Sequence[Article], coders: Sequence[str]
-) -> tuple[list[tuple[str, int, int, str]], int, int]:
-    """The coders' spans on the concatenated continuum of ``articles``.
-
-    Returns ``(coder, begin, length, label)`` spans with each article shifted by the
-    lengths of the articles before it, the continuum's length, and how many spans were
-    merged: alpha_U needs a coder's units of one label not to overlap, so overlapping
-    spans of one coder and label are replaced by their union.
-    """
-    spans: list[tuple[str, int, int, str]] = []
-    offset = merged = 0
-    for article in articles:
-        for coder in coders:
-            by_label: dict[str, list[list[int]]] = defaultdict(list)
-            for a in corpus.annotations.get((article.id, coder), ()):  # sorted by start
-                runs = by_label[a.label]
-                if runs and a.start < runs[-1][1]:
-                    runs[-1][1] = max(runs[-1][1], a.end)
-                    merged += 1
-                else:
-                    runs.append([a.start, a.end])
-            for label, runs in by_label.items():
-                spans += [(coder, offset + s, e - s, label) for s, e in runs]
-        offset += len(article.text)
-    return spans, offset, merged

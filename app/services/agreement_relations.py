@@ -1,0 +1,151 @@
+"""Relation measures of the agreement report.
+
+Per relation type and over all types: a relation matches when the other coder of the
+pair has a relation of the same type between the spans its endpoints were matched to
+(overlap matching), F1 as for spans; over all types also alpha on the types of the
+endpoint pairs that both coders related. Same rules as
+:func:`app.agreement.relation_agreement`, applied to every article of a pair at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from app.agreement.reliability_data import from_columns
+from app.agreement.span_matching import match_exact
+from app.core.codebook import Codebook
+from app.services.agreement_figures import (
+    Counts,
+    Disagreements,
+    Figure,
+    Measure,
+    Settings,
+    Where,
+    alpha_figure,
+    f1_figure,
+)
+from app.services.agreement_units import CodedValue, Corpus, Disagreement, PairMatch
+
+ALL = "*"
+LEVEL = "through matched spans"
+
+
+@dataclass(frozen=True, eq=False)
+class PairRelations:
+    """One pair's relations on the articles both finished: rows of
+    :class:`RelationColumns` of each coder, the matched rows and the type pairs of
+    the endpoint pairs both related."""
+
+    rows_a: np.ndarray
+    rows_b: np.ndarray
+    matched_a: np.ndarray
+    matched_b: np.ndarray
+    type_pairs: tuple[np.ndarray, np.ndarray]
+
+
+def _compare(corpus: Corpus, m: PairMatch) -> PairRelations:
+    r = corpus.relations
+    on_shared = m.shared[r.article]
+    ra, rb = (np.flatnonzero(on_shared & (r.coder == corpus.coder_index(c))) for c in m.pair)
+    to_b = np.full(len(corpus.spans), -1, dtype=np.int64)
+    to_b[m.overlap[0]] = m.overlap[1]
+    source, target = to_b[r.source[ra]], to_b[r.target[ra]]
+    carried = np.flatnonzero((source >= 0) & (target >= 0))
+    ca, sa, ta = ra[carried], source[carried], target[carried]
+    # Same type between the same (mapped) endpoints: a match, copies paired in order.
+    ia, ib = match_exact(r.label[ca], sa, ta, r.label[rb], r.source[rb], r.target[rb])
+    matched_a, matched_b = ca[ia], rb[ib]
+    # The other relations between endpoints both related: pairs of differing types.
+    rest_a = np.setdiff1d(np.arange(len(ca)), ia)
+    rest_b = np.setdiff1d(np.arange(len(rb)), ib)
+    ja, jb = match_exact(
+        sa[rest_a], ta[rest_a], np.zeros(len(rest_a)),
+        r.source[rb][rest_b], r.target[rb][rest_b], np.zeros(len(rest_b)),
+    )
+    first = np.concatenate([r.label[matched_a], r.label[ca[rest_a[ja]]]])
+    second = np.concatenate([r.label[matched_b], r.label[rb[rest_b[jb]]]])
+    return PairRelations(ra, rb, matched_a, matched_b, (first, second))
+
+
+def _disagreements(corpus: Corpus, compared: Sequence[tuple[PairMatch, PairRelations]], t: int) -> list[Disagreement]:
+    r, s = corpus.relations, corpus.spans
+    name = corpus.relation_types[t]
+    found = []
+    for p, (m, pr) in enumerate(compared):
+        a, b = m.pair
+        for side, (coder, other, rows, hit) in enumerate(
+            ((a, b, pr.rows_a, pr.matched_a), (b, a, pr.rows_b, pr.matched_b))
+        ):
+            for row in rows[~np.isin(rows, hit) & (r.label[rows] == t)].tolist():
+                article = corpus.articles[r.article[row]]
+                x, y = r.source[row], r.target[row]
+                text = f"{article.text[s.start[x]:s.end[x]]} \u2192 {article.text[s.start[y]:s.end[y]]}"
+                values = (CodedValue(coder, name, text=text), CodedValue(other, None))
+                disagreement = Disagreement(article.id, article.title, "unmatched", name, values)
+                found.append((int(r.article[row]), p, side, row, disagreement))
+    found.sort(key=lambda item: item[:4])
+    return [item[4] for item in found]
+
+
+def relation_measures(
+    corpus: Corpus, codebook: Codebook, matches: Sequence[PairMatch], settings: Settings
+) -> list[Measure]:
+    """One measure per relation type, then one over all types (key ``relation:*``)."""
+    types = list(range(len(codebook.relation_types)))
+    r = corpus.relations
+    n_articles, n_types = len(corpus.articles), max(len(corpus.relation_types), 1)
+    key = r.article * n_types + r.label
+    compared = [(m, _compare(corpus, m)) for m in matches]
+
+    def count(rows: np.ndarray) -> np.ndarray:
+        return np.bincount(key[rows], minlength=n_articles * n_types).reshape(n_articles, n_types)
+
+    shape = (len(matches), n_articles, n_types)
+    n_a = np.stack([count(pr.rows_a) for _, pr in compared]) if compared else np.zeros(shape, int)
+    n_b = np.stack([count(pr.rows_b) for _, pr in compared]) if compared else np.zeros(shape, int)
+    hits = np.stack([count(pr.matched_a) for _, pr in compared]) if compared else np.zeros(shape, int)
+
+    def f1(chosen: list[int], whole: bool, where: Where, pair: int | None = None, article: int | None = None) -> Figure:
+        pick = (slice(None) if pair is None else pair, slice(None) if article is None else article, chosen)
+        total = Counts(int(n_a[pick].sum()), int(n_b[pick].sum()), int(hits[pick].sum()))
+        return f1_figure(total, LEVEL, where, "f1_micro" if whole else "f1")
+
+    def type_units(pairs: Sequence[PairRelations]) -> object:
+        names = np.array(corpus.relation_types, dtype=object)
+        first = np.concatenate([pr.type_pairs[0] for pr in pairs] or [np.zeros(0, np.int64)])
+        second = np.concatenate([pr.type_pairs[1] for pr in pairs] or [np.zeros(0, np.int64)])
+        return from_columns({"first": names[first].tolist(), "second": names[second].tolist()})
+
+    lists = {t: Disagreements(lambda t=t: _disagreements(corpus, compared, t)) for t in types}
+    marked = (n_a + n_b).sum(axis=0)
+    measures = []
+    for t in [*types, None]:
+        whole = t is None
+        chosen = types if whole else [t]
+        every = Where("pooled", corpus.coders)
+        figures = [f1(chosen, whole, every)]
+        if whole:
+            figures.append(alpha_figure(type_units([pr for _, pr in compared]), settings, every))
+        pairs = []
+        for p, (m, pr) in enumerate(compared):
+            where = Where("pair", m.pair)
+            pairs.append(f1(chosen, whole, where, pair=p))
+            if whole:
+                pairs.append(alpha_figure(type_units([pr]), settings, where))
+        articles = [
+            f1(chosen, whole, Where("article", corpus.done[corpus.articles[k].id], corpus.articles[k].id), article=k)
+            for k in np.flatnonzero(marked[:, chosen].sum(axis=1) > 0).tolist()
+        ]
+        found = Disagreements(lambda: [d for x in types for d in lists[x]]) if whole else lists[t]
+        name = ALL if whole else corpus.relation_types[t]
+        measures.append(
+            Measure(
+                "relations", f"relation:{name}", "All relation types" if whole else name,
+                "all relation types" if whole else "relation type", tuple(figures),
+                tuple(pairs), tuple(articles), found,
+            )
+        )
+    return measures
