@@ -46,24 +46,25 @@ class PairRelations:
     type_pairs: tuple[np.ndarray, np.ndarray]
 
 
-def _compare(corpus: Corpus, m: PairMatch) -> PairRelations:
+def _compare(corpus: Corpus, m: PairMatch, canon: np.ndarray) -> PairRelations:
     r = corpus.relations
     on_shared = m.shared[r.article]
     ra, rb = (np.flatnonzero(on_shared & (r.coder == corpus.coder_index(c))) for c in m.pair)
     to_b = np.full(len(corpus.spans), -1, dtype=np.int64)
-    to_b[m.overlap[0]] = m.overlap[1]
-    source, target = to_b[r.source[ra]], to_b[r.target[ra]]
+    to_b[canon[m.overlap[0]]] = canon[m.overlap[1]]
+    source, target = to_b[canon[r.source[ra]]], to_b[canon[r.target[ra]]]
     carried = np.flatnonzero((source >= 0) & (target >= 0))
     ca, sa, ta = ra[carried], source[carried], target[carried]
+    sb, tb = canon[r.source[rb]], canon[r.target[rb]]
     # Same type between the same (mapped) endpoints: a match, copies paired in order.
-    ia, ib = match_exact(r.label[ca], sa, ta, r.label[rb], r.source[rb], r.target[rb])
+    ia, ib = match_exact(r.label[ca], sa, ta, r.label[rb], sb, tb)
     matched_a, matched_b = ca[ia], rb[ib]
     # The other relations between endpoints both related: pairs of differing types.
     rest_a = np.setdiff1d(np.arange(len(ca)), ia)
     rest_b = np.setdiff1d(np.arange(len(rb)), ib)
     ja, jb = match_exact(
         sa[rest_a], ta[rest_a], np.zeros(len(rest_a)),
-        r.source[rb][rest_b], r.target[rb][rest_b], np.zeros(len(rest_b)),
+        sb[rest_b], tb[rest_b], np.zeros(len(rest_b)),
     )
     first = np.concatenate([r.label[matched_a], r.label[ca[rest_a[ja]]]])
     second = np.concatenate([r.label[matched_b], r.label[rb[rest_b[jb]]]])
@@ -98,7 +99,8 @@ def relation_measures(
     r = corpus.relations
     n_articles, n_types = len(corpus.articles), max(len(corpus.relation_types), 1)
     key = r.article * n_types + r.label
-    compared = [(m, _compare(corpus, m)) for m in matches]
+    canon = corpus.spans.canonical()
+    compared = [(m, _compare(corpus, m, canon)) for m in matches]
 
     def count(rows: np.ndarray) -> np.ndarray:
         return np.bincount(key[rows], minlength=n_articles * n_types).reshape(n_articles, n_types)

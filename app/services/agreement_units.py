@@ -93,6 +93,21 @@ class SpanColumns:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def canonical(self) -> np.ndarray:
+        """For each row, the first row of the same coder with the same article, label,
+        start and end: relations compare endpoints by value, as
+        :func:`app.agreement.relation_agreement` does, so a repeated span is one endpoint."""
+        columns = (self.end, self.start, self.label, self.coder, self.article)
+        order = np.lexsort((np.arange(len(self.ids)), *columns))
+        new = np.zeros(len(order), dtype=bool)
+        new[:1] = True
+        for column in columns:
+            new[1:] |= column[order][1:] != column[order][:-1]
+        first = order[np.maximum.accumulate(np.where(new, np.arange(len(order)), 0))]
+        out = np.empty(len(order), dtype=np.int64)
+        out[order] = first
+        return out
+
 
 @dataclass(frozen=True, eq=False)
 class RelationColumns:
