@@ -144,25 +144,26 @@ def _attribute_value(option: str | None, raw: Any) -> Any:
 
 
 def _attribute_disagreements(
-    corpus: Corpus, entries: Sequence[tuple[PairMatch, np.ndarray, np.ndarray]], name: str,
-    attribute: str, option: str | None,
+    corpus: Corpus, differing: Sequence[tuple[int, np.ndarray, np.ndarray]], name: str, attribute: str
 ) -> list[Disagreement]:
+    """The matched span pairs whose values differ, by article, coder pair and position."""
     s = corpus.spans
-    found = []
-    for p, (m, rows_a, rows_b) in enumerate(entries):
-        for x, y in zip(rows_a.tolist(), rows_b.tolist(), strict=True):
-            raw = (s.attributes[x].get(attribute), s.attributes[y].get(attribute))
-            if not _differ([_attribute_value(option, v) for v in raw]):
-                continue
-            article = corpus.articles[s.article[x]]
-            values = tuple(
-                CodedValue(coder, v, int(s.start[r]), int(s.end[r]), article.text[s.start[r]:s.end[r]])
-                for coder, v, r in zip(m.pair, raw, (x, y), strict=True)
-            )
-            found.append((int(s.article[x]), p, int(s.start[x]),
-                          Disagreement(article.id, article.title, "value", name, values)))
-    found.sort(key=lambda item: item[:3])
-    return [item[3] for item in found]
+    if not differing:
+        return []
+    pair = np.concatenate([np.full(len(x), p) for p, x, _ in differing])
+    first = np.concatenate([x for _, x, _ in differing])
+    second = np.concatenate([y for _, _, y in differing])
+    order = np.lexsort((s.start[first], pair, s.article[first]))
+    starts, ends, articles = s.start.tolist(), s.end.tolist(), s.article.tolist()
+    out = []
+    for p, x, y in zip(pair[order].tolist(), first[order].tolist(), second[order].tolist(), strict=True):
+        article = corpus.articles[articles[x]]
+        values = tuple(
+            CodedValue(coder, s.attributes[r].get(attribute), starts[r], ends[r], article.text[starts[r]:ends[r]])
+            for coder, r in zip(corpus.pairs[p], (x, y), strict=True)
+        )
+        out.append(Disagreement(article.id, article.title, "value", name, values))
+    return out
 
 
 def _attribute_measure(
@@ -224,9 +225,15 @@ def _attribute_measure(
         articles.append(percent_figure(float(agree[k]) / n, n, 2 * n, where))
     kinds = {"number": "number attribute", "boolean": "yes/no attribute"}
     kind = kinds.get(attribute.type, "choice attribute" if option is None else "option of a choice")
-    found = Disagreements(
-        lambda: _attribute_disagreements(corpus, entries, name, attribute.name, option)
-    )
+    differing = []
+    for p, ((_, rows_a, rows_b), (first, second)) in enumerate(zip(entries, columns, strict=True)):
+        mask = np.fromiter(
+            (x is not None and y is not None and x != y for x, y in zip(first, second, strict=True)),
+            dtype=bool, count=len(first),
+        )
+        if mask.any():
+            differing.append((p, rows_a[mask], rows_b[mask]))
+    found = Disagreements(lambda: _attribute_disagreements(corpus, differing, name, attribute.name))
     return Measure(
         "attributes", f"attribute:{name}", name, kind, tuple(figures), tuple(pairs),
         tuple(articles), found,

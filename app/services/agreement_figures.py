@@ -19,6 +19,7 @@ from typing import Any
 from app.agreement import AgreementError, bootstrap, krippendorff_alpha, percent_agreement
 from app.agreement.kalpha import kalpha
 from app.agreement.reliability_data import ReliabilityData
+from app.core.bulk import no_cycle_collection
 from app.services.agreement_units import Disagreement
 
 Unit = Mapping[Hashable, Any]
@@ -95,7 +96,8 @@ class Disagreements(Sequence[Disagreement]):
     def _all(self) -> tuple[Disagreement, ...]:
         if self._items is None:
             assert self._build is not None
-            self._items = tuple(self._build())
+            with no_cycle_collection():
+                self._items = tuple(self._build())
             self._build = None
         return self._items
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass, fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
+from app.core.bulk import no_cycle_collection
 from app.core.codebook import Codebook
 from app.services.agreement_coded import attribute_measures, question_measures
 from app.services.agreement_figures import Disagreements, Figure, Interval, Measure, Settings
@@ -207,7 +208,11 @@ def agreement_report(
         raise AgreementReportError(
             "The number of bootstrap resamples must be 0 (no intervals) or 2 or more."
         )
-    settings = Settings(n_bootstrap, seed, confidence)
+    with no_cycle_collection():
+        return _report(project, coders, Settings(n_bootstrap, seed, confidence))
+
+
+def _report(project: Project, coders: Sequence[str] | None, settings: Settings) -> AgreementReport:
     codebook = project.codebook
     corpus = load_corpus(project, coders)
     comparisons = compare_pairs(corpus)

@@ -189,35 +189,33 @@ def _f1s(tally: Tally, labels: Sequence[int], whole: bool, where: Where, **scope
 
 def _span_disagreements(corpus: Corpus, matches: Sequence[PairMatch], label: int) -> list[Disagreement]:
     """Spans of ``label`` one coder of a pair marked and the other did not, and overlapping
-    spans whose boundaries differ, by article and then coder pair."""
+    spans whose boundaries differ, by article, coder pair and position."""
     s = corpus.spans
-    name = corpus.labels[label]
-    found: list[tuple[int, int, int, int, Disagreement]] = []
+    columns: list[tuple[np.ndarray, ...]] = []  # pair, kind, first row, second row (-1: none)
     for p, m in enumerate(matches):
-        a, b = m.pair
-        for side, (coder, other, rows, hit) in enumerate(
-            ((a, b, m.rows_a, m.overlap[0]), (b, a, m.rows_b, m.overlap[1]))
-        ):
-            loose = rows[~np.isin(rows, hit) & (s.label[rows] == label)]
-            for r in loose.tolist():
-                article = corpus.articles[s.article[r]]
-                start, end = int(s.start[r]), int(s.end[r])
-                values = (CodedValue(coder, name, start, end, article.text[start:end]), CodedValue(other, None))
-                found.append((int(s.article[r]), p, side, start,
-                              Disagreement(article.id, article.title, "unmatched", name, values)))
+        for kind, (rows, hit) in enumerate(((m.rows_a, m.overlap[0]), (m.rows_b, m.overlap[1]))):
+            loose = rows[(s.label[rows] == label) & ~np.isin(rows, hit)]
+            columns.append((np.full(len(loose), p), np.full(len(loose), kind), loose, np.full(len(loose), -1)))
         xa, xb = m.overlap
-        moved = (~np.isin(xa, m.exact[0]) | ~np.isin(xb, m.exact[1])) & (s.label[xa] == label)
-        for x, y in zip(xa[moved].tolist(), xb[moved].tolist(), strict=True):
-            article = corpus.articles[s.article[x]]
-            text = article.text
-            values = (
-                CodedValue(a, name, int(s.start[x]), int(s.end[x]), text[s.start[x]:s.end[x]]),
-                CodedValue(b, name, int(s.start[y]), int(s.end[y]), text[s.start[y]:s.end[y]]),
-            )
-            found.append((int(s.article[x]), p, 2, int(s.start[x]),
-                          Disagreement(article.id, article.title, "boundary", name, values)))
-    found.sort(key=lambda item: item[:4])
-    return [item[4] for item in found]
+        moved = (s.label[xa] == label) & (~np.isin(xa, m.exact[0]) | ~np.isin(xb, m.exact[1]))
+        columns.append((np.full(int(moved.sum()), p), np.full(int(moved.sum()), 2), xa[moved], xb[moved]))
+    if not columns:
+        return []
+    pair, kind, first, second = (np.concatenate(c).astype(np.int64) for c in zip(*columns, strict=True))
+    order = np.lexsort((s.start[first], kind, pair, s.article[first]))
+    starts, ends, articles = s.start.tolist(), s.end.tolist(), s.article.tolist()
+    name = corpus.labels[label]
+    out = []
+    for p, k, x, y in zip(*(c[order].tolist() for c in (pair, kind, first, second)), strict=True):
+        article = corpus.articles[articles[x]]
+        a, b = corpus.pairs[p] if k != 1 else corpus.pairs[p][::-1]
+        mine = CodedValue(a, name, starts[x], ends[x], article.text[starts[x]:ends[x]])
+        if k == 2:
+            theirs = CodedValue(b, name, starts[y], ends[y], article.text[starts[y]:ends[y]])
+            out.append(Disagreement(article.id, article.title, "boundary", name, (mine, theirs)))
+        else:
+            out.append(Disagreement(article.id, article.title, "unmatched", name, (mine, CodedValue(b, None))))
+    return out
 
 
 def span_measures(corpus: Corpus, codebook: Codebook, matches: Sequence[PairMatch]) -> list[Measure]:
