@@ -9,6 +9,7 @@ by the report, and by calling :func:`span_agreement`, :func:`relation_agreement`
 
 from __future__ import annotations
 
+import json
 import random
 import uuid
 from collections import defaultdict
@@ -142,3 +143,29 @@ def test_report_equals_the_functions_applied_pair_by_pair_and_article_by_article
         assert f.value == pytest.approx(expected.value, rel=1e-12, nan_ok=True)
         on_article = whole.disagreements_for(article_id=f.article_id)
         assert on_article == tuple(d for d in whole.disagreements if d.article_id == f.article_id)
+
+
+def test_disagreement_lists_are_built_on_first_reading_and_indexed_like_a_plain_filter(
+    project: Project, tmp_path: Path
+) -> None:
+    from app.services.agreement_figures import _between
+
+    _code(project, tmp_path, 3)
+    report = agreement_report(project, n_bootstrap=0)
+    measures = [m for _, ms in report.sections() for m in ms]
+    assert all(repr(m.disagreements) == "Disagreements(not built)" for m in measures if m.section != "questions")
+    report.index_disagreements()
+    assert not any("not built" in repr(m.disagreements) for m in measures)
+    checked = 0
+    for m in measures:
+        everything = tuple(m.disagreements)
+        for pair in [*report.pairs, report.coders]:
+            assert m.disagreements_for(coders=pair) == tuple(d for d in everything if _between(d, pair))
+            checked += len(m.disagreements_for(coders=pair))
+        for article in report.articles:
+            assert m.disagreements_for(article_id=article.id, coders=report.pairs[0]) == tuple(
+                d for d in everything if d.article_id == article.id and _between(d, report.pairs[0])
+            )
+    assert checked > 100
+    plain = json.loads(json.dumps(report.to_dict()))
+    assert plain["spans"][-1]["disagreements"][0]["values"][0]["coder"] in CODERS

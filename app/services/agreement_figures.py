@@ -92,6 +92,7 @@ class Disagreements(Sequence[Disagreement]):
         self._items: tuple[Disagreement, ...] | None = None if callable(items) else tuple(items)
         self._by_article: dict[str, list[Disagreement]] | None = None
         self._by_coders: dict[tuple[str, ...], tuple[Disagreement, ...]] = {}
+        self._pairs: tuple[dict[frozenset[str], list[int]], list[int]] | None = None
 
     def _all(self) -> tuple[Disagreement, ...]:
         if self._items is None:
@@ -132,8 +133,35 @@ class Disagreements(Sequence[Disagreement]):
     def between(self, coders: Sequence[str]) -> tuple[Disagreement, ...]:
         key = tuple(coders)
         if key not in self._by_coders:
-            self._by_coders[key] = tuple(d for d in self._all() if _between(d, coders))
+            items = self._all()
+            if len(set(key)) == 2:
+                # A disagreement of two values is between its two coders (it exists only
+                # because they differ); wider ones (article questions) are checked.
+                pairs, wide = self._pair_index()
+                found = pairs.get(frozenset(key), []) + [n for n in wide if _between(items[n], key)]
+                self._by_coders[key] = tuple(items[n] for n in sorted(found))
+            else:
+                self._by_coders[key] = tuple(d for d in items if _between(d, key))
         return self._by_coders[key]
+
+    def _pair_index(self) -> tuple[dict[frozenset[str], list[int]], list[int]]:
+        if self._pairs is None:
+            pairs: dict[frozenset[str], list[int]] = defaultdict(list)
+            wide: list[int] = []
+            for n, d in enumerate(self._all()):
+                if len(d.values) == 2:
+                    pairs[frozenset((d.values[0].coder, d.values[1].coder))].append(n)
+                else:
+                    wide.append(n)
+            self._pairs = (dict(pairs), wide)
+        return self._pairs
+
+    def index(self, pairs: Sequence[Sequence[str]] = ()) -> None:
+        """Build the list and its indexes by article and by each coder pair now (on a
+        worker thread, say), so that drilling down later costs nothing."""
+        self.on_article("")
+        for pair in pairs:
+            self.between(pair)
 
 
 @dataclass(frozen=True)

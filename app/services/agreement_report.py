@@ -115,6 +115,14 @@ class AgreementReport:
                     return m
         raise KeyError(key)
 
+    def index_disagreements(self) -> None:
+        """List every measure's disagreements and index them by article and coder pair
+        (they are otherwise built when first read)."""
+        with no_cycle_collection():
+            for _, measures in self.sections():
+                for m in measures:
+                    m.disagreements.index(self.pairs)
+
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data: undefined values (NaN) become ``null``."""
         return _plain(self)

@@ -24,7 +24,9 @@ class AgreementTask(QObject):
         super().__init__(parent)
         self.thread = QThread(self)
         def job(project: Project, _progress: ProgressFn, _cancelled: CancelFn) -> object:
-            return agreement_report(project, n_bootstrap=n_bootstrap, seed=seed)
+            report = agreement_report(project, n_bootstrap=n_bootstrap, seed=seed)
+            report.index_disagreements()  # here, not on the GUI thread at the first click
+            return report
 
         self.worker = ProjectWorker(path, job, "agreement report")
         self.worker.moveToThread(self.thread)
