@@ -29,6 +29,7 @@ from app.core.adjudication import (
     align_relations,
     align_spans,
 )
+from app.core.bulk import no_cycle_collection
 from app.core.edits import Edit
 from app.core.errors import LoupeError
 from app.core.records import Annotation, Article, Coder
@@ -274,7 +275,8 @@ def adjudication_progress(project: Project, adjudicator_id: str | None = None) -
     names = _coders(project)
     done_by = project.store.reliability.done_coders_by_article()
     articles = project.store.reliability.articles(list(_finished(names, done_by)))
-    return [view.progress for view in _build(project, articles, done_by, names, adjudicator)]
+    with no_cycle_collection():  # tens of thousands of records: see app.core.bulk
+        return [view.progress for view in _build(project, articles, done_by, names, adjudicator)]
 
 
 def finish_article(project: Project, article_id: str, adjudicator_id: str) -> None:
