@@ -7,11 +7,18 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.core.errors import LoupeError
+from app.paths import resources_dir
 from app.services.sample import ensure_sample_project
+
+
+def window_icon() -> QIcon:
+    """Loupe's icon (``resources/icons/loupe.svg``) for every window; null if the SVG
+    image plugin is missing (``loupe self-test`` reports that)."""
+    return QIcon(str(resources_dir() / "icons" / "loupe.svg"))
 
 
 def ensure_application() -> QApplication:
@@ -26,6 +33,8 @@ def ensure_application() -> QApplication:
         app.setOrganizationName("Loupe")
         app.setApplicationDisplayName("Loupe")
     assert isinstance(app, QApplication)
+    if app.windowIcon().isNull():
+        app.setWindowIcon(window_icon())
     return app
 
 

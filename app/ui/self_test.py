@@ -164,6 +164,8 @@ class SelfTest:
         shown = self.window.article_panel.view.toPlainText()
         if not shown or shown != bundle.article.text:
             return "FAIL", "the article text is not shown"
+        if self.window.windowIcon().pixmap(32, 32).isNull():
+            return "FAIL", "the window icon (resources/icons/loupe.svg) did not load"
         return "ok", (
             f"'{bundle.article.title}' shown with {len(bundle.entities)} entities "
             f"on the '{app.platformName()}' platform"
