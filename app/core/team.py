@@ -28,6 +28,48 @@ class WorkState:
 
 
 @dataclass(frozen=True, slots=True)
+class AssignmentCell:
+    """One coder's standing on one article, as the lead's article table shows it.
+
+    ``status`` is None when the coder has no status row there (coded work merged in
+    without an assignment); ``worked`` is true when the article can no longer be taken
+    back from the coder (see :mod:`app.store.assigning`).
+    """
+
+    article_id: str
+    coder_id: str
+    status: str | None
+    assigned: bool
+    worked: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleAssignment:
+    """One row of the lead's article table: an article and who codes it.
+
+    ``coders`` maps a coder's name to their cell, for coders and leads with an
+    assignment, a status or work on the article; ``overlap`` is true when two or more
+    coders are assigned to it (the same rule as :class:`CoderLoad`'s overlap).
+    """
+
+    article_id: str
+    position: int
+    title: str
+    source: str | None
+    coders: dict[str, AssignmentCell]
+    overlap: bool
+
+    def status(self, coder: str) -> str | None:
+        """The coder's status if the article is assigned to them, else None."""
+        cell = self.coders.get(coder)
+        return cell.status if cell is not None and cell.assigned else None
+
+    @property
+    def assigned_to(self) -> tuple[str, ...]:
+        return tuple(name for name, cell in self.coders.items() if cell.assigned)
+
+
+@dataclass(frozen=True, slots=True)
 class CoderLoad:
     """One row of ``loupe assignments``."""
 

@@ -5,7 +5,13 @@ counts, except an overlap sample every listed coder codes (see :mod:`app.core.al
 Without ``replace`` only articles nobody is assigned to (and nobody has worked on) are
 distributed; earlier assignments stay as they are. With ``replace`` the whole project
 is allocated afresh, but a coder's assignment to an article they have worked on is
-never removed. Runs on the calling thread; each call is one transaction.
+never removed.
+
+``give_articles`` and ``take_back_articles`` change single assignments (the lead's
+article table in the window, ``loupe assign --articles``); ``assignment_table`` lists
+every article with each coder's standing on it. Coders and leads are assigned articles;
+adjudicators code the gold standard and are not. Runs on the calling thread; each call
+that writes is one transaction, and a refused call changes nothing.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from collections.abc import Sequence
 from app.core.allocation import allocate
 from app.core.errors import LoupeError
 from app.core.records import Coder
-from app.core.team import AssignReport, CoderLoad
+from app.core.team import ArticleAssignment, AssignmentCell, AssignReport, CoderLoad
 from app.services.projects import Project
 from app.store.coders import ROLES
 
@@ -115,3 +121,95 @@ def assign(
 def assignment_summary(project: Project) -> list[CoderLoad]:
     """Per coder: assigned articles, how many todo/in progress/done, overlap, time spent."""
     return project.store.assigning.loads()
+
+
+def assignable_coders(project: Project) -> list[Coder]:
+    """The coders and leads of the project, by name: those articles are assigned to."""
+    return [coder for coder in project.store.coders.list() if coder.role != "adjudicator"]
+
+
+def assignment_table(project: Project) -> list[ArticleAssignment]:
+    """Every article in project order with each coder's and lead's standing on it.
+
+    A fixed number of reads whatever the project's size. ``overlap`` counts every
+    assigned coder, as :func:`assignment_summary` does.
+    """
+    store = project.store
+    names = {coder.id: coder.name for coder in assignable_coders(project)}
+    per_article: dict[str, dict[str, AssignmentCell]] = {}
+    sharing: dict[str, int] = {}
+    for cell in store.assigning.cells():
+        if cell.assigned:
+            sharing[cell.article_id] = sharing.get(cell.article_id, 0) + 1
+        name = names.get(cell.coder_id)
+        if name is not None:
+            per_article.setdefault(cell.article_id, {})[name] = cell
+    return [
+        ArticleAssignment(
+            article_id=article_id,
+            position=position,
+            title=title,
+            source=source,
+            coders=dict(sorted(per_article.get(article_id, {}).items())),
+            overlap=sharing.get(article_id, 0) > 1,
+        )
+        for article_id, position, title, source in store.assigning.article_heads()
+    ]
+
+
+def _assignee(project: Project, name: str) -> Coder:
+    coder = project.store.coders.find(name.strip())
+    if coder is None:
+        raise AssignmentError(
+            f"There is no coder named '{name.strip()}' in this project; "
+            f"add one with `loupe coders PROJECT --add {name.strip()}`."
+        )
+    if coder.role == "adjudicator":
+        raise AssignmentError(
+            f"{coder.name} is an adjudicator, who codes the gold standard of the overlap "
+            "and is not assigned articles; choose a coder or a lead."
+        )
+    return coder
+
+
+def _articles(project: Project, article_ids: Sequence[str]) -> tuple[list[str], dict[str, str]]:
+    """The ids without repeats, checked against the project, and every article's title."""
+    titles = {a: title for a, _position, title, _source in project.store.assigning.article_heads()}
+    wanted = list(dict.fromkeys(article_ids))
+    missing = [a for a in wanted if a not in titles]
+    if missing:
+        more = f", nor for {len(missing) - 1} more of the ids given" if len(missing) > 1 else ""
+        raise AssignmentError(f"There is no article with id '{missing[0]}' in this project{more}.")
+    return wanted, titles
+
+
+def give_articles(project: Project, article_ids: Sequence[str], coder_name: str) -> int:
+    """Assign the articles to the coder; returns how many were not assigned to them yet.
+
+    Articles already assigned to the coder stay as they are (giving twice changes
+    nothing). Unknown articles or coders, and adjudicators, are refused. One transaction.
+    """
+    coder = _assignee(project, coder_name)
+    wanted, _titles = _articles(project, article_ids)
+    return project.store.assigning.give(coder.id, wanted)
+
+
+def take_back_articles(project: Project, article_ids: Sequence[str], coder_name: str) -> int:
+    """Unassign the articles from the coder; returns how many were assigned to them.
+
+    Refused, with nothing changed, when the coder has worked on any of them (a status
+    past "todo", time spent, or live annotations, relations or answers): coded work is
+    never taken away. One transaction.
+    """
+    coder = _assignee(project, coder_name)
+    wanted, titles = _articles(project, article_ids)
+    removed, worked = project.store.assigning.take_back(coder.id, wanted)
+    if worked:
+        order = {a: i for i, a in enumerate(wanted)}
+        first = min(worked, key=order.__getitem__)
+        more = f" and {len(worked) - 1} more of these articles" if len(worked) > 1 else ""
+        raise AssignmentError(
+            f"{coder.name} has already worked on '{titles[first]}'{more}, and work is never "
+            "taken back from a coder, so no article was taken back."
+        )
+    return removed

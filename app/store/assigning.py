@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from sqlalchemy import Engine, select
 
 from app.core.records import utc_now
-from app.core.team import CoderLoad, WorkState
+from app.core.team import AssignmentCell, CoderLoad, WorkState
 from app.store.schema import ArticleRow
 
 _WORK_PAIRS = """
@@ -40,6 +40,36 @@ WHERE article_id = ? AND coder_id = ? AND status = 'todo' AND seconds_spent = 0
   AND NOT EXISTS (SELECT 1 FROM document_code d WHERE d.article_id = assignment.article_id
                   AND d.coder_id = assignment.coder_id AND d.deleted_at IS NULL)
 """
+
+# Giving: only rows that were not assigned yet change, so the row count is what is new.
+_GIVE = """
+INSERT INTO assignment (article_id, coder_id, status, assigned, seconds_spent, updated_at)
+VALUES (?, ?, 'todo', 1, 0.0, ?)
+ON CONFLICT (article_id, coder_id) DO UPDATE SET assigned = 1 WHERE NOT assignment.assigned
+"""
+
+_TAKE_BACK = _UNASSIGN + "  AND assigned\n"
+
+_WORKED_ASSIGNED = """
+SELECT s.article_id FROM assignment s
+WHERE s.coder_id = ? AND s.assigned AND (
+    s.status != 'todo' OR s.seconds_spent > 0
+    OR EXISTS (SELECT 1 FROM annotation a WHERE a.article_id = s.article_id
+               AND a.coder_id = s.coder_id AND a.deleted_at IS NULL)
+    OR EXISTS (SELECT 1 FROM relation r WHERE r.article_id = s.article_id
+               AND r.coder_id = s.coder_id AND r.deleted_at IS NULL)
+    OR EXISTS (SELECT 1 FROM document_code d WHERE d.article_id = s.article_id
+               AND d.coder_id = s.coder_id AND d.deleted_at IS NULL))
+"""
+
+
+class _Refused(Exception):
+    """Rolls a take-back back: some of its articles hold the coder's work."""
+
+    def __init__(self, article_ids: list[str]) -> None:
+        super().__init__(article_ids)
+        self.article_ids = article_ids
+
 
 _LOADS = """
 WITH mine AS (
@@ -103,6 +133,57 @@ class AssigningQueries:
             if unassign:
                 removed = conn.exec_driver_sql(_UNASSIGN, list(unassign)).rowcount
         return removed
+
+    def article_heads(self) -> list[tuple[str, int, str, str | None]]:
+        """(id, position, title, source) of every article, in project order."""
+        query = select(ArticleRow.id, ArticleRow.position, ArticleRow.title, ArticleRow.source)
+        with self._engine.connect() as conn:
+            rows = conn.execute(query.order_by(ArticleRow.position)).tuples().all()
+        return [(a, position, title, source) for a, position, title, source in rows]
+
+    def cells(self) -> list[AssignmentCell]:
+        """Every (article, coder) pair with a status row or work: two reads, whatever the size."""
+        with self._engine.connect() as conn:
+            rows = conn.exec_driver_sql(
+                "SELECT article_id, coder_id, status, assigned FROM assignment"
+            ).all()
+            worked = {(a, c) for a, c in conn.exec_driver_sql(_WORK_PAIRS).all()}
+        cells = [
+            AssignmentCell(a, c, status, bool(assigned), (a, c) in worked)
+            for a, c, status, assigned in rows
+        ]
+        with_row = {(a, c) for a, c, _status, _assigned in rows}
+        cells.extend(AssignmentCell(a, c, None, False, True) for a, c in sorted(worked - with_row))
+        return cells
+
+    def give(self, coder_id: str, article_ids: Sequence[str]) -> int:
+        """Assign the articles to the coder in one transaction; returns how many were new."""
+        if not article_ids:
+            return 0
+        now = utc_now()
+        with self._engine.begin() as conn:
+            return conn.exec_driver_sql(_GIVE, [(a, coder_id, now) for a in article_ids]).rowcount
+
+    def take_back(self, coder_id: str, article_ids: Sequence[str]) -> tuple[int, list[str]]:
+        """Unassign the articles from the coder in one transaction, or none of them.
+
+        Returns (how many were removed, []) or, when some of them are assigned to the
+        coder and hold their work, (0, those article ids) with nothing changed. The
+        check runs after the deletes, inside the same write transaction, so no coding
+        saved meanwhile can slip between them.
+        """
+        if not article_ids:
+            return 0, []
+        wanted = set(article_ids)
+        try:
+            with self._engine.begin() as conn:
+                removed = conn.exec_driver_sql(_TAKE_BACK, [(a, coder_id) for a in article_ids]).rowcount
+                kept = [a for (a,) in conn.exec_driver_sql(_WORKED_ASSIGNED, (coder_id,)).all() if a in wanted]
+                if kept:
+                    raise _Refused(kept)
+        except _Refused as refused:
+            return 0, refused.article_ids
+        return removed, []
 
     def loads(self) -> list[CoderLoad]:
         """Per coder: articles assigned, their statuses, overlap articles and time spent.
