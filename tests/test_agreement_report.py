@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from sqlalchemy import event
 
@@ -23,6 +24,7 @@ from app.agreement import (
     unitizing_alpha,
 )
 from app.agreement.kalpha import kalpha
+from app.agreement.span_intervals import f1_interval
 from app.core.edits import AddAnnotation, AddRelation, RemoveAnnotation, SetAnswer
 from app.core.records import Annotation, utc_now
 from app.services.agreement_report import (
@@ -288,7 +290,18 @@ def test_intervals_use_kalpha_for_alpha_and_the_unit_bootstrap_for_kappa(two: St
     other = agreement_report(two.project, n_bootstrap=300, seed=8)
     assert other.measure("question:relevance").figure("fleiss_kappa").interval != fleiss
     assert "Gwet (2014)" in report.methods["kappa"] and "Hayes" in report.methods["kalpha"]
-    assert report.measure("span:Actor").figure("f1", "exact").interval is None
+    # Span F1: a bootstrap over articles (clusters of spans), from the per-article counts.
+    actor = report.measure("span:Actor")
+    per_article = {f.article_id: f.components for f in actor.articles if f.coefficient == "f1" and f.level == "exact"}
+    counts = [
+        [[per_article.get(a.id, {}).get(key, 0)] for a in report.articles]
+        for key in ("n_first", "n_second", "matched")
+    ]
+    f1 = actor.figure("f1", "exact").interval
+    by_hand = f1_interval(*map(np.array, counts), n=300, seed=7)
+    assert f1.method == "bootstrap_articles" and (f1.low, f1.high) == (by_hand.low, by_hand.high)
+    assert f1.low < actor.figure("f1", "exact").value <= f1.high
+    assert actor.figure("unitizing_alpha").interval is None
     quiet = agreement_report(two.project, n_bootstrap=0)
     assert all(
         f.interval is None for _, ms in quiet.sections() for m in ms for f in m.figures + m.pairs

@@ -13,12 +13,15 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
+
+import numpy as np
 
 from app.agreement import AgreementError, bootstrap, krippendorff_alpha, percent_agreement
 from app.agreement.kalpha import kalpha
 from app.agreement.reliability_data import ReliabilityData
+from app.agreement.span_intervals import f1_interval
 from app.core.bulk import no_cycle_collection
 from app.services.agreement_units import Disagreement
 
@@ -369,6 +372,26 @@ def f1_figure(
         coefficient, counts.f1, where.scope, level, counts.n_a + counts.n_b, len(where.coders),
         components, None, where.coders, where.article_id, note,
     )
+
+
+def with_f1_interval(
+    figure: Figure, counts: tuple[np.ndarray, np.ndarray, np.ndarray], settings: Settings,
+    weights: np.ndarray | None,
+) -> Figure:
+    """``figure`` (F1, micro or macro) with its interval from a bootstrap over articles:
+    ``counts`` are the spans of the first and second coder and the matches, per article
+    and label, and ``weights`` the resampled articles (:func:`document_weights`)."""
+    if not settings.n_bootstrap or not math.isfinite(figure.value):
+        return figure
+    try:
+        b = f1_interval(
+            *counts, macro=figure.coefficient == "f1_macro", seed=settings.seed,
+            level=settings.confidence, weights=weights, n=settings.n_bootstrap,
+        )
+    except AgreementError as exc:
+        return replace(figure, note=_joined(figure.note, f"No interval: {exc}"))
+    interval = Interval(b.low, b.high, b.level, "bootstrap_articles", b.n, settings.seed, note=b.note)
+    return replace(figure, interval=interval)
 
 
 def macro_f1_figure(per_label: Sequence[Counts], level: str, where: Where) -> Figure:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.agreement.reliability_data import from_columns
+from app.agreement.span_intervals import document_weights
 from app.agreement.span_matching import match_exact
 from app.core.codebook import Codebook
 from app.services.agreement_figures import (
@@ -26,6 +27,7 @@ from app.services.agreement_figures import (
     Where,
     alpha_figure,
     f1_figure,
+    with_f1_interval,
 )
 from app.services.agreement_units import CodedValue, Corpus, Disagreement, PairMatch
 
@@ -110,10 +112,22 @@ def relation_measures(
     n_b = np.stack([count(pr.rows_b) for _, pr in compared]) if compared else np.zeros(shape, int)
     hits = np.stack([count(pr.matched_a) for _, pr in compared]) if compared else np.zeros(shape, int)
 
+    every_article = np.ones(n_articles, dtype=bool)
+    draws: dict[int | None, np.ndarray | None] = {}
+
     def f1(chosen: list[int], whole: bool, where: Where, pair: int | None = None, article: int | None = None) -> Figure:
         pick = (slice(None) if pair is None else pair, slice(None) if article is None else article, chosen)
         total = Counts(int(n_a[pick].sum()), int(n_b[pick].sum()), int(hits[pick].sum()))
-        return f1_figure(total, LEVEL, where, "f1_micro" if whole else "f1")
+        figure = f1_figure(total, LEVEL, where, "f1_micro" if whole else "f1")
+        if article is not None or not settings.n_bootstrap:
+            return figure
+        mask = every_article if pair is None else matches[pair].shared
+        if pair not in draws:
+            draws[pair] = document_weights(int(mask.sum()), settings.n_bootstrap, settings.seed)
+        counts = tuple(
+            (x.sum(axis=0) if pair is None else x[pair])[mask][:, chosen] for x in (n_a, n_b, hits)
+        )
+        return with_f1_interval(figure, counts, settings, draws[pair])  # type: ignore[arg-type]
 
     def type_units(pairs: Sequence[PairRelations]) -> object:
         names = np.array(corpus.relation_types, dtype=object)

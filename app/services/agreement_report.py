@@ -176,6 +176,10 @@ def methods(settings: Settings) -> dict[str, str]:
         "resamples under 0.667 and 0.8.",
         "bootstrap": "Intervals of the kappa family and percent agreement (method "
         "'bootstrap'): percentile bootstrap over units (Efron & Tibshirani, 1993).",
+        "bootstrap_articles": "Intervals of span and relation F1 (method "
+        "'bootstrap_articles'): percentile bootstrap over articles, each resample drawing "
+        "as many articles as the figure counts and summing their span counts (articles, "
+        "not spans, are the independent units). alpha_U has no interval.",
         "intervals": intervals,
         "spans": "Spans are compared per coder pair on each article both finished. Exact "
         "matching needs the same label, start and end; overlap matching pairs spans of one "
@@ -237,7 +241,7 @@ def _report(project: Project, coders: Sequence[str] | None, settings: Settings) 
         settings=settings,
         methods=methods(settings),
         questions=tuple(questions),
-        spans=tuple(span_measures(corpus, codebook, comparisons)),
+        spans=tuple(span_measures(corpus, codebook, comparisons, settings)),
         attributes=tuple(attributes),
         relations=tuple(relation_measures(corpus, codebook, comparisons, settings)),
         not_measured=tuple(

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from app.agreement.span_intervals import document_weights
 from app.agreement.unitizing import NO_VARIATION
 from app.agreement.unitizing_batch import alpha_u_by_segment, alpha_u_parts, merge_overlaps
 from app.core.codebook import Codebook
@@ -30,9 +31,11 @@ from app.services.agreement_figures import (
     Disagreements,
     Figure,
     Measure,
+    Settings,
     Where,
     f1_figure,
     macro_f1_figure,
+    with_f1_interval,
 )
 from app.services.agreement_units import CodedValue, Corpus, Disagreement, PairMatch
 
@@ -169,6 +172,15 @@ class Tally:
             },
         )
 
+    def per_article(
+        self, mode: str, labels: Sequence[int], pair: int | None, articles: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Counts per article (``articles``: a mask) and label, summed over pairs unless one."""
+        return tuple(  # type: ignore[return-value]
+            (x.sum(axis=0) if pair is None else x[pair])[articles][:, list(labels)]
+            for x in (self.n_a, self.n_b, self.matched[mode])
+        )
+
     def counts(self, mode: str, label: int, pair: int | None = None, article: int | None = None) -> Counts:
         pick = (slice(None) if pair is None else pair, slice(None) if article is None else article, label)
         return Counts(int(self.n_a[pick].sum()), int(self.n_b[pick].sum()), int(self.matched[mode][pick].sum()))
@@ -218,10 +230,30 @@ def _span_disagreements(corpus: Corpus, matches: Sequence[PairMatch], label: int
     return out
 
 
-def span_measures(corpus: Corpus, codebook: Codebook, matches: Sequence[PairMatch]) -> list[Measure]:
+def span_measures(
+    corpus: Corpus, codebook: Codebook, matches: Sequence[PairMatch], settings: Settings
+) -> list[Measure]:
     """One measure per span label, then one over all labels (key ``span:*``)."""
     labels = list(range(len(codebook.label_names)))
     tally = Tally.of(corpus, matches)
+    every_article = np.ones(len(corpus.articles), dtype=bool)
+    scopes = [(None, every_article)] + [(p, m.shared) for p, m in enumerate(matches)]
+    draws = {
+        p: document_weights(int(mask.sum()), settings.n_bootstrap, settings.seed)
+        if settings.n_bootstrap else None
+        for p, mask in scopes
+    }
+
+    def intervals(figures: list[Figure], chosen: list[int], pair: int | None) -> list[Figure]:
+        if not settings.n_bootstrap:
+            return figures
+        mask = every_article if pair is None else matches[pair].shared
+        return [
+            with_f1_interval(f, tally.per_article(f.level, chosen, pair, mask), settings, draws[pair])
+            if f.coefficient.startswith("f1") else f
+            for f in figures
+        ]
+
     merged = _merged(corpus)
     pooled = _unitize(corpus, merged, corpus.members.all(axis=1), corpus.coders)
     by_pair = [_unitize(corpus, merged, m.shared, m.pair) for m in matches]
@@ -243,11 +275,14 @@ def span_measures(corpus: Corpus, codebook: Codebook, matches: Sequence[PairMatc
         chosen = labels if label is None else [label]
         whole = label is None
         every = Where("pooled", corpus.coders)
-        figures = [_alpha_u(pooled, label, every), *_f1s(tally, chosen, whole, every)]
+        figures = [_alpha_u(pooled, label, every), *intervals(_f1s(tally, chosen, whole, every), chosen, None)]
         pairs: list[Figure] = []
         for p, m in enumerate(matches):
             where = Where("pair", m.pair)
-            pairs += [_alpha_u(by_pair[p], label, where), *_f1s(tally, chosen, whole, where, pair=p)]
+            pairs += [
+                _alpha_u(by_pair[p], label, where),
+                *intervals(_f1s(tally, chosen, whole, where, pair=p), chosen, p),
+            ]
         articles: list[Figure] = []
         for k in np.flatnonzero(marked[:, chosen].sum(axis=1) > 0).tolist():
             article = corpus.articles[k]
