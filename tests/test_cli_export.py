@@ -95,3 +95,20 @@ def test_import_annotations_round_trip_and_errors(coded_path: Path, tmp_path: Pa
     assert code == 1 and one_sentence(err) == f"loupe: {tmp_path / 'nowhere'} is not a folder of brat files."
     code, _, err = run(capsys, "import-annotations", fresh, tmp_path / "brat", "--format", "brat")
     assert code == 2 and "--coder" in err
+
+
+def test_span_key_names_the_docbin_span_group(coded_path: Path, tmp_path: Path, capsys) -> None:
+    import spacy
+    from spacy.tokens import DocBin
+
+    out = tmp_path / "gold.spacy"
+    code, _, err = run(capsys, "export", coded_path, out, "--gold", "--span-key", "coercion")
+    assert code == 0, err
+    docs = list(DocBin().from_disk(out).get_docs(spacy.blank("en").vocab))
+    assert sum(len(doc.spans["coercion"]) for doc in docs) > 0
+    assert all("sc" not in doc.spans for doc in docs)
+    code, _, err = run(capsys, "export", coded_path, tmp_path / "x.xlsx", "--span-key", "coercion")
+    assert code == 1 and one_sentence(err) == (
+        "loupe: A span key names the span group of a spaCy DocBin; the xlsx format has none."
+    )
+    assert not (tmp_path / "x.xlsx").exists()

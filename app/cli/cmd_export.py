@@ -50,6 +50,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="only articles published on or after DATE (YYYY-MM-DD)")
     parser.add_argument("--to", dest="date_to", type=iso_date, metavar="DATE",
                         help="only articles published on or before DATE (YYYY-MM-DD)")
+    parser.add_argument("--span-key", default="sc", metavar="KEY",
+                        help="the doc.spans group of a spaCy DocBin export (default: sc, as spancat)")
     parser.set_defaults(handler=run)
 
 
@@ -61,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
         report = export_project(
             project, args.out, format=args.format, coder=args.coder, gold=args.gold,
             entities=args.entities, statuses=args.status, date_from=args.date_from,
-            date_to=args.date_to, progress=progress,
+            date_to=args.date_to, span_key=args.span_key, progress=progress,
         )
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)

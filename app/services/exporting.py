@@ -36,6 +36,7 @@ from app.services.export_tables import (
     entities_table,
     relations_table,
 )
+from app.services.export_training import training_table
 from app.services.progress import CancelFn, ProgressFn, never_cancelled, no_progress
 from app.services.projects import Project
 from app.store.exports import ExportQueries
@@ -115,6 +116,9 @@ def _write_workbook(ctx: TableContext, target: Path, *, entities: bool, max_rows
         writer.add_table(codebook_table(project.codebook))
         for table in agreement_tables(project, ctx.scope, progress=ctx.progress, cancelled=ctx.cancelled):
             writer.add_table(table)
+        training = training_table(project, ctx.scope)
+        if training is not None:
+            writer.add_table(training)
         writer.add_table(summary_table(ctx, entities=entities), index=0)
         ctx.progress(0, 1, "Saving the workbook")
         writer.save(target)
@@ -143,6 +147,10 @@ def export_project(
     """Export the project's coding to ``out`` in ``format`` (default: from the name)."""
     out = Path(out)
     chosen = export_format(out, format)
+    if span_key != DEFAULT_SPAN_KEY and chosen != "docbin":
+        raise ExportError(f"A span key names the span group of a spaCy DocBin; the {chosen} format has none.")
+    if not span_key.strip():
+        raise ExportError("The span key cannot be empty: name the group of doc.spans, e.g. 'sc'.")
     scope = resolve_scope(
         project, coder=coder, gold=gold, statuses=statuses, date_from=date_from, date_to=date_to
     )
