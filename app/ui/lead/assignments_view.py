@@ -1,0 +1,550 @@
+"""The lead's assignments: each coder's progress, and who codes which article.
+
+Above, one row per coder and lead with the figures of ``loupe assignments``; below,
+every article with each coder's status on it, filterable and sortable. Selected
+articles are given to a coder or taken back from one, or the project is distributed
+as ``loupe assign`` does: the window calls the same services as the command line, and
+a refusal (work already done) is shown in the service's own sentence. GUI thread
+only: every read and change is one short transaction on the lead window's project.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from PySide6.QtCore import (
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    QPoint,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QColor, QPainter, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionProgressBar,
+    QStyleOptionViewItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.team import ArticleAssignment, AssignmentCell, AssignReport, CoderLoad
+from app.services.assignment import (
+    AssignmentError,
+    assign,
+    assignable_coders,
+    assignment_summary,
+    assignment_table,
+    give_articles,
+    take_back_articles,
+)
+from app.services.projects import Project
+from app.ui.lead.agreement_view import table
+from app.ui.row_model import Index, RowTableModel
+
+#: The value a column sorts by (numbers as numbers, statuses in the order of the work).
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+STATUS_TEXT = {"todo": "to do", "in_progress": "in progress", "done": "done"}
+STATUS_RANK = {None: 0, "todo": 1, "in_progress": 2, "done": 3}
+STATUS_COLOR = {"in_progress": QColor(255, 214, 102, 90), "done": QColor(120, 200, 120, 90)}
+
+
+def hours(seconds: float) -> str:
+    minutes = round(seconds / 60)
+    return f"{minutes // 60}:{minutes % 60:02d}"
+
+
+def percent_done(load: CoderLoad) -> int:
+    """Done among every article the coder has a status on (assigned or worked on)."""
+    total = load.todo + load.in_progress + load.done
+    return round(100 * load.done / total) if total else 0
+
+
+def cell_text(cell: AssignmentCell | None) -> str:
+    if cell is None:
+        return ""
+    status = STATUS_TEXT.get(cell.status or "", "worked")
+    return status if cell.assigned else f"{status} (not assigned)"
+
+
+class LoadModel(RowTableModel):
+    """One row per coder and lead: the figures of ``loupe assignments``."""
+
+    HEADERS = ("Coder", "Role", "Assigned", "To do", "In progress", "Done", "Overlap", "Time", "Done %")
+
+    def cells(self, row: CoderLoad) -> tuple[str, ...]:
+        figures = (row.assigned, row.todo, row.in_progress, row.done, row.overlap)
+        return (row.name, row.role, *map(str, figures), hours(row.seconds_spent), f"{percent_done(row)} %")
+
+    def extra(self, row: CoderLoad, column: int, role: int) -> Any:
+        if role == SORT_ROLE and column == len(self.HEADERS) - 1:
+            return percent_done(row)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column >= 2:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+class ArticleModel(RowTableModel):
+    """Every article, one column per coder with their status on it, and the overlap."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.coders: tuple[str, ...] = ()
+        self.HEADERS = ("#", "Title", "Source", "Overlap")
+
+    def set_table(self, rows: Sequence[ArticleAssignment], coders: Sequence[str]) -> None:
+        self.beginResetModel()
+        self.coders = tuple(coders)
+        self.HEADERS = ("#", "Title", "Source", *self.coders, "Overlap")
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def cells(self, row: ArticleAssignment) -> tuple[str, ...]:
+        statuses = (cell_text(row.coders.get(name)) for name in self.coders)
+        return (str(row.position), row.title, row.source or "", *statuses, "yes" if row.overlap else "no")
+
+    def coder_at(self, column: int) -> str | None:
+        return self.coders[column - 3] if 3 <= column < 3 + len(self.coders) else None
+
+    def extra(self, row: ArticleAssignment, column: int, role: int) -> Any:
+        coder = self.coder_at(column)
+        cell = row.coders.get(coder) if coder else None
+        if role == SORT_ROLE:
+            if column == 0:
+                return row.position
+            if coder is not None:
+                return (STATUS_RANK[cell.status] + 4 * (cell.assigned)) if cell else -1
+            if column == 1:
+                return row.title.casefold()
+            return (row.source or "").casefold() if column == 2 else int(row.overlap)
+        if role == Qt.ItemDataRole.BackgroundRole and cell is not None and cell.assigned:
+            return STATUS_COLOR.get(cell.status or "")
+        return None
+
+
+class ArticleFilter(QSortFilterProxyModel):
+    """A case-insensitive search over title and source, and which articles to show."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.needle = ""
+        self.showing = ""  # "", "unassigned", "overlap", or a coder's name
+        self.setSortRole(SORT_ROLE)
+
+    def set_filter(self, needle: str | None = None, show: str | None = None) -> None:
+        if hasattr(self, "endFilterChange"):  # Qt 6.10+; invalidateRowsFilter is deprecated
+            self.beginFilterChange()
+        self.needle = self.needle if needle is None else needle.strip().casefold()
+        self.showing = self.showing if show is None else show
+        if hasattr(self, "endFilterChange"):
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            self.invalidateRowsFilter()
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:  # noqa: N802 - Qt override
+        model = self.sourceModel()
+        row: ArticleAssignment = model.rows[source_row]  # type: ignore[attr-defined]
+        if self.showing == "unassigned" and row.assigned_to:
+            return False
+        if self.showing == "overlap" and not row.overlap:
+            return False
+        if self.showing not in ("", "unassigned", "overlap") and row.status(self.showing) is None:
+            return False
+        return not self.needle or self.needle in f"{row.title}\n{row.source or ''}".casefold()
+
+
+class ProgressDelegate(QStyledItemDelegate):
+    """Draws the done share as a progress bar."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | Any) -> None:
+        bar = QStyleOptionProgressBar()
+        bar.rect = option.rect.adjusted(2, 2, -2, -2)  # type: ignore[attr-defined]
+        bar.minimum, bar.maximum = 0, 100
+        bar.progress = int(index.data(SORT_ROLE) or 0)
+        bar.text = str(index.data())
+        bar.textVisible = True
+        style = option.widget.style() if option.widget is not None else QApplication.style()  # type: ignore[attr-defined]
+        style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter)
+
+
+class DistributeDialog(QDialog):
+    """Which coders, what overlap share and seed, and whether to re-allocate everything."""
+
+    def __init__(self, coders: Sequence[tuple[str, str]], unassigned: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("distributeDialog")
+        self.setWindowTitle("Distribute articles")
+        self.coders = QListWidget(objectName="distributeCoders")
+        self.coders.setAccessibleName("Coders to distribute to")
+        for name, role in coders:
+            item = QListWidgetItem(name if role == "coder" else f"{name} ({role})")
+            item.setData(Qt.ItemDataRole.UserRole, name)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if role == "coder" else Qt.CheckState.Unchecked)
+            self.coders.addItem(item)
+        self.overlap = QSpinBox(objectName="overlapPercent", minimum=0, maximum=100, value=20, suffix=" %")
+        self.overlap.setAccessibleName("Overlap share in percent")
+        self.seed = QSpinBox(objectName="distributeSeed", minimum=0, maximum=2**31 - 1)
+        self.seed.setValue(random.SystemRandom().randrange(2**31))
+        self.seed.setAccessibleName("Seed")
+        self.replace = QCheckBox("Re-allocate everything (work already done stays with its coder)")
+        self.replace.setObjectName("replaceAssignments")
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.coders.itemChanged.connect(lambda _item: self._update())
+        note = QLabel(
+            f"{unassigned} article(s) are assigned to nobody yet; only they are distributed "
+            "unless everything is re-allocated. The overlap share is coded by every chosen coder."
+        )
+        note.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow("Coders", self.coders)
+        form.addRow("Overlap", self.overlap)
+        form.addRow("Seed", self.seed)
+        layout = QVBoxLayout(self)
+        layout.addWidget(note)
+        layout.addLayout(form)
+        layout.addWidget(self.replace)
+        layout.addWidget(self.buttons)
+        self._update()
+
+    def chosen(self) -> list[str]:
+        items = (self.coders.item(i) for i in range(self.coders.count()))
+        return [i.data(Qt.ItemDataRole.UserRole) for i in items if i.checkState() == Qt.CheckState.Checked]
+
+    def choices(self) -> tuple[list[str], float, int, bool]:
+        """(coders, overlap share, seed, re-allocate everything), as ``assign`` takes them."""
+        return self.chosen(), self.overlap.value() / 100, self.seed.value(), self.replace.isChecked()
+
+    def _update(self) -> None:
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(bool(self.chosen()))
+
+
+def report_text(report: AssignReport) -> str:
+    lines = [
+        f"Distributed {report.distributed} article(s), {report.overlap} of them in the overlap "
+        f"every coder codes (seed {report.seed})."
+    ]
+    lines += [f"{name}: {n} new article(s)" for name, n in report.new_per_coder.items()]
+    if not report.replace and report.left_alone:
+        lines.append(f"{report.left_alone} article(s) already assigned or worked on were left as they are.")
+    if report.kept or report.removed:
+        lines.append(f"Kept {report.kept} assignment(s) with work; removed {report.removed} without work.")
+    return "\n".join(lines)
+
+
+class AssignmentsView(QWidget):
+    """objectName ``assignmentsView``. GUI thread; reads and writes through the services."""
+
+    #: Assignments were changed from this view (given, taken back or distributed).
+    assignments_changed = Signal()
+    #: A change was refused: the service's one sentence.
+    refused = Signal(str)
+
+    def __init__(self, project_getter: Callable[[], Project], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("assignmentsView")
+        self.project = project_getter
+        self.roles: dict[str, str] = {}
+        self.message_box: QMessageBox | None = None
+        self.distribute_dialog: DistributeDialog | None = None
+        self.loads = LoadModel(self)
+        self.loads_view = table(self.loads, "coderLoadTable")  # type: ignore[arg-type]
+        self.loads_view.setAccessibleName("Progress per coder")
+        self.loads_view.setItemDelegateForColumn(len(LoadModel.HEADERS) - 1, ProgressDelegate(self.loads_view))
+        self.articles = ArticleModel(self)
+        self.proxy = ArticleFilter(self)
+        self.proxy.setSourceModel(self.articles)
+        self.articles_view = table(self.proxy, "articleAssignmentTable")  # type: ignore[arg-type]
+        self.articles_view.setAccessibleName("Articles and their coders")
+        self.articles_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.articles_view.setSortingEnabled(True)
+        self.articles_view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.articles_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.articles_view.customContextMenuRequested.connect(self._show_context_menu)
+        self.articles_view.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
+        self.articles.modelReset.connect(self._size_columns)
+        self.search = QLineEdit(objectName="assignmentFilter", placeholderText="Filter by title or source")
+        self.search.setAccessibleName("Filter articles by title or source")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(lambda text: self._filter(needle=text))
+        self.show_filter = QComboBox(objectName="assignmentShow")
+        self.show_filter.setAccessibleName("Which articles to show")
+        self.show_filter.currentIndexChanged.connect(lambda _i: self._filter(show=self.show_filter.currentData()))
+        self.count = QLabel(objectName="articleCount")
+        self.status = QLabel(objectName="assignmentStatus")
+        self.status.setWordWrap(True)
+        self.buttons: dict[str, QPushButton] = {}
+        for name, text, tip, slot in (
+            ("giveButton", "Give to coder\u2026", "Assign the selected articles to a coder", self.ask_give),
+            ("takeBackButton", "Take back from coder\u2026", "Unassign the selected articles from a coder",
+             self.ask_take_back),
+            ("distributeButton", "Distribute\u2026", "Assign articles to coders with an overlap, as loupe assign does",
+             self.ask_distribute),
+            ("refreshButton", "Refresh", "Read the assignments again", self.refresh),
+        ):
+            button = QPushButton(text, objectName=name, toolTip=tip)
+            button.setAccessibleName(text.rstrip("\u2026"))
+            button.clicked.connect(lambda _c=False, f=slot: f())
+            self.buttons[name] = button
+        self.give_button, self.take_back_button = self.buttons["giveButton"], self.buttons["takeBackButton"]
+        self.distribute_button = self.buttons["distributeButton"]
+        self._build_layout()
+        self._selection_changed()
+
+    def _build_layout(self) -> None:
+        bar = QHBoxLayout()
+        bar.addWidget(self.search, 2)
+        bar.addWidget(self.show_filter, 1)
+        for button in self.buttons.values():
+            bar.addWidget(button)
+        lower = QWidget()
+        lower_layout = QVBoxLayout(lower)
+        lower_layout.setContentsMargins(0, 0, 0, 0)
+        lower_layout.addLayout(bar)
+        lower_layout.addWidget(self.articles_view, 1)
+        lower_layout.addWidget(self.count)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.loads_view)
+        split.addWidget(lower)
+        split.setSizes([180, 560])
+        layout = QVBoxLayout(self)
+        layout.addWidget(split, 1)
+        layout.addWidget(self.status)
+
+    # -- reading -----------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Read both tables again; the selected articles stay selected where still shown."""
+        keep, current = self.selected_ids(), self.current_id()
+        project = self.project()
+        coders = assignable_coders(project)
+        self.roles = {coder.name: coder.role for coder in coders}
+        self.loads.set_rows([load for load in assignment_summary(project) if load.name in self.roles])
+        self.articles.set_table(assignment_table(project), list(self.roles))
+        self._fill_show_filter()
+        self.select_articles(keep, current)
+        self._selection_changed()
+
+    def _size_columns(self) -> None:
+        """The title takes the room left; sizing every column to its contents would read
+        every row of a large project."""
+        header = self.articles_view.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        for column, width in ((0, 56), (2, 150), (self.articles.columnCount() - 1, 70)):
+            header.resizeSection(column, width)
+        for column in range(3, self.articles.columnCount() - 1):
+            header.resizeSection(column, 110)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        """Coders' work arrives by merges and the coding window: read again when shown."""
+        super().showEvent(event)
+        if not event.spontaneous():
+            self.refresh()
+
+    def _fill_show_filter(self) -> None:
+        wanted = self.show_filter.currentData() or ""
+        self.show_filter.blockSignals(True)
+        self.show_filter.clear()
+        for text, key in (("All articles", ""), ("Assigned to nobody", "unassigned"), ("In the overlap", "overlap")):
+            self.show_filter.addItem(text, key)
+        for name in self.roles:
+            self.show_filter.addItem(f"Assigned to {name}", name)
+        self.show_filter.setCurrentIndex(max(0, self.show_filter.findData(wanted)))
+        self.show_filter.blockSignals(False)
+        self.proxy.set_filter(show=self.show_filter.currentData())
+
+    def _filter(self, needle: str | None = None, show: str | None = None) -> None:
+        keep, current = self.selected_ids(), self.current_id()
+        self.proxy.set_filter(needle, show)
+        self.select_articles(keep, current)
+        self._selection_changed()
+
+    # -- selection ---------------------------------------------------------------------
+    def selected_rows(self) -> list[ArticleAssignment]:
+        """The selected articles that are shown, in the order shown."""
+        rows = sorted(index.row() for index in self.articles_view.selectionModel().selectedRows())
+        return [self.articles.rows[self.proxy.mapToSource(self.proxy.index(r, 0)).row()] for r in rows]
+
+    def selected_ids(self) -> list[str]:
+        return [row.article_id for row in self.selected_rows()]
+
+    def current_id(self) -> str | None:
+        index = self.proxy.mapToSource(self.articles_view.currentIndex())
+        return self.articles.rows[index.row()].article_id if index.isValid() else None
+
+    def select_articles(self, article_ids: Sequence[str], current: str | None = None) -> None:
+        """Select these articles (those shown), in contiguous ranges of rows."""
+        source_row = {row.article_id: i for i, row in enumerate(self.articles.rows)}
+        shown = sorted(
+            r for r in (self._proxy_row(source_row.get(a)) for a in article_ids) if r is not None
+        )
+        selection = QItemSelection()
+        last = self.proxy.columnCount() - 1
+        start = 0
+        for i, row in enumerate(shown):
+            if i + 1 == len(shown) or shown[i + 1] != row + 1:
+                selection.select(self.proxy.index(shown[start], 0), self.proxy.index(row, last))
+                start = i + 1
+        model = self.articles_view.selectionModel()
+        model.select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        current_row = self._proxy_row(source_row.get(current or ""))
+        if current_row is not None:
+            model.setCurrentIndex(self.proxy.index(current_row, 0), QItemSelectionModel.SelectionFlag.NoUpdate)
+
+    def _proxy_row(self, source_row: int | None) -> int | None:
+        if source_row is None:
+            return None
+        row = self.proxy.mapFromSource(self.articles.index(source_row, 0)).row()
+        return row if row >= 0 else None
+
+    def _selection_changed(self) -> None:
+        selected = len(self.articles_view.selectionModel().selectedRows())
+        self.give_button.setEnabled(selected > 0)
+        self.take_back_button.setEnabled(selected > 0)
+        self.count.setText(
+            f"{self.proxy.rowCount()} of {len(self.articles.rows)} article(s) shown, {selected} selected"
+        )
+
+    # -- changes -----------------------------------------------------------------------
+    def give(self, coder: str, article_ids: Sequence[str] | None = None) -> int | None:
+        """Give the articles (default: the selected ones) to ``coder``; None if refused."""
+        ids = self.selected_ids() if article_ids is None else list(article_ids)
+        try:
+            new = give_articles(self.project(), ids, coder)
+        except AssignmentError as exc:
+            self._refuse(exc.message)
+            return None
+        already = f" ({len(ids) - new} were theirs already)" if len(ids) > new else ""
+        self._changed(f"Gave {new} article(s) to {coder}{already}.")
+        return new
+
+    def take_back(self, coder: str, article_ids: Sequence[str] | None = None) -> int | None:
+        """Take the articles (default: the selected ones) back from ``coder``; None if refused."""
+        ids = self.selected_ids() if article_ids is None else list(article_ids)
+        try:
+            removed = take_back_articles(self.project(), ids, coder)
+        except AssignmentError as exc:
+            self._refuse(exc.message)
+            return None
+        self._changed(f"Took {removed} article(s) back from {coder}.")
+        return removed
+
+    def distribute(self, coders: Sequence[str], overlap: float, seed: int, replace: bool) -> AssignReport | None:
+        """Distribute as ``loupe assign`` does and show what was done; None if refused."""
+        try:
+            report = assign(self.project(), coders, overlap=overlap, seed=seed, replace=replace)
+        except AssignmentError as exc:
+            self._refuse(exc.message)
+            return None
+        text = report_text(report)
+        self._changed(text.splitlines()[0])
+        self._tell(QMessageBox.Icon.Information, text, "distributeReport")
+        return report
+
+    def _changed(self, text: str) -> None:
+        self.status.setText(text)
+        self.refresh()
+        self.assignments_changed.emit()
+
+    def _refuse(self, text: str) -> None:
+        self.status.setText(text)
+        self._tell(QMessageBox.Icon.Warning, text, "assignmentRefusal")
+        self.refused.emit(text)
+
+    def _tell(self, icon: QMessageBox.Icon, text: str, name: str) -> None:
+        """A window-modal message that does not block the caller."""
+        if self.message_box is not None:
+            self.message_box.close()
+        self.message_box = QMessageBox(icon, "Assignments", text, parent=self)
+        self.message_box.setObjectName(name)
+        self.message_box.open()
+
+    # -- asking the lead ---------------------------------------------------------------
+    def ask_give(self) -> None:
+        names, selected = list(self.roles), self.selected_ids()
+        if not names:
+            self.status.setText("This project has no coders yet; add one with `loupe coders PROJECT --add NAME`.")
+            return
+        if not selected:
+            self.status.setText("Select the articles to give first.")
+            return
+        name, ok = QInputDialog.getItem(
+            self, "Give to coder", f"Give {len(selected)} selected article(s) to:", names, 0, False
+        )
+        if ok and name:
+            self.give(name, selected)
+
+    def ask_take_back(self) -> None:
+        selected = self.selected_rows()
+        names = [n for n in self.roles if any(row.status(n) is not None for row in selected)]
+        if not names:
+            self.status.setText("None of the selected articles is assigned to anyone.")
+            return
+        name, ok = QInputDialog.getItem(
+            self, "Take back from coder", f"Take {len(selected)} selected article(s) back from:", names, 0, False
+        )
+        if ok and name:
+            self.take_back(name, [row.article_id for row in selected])
+
+    def ask_distribute(self) -> DistributeDialog:
+        """Open the distribution dialog (not blocking); OK distributes."""
+        unassigned = sum(not row.assigned_to for row in self.articles.rows)
+        dialog = DistributeDialog(list(self.roles.items()), unassigned, self)
+        dialog.accepted.connect(lambda: self.distribute(*dialog.choices()))
+        dialog.finished.connect(dialog.deleteLater)
+        self.distribute_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def context_menu(self) -> QMenu:
+        """Give to / take back from each coder, and the buttons' actions."""
+        menu = QMenu(self)
+        selected = self.selected_rows()
+        give, take = menu.addMenu("Give to"), menu.addMenu("Take back from")
+        give.setObjectName("giveToMenu")
+        take.setObjectName("takeBackFromMenu")
+        for name in self.roles:
+            give.addAction(name).triggered.connect(lambda _c=False, n=name: self.give(n))
+            if any(row.status(name) is not None for row in selected):
+                take.addAction(name).triggered.connect(lambda _c=False, n=name: self.take_back(n))
+        give.setEnabled(bool(selected))
+        take.setEnabled(not take.isEmpty())
+        menu.addSeparator()
+        for name, button in self.buttons.items():
+            action = menu.addAction(button.text())
+            action.setObjectName(name.replace("Button", "Action"))
+            action.setEnabled(button.isEnabled())
+            action.triggered.connect(lambda _c=False, b=button: b.click())
+        return menu
+
+    def _show_context_menu(self, pos: QPoint) -> None:
+        menu = self.context_menu()
+        menu.exec(self.articles_view.viewport().mapToGlobal(pos))
+        menu.deleteLater()
