@@ -1,4 +1,5 @@
-"""``loupe assign PROJECT --coders a,b,c [--overlap 0.2] [--seed N] [--replace]``."""
+"""``loupe assign PROJECT --coders a,b,c [--overlap 0.2] [--seed N] [--replace]``, or
+``loupe assign PROJECT --coders a --articles 3,5-9,ID [--remove]`` for single articles."""
 
 from __future__ import annotations
 
@@ -37,6 +38,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--replace", action="store_true",
         help="re-allocate every article (assignments with work are kept)",
     )
+    parser.add_argument(
+        "--articles", metavar="REFS",
+        help="give these articles to the one coder named instead of distributing: "
+        "positions as numbered in the window (5, 5-9) or article ids, comma-separated",
+    )
+    parser.add_argument(
+        "--remove", action="store_true",
+        help="with --articles: take the articles back from the coder (refused for work done)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -45,6 +55,8 @@ def run(args: argparse.Namespace) -> int:
     from app.services.projects import open_project
 
     names = [name.strip() for name in args.coders.split(",") if name.strip()]
+    if args.articles is not None or args.remove:
+        return run_articles(args, names)
     with open_project(args.project) as project:
         report = assign(project, names, overlap=args.overlap, seed=args.seed, replace=args.replace)
     if not report.replace and report.left_alone:
@@ -63,4 +75,33 @@ def run(args: argparse.Namespace) -> int:
             f"Kept {plural(report.kept, 'assignment')} with work; "
             f"removed {plural(report.removed, 'assignment')} without work."
         )
+    return 0
+
+
+def run_articles(args: argparse.Namespace, names: list[str]) -> int:
+    """Give the named articles to one coder, or take them back with --remove."""
+    from app.services.assignment import (
+        AssignmentError,
+        give_articles,
+        resolve_articles,
+        take_back_articles,
+    )
+    from app.services.projects import open_project
+
+    if args.articles is None:
+        raise AssignmentError("--remove takes back the articles named with --articles; name them.")
+    if args.replace or args.seed is not None:
+        raise AssignmentError("--seed and --replace distribute the project; with --articles, leave them out.")
+    if len(names) != 1:
+        raise AssignmentError("With --articles, name exactly one coder with --coders.")
+    (name,) = names
+    with open_project(args.project) as project:
+        ids = resolve_articles(project, args.articles.split(","))
+        if args.remove:
+            removed = take_back_articles(project, ids, name)
+            print(f"Took {plural(removed, 'article')} back from {name}.")
+            return 0
+        new = give_articles(project, ids, name)
+    already = f" ({len(ids) - new} already theirs)" if len(ids) > new else ""
+    print(f"Gave {plural(new, 'article')} to {name}{already}.")
     return 0

@@ -183,6 +183,33 @@ def _articles(project: Project, article_ids: Sequence[str]) -> tuple[list[str], 
     return wanted, titles
 
 
+def resolve_articles(project: Project, references: Sequence[str]) -> list[str]:
+    """Article ids from ids or positions (the window's "#"; "5-9" is a range), in order,
+    without repeats; refuses, with one sentence, a reference to no article."""
+    heads = project.store.assigning.article_heads()
+    by_position = {position: a for a, position, _title, _source in heads}
+    known = set(by_position.values())
+    found: list[str] = []
+    for reference in (r.strip() for r in references):
+        first, dash, last = reference.partition("-")
+        if first.isdigit() and (not dash or last.isdigit()):
+            low, high = int(first), int(last or first)
+            if high < low:
+                raise AssignmentError(f"'{reference}' is not a range of positions; write the lower one first.")
+            for position in range(low, high + 1):
+                if position not in by_position:
+                    raise AssignmentError(
+                        f"There is no article at position {position}; this project has "
+                        f"{len(heads)} article(s), numbered from 1."
+                    )
+                found.append(by_position[position])
+        elif reference in known:
+            found.append(reference)
+        elif reference:
+            raise AssignmentError(f"There is no article with id '{reference}' in this project.")
+    return list(dict.fromkeys(found))
+
+
 def give_articles(project: Project, article_ids: Sequence[str], coder_name: str) -> int:
     """Assign the articles to the coder; returns how many were not assigned to them yet.
 
