@@ -197,3 +197,21 @@ def test_closing_the_windows_while_agreement_is_computed(qtbot, gold: Gold, sett
     with qtbot.waitSignal(task.done, timeout=60_000):
         window.close()  # closes the lead window too; the computation ends on its own
     assert window.team.lead is None and not task.thread.isRunning()
+
+
+def test_assignments_tab_shows_progress_and_gives_articles(qtbot, lead, gold: Gold) -> None:  # noqa: ANN001
+    lead.show_assignments()
+    view = lead.assignments
+    assert lead.tabs.currentWidget() is view
+    loads = view.findChild(QAbstractItemView, "coderLoadTable").model()
+    rows = {loads.index(r, 0).data(): r for r in range(loads.rowCount())}
+    assert set(rows) == {"ana", "ben", "cara"}  # the adjudicator codes no assigned articles
+    third = gold.articles[2].id
+    assert view.give("ben", [third]) == 1
+    with open_project(gold.project.store.location) as project:
+        from app.services.assignment import assignment_table
+
+        row = next(r for r in assignment_table(project) if r.article_id == third)
+        assert row.assigned_to == ("ben",)
+    lead.refresh()  # what a merge triggers: the tables are read again
+    assert view.findChild(QAbstractItemView, "articleAssignmentTable").model().rowCount() == 3

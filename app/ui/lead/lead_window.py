@@ -1,4 +1,5 @@
-"""The lead's window: agreement with drill-down, and adjudication into the gold.
+"""The lead's window: assignments and progress, agreement with drill-down, and
+adjudication into the gold.
 
 A separate top-level window over the same project file as the coding window, opened
 from the Team menu. It keeps one project connection of its own for quick reads on the
@@ -18,6 +19,7 @@ from app.services.adjudication import adjudicators
 from app.services.projects import Project, open_project
 from app.ui.lead.adjudication_panel import AdjudicationPanel
 from app.ui.lead.agreement_view import AgreementView
+from app.ui.lead.assignments_view import AssignmentsView
 
 
 class LeadWindow(QMainWindow):
@@ -29,12 +31,15 @@ class LeadWindow(QMainWindow):
         self.project: Project = open_project(path)
         self.agreement = AgreementView(path, lambda: self.project)
         self.adjudication = AdjudicationPanel()
+        self.assignments = AssignmentsView(lambda: self.project)
         self.tabs = QTabWidget()
+        self.tabs.addTab(self.assignments, "Assignments")
         self.tabs.addTab(self.agreement, "Agreement")
         self.tabs.addTab(self.adjudication, "Adjudication")
         self.setCentralWidget(self.tabs)
         self.agreement.failed.connect(lambda text: self.statusBar().showMessage(text, 10_000))
         self.adjudication.refused.connect(lambda text: self.statusBar().showMessage(text, 10_000))
+        self.assignments.refused.connect(lambda text: self.statusBar().showMessage(text, 10_000))
         stack = self.adjudication.controller.undo_stack
         undo = stack.createUndoAction(self, "&Undo")
         undo.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.Undo))
@@ -46,6 +51,11 @@ class LeadWindow(QMainWindow):
         self.menuBar().addMenu("&Edit").addActions([undo, redo])
         self.menuBar().addMenu("&View").addAction(recompute)
         self.resize(1300, 820)
+
+    def show_assignments(self) -> None:
+        self.tabs.setCurrentWidget(self.assignments)
+        self.assignments.refresh()
+        self._present()
 
     def show_agreement(self) -> None:
         self.tabs.setCurrentWidget(self.agreement)
@@ -81,7 +91,8 @@ class LeadWindow(QMainWindow):
         return name.strip() if ok and name.strip() else None
 
     def refresh(self) -> None:
-        """After a merge: recompute agreement and re-read the adjudication."""
+        """After a merge: re-read assignments, recompute agreement, re-read the adjudication."""
+        self.assignments.refresh()
         self.agreement.compute()
         if self.adjudication.controller.coder is not None:
             self.adjudication.refresh_progress()

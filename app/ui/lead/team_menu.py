@@ -56,6 +56,12 @@ class TeamActions(QObject):
             self.lead = LeadWindow(path, self.window)
         return self.lead
 
+    def show_assignments(self) -> LeadWindow | None:
+        lead = self.lead_window()
+        if lead is not None:
+            lead.show_assignments()
+        return lead
+
     def show_agreement(self) -> LeadWindow | None:
         lead = self.lead_window()
         if lead is not None:
@@ -113,6 +119,7 @@ def build_team_menu(window: MainWindow) -> TeamActions:
     """Add the Team menu (before Help) and File > Merge Coder Files to ``window``."""
     team = TeamActions(window)
     menu = QMenu("&Team", window)
+    menu.addAction(_action(window, "A&ssignments\u2026", "team_assignments", team.show_assignments))
     menu.addAction(_action(window, "&Agreement\u2026", "team_agreement", team.show_agreement))
     menu.addAction(_action(window, "A&djudicate\u2026", "team_adjudicate", team.show_adjudication))
     menu.addSeparator()
