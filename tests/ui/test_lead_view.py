@@ -213,5 +213,7 @@ def test_assignments_tab_shows_progress_and_gives_articles(qtbot, lead, gold: Go
 
         row = next(r for r in assignment_table(project) if r.article_id == third)
         assert row.assigned_to == ("ben",)
-    lead.refresh()  # what a merge triggers: the tables are read again
+    lead.agreement.resamples.setValue(0)
+    with qtbot.waitSignal(lead.agreement.computed, timeout=60_000):
+        lead.refresh()  # what a merge triggers: the tables are read again
     assert view.findChild(QAbstractItemView, "articleAssignmentTable").model().rowCount() == 3
