@@ -10,49 +10,33 @@ only: every read and change is one short transaction on the lead window's projec
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from PySide6.QtCore import (
     QItemSelection,
     QItemSelectionModel,
-    QModelIndex,
     QPoint,
-    QSortFilterProxyModel,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QPainter, QShowEvent
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
-    QCheckBox,
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QMenu,
     QMessageBox,
     QPushButton,
-    QSpinBox,
     QSplitter,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionProgressBar,
-    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
 
-from app.core.team import ArticleAssignment, AssignmentCell, AssignReport, CoderLoad
+from app.core.team import ArticleAssignment, AssignReport
 from app.services.assignment import (
     AssignmentError,
     assign,
@@ -64,198 +48,13 @@ from app.services.assignment import (
 )
 from app.services.projects import Project
 from app.ui.lead.agreement_view import table
-from app.ui.row_model import Index, RowTableModel
-
-#: The value a column sorts by (numbers as numbers, statuses in the order of the work).
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
-STATUS_TEXT = {"todo": "to do", "in_progress": "in progress", "done": "done"}
-STATUS_RANK = {None: 0, "todo": 1, "in_progress": 2, "done": 3}
-STATUS_COLOR = {"in_progress": QColor(255, 214, 102, 90), "done": QColor(120, 200, 120, 90)}
-
-
-def hours(seconds: float) -> str:
-    minutes = round(seconds / 60)
-    return f"{minutes // 60}:{minutes % 60:02d}"
-
-
-def percent_done(load: CoderLoad) -> int:
-    """Done among every article the coder has a status on (assigned or worked on)."""
-    total = load.todo + load.in_progress + load.done
-    return round(100 * load.done / total) if total else 0
-
-
-def cell_text(cell: AssignmentCell | None) -> str:
-    if cell is None:
-        return ""
-    status = STATUS_TEXT.get(cell.status or "", "worked")
-    return status if cell.assigned else f"{status} (not assigned)"
-
-
-class LoadModel(RowTableModel):
-    """One row per coder and lead: the figures of ``loupe assignments``."""
-
-    HEADERS = ("Coder", "Role", "Assigned", "To do", "In progress", "Done", "Overlap", "Time", "Done %")
-
-    def cells(self, row: CoderLoad) -> tuple[str, ...]:
-        figures = (row.assigned, row.todo, row.in_progress, row.done, row.overlap)
-        return (row.name, row.role, *map(str, figures), hours(row.seconds_spent), f"{percent_done(row)} %")
-
-    def extra(self, row: CoderLoad, column: int, role: int) -> Any:
-        if role == SORT_ROLE and column == len(self.HEADERS) - 1:
-            return percent_done(row)
-        if role == Qt.ItemDataRole.TextAlignmentRole and column >= 2:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
-
-
-class ArticleModel(RowTableModel):
-    """Every article, one column per coder with their status on it, and the overlap."""
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.coders: tuple[str, ...] = ()
-        self.HEADERS = ("#", "Title", "Source", "Overlap")
-
-    def set_table(self, rows: Sequence[ArticleAssignment], coders: Sequence[str]) -> None:
-        self.beginResetModel()
-        self.coders = tuple(coders)
-        self.HEADERS = ("#", "Title", "Source", *self.coders, "Overlap")
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def cells(self, row: ArticleAssignment) -> tuple[str, ...]:
-        statuses = (cell_text(row.coders.get(name)) for name in self.coders)
-        return (str(row.position), row.title, row.source or "", *statuses, "yes" if row.overlap else "no")
-
-    def coder_at(self, column: int) -> str | None:
-        return self.coders[column - 3] if 3 <= column < 3 + len(self.coders) else None
-
-    def extra(self, row: ArticleAssignment, column: int, role: int) -> Any:
-        coder = self.coder_at(column)
-        cell = row.coders.get(coder) if coder else None
-        if role == SORT_ROLE:
-            if column == 0:
-                return row.position
-            if coder is not None:
-                return (STATUS_RANK[cell.status] + 4 * (cell.assigned)) if cell else -1
-            if column == 1:
-                return row.title.casefold()
-            return (row.source or "").casefold() if column == 2 else int(row.overlap)
-        if role == Qt.ItemDataRole.BackgroundRole and cell is not None and cell.assigned:
-            return STATUS_COLOR.get(cell.status or "")
-        return None
-
-
-class ArticleFilter(QSortFilterProxyModel):
-    """A case-insensitive search over title and source, and which articles to show."""
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.needle = ""
-        self.showing = ""  # "", "unassigned", "overlap", or a coder's name
-        self.setSortRole(SORT_ROLE)
-
-    def set_filter(self, needle: str | None = None, show: str | None = None) -> None:
-        if hasattr(self, "endFilterChange"):  # Qt 6.10+; invalidateRowsFilter is deprecated
-            self.beginFilterChange()
-        self.needle = self.needle if needle is None else needle.strip().casefold()
-        self.showing = self.showing if show is None else show
-        if hasattr(self, "endFilterChange"):
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-        else:
-            self.invalidateRowsFilter()
-
-    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:  # noqa: N802 - Qt override
-        model = self.sourceModel()
-        row: ArticleAssignment = model.rows[source_row]  # type: ignore[attr-defined]
-        if self.showing == "unassigned" and row.assigned_to:
-            return False
-        if self.showing == "overlap" and not row.overlap:
-            return False
-        if self.showing not in ("", "unassigned", "overlap") and row.status(self.showing) is None:
-            return False
-        return not self.needle or self.needle in f"{row.title}\n{row.source or ''}".casefold()
-
-
-class ProgressDelegate(QStyledItemDelegate):
-    """Draws the done share as a progress bar."""
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | Any) -> None:
-        bar = QStyleOptionProgressBar()
-        bar.rect = option.rect.adjusted(2, 2, -2, -2)  # type: ignore[attr-defined]
-        bar.minimum, bar.maximum = 0, 100
-        bar.progress = int(index.data(SORT_ROLE) or 0)
-        bar.text = str(index.data())
-        bar.textVisible = True
-        style = option.widget.style() if option.widget is not None else QApplication.style()  # type: ignore[attr-defined]
-        style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter)
-
-
-class DistributeDialog(QDialog):
-    """Which coders, what overlap share and seed, and whether to re-allocate everything."""
-
-    def __init__(self, coders: Sequence[tuple[str, str]], unassigned: int, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("distributeDialog")
-        self.setWindowTitle("Distribute articles")
-        self.coders = QListWidget(objectName="distributeCoders")
-        self.coders.setAccessibleName("Coders to distribute to")
-        for name, role in coders:
-            item = QListWidgetItem(name if role == "coder" else f"{name} ({role})")
-            item.setData(Qt.ItemDataRole.UserRole, name)
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Checked if role == "coder" else Qt.CheckState.Unchecked)
-            self.coders.addItem(item)
-        self.overlap = QSpinBox(objectName="overlapPercent", minimum=0, maximum=100, value=20, suffix=" %")
-        self.overlap.setAccessibleName("Overlap share in percent")
-        self.seed = QSpinBox(objectName="distributeSeed", minimum=0, maximum=2**31 - 1)
-        self.seed.setValue(random.SystemRandom().randrange(2**31))
-        self.seed.setAccessibleName("Seed")
-        self.replace = QCheckBox("Re-allocate everything (work already done stays with its coder)")
-        self.replace.setObjectName("replaceAssignments")
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        self.coders.itemChanged.connect(lambda _item: self._update())
-        note = QLabel(
-            f"{unassigned} article(s) are assigned to nobody yet; only they are distributed "
-            "unless everything is re-allocated. The overlap share is coded by every chosen coder."
-        )
-        note.setWordWrap(True)
-        form = QFormLayout()
-        form.addRow("Coders", self.coders)
-        form.addRow("Overlap", self.overlap)
-        form.addRow("Seed", self.seed)
-        layout = QVBoxLayout(self)
-        layout.addWidget(note)
-        layout.addLayout(form)
-        layout.addWidget(self.replace)
-        layout.addWidget(self.buttons)
-        self._update()
-
-    def chosen(self) -> list[str]:
-        items = (self.coders.item(i) for i in range(self.coders.count()))
-        return [i.data(Qt.ItemDataRole.UserRole) for i in items if i.checkState() == Qt.CheckState.Checked]
-
-    def choices(self) -> tuple[list[str], float, int, bool]:
-        """(coders, overlap share, seed, re-allocate everything), as ``assign`` takes them."""
-        return self.chosen(), self.overlap.value() / 100, self.seed.value(), self.replace.isChecked()
-
-    def _update(self) -> None:
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(bool(self.chosen()))
-
-
-def report_text(report: AssignReport) -> str:
-    lines = [
-        f"Distributed {report.distributed} article(s), {report.overlap} of them in the overlap "
-        f"every coder codes (seed {report.seed})."
-    ]
-    lines += [f"{name}: {n} new article(s)" for name, n in report.new_per_coder.items()]
-    if not report.replace and report.left_alone:
-        lines.append(f"{report.left_alone} article(s) already assigned or worked on were left as they are.")
-    if report.kept or report.removed:
-        lines.append(f"Kept {report.kept} assignment(s) with work; removed {report.removed} without work.")
-    return "\n".join(lines)
+from app.ui.lead.assignment_models import (
+    ArticleFilter,
+    ArticleModel,
+    LoadModel,
+    ProgressDelegate,
+)
+from app.ui.lead.distribute_dialog import DistributeDialog, report_text
 
 
 class AssignmentsView(QWidget):
