@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -23,9 +24,44 @@ class ArticleBundle:
     status: str
 
 
-def article_listing(project: Project, coder_id: str) -> list[ArticleListing]:
-    """The articles this coder may see (blinded to other coders' work)."""
-    return project.store.assignments.listing(coder_id)
+#: Project setting: ids of the training articles, in project order
+#: (kept by :mod:`app.services.training`; read here so the coding window need not load it).
+TRAINING = "training_articles"
+
+
+@dataclass(frozen=True, slots=True)
+class ListedArticle(ArticleListing):
+    """A row of a coder's article list; ``training`` when it is a training article, which
+    the coder codes first and compares with the gold standard once done."""
+
+    training: bool = False
+
+
+def training_articles(project: Project) -> list[str]:
+    """Ids of the training articles, in project order."""
+    return list(project.store.settings().get(TRAINING, []))
+
+
+def training_first(listing: Sequence[ArticleListing], training: Sequence[str]) -> list[ListedArticle]:
+    """``listing`` with the training articles in it first, in training-set order, then
+    the others in their order."""
+    rank = {article_id: i for i, article_id in enumerate(training)}
+    rows = [
+        ListedArticle(r.id, r.position, r.title, r.source, r.published, r.status, training=r.id in rank)
+        for r in listing
+    ]
+    first = sorted((r for r in rows if r.training), key=lambda r: rank[r.id])
+    return first + [r for r in rows if not r.training]
+
+
+def article_listing(project: Project, coder_id: str) -> list[ListedArticle]:
+    """The articles this coder may see (blinded to other coders' work), training articles
+    first. An adjudicator codes the gold of those articles: their list keeps import order."""
+    store = project.store
+    listing = store.assignments.listing(coder_id)
+    if any(c.id == coder_id and c.role == "adjudicator" for c in store.coders.list()):
+        return training_first(listing, ())
+    return training_first(listing, training_articles(project))
 
 
 def load_article(project: Project, article_id: str, coder_id: str) -> ArticleBundle:

@@ -1,9 +1,11 @@
 """The training set: gold-standard articles the lead lets coders compare themselves with.
 
 The lead marks articles whose gold is finished as training articles (a project setting,
-:data:`TRAINING`). Their gold travels in a coder's package (only theirs: every other
-article's gold stays in the lead's file), so that a coder can compare their coding with
-it, offline, once they have marked the article done (:mod:`app.services.feedback`).
+:data:`~app.services.coding.TRAINING`); a coder's list shows them first
+(:func:`app.services.coding.article_listing`). Their gold travels in a coder's package
+(only theirs: every other article's gold stays in the lead's file), so that a coder can
+compare their coding with it, offline, once they have marked the article done
+(:mod:`app.services.feedback`).
 """
 
 from __future__ import annotations
@@ -12,11 +14,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.core.records import Article
-from app.services.feedback import FeedbackError, RunningScores, gold_coder, running_scores
+from app.services.coding import TRAINING, training_articles
+from app.services.feedback import (
+    FeedbackError,
+    LabelScore,
+    RunningScores,
+    gold_coder,
+    running_scores,
+)
 from app.services.projects import Project
 
-#: Project setting: ids of the training articles, in project order.
-TRAINING = "training_articles"
+#: The state of an article's gold standard (any adjudicator's): done, being coded, none.
+GOLD_FINISHED, GOLD_IN_PROGRESS, NO_GOLD = "finished", "in progress", "none"
 
 
 @dataclass(frozen=True)
@@ -35,8 +44,48 @@ class TrainingReport:
     coders: tuple[CoderTraining, ...]
 
 
-def training_articles(project: Project) -> list[str]:
-    return list(project.store.settings().get(TRAINING, []))
+@dataclass(frozen=True)
+class TrainingCandidate:
+    """An article as the lead chooses training articles: its gold and whether it is one."""
+
+    article_id: str
+    position: int
+    title: str
+    gold: str
+    training: bool
+
+
+def training_candidates(project: Project) -> list[TrainingCandidate]:
+    """Every article, in project order, with the state of its gold standard and whether
+    it is in the training set: a few reads, whatever the number of articles."""
+    store = project.store
+    gold: dict[str, str] = {}
+    for coder in store.coders.list():
+        if coder.role != "adjudicator":
+            continue
+        for row in store.assignments.listing(coder.id):
+            if row.status == "done":
+                gold[row.id] = GOLD_FINISHED
+            elif row.status == "in_progress" and gold.get(row.id) != GOLD_FINISHED:
+                gold[row.id] = GOLD_IN_PROGRESS
+    training = set(training_articles(project))
+    return [
+        TrainingCandidate(a.id, a.position, a.title, gold.get(a.id, NO_GOLD), a.id in training)
+        for a in store.articles.list()
+    ]
+
+
+def pooled_spans(scores: RunningScores, mode: str = "overlap") -> LabelScore:
+    """Span counts summed over every label (micro average): precision, recall, F1."""
+    rows = [s for s in scores.labels if s.mode == mode]
+    return LabelScore(
+        "all labels", mode, sum(s.n_gold for s in rows), sum(s.n_coded for s in rows), sum(s.matched for s in rows)
+    )
+
+
+def pooled_answers(scores: RunningScores) -> tuple[int, int]:
+    """(answers as in the gold, answers compared) over every question."""
+    return sum(q.n_agreed for q in scores.questions), sum(q.n_articles for q in scores.questions)
 
 
 def resolve_articles(project: Project, references: Sequence[str]) -> list[Article]:
