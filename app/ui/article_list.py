@@ -1,9 +1,10 @@
 """The coder's article list: status at a glance, filters, and a way to jump anywhere.
 
 The list shows only what the controller's listing holds (the coder's own articles and
-statuses, blinded to other coders). Opening an article always goes through the
-controller, and the list follows the controller's current article, so the keyboard
-commands "next" and "next unfinished" and a click here stay in step. GUI thread only.
+statuses, blinded to other coders), in its order: the training articles first, marked
+with a swatch. Opening an article always goes through the controller, and the list
+follows the controller's current article, so the keyboard commands "next" and "next
+unfinished" and a click here stay in step. GUI thread only.
 """
 
 from __future__ import annotations
@@ -33,11 +34,15 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.records import STATUSES, ArticleListing
-from app.ui.colors import dot_icon
+from app.ui.colors import dot_icon, swatch_icon
 from app.ui.controller import CodingController
 
 STATUS_TEXT = {"todo": "To do", "in_progress": "In progress", "done": "Done"}
 STATUS_COLORS = {"todo": "#B0B0B0", "in_progress": "#E8A33D", "done": "#4CAF50"}
+TRAINING_COLOR = "#C9A227"
+TRAINING_TIP = (
+    "Training article: once you mark it done, your coding is compared with the gold standard."
+)
 
 #: The id of the article in a row (any column).
 ARTICLE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -45,6 +50,8 @@ ARTICLE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 
 _Index = QModelIndex | QPersistentModelIndex
+#: Subtracted from a training article's number in the sort key, so that it sorts first.
+_TRAINING_FIRST = 1 << 30  # keeps the key a 32-bit int, which the proxy compares
 
 
 class Column(IntEnum):
@@ -109,8 +116,12 @@ class ArticleListModel(QAbstractTableModel):
             return self._bold
         if role == Qt.ItemDataRole.DecorationRole and column == Column.STATUS:
             return dot_icon(QColor(STATUS_COLORS.get(row.status, STATUS_COLORS["todo"])))
+        training = getattr(row, "training", False)
+        if role == Qt.ItemDataRole.DecorationRole and column == Column.TITLE and training:
+            return swatch_icon(QColor(TRAINING_COLOR))
         if role == Qt.ItemDataRole.ToolTipRole and column in (Column.TITLE, Column.SOURCE):
-            return row.title if not row.source else f"{row.title}\n{row.source}"
+            tip = row.title if not row.source else f"{row.title}\n{row.source}"
+            return f"{tip}\n{TRAINING_TIP}" if training else tip
         if role == Qt.ItemDataRole.TextAlignmentRole and column == Column.NUMBER:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -129,8 +140,8 @@ class ArticleListModel(QAbstractTableModel):
 
     @staticmethod
     def _sort_key(row: ArticleListing, column: Column) -> Any:
-        if column == Column.NUMBER:
-            return row.position
+        if column == Column.NUMBER:  # the listing's order: training articles first, by number
+            return row.position - _TRAINING_FIRST if getattr(row, "training", False) else row.position
         if column == Column.STATUS:
             return STATUSES.index(row.status) if row.status in STATUSES else len(STATUSES)
         return ArticleListModel._display(row, column).casefold()

@@ -27,10 +27,10 @@ from app.core.edits import (
 )
 from app.core.errors import LoupeError
 from app.core.offsets import OffsetMap
-from app.core.records import Annotation, ArticleListing, Coder
+from app.core.records import Annotation, Coder
 from app.services import coding
 from app.services.assignment import add_coder, list_coders
-from app.services.coding import ArticleBundle
+from app.services.coding import ArticleBundle, ListedArticle
 from app.services.editing import apply_edit, new_annotation, new_relation
 from app.services.projects import Project, open_project
 from app.ui.undo import EditCommand
@@ -52,13 +52,15 @@ class CodingController(QObject):
     message = Signal(str)
     #: A refused action, as one sentence for the user.
     refused = Signal(str)
+    #: The coder marked a training article done (it was not done before): its id.
+    training_done = Signal(str)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.project: Project | None = None
         self.project_path: Path | None = None
         self.coder: Coder | None = None
-        self.listing: list[ArticleListing] = []
+        self.listing: list[ListedArticle] = []
         self.bundle: ArticleBundle | None = None
         self.offsets = OffsetMap("")
         self.selected_id: str | None = None
@@ -150,15 +152,22 @@ class CodingController(QObject):
     def set_status(self, status: str) -> bool:
         if self.project is None or self.bundle is None or self.coder is None:
             return False
+        article_id, before = self.bundle.article.id, self.bundle.status
         try:
-            coding.set_status(self.project, self.bundle.article.id, self.coder.id, status)
+            coding.set_status(self.project, article_id, self.coder.id, status)
         except LoupeError as exc:
             self.refused.emit(exc.message)
             return False
         self._refresh_listing()
         self._reload()
         self.message.emit("Marked done" if status == "done" else "Saved")
+        if status == "done" and before != "done" and self.is_training(article_id):
+            self.training_done.emit(article_id)
         return True
+
+    def is_training(self, article_id: str) -> bool:
+        """Whether the article is one of the coder's training articles."""
+        return any(row.id == article_id and row.training for row in self.listing)
 
     # -- selection -------------------------------------------------------------------
     def select(self, annotation_id: str | None) -> None:

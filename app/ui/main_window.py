@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
@@ -24,6 +25,9 @@ from app.ui.question_form import QuestionForm
 from app.ui.relation_panel import RelationPanel
 from app.ui.settings import Settings
 from app.ui.shortcuts_dialog import ShortcutsDialog
+
+if TYPE_CHECKING:
+    from app.ui.lead.feedback_dialog import FeedbackDialog
 
 PROJECT_FILTER = "Loupe projects (*.loupe);;All files (*)"
 IMPORT_FILTER = "Articles (*.txt *.csv *.tsv *.jsonl *.ndjson *.docx *.html *.htm);;All files (*)"
@@ -87,6 +91,7 @@ class MainWindow(QMainWindow):
         c, view = self.controller, self.article_panel.view
         c.message.connect(lambda text: self.statusBar().showMessage(text, 3000))
         c.refused.connect(self._on_refused)
+        c.training_done.connect(self.show_training_feedback)
         c.article_opened.connect(self._remember_article)
         self.palette.label_chosen.connect(view.apply_label)
         self.legend.entity_visibility_changed.connect(self._set_hidden_entities)
@@ -172,6 +177,25 @@ class MainWindow(QMainWindow):
             box = QMessageBox(QMessageBox.Icon.Information, "Not done yet", text, parent=self)
             box.setObjectName("doneRefusal")
             box.open()
+
+    def show_training_feedback(self, article_id: str) -> FeedbackDialog | None:
+        """After a training article is done: its comparison with the gold, non-modal; a
+        status-bar note instead when its finished gold is not in this file."""
+        from app.services.feedback import feedback  # loads the agreement code: only now
+        from app.ui.lead.feedback_dialog import FeedbackDialog
+
+        c = self.controller
+        if c.project is None or c.coder is None:
+            return None
+        try:
+            report = feedback(c.project, c.coder.name, article_id)
+        except LoupeError as exc:
+            self.statusBar().showMessage(exc.message, 10_000)
+            return None
+        dialog = FeedbackDialog(report, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # one after each article
+        dialog.open()
+        return dialog
 
     def _remember_article(self, bundle: object) -> None:
         if self.controller.project_path is not None and self.controller.bundle is not None:
