@@ -11,19 +11,16 @@ coder tabs through the form. GUI thread only.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QIcon, QPixmap, QValidator
+from PySide6.QtGui import QColor, QFont, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPlainTextEdit,
     QScrollArea,
     QStackedLayout,
@@ -31,232 +28,27 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.codebook import Attribute, Codebook, SpanLabel
+from app.core.codebook import Codebook, SpanLabel
 from app.core.records import Annotation
+from app.ui.attribute_fields import UNSET, AttributeField, Commit, NumberBox, make_field, title_of
 from app.ui.controller import CodingController
 
+__all__ = [
+    "PLACEHOLDER",
+    "UNSET",
+    "WARNING_COLOR",
+    "AttributeEditor",
+    "AttributeField",
+    "Commit",
+    "NumberBox",
+    "make_field",
+    "title_of",
+]
+
 PLACEHOLDER = "Select an annotation to edit its attributes."
-UNSET = "\u2014"
 #: Marks required attributes that are still empty; readable on light and dark palettes.
 WARNING_COLOR = "#d9480f"
 _SPAN_WIDTH = 260  # pixels of span text in the header before it is elided
-_NO_BOUND = 1e9  # range of a number attribute without min or max
-
-Commit = Callable[[str, Any], None]
-
-
-def title_of(name: str) -> str:
-    """``actor_type`` -> ``Actor type``: codebook names as coders read them."""
-    text = name.replace("_", " ").strip()
-    return text[:1].upper() + text[1:]
-
-
-class AttributeField:
-    """The input of one attribute. ``show`` fills it without emitting; a gesture of the
-    coder calls ``commit(name, value)`` at once (``None`` clears the attribute)."""
-
-    def __init__(self, attribute: Attribute, commit: Commit) -> None:
-        self.attribute = attribute
-        self._commit = commit
-        self.widget: QWidget = QWidget()
-
-    def focus_widgets(self) -> list[QWidget]:
-        """The widgets that take focus, in tab order."""
-        return [self.widget]
-
-    def show(self, value: Any, keep_typing: bool = False) -> None:
-        """Show the stored ``value``; ``keep_typing`` keeps text the coder is typing."""
-        raise NotImplementedError
-
-    def flush(self) -> None:
-        """Commit what was typed but not yet committed (fields committed on leaving)."""
-
-    def _name_widget(self, widget: QWidget) -> None:
-        widget.setObjectName(f"attribute_{self.attribute.name}")
-        widget.setAccessibleName(title_of(self.attribute.name))
-        widget.setToolTip(self.attribute.description)
-
-
-class _ChoiceField(AttributeField):
-    def __init__(self, attribute: Attribute, commit: Commit) -> None:
-        super().__init__(attribute, commit)
-        self.combo = QComboBox()
-        self.combo.addItem(UNSET, None)
-        for option in attribute.options:
-            self.combo.addItem(title_of(option.value), option.value)
-            self.combo.setItemData(
-                self.combo.count() - 1, option.description, Qt.ItemDataRole.ToolTipRole
-            )
-        self.combo.activated.connect(
-            lambda index: commit(attribute.name, self.combo.itemData(index))
-        )
-        self._name_widget(self.combo)
-        self.widget = self.combo
-
-    def show(self, value: Any, keep_typing: bool = False) -> None:
-        index = 0 if value is None else self.combo.findData(value)
-        self.combo.blockSignals(True)
-        self.combo.setCurrentIndex(max(index, 0))
-        self.combo.blockSignals(False)
-
-
-class _MultiField(AttributeField):
-    def __init__(self, attribute: Attribute, commit: Commit) -> None:
-        super().__init__(attribute, commit)
-        self._name_widget(self.widget)
-        layout = QVBoxLayout(self.widget)
-        layout.setContentsMargins(0, 0, 0, 0)
-        self.boxes: dict[str, QCheckBox] = {}
-        for option in attribute.options:
-            box = QCheckBox(title_of(option.value))
-            box.setObjectName(f"attribute_{attribute.name}_{option.value}")
-            box.setToolTip(option.description)
-            box.clicked.connect(self._on_clicked)
-            layout.addWidget(box)
-            self.boxes[option.value] = box
-
-    def focus_widgets(self) -> list[QWidget]:
-        return list(self.boxes.values())
-
-    def _on_clicked(self) -> None:
-        chosen = [value for value, box in self.boxes.items() if box.isChecked()]
-        self._commit(self.attribute.name, chosen or None)
-
-    def show(self, value: Any, keep_typing: bool = False) -> None:
-        chosen = set(value) if isinstance(value, list) else set()
-        for option_value, box in self.boxes.items():
-            box.blockSignals(True)
-            box.setChecked(option_value in chosen)
-            box.blockSignals(False)
-
-
-class _BooleanField(AttributeField):
-    def __init__(self, attribute: Attribute, commit: Commit) -> None:
-        super().__init__(attribute, commit)
-        self.box = QCheckBox()
-        self._name_widget(self.box)
-        self.box.clicked.connect(lambda checked: commit(attribute.name, bool(checked)))
-        self.widget = self.box
-
-    def show(self, value: Any, keep_typing: bool = False) -> None:
-        self.box.blockSignals(True)
-        self.box.setChecked(value is True)
-        self.box.blockSignals(False)
-
-
-class _TextField(AttributeField):
-    def __init__(self, attribute: Attribute, commit: Commit) -> None:
-        super().__init__(attribute, commit)
-        self.edit = QLineEdit()
-        self._name_widget(self.edit)
-        self._shown: str | None = None
-        self.edit.editingFinished.connect(self.flush)
-        self.widget = self.edit
-
-    def flush(self) -> None:
-        text = self.edit.text()
-        value = text if text.strip() else None
-        if value != self._shown:
-            self._shown = value
-            self._commit(self.attribute.name, value)
-
-    def show(self, value: Any, keep_typing: bool = False) -> None:
-        # Keep what the coder is typing when another field's commit refreshes the form.
-        typing = keep_typing and self.edit.hasFocus() and self.edit.text() != (self._shown or "")
-        self._shown = value if isinstance(value, str) else None
-        if not typing and self.edit.text() != (self._shown or ""):
-            self.edit.blockSignals(True)
-            self.edit.setText(self._shown or "")
-            self.edit.blockSignals(False)
-
-
-class NumberBox(QDoubleSpinBox):
-    """A spin box whose lowest value stands for "no value", shown as "—".
-
-    Whole numbers unless the codebook gives a fractional bound (``max: 1.0``): counts
-    of people are the common case. Stepping up from "—" starts at 0 (or the nearest
-    bound); an empty field means "no value".
-    """
-
-    def __init__(self, attribute: Attribute) -> None:
-        super().__init__()
-        bounds = [b for b in (attribute.min, attribute.max) if b is not None]
-        self.integral = all(isinstance(b, int) for b in bounds)
-        low = float(attribute.min) if attribute.min is not None else -_NO_BOUND
-        high = float(attribute.max) if attribute.max is not None else _NO_BOUND
-        self.setDecimals(0 if self.integral else 3)
-        self.setRange(low - 1, high)
-        self.setSpecialValueText(UNSET)
-        self.setValue(self.minimum())
-        self.setKeyboardTracking(False)
-        self._low = low
-
-    def number(self) -> int | float | None:
-        if self.value() <= self.minimum():
-            return None
-        return round(self.value()) if self.integral else self.value()
-
-    def set_number(self, value: Any) -> None:
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            if isinstance(value, float) and not value.is_integer():
-                self.setDecimals(max(self.decimals(), 3))
-            self.setValue(float(value))
-        else:
-            self.setValue(self.minimum())
-
-    def stepBy(self, steps: int) -> None:  # noqa: N802 - Qt override
-        if self.value() <= self.minimum() and steps > 0:
-            self.setValue(min(max(0.0, self._low), self.maximum()))
-            return
-        super().stepBy(steps)
-
-    def validate(self, text: str, pos: int) -> object:
-        if not text.strip():
-            return QValidator.State.Acceptable, text, pos
-        return super().validate(text, pos)
-
-    def valueFromText(self, text: str) -> float:  # noqa: N802 - Qt override
-        if not text.strip() or text.strip() == UNSET:
-            return self.minimum()
-        return super().valueFromText(text)
-
-
-class _NumberField(AttributeField):
-    def __init__(self, attribute: Attribute, commit: Commit) -> None:
-        super().__init__(attribute, commit)
-        self.spin = NumberBox(attribute)
-        self._name_widget(self.spin)
-        self._shown_raw = self.spin.value()
-        self.spin.editingFinished.connect(self.flush)
-        self.widget = self.spin
-
-    def flush(self) -> None:
-        # Compared with what was shown, so leaving the field never rewrites a stored
-        # value the box merely rounds for display.
-        self.spin.interpretText()
-        if self.spin.value() != self._shown_raw:
-            self._shown_raw = self.spin.value()
-            self._commit(self.attribute.name, self.spin.number())
-
-    def show(self, value: Any, keep_typing: bool = False) -> None:
-        self.spin.blockSignals(True)
-        self.spin.set_number(value)
-        self.spin.blockSignals(False)
-        self._shown_raw = self.spin.value()
-
-
-_FIELDS: dict[str, type[AttributeField]] = {
-    "single_choice": _ChoiceField,
-    "multi_choice": _MultiField,
-    "boolean": _BooleanField,
-    "text": _TextField,
-    "number": _NumberField,
-}
-
-
-def make_field(attribute: Attribute, commit: Commit) -> AttributeField:
-    """The input for ``attribute``'s type (text for a type this version does not know)."""
-    return _FIELDS.get(attribute.type, _TextField)(attribute, commit)
 
 
 def _swatch(color: str) -> QPixmap:
