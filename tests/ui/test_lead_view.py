@@ -217,3 +217,17 @@ def test_assignments_tab_shows_progress_and_gives_articles(qtbot, lead, gold: Go
     with qtbot.waitSignal(lead.agreement.computed, timeout=60_000):
         lead.refresh()  # what a merge triggers: the tables are read again
     assert view.findChild(QAbstractItemView, "articleAssignmentTable").model().rowCount() == 3
+
+
+def test_training_tab_refusal_reaches_the_status_bar(qtbot, lead, gold: Gold) -> None:  # noqa: ANN001
+    lead.show_training()
+    assert lead.tabs.currentWidget() is lead.training
+    assert [lead.tabs.tabText(i) for i in range(lead.tabs.count())] == [
+        "Assignments", "Agreement", "Adjudication", "Training",
+    ]
+    assert lead.training.mark([gold.a0]) is False  # its gold is not finished yet
+    message = lead.statusBar().currentMessage()
+    assert message.endswith(".") and "gold" in message
+    from app.services.training import training_articles
+
+    assert training_articles(lead.project) == []

@@ -1,5 +1,5 @@
-"""The lead's window: assignments and progress, agreement with drill-down, and
-adjudication into the gold.
+"""The lead's window: assignments and progress, agreement with drill-down,
+adjudication into the gold, and the training set with each coder's scores on it.
 
 A separate top-level window over the same project file as the coding window, opened
 from the Team menu. It keeps one project connection of its own for quick reads on the
@@ -20,6 +20,7 @@ from app.services.projects import Project, open_project
 from app.ui.lead.adjudication_panel import AdjudicationPanel
 from app.ui.lead.agreement_view import AgreementView
 from app.ui.lead.assignments_view import AssignmentsView
+from app.ui.lead.training_view import TrainingView
 
 
 class LeadWindow(QMainWindow):
@@ -32,14 +33,17 @@ class LeadWindow(QMainWindow):
         self.agreement = AgreementView(path, lambda: self.project)
         self.adjudication = AdjudicationPanel()
         self.assignments = AssignmentsView(lambda: self.project)
+        self.training = TrainingView(lambda: self.project)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.assignments, "Assignments")
         self.tabs.addTab(self.agreement, "Agreement")
         self.tabs.addTab(self.adjudication, "Adjudication")
+        self.tabs.addTab(self.training, "Training")
         self.setCentralWidget(self.tabs)
         self.agreement.failed.connect(lambda text: self.statusBar().showMessage(text, 10_000))
         self.adjudication.refused.connect(lambda text: self.statusBar().showMessage(text, 10_000))
         self.assignments.refused.connect(lambda text: self.statusBar().showMessage(text, 10_000))
+        self.training.refused.connect(lambda text: self.statusBar().showMessage(text, 10_000))
         stack = self.adjudication.controller.undo_stack
         undo = stack.createUndoAction(self, "&Undo")
         undo.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.Undo))
@@ -55,6 +59,11 @@ class LeadWindow(QMainWindow):
     def show_assignments(self) -> None:
         self.tabs.setCurrentWidget(self.assignments)
         self.assignments.refresh()
+        self._present()
+
+    def show_training(self) -> None:
+        self.tabs.setCurrentWidget(self.training)
+        self.training.refresh()
         self._present()
 
     def show_agreement(self) -> None:
@@ -93,6 +102,7 @@ class LeadWindow(QMainWindow):
     def refresh(self) -> None:
         """After a merge: re-read assignments, recompute agreement, re-read the adjudication."""
         self.assignments.refresh()
+        self.training.refresh()
         self.agreement.compute()
         if self.adjudication.controller.coder is not None:
             self.adjudication.refresh_progress()

@@ -54,12 +54,20 @@ class TeamActions(QObject):
             from app.ui.lead.lead_window import LeadWindow
 
             self.lead = LeadWindow(path, self.window)
+            # Training articles come first in the coder's list: show a change at once.
+            self.lead.training.training_changed.connect(lambda _ids: self.window.controller.refresh_listing())
         return self.lead
 
     def show_assignments(self) -> LeadWindow | None:
         lead = self.lead_window()
         if lead is not None:
             lead.show_assignments()
+        return lead
+
+    def show_training(self) -> LeadWindow | None:
+        lead = self.lead_window()
+        if lead is not None:
+            lead.show_training()
         return lead
 
     def show_agreement(self) -> LeadWindow | None:
@@ -122,6 +130,7 @@ def build_team_menu(window: MainWindow) -> TeamActions:
     menu.addAction(_action(window, "A&ssignments\u2026", "team_assignments", team.show_assignments))
     menu.addAction(_action(window, "&Agreement\u2026", "team_agreement", team.show_agreement))
     menu.addAction(_action(window, "A&djudicate\u2026", "team_adjudicate", team.show_adjudication))
+    menu.addAction(_action(window, "&Training Set\u2026", "team_training", team.show_training))
     menu.addSeparator()
     menu.addAction(
         _action(window, "Compare with &Gold\u2026", "compare_with_gold", team.compare_with_gold, "Ctrl+Shift+G")
