@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Screenshots of the coding window on the sample project, for the README.
+"""Screenshots of the coding window and the lead window on the sample project, for the README.
 
     xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python packaging/screenshots.py [OUT_DIR]
 
@@ -66,6 +66,67 @@ def prepare(folder: Path) -> Path:
     return path
 
 
+def team(folder: Path) -> Path:
+    """A copy of the sample project coded by three coders: half of it by all three."""
+    import random
+
+    from app.services.assignment import add_coder, assign, assignment_table
+    from app.services.coding import load_article, set_status
+
+    path = folder / "team.loupe"
+    shutil.copy(ensure_sample_project(folder / "data"), path)
+    rng = random.Random(3)
+    names = ("ana", "ben", "cara")
+    with open_project(path) as project:
+        ids = {name: add_coder(project, name)[0].id for name in names}
+        assign(project, list(names), overlap=0.5, seed=4)
+        for row in assignment_table(project):
+            for name in row.assigned_to:
+                bundle = load_article(project, row.article_id, ids[name])
+                for entity in bundle.entities[:8]:
+                    if rng.random() < 0.25:
+                        continue
+                    label = "Actor" if entity.label in ("PERSON", "ORG", "NORP", "GPE") else "Claim"
+                    start = max(0, entity.start - (rng.random() < 0.2))
+                    attributes = {"actor_type": rng.choice(["police", "state_authority"]),
+                                  "role": rng.choice(["perpetrator", "target"])} if label == "Actor" else {}
+                    add_annotation(project, article_id=row.article_id, coder_id=ids[name], label=label,
+                                   start=start, end=entity.end, attributes=attributes)
+                apply_edit(project, SetAnswer(row.article_id, ids[name], "relevance", rng.choice(["yes", "yes", "no"])))
+                if rng.random() < 0.85:
+                    set_status(project, row.article_id, ids[name], "done")
+    return path
+
+
+def lead_shots(folder: Path, out: Path) -> None:
+    """The lead window's Assignments and Agreement tabs on the team project."""
+    from app.ui.lead.lead_window import LeadWindow
+
+    app = QApplication.instance()
+    lead = LeadWindow(team(folder))
+    lead.resize(1400, 860)
+    lead.show_assignments()
+    app.processEvents()
+    lead.grab().save(str(out / "lead-assignments.png"))
+    lead.agreement.resamples.setValue(0)
+
+    def shoot(*_: object) -> None:
+        view = lead.agreement
+        view.sections.setCurrentIndex(1)  # Spans
+        table = view.sections.currentWidget()
+        last = table.model().rowCount() - 1
+        table.selectRow(last)  # the overall measure: its pairs, articles and disagreements
+        table.clicked.emit(table.model().index(last, 0))
+        app.processEvents()
+        lead.grab().save(str(out / "lead-agreement.png"))
+        app.quit()
+
+    lead.agreement.computed.connect(shoot)
+    lead.show_agreement()
+    app.exec()
+    lead.close()
+
+
 def main() -> int:
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "resources" / "screenshots"
     out.mkdir(parents=True, exist_ok=True)
@@ -92,6 +153,7 @@ def main() -> int:
 
         QTimer.singleShot(800, shoot)
         app.exec()
+        lead_shots(Path(tmp), out)
     print(f"saved screenshots in {out}")
     return 0
 

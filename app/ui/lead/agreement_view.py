@@ -102,6 +102,9 @@ class AgreementView(QWidget):
         self.pairs_view = table(self.pairs, "pairFigures")
         self.articles_view = table(self.articles, "articleFigures")
         self.disagreements_view = table(self.disagreements, "disagreements")
+        header = self.disagreements_view.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)  # titles are long:
+        header.resizeSection(0, 220)  # elided, so each coder's value stays in view
         self.pairs_view.clicked.connect(lambda i: self._narrow(coders=self.pairs.rows[i.row()].figure.coders))
         self.articles_view.clicked.connect(
             lambda i: self._narrow(article_id=self.articles.rows[i.row()].figure.article_id)

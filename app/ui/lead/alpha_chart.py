@@ -50,7 +50,8 @@ class AlphaChart(QWidget):
         text = self.palette().color(QPalette.ColorRole.WindowText)
         metrics = painter.fontMetrics()
         line = metrics.height()
-        plot = QRectF(self.rect()).adjusted(44, line + 8, -12, -(line + 10))
+        margin = metrics.horizontalAdvance("0.000") + 10  # the thresholds' labels, beside the bars
+        plot = QRectF(self.rect()).adjusted(44, line + 8, -margin, -(line + 10))
         painter.setPen(text)
         painter.drawText(QRectF(0, 2, self.width(), line), Qt.AlignmentFlag.AlignHCenter, self.title)
         if plot.height() < 20 or plot.width() < 20:
@@ -66,7 +67,10 @@ class AlphaChart(QWidget):
         for value, color in zip(THRESHOLDS, ("#D55E00", "#009E73"), strict=True):
             painter.setPen(QPen(QColor(color), 1, Qt.PenStyle.DashLine))
             painter.drawLine(QPointF(plot.left(), y_of(value)), QPointF(plot.right(), y_of(value)))
-            painter.drawText(QPointF(plot.right() - metrics.horizontalAdvance("0.000"), y_of(value) - 2), f"{value:.3f}")
+            painter.drawText(
+                QRectF(plot.right() + 4, y_of(value) - line / 2, margin - 4, line),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, f"{value:.3f}",
+            )
         if self.bars:
             slot = plot.width() / len(self.bars)
             width = min(slot * 0.6, 60.0)
