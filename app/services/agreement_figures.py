@@ -178,7 +178,7 @@ class Measure:
     figures: tuple[Figure, ...]
     pairs: tuple[Figure, ...] = ()
     articles: tuple[Figure, ...] = ()
-    disagreements: Disagreements = field(default_factory=Disagreements, hash=False)
+    disagreements: Disagreements = field(default_factory=Disagreements)
     note: str | None = None
 
     def figure(self, coefficient: str, level: str | None = None) -> Figure | None:
