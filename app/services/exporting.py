@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from app.core.bulk import no_cycle_collection
 from app.core.formats import EXPORT_FORMATS
 from app.exchange.writers.brat import write_brat_folder
 from app.exchange.writers.csv import write_csv_folder
@@ -165,7 +166,8 @@ def export_project(
         )
     ctx = TableContext(project, scope, ExportQueries(project.store.engine), progress, cancelled)
     report = ExportReport(out, chosen)
-    with _staged(out, chosen in FOLDER_FORMATS) as target:
+    # Hundreds of thousands of rows become short-lived tuples and cells: see app.core.bulk.
+    with _staged(out, chosen in FOLDER_FORMATS) as target, no_cycle_collection():
         if chosen == "xlsx":
             report.sheets = _write_workbook(ctx, target, entities=entities, max_rows=max_sheet_rows)
         elif chosen == "csv":
