@@ -148,7 +148,7 @@ def test_report_equals_the_functions_applied_pair_by_pair_and_article_by_article
 def test_disagreement_lists_are_built_on_first_reading_and_indexed_like_a_plain_filter(
     project: Project, tmp_path: Path
 ) -> None:
-    from app.services.agreement_figures import _between
+    from app.services.agreement_lists import between as _between
 
     _code(project, tmp_path, 3)
     report = agreement_report(project, n_bootstrap=0)

@@ -11,8 +11,7 @@ behind them.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -22,7 +21,7 @@ from app.agreement import AgreementError, bootstrap, krippendorff_alpha, percent
 from app.agreement.kalpha import kalpha
 from app.agreement.reliability_data import ReliabilityData
 from app.agreement.span_intervals import f1_interval
-from app.core.bulk import no_cycle_collection
+from app.services.agreement_lists import Disagreements, between
 from app.services.agreement_units import Disagreement
 
 Unit = Mapping[Hashable, Any]
@@ -81,92 +80,6 @@ class Figure:
     note: str | None = None
 
 
-class Disagreements(Sequence[Disagreement]):
-    """The disagreements behind a measure, built on first reading.
-
-    A report over thousands of articles has hundreds of thousands of disagreements; the
-    report computes its figures without them and each measure lists its own when the
-    lead drills down (or the report is exported). Counts per article and per coder set
-    are indexed once, so a table of 2,000 article rows costs one pass, not 2,000.
-    """
-
-    def __init__(self, items: Sequence[Disagreement] | Callable[[], Sequence[Disagreement]] = ()) -> None:
-        self._build = items if callable(items) else None
-        self._items: tuple[Disagreement, ...] | None = None if callable(items) else tuple(items)
-        self._by_article: dict[str, list[Disagreement]] | None = None
-        self._by_coders: dict[tuple[str, ...], tuple[Disagreement, ...]] = {}
-        self._pairs: tuple[dict[frozenset[str], list[int]], list[int]] | None = None
-
-    def _all(self) -> tuple[Disagreement, ...]:
-        if self._items is None:
-            assert self._build is not None
-            with no_cycle_collection():
-                self._items = tuple(self._build())
-            self._build = None
-        return self._items
-
-    def __len__(self) -> int:
-        return len(self._all())
-
-    def __getitem__(self, index):  # type: ignore[no-untyped-def]  # int or slice
-        return self._all()[index]
-
-    def __iter__(self) -> Iterator[Disagreement]:
-        return iter(self._all())
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Disagreements):
-            return self._all() == other._all()
-        return isinstance(other, tuple | list) and self._all() == tuple(other)
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        state = "not built" if self._items is None else f"{len(self._items)}"
-        return f"Disagreements({state})"
-
-    def on_article(self, article_id: str) -> list[Disagreement]:
-        if self._by_article is None:
-            index: dict[str, list[Disagreement]] = defaultdict(list)
-            for d in self._all():
-                index[d.article_id].append(d)
-            self._by_article = dict(index)
-        return self._by_article.get(article_id, [])
-
-    def between(self, coders: Sequence[str]) -> tuple[Disagreement, ...]:
-        key = tuple(coders)
-        if key not in self._by_coders:
-            items = self._all()
-            if len(set(key)) == 2:
-                # A disagreement of two values is between its two coders (it exists only
-                # because they differ); wider ones (article questions) are checked.
-                pairs, wide = self._pair_index()
-                found = pairs.get(frozenset(key), []) + [n for n in wide if _between(items[n], key)]
-                self._by_coders[key] = tuple(items[n] for n in sorted(found))
-            else:
-                self._by_coders[key] = tuple(d for d in items if _between(d, key))
-        return self._by_coders[key]
-
-    def _pair_index(self) -> tuple[dict[frozenset[str], list[int]], list[int]]:
-        if self._pairs is None:
-            pairs: dict[frozenset[str], list[int]] = defaultdict(list)
-            wide: list[int] = []
-            for n, d in enumerate(self._all()):
-                if len(d.values) == 2:
-                    pairs[frozenset((d.values[0].coder, d.values[1].coder))].append(n)
-                else:
-                    wide.append(n)
-            self._pairs = (dict(pairs), wide)
-        return self._pairs
-
-    def index(self, pairs: Sequence[Sequence[str]] = ()) -> None:
-        """Build the list and its indexes by article and by each coder pair now (on a
-        worker thread, say), so that drilling down later costs nothing."""
-        self.on_article("")
-        for pair in pairs:
-            self.between(pair)
-
-
 @dataclass(frozen=True)
 class Measure:
     """Everything measured about one item of the codebook, for drill-down."""
@@ -202,15 +115,7 @@ class Measure:
             return tuple(self.disagreements.on_article(article_id or ""))
         if article_id is None:
             return self.disagreements.between(coders)
-        return tuple(d for d in self.disagreements.on_article(article_id) if _between(d, coders))
-
-
-def _between(d: Disagreement, coders: Sequence[str]) -> bool:
-    mine = [v for v in d.values if v.coder in coders]
-    if d.kind != "value":
-        return len(mine) == len(d.values)
-    present = [v.value for v in mine if v.value is not None]
-    return len(present) >= 2 and any(v != present[0] for v in present)
+        return tuple(d for d in self.disagreements.on_article(article_id) if between(d, coders))
 
 
 @dataclass(frozen=True)
