@@ -9,6 +9,8 @@ store's code points here, through the controller's :class:`~app.core.offsets.Off
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import QPoint, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
@@ -28,7 +30,16 @@ from app.core.spans import snap_to_words
 from app.services.coding import ArticleBundle
 from app.ui.colors import background_for, entity_color, label_color
 from app.ui.controller import CodingController
-from app.ui.span_painter import Span, SpanPainter, span_rects
+from app.ui.relation_arcs import (
+    MAX_RISE,
+    RELATION_LINE_HEIGHT,
+    Arc,
+    ArcRelation,
+    paint_arcs,
+    set_line_height,
+    visible_arcs,
+)
+from app.ui.span_painter import Span, SpanPainter, span_rects, visible_blocks
 
 #: How close (pixels) to an edge of the selected annotation a press grabs that edge.
 EDGE_GRAB_PIXELS = 4
@@ -66,6 +77,11 @@ class ArticleView(QTextEdit):
         self.hidden_entity_labels: set[str] = set()
         self.current_entity: Entity | None = None
         self._spans = SpanPainter()
+        #: Whether relations are drawn as arcs (View > Show Relations).
+        self.show_relations = True
+        #: The current coder's relations with the ids of their ends, for emphasis.
+        self._relations: list[tuple[ArcRelation, str, str]] = []
+        self._spaced = False
         self._last_click: tuple[int, list[str]] | None = None
         self._dragging_edge: str | None = None
         self.setMouseTracking(True)
@@ -78,6 +94,7 @@ class ArticleView(QTextEdit):
         self.current_entity = None
         self._last_click = None
         self.setPlainText(bundle.article.text)
+        self._spaced = False  # new text, normal line height
         self.refresh_highlights()
         self.moveCursor(QTextCursor.MoveOperation.Start)
 
@@ -93,15 +110,19 @@ class ArticleView(QTextEdit):
         bundle = self.controller.bundle
         if bundle is None:
             self._spans.set_spans((), ())
+            self._set_relations({})
             self.viewport().update()
             return
         to16 = self.controller.offsets.to_utf16
         dark = self._is_dark()
         codebook = self.controller.project.codebook if self.controller.project else None
         colors: dict[str, QColor] = {}
+        strokes: dict[str, QColor] = {}
         if codebook is not None:
             for label in codebook.span_labels:
-                colors[label.name] = background_for(label_color(label.color), dark)
+                strokes[label.name] = label_color(label.color)
+                colors[label.name] = background_for(strokes[label.name], dark)
+        self._set_relations(strokes)
         fallback = background_for(QColor("#999999"), dark)
         fills = (Span(to16(a.start), to16(a.end), colors.get(a.label, fallback)) for a in bundle.annotations)
         if entities:
@@ -116,6 +137,55 @@ class ArticleView(QTextEdit):
         else:
             self._spans.set_fills(fills)
         self.viewport().update()
+
+    def _set_relations(self, strokes: dict[str, QColor]) -> None:
+        """Keep the current coder's relations as UTF-16 ranges, coloured by their source's label."""
+        bundle = self.controller.bundle
+        relations: list[tuple[ArcRelation, str, str]] = []
+        if bundle is not None and bundle.relations:
+            span16 = self.controller.offsets.span_to_utf16
+            spans = {a.id: a for a in bundle.annotations}
+            fallback = QColor("#666666")
+            for relation in bundle.relations:
+                source, target = spans.get(relation.source_id), spans.get(relation.target_id)
+                if source is None or target is None:
+                    continue
+                arc = ArcRelation(
+                    relation.id, relation.label, span16(source.start, source.end),
+                    span16(target.start, target.end), strokes.get(source.label, fallback),
+                )
+                relations.append((arc, source.id, target.id))
+        self._relations = relations
+        self._update_spacing()
+
+    def _update_spacing(self) -> None:
+        """Room above the lines while arcs are drawn; the normal spacing otherwise."""
+        wanted = self.show_relations and bool(self._relations)
+        if wanted != self._spaced:
+            self._spaced = wanted
+            set_line_height(self.document(), RELATION_LINE_HEIGHT if wanted else 100)
+
+    def set_show_relations(self, shown: bool) -> None:
+        self.show_relations = bool(shown)
+        self._update_spacing()
+        self.viewport().update()
+
+    def relation_arcs(self) -> list[Arc]:
+        """The arcs drawn now: relations with an end in (or just below) the viewport."""
+        if not self.show_relations or not self._relations:
+            return []
+        top = self.verticalScrollBar().value()
+        bottom = top + self.viewport().height() + MAX_RISE * 2
+        blocks = list(visible_blocks(self.document(), top, bottom))
+        if not blocks:
+            return []
+        first, last = blocks[0].position(), blocks[-1].position() + blocks[-1].length()
+        selected = self.controller.selected_id
+        relations = [
+            arc if selected not in (source, target) else replace(arc, emphasised=True)
+            for arc, source, target in self._relations
+        ]
+        return visible_arcs(self.document(), relations, first, last)
 
     def set_hidden_entity_labels(self, hidden: set[str]) -> None:
         self.hidden_entity_labels = set(hidden)
@@ -291,7 +361,10 @@ class ArticleView(QTextEdit):
         self.viewport().update()
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
-        """Fills under the text, then the text, then underlines and the outline."""
+        """Fills under the text, then the text, then underlines, the outline and the arcs.
+
+        Arcs are computed for the whole viewport even when only part of it is
+        repainted (the painter clips), so a partial repaint never cuts an arc short."""
         dx, dy = self.horizontalScrollBar().value(), self.verticalScrollBar().value()
         area = event.rect()
         top, bottom = dy + area.top(), dy + area.bottom()
@@ -311,6 +384,9 @@ class ArticleView(QTextEdit):
             painter.setBrush(Qt.BrushStyle.NoBrush)
             for rect in self._span_rects(selected.start, selected.end):
                 painter.drawRoundedRect(rect.adjusted(-1, 0, 1, 0), 3, 3)
+        arcs = self.relation_arcs()
+        if arcs:
+            paint_arcs(painter, arcs, self.font(), self.palette().color(QPalette.ColorRole.Base))
         painter.end()
 
     def _outline_color(self, label: str) -> QColor:

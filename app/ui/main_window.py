@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QWidget
 
 from app.core.errors import LoupeError
@@ -68,6 +68,7 @@ class MainWindow(QMainWindow):
         self.setCorner(Qt.Corner.BottomLeftCorner, left)
         self.setCorner(Qt.Corner.BottomRightCorner, right)
         self.actions_by_name = build_menus(self)
+        self._add_show_relations_action()
         self.team = build_team_menu(self)
         self.coder_label = QLabel()
         self.statusBar().addPermanentWidget(self.coder_label)
@@ -79,6 +80,23 @@ class MainWindow(QMainWindow):
             self.resize(1400, 860)
         if state is not None:
             self.restoreState(state)
+
+    def _add_show_relations_action(self) -> None:
+        """View > Show Relations: the arcs between related spans, remembered."""
+        view = self.article_panel.view
+        view.set_show_relations(self.settings.show_relations)
+        action = QAction("Show &Relations", self)
+        action.setObjectName("showRelationsAction")
+        action.setCheckable(True)
+        action.setChecked(view.show_relations)
+        action.toggled.connect(self._set_show_relations)
+        view_menu = next(a.menu() for a in self.menuBar().actions() if a.text() == "&View")
+        view_menu.addAction(action)
+        self.actions_by_name["showRelationsAction"] = action
+
+    def _set_show_relations(self, shown: bool) -> None:
+        self.article_panel.view.set_show_relations(shown)
+        self.settings.show_relations = shown
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)

@@ -69,6 +69,14 @@ class Settings:
     def font_size(self, value: float) -> None:
         self._qs.setValue("preferences/font_size", float(value))
 
+    @property
+    def show_relations(self) -> bool:
+        return self._get("preferences/show_relations", True, bool)
+
+    @show_relations.setter
+    def show_relations(self, value: bool) -> None:
+        self._qs.setValue("preferences/show_relations", bool(value))
+
     def hidden_entity_labels(self) -> set[str]:
         value = self._qs.value("preferences/hidden_entity_labels", "")
         items = value if isinstance(value, list) else str(value or "").split(",")
