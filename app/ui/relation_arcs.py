@@ -171,6 +171,9 @@ def set_line_height(document: QTextDocument, percent: int) -> None:
     """Space every line of ``document`` by ``percent`` of its natural height."""
     block_format = QTextBlockFormat()
     block_format.setLineHeight(percent, QTextBlockFormat.LineHeightTypes.ProportionalHeight.value)
+    undo = document.isUndoRedoEnabled()
+    document.setUndoRedoEnabled(False)  # a read-only view: no undo record per block
     cursor = QTextCursor(document)
-    cursor.select(QTextCursor.SelectionType.Document)
+    cursor.setPosition(document.characterCount() - 1, QTextCursor.MoveMode.KeepAnchor)
     cursor.mergeBlockFormat(block_format)
+    document.setUndoRedoEnabled(undo)
