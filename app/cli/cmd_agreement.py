@@ -108,7 +108,8 @@ def format_report(report: AgreementReport) -> str:
         f"{len(report.articles)}; finished by one only (not counted): "
         f"{report.n_excluded_articles}.",
         f"Intervals: {s.confidence:.0%}, {s.n_bootstrap} resamples, seed {s.seed}; alpha by "
-        "the KALPHA bootstrap, the kappa family and % agreement by a bootstrap over units."
+        "the KALPHA bootstrap, the kappa family and % agreement by a bootstrap over units, "
+        "F1 by a bootstrap over articles; alpha_U has none."
         if s.n_bootstrap
         else "Intervals: none (--bootstrap 0).",
         "Figures are pooled over all counted articles; pair rows cover the articles both "
