@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialogButtonBox,
     QInputDialog,
+    QLabel,
     QMessageBox,
     QPushButton,
 )
@@ -133,7 +134,10 @@ def test_give_the_selected_rows_to_a_coder(qtbot, view, team: Project, monkeypat
     with qtbot.waitSignal(view.assignments_changed):
         qtbot.mouseClick(view.findChild(QPushButton, "giveButton"), Qt.MouseButton.LeftButton)
     assert offered == [["alice", "bob", "carol", "lena"]]  # no adjudicator
-    assert view.status.text() == "Gave 6 article(s) to lena."
+    assert view.status.text() == (
+        "Gave 6 article(s) to lena. These are the project's first assignments: from now on "
+        "each coder sees only the articles assigned to them."
+    )
     assert load_cells(view)["lena"][2:4] == ("6", "6")
     assert [i for i, cell in enumerate(shown(view, 6)) if cell] == [2, 3, 4, 5, 6, 9]
     assert view.selected_ids() == chosen  # the selection stays
@@ -226,7 +230,7 @@ def test_distribute_with_overlap_assigns_every_article_and_the_seed_repeats(
 def test_context_menu_gives_to_a_coder_and_mirrors_the_buttons(qtbot, view, team: Project) -> None:  # noqa: ANN001
     menu = view.context_menu()
     names = [a.objectName() for a in menu.actions() if a.objectName()]
-    assert names == ["giveAction", "takeBackAction", "distributeAction", "refreshAction"]
+    assert names == ["addCoderAction", "giveAction", "takeBackAction", "distributeAction", "refreshAction"]
     assert not any(a.isEnabled() for a in menu.actions() if a.objectName() in ("giveAction", "takeBackAction"))
     with qtbot.waitSignal(view.articles.modelReset):
         next(a for a in menu.actions() if a.objectName() == "refreshAction").trigger()
@@ -240,3 +244,39 @@ def test_context_menu_gives_to_a_coder_and_mirrors_the_buttons(qtbot, view, team
     assert [i for i, cell in enumerate(shown(view, 5)) if cell == "to do"] == [4, 5]
     assert view.articles_view.currentIndex() == view.proxy.index(5, 0) != QModelIndex()
     menu.deleteLater()
+
+
+def test_add_coder_from_the_panel_with_a_role(qtbot, view, team: Project, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *_a, **_k: ("  dana ", True)))
+    offered = answer_with(monkeypatch, "lead")
+    qtbot.mouseClick(view.findChild(QPushButton, "addCoderButton"), Qt.MouseButton.LeftButton)
+    assert offered == [["coder", "lead", "adjudicator"]]
+    added = team.store.coders.find("dana")
+    assert added is not None and added.role == "lead"
+    assert "dana" in load_cells(view)  # the progress table lists the new lead at once
+    assert "dana" in [view.articles.headerData(c, Qt.Orientation.Horizontal) for c in range(view.articles.columnCount())]
+    refused: list[str] = []
+    view.refused.connect(refused.append)
+    assert view.add_coder("dana") is False and refused == ["There is already a coder named 'dana' (lead)."]
+    assert view.add_coder("a,b") is False and "comma" in refused[-1]
+
+
+def test_the_first_assignment_of_a_project_says_what_coders_will_see(qtbot, tmp_path: Path) -> None:  # noqa: ANN001
+    from app.services.assignment import add_coder
+    from app.services.importing import import_articles
+    from app.services.projects import create_project
+
+    folder = tmp_path / "texts"
+    folder.mkdir()
+    for k in range(3):
+        (folder / f"{k}.txt").write_text(f"Report {k}\n\nText {k} about the army.", encoding="utf-8")
+    with create_project(tmp_path / "fresh.loupe") as project:
+        import_articles(project, sorted(folder.glob("*.txt")), model="no_such_pipeline_xyz")
+        add_coder(project, "ana")
+        view = make_view(qtbot, project)
+        first, second = (a.id for a in project.store.articles.list()[:2])
+        assert view.give("ana", [first]) == 1
+        status = view.findChild(QLabel, "assignmentStatus").text()
+        assert "first assignments" in status and "only the articles assigned to them" in status
+        assert view.give("ana", [second]) == 1
+        assert "first assignments" not in view.findChild(QLabel, "assignmentStatus").text()

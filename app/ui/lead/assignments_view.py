@@ -38,7 +38,9 @@ from PySide6.QtWidgets import (
 
 from app.core.team import ArticleAssignment, AssignReport
 from app.services.assignment import (
+    ROLES,
     AssignmentError,
+    add_coder,
     assign,
     assignable_coders,
     assignment_summary,
@@ -100,6 +102,8 @@ class AssignmentsView(QWidget):
         self.status.setWordWrap(True)
         self.buttons: dict[str, QPushButton] = {}
         for name, text, tip, slot in (
+            ("addCoderButton", "Add coder\u2026", "Add a coder, lead or adjudicator to the project",
+             self.ask_add_coder),
             ("giveButton", "Give to coder\u2026", "Assign the selected articles to a coder", self.ask_give),
             ("takeBackButton", "Take back from coder\u2026", "Unassign the selected articles from a coder",
              self.ask_take_back),
@@ -232,16 +236,42 @@ class AssignmentsView(QWidget):
         )
 
     # -- changes -----------------------------------------------------------------------
+    def add_coder(self, name: str, role: str = "coder") -> bool:
+        """Add a coder with ``role``; False (and ``refused``) if refused or already there."""
+        try:
+            coder, new = add_coder(self.project(), name, role)
+        except AssignmentError as exc:
+            self._refuse(exc.message)
+            return False
+        if not new:
+            self._refuse(f"There is already a coder named '{coder.name}' ({coder.role}).")
+            return False
+        self._changed(f"Added {coder.name} ({coder.role}).")
+        return True
+
+    def ask_add_coder(self) -> None:
+        name, ok = QInputDialog.getText(self, "Add coder", "Name (as the coder will sign in):")
+        if not ok or not name.strip():
+            return
+        role, ok = QInputDialog.getItem(self, "Add coder", f"Role of {name.strip()}:", list(ROLES), 0, False)
+        if ok:
+            self.add_coder(name, role)
+
     def give(self, coder: str, article_ids: Sequence[str] | None = None) -> int | None:
         """Give the articles (default: the selected ones) to ``coder``; None if refused."""
         ids = self.selected_ids() if article_ids is None else list(article_ids)
+        first = not any(row.assigned_to for row in self.articles.rows)
         try:
             new = give_articles(self.project(), ids, coder)
         except AssignmentError as exc:
             self._refuse(exc.message)
             return None
         already = f" ({len(ids) - new} were theirs already)" if len(ids) > new else ""
-        self._changed(f"Gave {new} article(s) to {coder}{already}.")
+        note = (
+            " These are the project's first assignments: from now on each coder sees only "
+            "the articles assigned to them." if first and new else ""
+        )
+        self._changed(f"Gave {new} article(s) to {coder}{already}.{note}")
         return new
 
     def take_back(self, coder: str, article_ids: Sequence[str] | None = None) -> int | None:
@@ -289,7 +319,7 @@ class AssignmentsView(QWidget):
     def ask_give(self) -> None:
         names, selected = list(self.roles), self.selected_ids()
         if not names:
-            self.status.setText("This project has no coders yet; add one with `loupe coders PROJECT --add NAME`.")
+            self.status.setText("This project has no coders yet; add one with Add coder\u2026")
             return
         if not selected:
             self.status.setText("Select the articles to give first.")
