@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from app.core.articles import text_sha256
+from app.core.bulk import no_cycle_collection
 from app.core.errors import LoupeError, ProjectError
 from app.core.team import PACKAGE_FOR, MergeReport
 from app.services.progress import CancelFn, ProgressFn, never_cancelled, no_progress
@@ -127,7 +128,8 @@ def merge_files(
             if cancelled():
                 raise MergeError("The merge was cancelled; nothing was written.")
         saved = _backup(project, lead) if make_backup else None
-        files = merge_into(store.engine, opened, progress=progress, cancelled=cancelled)
+        with no_cycle_collection():  # every row of every file is read: see app.core.bulk
+            files = merge_into(store.engine, opened, progress=progress, cancelled=cancelled)
     finally:
         for foreign in opened:
             foreign.close()
