@@ -50,17 +50,9 @@ ON CONFLICT (article_id, coder_id) DO UPDATE SET assigned = 1 WHERE NOT assignme
 
 _TAKE_BACK = _UNASSIGN + "  AND assigned\n"
 
-_WORKED_ASSIGNED = """
-SELECT s.article_id FROM assignment s
-WHERE s.coder_id = ? AND s.assigned AND (
-    s.status != 'todo' OR s.seconds_spent > 0
-    OR EXISTS (SELECT 1 FROM annotation a WHERE a.article_id = s.article_id
-               AND a.coder_id = s.coder_id AND a.deleted_at IS NULL)
-    OR EXISTS (SELECT 1 FROM relation r WHERE r.article_id = s.article_id
-               AND r.coder_id = s.coder_id AND r.deleted_at IS NULL)
-    OR EXISTS (SELECT 1 FROM document_code d WHERE d.article_id = s.article_id
-               AND d.coder_id = s.coder_id AND d.deleted_at IS NULL))
-"""
+# After _TAKE_BACK, which deletes only rows without work, the coder's rows still
+# assigned among those asked for are the ones that hold work.
+_STILL_ASSIGNED = "SELECT article_id FROM assignment WHERE coder_id = ? AND assigned"
 
 
 class _Refused(Exception):
@@ -178,7 +170,7 @@ class AssigningQueries:
         try:
             with self._engine.begin() as conn:
                 removed = conn.exec_driver_sql(_TAKE_BACK, [(a, coder_id) for a in article_ids]).rowcount
-                kept = [a for (a,) in conn.exec_driver_sql(_WORKED_ASSIGNED, (coder_id,)).all() if a in wanted]
+                kept = [a for (a,) in conn.exec_driver_sql(_STILL_ASSIGNED, (coder_id,)).all() if a in wanted]
                 if kept:
                     raise _Refused(kept)
         except _Refused as refused:
