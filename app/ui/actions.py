@@ -104,9 +104,12 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
         _action(window, "Zoom &Out", lambda: view.zoom(-1), StandardKey.ZoomOut),
         None,
         _action(window, "&Snap Selections to Words", window.toggle_snap, name="snap_to_words"),
+        _action(window, "Show &Relations", window.toggle_relations, name="showRelationsAction"),
     ])
-    actions["snap_to_words"].setCheckable(True)
-    actions["snap_to_words"].setChecked(window.settings.snap_to_words)
+    for name, checked in (("snap_to_words", window.settings.snap_to_words),
+                          ("showRelationsAction", window.settings.show_relations)):
+        actions[name].setCheckable(True)
+        actions[name].setChecked(checked)
     menu("&Help", [
         _action(window, "&Keyboard Shortcuts", window.show_shortcuts, "F1", "Ctrl+/"),
         _action(window, "&Codebook", window.show_codebook, "F2"),

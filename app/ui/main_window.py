@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QWidget
 
 from app.core.errors import LoupeError
@@ -43,6 +43,7 @@ class MainWindow(QMainWindow):
         self.controller = CodingController(self)
         self.article_panel = ArticlePanel(self.controller, self)
         self.article_panel.view.snap_to_words = settings.snap_to_words
+        self.article_panel.view.set_show_relations(settings.show_relations)
         self.article_panel.view.zoom(settings.font_size - self.article_panel.view.font().pointSizeF())
         self.setCentralWidget(self.article_panel)
         c = self.controller
@@ -68,7 +69,6 @@ class MainWindow(QMainWindow):
         self.setCorner(Qt.Corner.BottomLeftCorner, left)
         self.setCorner(Qt.Corner.BottomRightCorner, right)
         self.actions_by_name = build_menus(self)
-        self._add_show_relations_action()
         self.team = build_team_menu(self)
         self.coder_label = QLabel()
         self.statusBar().addPermanentWidget(self.coder_label)
@@ -80,23 +80,6 @@ class MainWindow(QMainWindow):
             self.resize(1400, 860)
         if state is not None:
             self.restoreState(state)
-
-    def _add_show_relations_action(self) -> None:
-        """View > Show Relations: the arcs between related spans, remembered."""
-        view = self.article_panel.view
-        view.set_show_relations(self.settings.show_relations)
-        action = QAction("Show &Relations", self)
-        action.setObjectName("showRelationsAction")
-        action.setCheckable(True)
-        action.setChecked(view.show_relations)
-        action.toggled.connect(self._set_show_relations)
-        view_menu = next(a.menu() for a in self.menuBar().actions() if a.text() == "&View")
-        view_menu.addAction(action)
-        self.actions_by_name["showRelationsAction"] = action
-
-    def _set_show_relations(self, shown: bool) -> None:
-        self.article_panel.view.set_show_relations(shown)
-        self.settings.show_relations = shown
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -227,6 +210,11 @@ class MainWindow(QMainWindow):
         value = self.actions_by_name["snap_to_words"].isChecked()
         self.settings.snap_to_words = value
         self.article_panel.view.snap_to_words = value
+
+    def toggle_relations(self) -> None:
+        value = self.actions_by_name["showRelationsAction"].isChecked()
+        self.settings.show_relations = value
+        self.article_panel.view.set_show_relations(value)
 
     def show_shortcuts(self) -> None:
         actions = [a for a in self.findChildren(type(self.actions_by_name["undo"])) if a.shortcuts()]
