@@ -180,23 +180,17 @@ class MainWindow(QMainWindow):
             box.open()
 
     def show_training_feedback(self, article_id: str) -> FeedbackDialog | None:
-        """After a training article is done: its comparison with the gold, non-modal; a
-        status-bar note instead when its finished gold is not in this file."""
-        from app.services.feedback import feedback  # loads the agreement code: only now
-        from app.ui.lead.feedback_dialog import FeedbackDialog
+        """After a training article is done: its comparison with the gold; a status-bar
+        note instead when its finished gold is not in this file."""
+        from app.ui.lead.feedback_dialog import show_feedback  # loads the agreement code: only now
 
         c = self.controller
         if c.project is None or c.coder is None:
             return None
-        try:
-            report = feedback(c.project, c.coder.name, article_id)
-        except LoupeError as exc:
-            self.statusBar().showMessage(exc.message, 10_000)
-            return None
-        dialog = FeedbackDialog(report, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # one after each article
-        dialog.open()
-        return dialog
+        return show_feedback(
+            self, c.project, c.coder.name, article_id,
+            refused=lambda text: self.statusBar().showMessage(text, 10_000),
+        )
 
     def _remember_article(self, bundle: object) -> None:
         if self.controller.project_path is not None and self.controller.bundle is not None:

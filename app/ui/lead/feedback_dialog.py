@@ -8,9 +8,11 @@ scores. GUI thread only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QMessageBox, QVBoxLayout, QWidget
 
 from app.core.errors import LoupeError
@@ -113,16 +115,24 @@ class FeedbackDialog(QDialog):
         self.resize(760, 560)
 
 
-def show_feedback(parent: QWidget, project: Project, coder: str, article_id: str) -> FeedbackDialog | None:
-    """Open the comparison, or say in one sentence why it cannot be shown yet."""
+def show_feedback(
+    parent: QWidget, project: Project, coder: str, article_id: str,
+    refused: Callable[[str], None] | None = None,
+) -> FeedbackDialog | None:
+    """Open the comparison, or say in one sentence why it cannot be shown yet (in a
+    message box, or to ``refused`` when given)."""
     try:
         report = feedback(project, coder, article_id)
     except LoupeError as exc:
+        if refused is not None:
+            refused(exc.message)
+            return None
         box = QMessageBox(QMessageBox.Icon.Information, "Compare with gold", exc.message, parent=parent)
         box.setObjectName("feedbackRefusal")
         box.open()
         return None
     dialog = FeedbackDialog(report, parent)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # a new one for every comparison
     dialog.open()
     return dialog
 
