@@ -70,8 +70,8 @@ def training_candidates(project: Project) -> list[TrainingCandidate]:
                 gold[row.id] = GOLD_IN_PROGRESS
     training = set(training_articles(project))
     return [
-        TrainingCandidate(a.id, a.position, a.title, gold.get(a.id, NO_GOLD), a.id in training)
-        for a in store.articles.list()
+        TrainingCandidate(a, position, title, gold.get(a, NO_GOLD), a in training)
+        for a, position, title, _source in store.assigning.article_heads()  # no texts
     ]
 
 
