@@ -20,7 +20,7 @@ import numpy as np
 from app.agreement import AgreementError, bootstrap, krippendorff_alpha, percent_agreement
 from app.agreement.kalpha import kalpha
 from app.agreement.reliability_data import ReliabilityData
-from app.agreement.span_intervals import f1_interval
+from app.agreement.span_intervals import document_weights, f1_interval
 from app.services.agreement_lists import Disagreements, between
 from app.services.agreement_units import Disagreement
 
@@ -279,19 +279,34 @@ def f1_figure(
     )
 
 
+class ArticleResamples:
+    """The resampled articles of F1 intervals, drawn once per number of articles: with
+    one seed the draw depends on nothing else, so every figure over as many articles
+    (every pair that finished the same articles, say) shares one matrix."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._drawn: dict[int, np.ndarray] = {}
+
+    def __call__(self, n_articles: int) -> np.ndarray:
+        if n_articles not in self._drawn:
+            self._drawn[n_articles] = document_weights(n_articles, self.settings.n_bootstrap, self.settings.seed)
+        return self._drawn[n_articles]
+
+
 def with_f1_interval(
-    figure: Figure, counts: tuple[np.ndarray, np.ndarray, np.ndarray], settings: Settings,
-    weights: np.ndarray | None,
+    figure: Figure, counts: tuple[np.ndarray, np.ndarray, np.ndarray], resamples: ArticleResamples
 ) -> Figure:
     """``figure`` (F1, micro or macro) with its interval from a bootstrap over articles:
     ``counts`` are the spans of the first and second coder and the matches, per article
-    and label, and ``weights`` the resampled articles (:func:`document_weights`)."""
+    and label."""
+    settings = resamples.settings
     if not settings.n_bootstrap or not math.isfinite(figure.value):
         return figure
     try:
         b = f1_interval(
             *counts, macro=figure.coefficient == "f1_macro", seed=settings.seed,
-            level=settings.confidence, weights=weights, n=settings.n_bootstrap,
+            level=settings.confidence, weights=resamples(len(counts[0])), n=settings.n_bootstrap,
         )
     except AgreementError as exc:
         return replace(figure, note=_joined(figure.note, f"No interval: {exc}"))

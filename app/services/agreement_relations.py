@@ -9,16 +9,16 @@ endpoint pairs that both coders related. Same rules as
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from app.agreement.reliability_data import from_columns
-from app.agreement.span_intervals import document_weights
 from app.agreement.span_matching import match_exact
 from app.core.codebook import Codebook
 from app.services.agreement_figures import (
+    ArticleResamples,
     Counts,
     Disagreements,
     Figure,
@@ -107,13 +107,16 @@ def relation_measures(
     def count(rows: np.ndarray) -> np.ndarray:
         return np.bincount(key[rows], minlength=n_articles * n_types).reshape(n_articles, n_types)
 
-    shape = (len(matches), n_articles, n_types)
-    n_a = np.stack([count(pr.rows_a) for _, pr in compared]) if compared else np.zeros(shape, int)
-    n_b = np.stack([count(pr.rows_b) for _, pr in compared]) if compared else np.zeros(shape, int)
-    hits = np.stack([count(pr.matched_a) for _, pr in compared]) if compared else np.zeros(shape, int)
+    def stacked(rows: Callable[[PairRelations], np.ndarray]) -> np.ndarray:
+        """Counts by pair, article and type: (pairs, articles, types)."""
+        if not compared:
+            return np.zeros((0, n_articles, n_types), dtype=np.int64)
+        return np.stack([count(rows(pr)) for _, pr in compared])
 
+    n_a, n_b = stacked(lambda pr: pr.rows_a), stacked(lambda pr: pr.rows_b)
+    hits = stacked(lambda pr: pr.matched_a)
     every_article = np.ones(n_articles, dtype=bool)
-    draws: dict[int | None, np.ndarray | None] = {}
+    resamples = ArticleResamples(settings)
 
     def f1(chosen: list[int], whole: bool, where: Where, pair: int | None = None, article: int | None = None) -> Figure:
         pick = (slice(None) if pair is None else pair, slice(None) if article is None else article, chosen)
@@ -122,12 +125,10 @@ def relation_measures(
         if article is not None or not settings.n_bootstrap:
             return figure
         mask = every_article if pair is None else matches[pair].shared
-        if pair not in draws:
-            draws[pair] = document_weights(int(mask.sum()), settings.n_bootstrap, settings.seed)
         counts = tuple(
             (x.sum(axis=0) if pair is None else x[pair])[mask][:, chosen] for x in (n_a, n_b, hits)
         )
-        return with_f1_interval(figure, counts, settings, draws[pair])  # type: ignore[arg-type]
+        return with_f1_interval(figure, counts, resamples)  # type: ignore[arg-type]
 
     def type_units(pairs: Sequence[PairRelations]) -> object:
         names = np.array(corpus.relation_types, dtype=object)

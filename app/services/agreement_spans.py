@@ -21,12 +21,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.agreement.span_intervals import document_weights
 from app.agreement.unitizing import NO_VARIATION
 from app.agreement.unitizing_batch import alpha_u_by_segment, alpha_u_parts, merge_overlaps
 from app.core.codebook import Codebook
 from app.services.agreement_figures import (
     NAN,
+    ArticleResamples,
     Counts,
     Disagreements,
     Figure,
@@ -237,19 +237,14 @@ def span_measures(
     labels = list(range(len(codebook.label_names)))
     tally = Tally.of(corpus, matches)
     every_article = np.ones(len(corpus.articles), dtype=bool)
-    scopes = [(None, every_article)] + [(p, m.shared) for p, m in enumerate(matches)]
-    draws = {
-        p: document_weights(int(mask.sum()), settings.n_bootstrap, settings.seed)
-        if settings.n_bootstrap else None
-        for p, mask in scopes
-    }
+    resamples = ArticleResamples(settings)
 
     def intervals(figures: list[Figure], chosen: list[int], pair: int | None) -> list[Figure]:
         if not settings.n_bootstrap:
             return figures
         mask = every_article if pair is None else matches[pair].shared
         return [
-            with_f1_interval(f, tally.per_article(f.level, chosen, pair, mask), settings, draws[pair])
+            with_f1_interval(f, tally.per_article(f.level, chosen, pair, mask), resamples)
             if f.coefficient.startswith("f1") else f
             for f in figures
         ]
