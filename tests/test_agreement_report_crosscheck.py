@@ -18,12 +18,13 @@ from pathlib import Path
 
 import pytest
 
-from app.agreement import relation_agreement, span_agreement, unitizing_alpha
+from app.agreement import relation_agreement, span_agreement
 from app.core.records import Annotation, Relation, utc_now
 from app.services.agreement_figures import Disagreements
 from app.services.agreement_report import agreement_report
 from app.services.importing import import_articles
 from app.services.projects import Project
+from tests.agreement.unitizing_reference import unitizing_alpha
 
 CODERS = ("ana", "ben", "cy")
 LABELS = ("Actor", "Claim", "Coercion")

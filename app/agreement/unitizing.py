@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 
 from app.agreement.errors import AgreementError
+from app.agreement.unitizing_batch import alpha_u_parts
 
 Span = tuple[Hashable, int, int, Hashable]
 NO_VARIATION = "No variation: expected disagreement is zero, so the coefficient is undefined."
@@ -160,62 +161,6 @@ def coder_segments(
     return starts[order], stops[order], unit[order]
 
 
-def _pair_disagreement(s1: tuple[np.ndarray, ...], s2: tuple[np.ndarray, ...]) -> float:
-    """Sum of delta2 over the overlapping segments of two coders' segmentations."""
-    b1, e1, u1 = s1
-    b2, e2, u2 = s2
-    pieces = np.union1d(b1, b2)
-    g = np.searchsorted(b1, pieces, side="right") - 1
-    h = np.searchsorted(b2, pieces, side="right") - 1
-    bg, eg, ug, bh, eh, uh = b1[g], e1[g], u1[g], b2[h], e2[h], u2[h]
-    both = ug & uh
-    total = (((bg - bh) ** 2 + (eg - eh) ** 2) * both).sum(dtype=np.float64)
-    inside_h = ug & ~uh & (bg >= bh) & (eg <= eh)
-    inside_g = uh & ~ug & (bh >= bg) & (eh <= eg)
-    total += (((eg - bg) ** 2) * inside_h).sum(dtype=np.float64)
-    total += (((eh - bh) ** 2) * inside_g).sum(dtype=np.float64)
-    return float(total)
-
-
-def _category(table: SpanTable, c: int) -> CategoryUnitizing:
-    m = len(table.coders)
-    lo, hi = table.continuum_begin, table.continuum_end
-    big_l = float(hi - lo)
-    of_c = table.category == c
-    segments = []
-    for i in range(m):
-        mine = of_c & (table.coder == i)
-        segments.append(
-            coder_segments(table.begin[mine], table.end[mine], lo, hi, "units of one category")
-        )
-    observed = 0.0
-    for i in range(m):
-        for j in range(i + 1, m):
-            observed += _pair_disagreement(segments[i], segments[j])
-    d_o = 2.0 * observed / (m * (m - 1) * big_l**2)
-    lengths = (table.end[of_c] - table.begin[of_c]).astype(np.float64)
-    gaps = np.sort(np.concatenate([(e - b)[~u] for b, e, u in segments]).astype(np.float64))
-    suffix = np.concatenate([np.cumsum(gaps[::-1])[::-1], [0.0]])
-    first = np.searchsorted(gaps, lengths, side="left")
-    count = len(gaps) - first
-    fitting = suffix[first] - count * (lengths - 1.0)
-    n_c = len(lengths)
-    numerator = (
-        (n_c - 1) * (2 * lengths**3 - 3 * lengths**2 + lengths) / 3.0 + lengths**2 * fitting
-    ).sum()
-    denominator = m * big_l * (m * big_l - 1.0) - (lengths * (lengths - 1.0)).sum()
-    d_e = float((2.0 / big_l) * numerator / denominator)
-    undefined = d_e == 0.0
-    return CategoryUnitizing(
-        category=table.categories[c],
-        value=float("nan") if undefined else 1.0 - d_o / d_e,
-        observed_disagreement=d_o,
-        expected_disagreement=d_e,
-        n_units=n_c,
-        note=NO_VARIATION if undefined else None,
-    )
-
-
 def unitizing_alpha(
     spans: Iterable[Span],
     begin: int,
@@ -239,7 +184,21 @@ def unitizing_alpha(
         if category not in table.categories:
             raise AgreementError(f"No coder marked a unit of category {category!r}.")
         chosen = [table.categories.index(category)]
-    per = tuple(_category(table, c) for c in chosen)
+    d_o_all, d_e_all, n_all = alpha_u_parts(
+        table.coder, table.begin, table.end, table.category, len(table.coders),
+        len(table.categories), table.continuum_begin, table.continuum_end,
+    )
+    per = tuple(
+        CategoryUnitizing(
+            category=table.categories[c],
+            value=float("nan") if d_e_all[c] == 0.0 else 1.0 - float(d_o_all[c]) / float(d_e_all[c]),
+            observed_disagreement=float(d_o_all[c]),
+            expected_disagreement=float(d_e_all[c]),
+            n_units=int(n_all[c]),
+            note=NO_VARIATION if d_e_all[c] == 0.0 else None,
+        )
+        for c in chosen
+    )
     d_o = sum(p.observed_disagreement for p in per)
     d_e = sum(p.expected_disagreement for p in per)
     undefined = d_e == 0.0

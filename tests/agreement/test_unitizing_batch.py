@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from test_agreement_unitizing import KRIPPENDORFF_2004
+from unitizing_reference import unitizing_alpha  # the per-pair, per-category transcription
 
-from app.agreement import AgreementError, unitizing_alpha
+from app.agreement import AgreementError
 from app.agreement.unitizing_batch import (
     alpha_u_by_segment,
     alpha_u_parts,
