@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from app.agreement.errors import AgreementError
-from app.agreement.span_matching import match_exact, match_overlap
+from app.agreement.span_matching import match_exact, match_overlap, total_overlap
 
 SpanTriple = tuple[int, int, Hashable]
 
@@ -75,10 +75,6 @@ def _check(spans: Iterable[SpanTriple], who: str) -> list[SpanTriple]:
             )
         out.append((int(begin), int(end), label))
     return out
-
-
-def _overlap(a: SpanTriple, b: SpanTriple) -> int:
-    return max(0, min(a[1], b[1]) - max(a[0], b[0]))
 
 
 def _ratio(num: int, den: int) -> float | None:
@@ -145,5 +141,5 @@ def span_agreement(
         matched=tuple((a[i], b[j]) for i, j in matched),
         unmatched_a=tuple(s for i, s in enumerate(a) if i not in used_a),
         unmatched_b=tuple(s for j, s in enumerate(b) if j not in used_b),
-        total_overlap=sum(_overlap(a[i], b[j]) for i, j in matched),
+        total_overlap=total_overlap(sa[ia], ea[ia], sb[ib], eb[ib]),
     )

@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from app.agreement.errors import AgreementError
-from app.agreement.unitizing_batch import alpha_u_parts
+from app.agreement.unitizing_batch import alpha_u_parts, alpha_values
 
 Span = tuple[Hashable, int, int, Hashable]
 NO_VARIATION = "No variation: expected disagreement is zero, so the coefficient is undefined."
@@ -188,10 +188,11 @@ def unitizing_alpha(
         table.coder, table.begin, table.end, table.category, len(table.coders),
         len(table.categories), table.continuum_begin, table.continuum_end,
     )
+    values = alpha_values(d_o_all, d_e_all)
     per = tuple(
         CategoryUnitizing(
             category=table.categories[c],
-            value=float("nan") if d_e_all[c] == 0.0 else 1.0 - float(d_o_all[c]) / float(d_e_all[c]),
+            value=float(values[c]),
             observed_disagreement=float(d_o_all[c]),
             expected_disagreement=float(d_e_all[c]),
             n_units=int(n_all[c]),

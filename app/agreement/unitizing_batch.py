@@ -111,7 +111,7 @@ def _pair_by_segment(p1: _Pieces, p2: _Pieces, n_segments: int) -> np.ndarray:
     """Sum of delta2 per segment over the overlapping pieces of two coders.
 
     Both segmentations must cover exactly the same segments, as in
-    ``unitizing._pair_disagreement``, which this follows piece by piece.
+    the pairwise transcription in the tests (``tests/agreement/unitizing_reference.py``).
     """
     b1, e1, u1, s1 = p1
     b2, e2, u2, _ = p2

@@ -145,14 +145,6 @@ class Corpus:
         """Which articles every coder of ``pair`` finished."""
         return self.members[:, [self.coder_index(c) for c in pair]].all(axis=1)
 
-    def shared(self, pair: Sequence[str]) -> list[Article]:
-        """The articles both coders of ``pair`` finished, in import order."""
-        return [a for a, keep in zip(self.articles, self.shared_mask(pair), strict=True) if keep]
-
-    def common(self) -> list[Article]:
-        """The articles every compared coder finished."""
-        return self.shared(self.coders)
-
 
 def _select(project: Project, names: Sequence[str] | None) -> dict[str, str]:
     everyone = project.store.coders.list()
