@@ -104,9 +104,31 @@ def _index(items: Sequence[Any], key: str) -> dict[str, Any]:
     return {getattr(item, key): item for item in items}
 
 
+class _Attributed:
+    """The lookup of attributes by name shared by span labels and relation types."""
+
+    #: How the owner is named in a lookup error, e.g. "span label".
+    kind_name = ""
+    name: str
+    attributes: tuple[Attribute, ...]
+    _attributes_by_name: dict[str, Attribute]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_attributes_by_name", _index(self.attributes, "name"))
+
+    def attribute(self, name: str) -> Attribute:
+        """The attribute called ``name``; ``KeyError`` if there is none."""
+        try:
+            return self._attributes_by_name[name]
+        except KeyError:
+            raise KeyError(f"{self.kind_name} {self.name!r} has no attribute {name!r}") from None
+
+
 @dataclass(frozen=True)
-class SpanLabel:
+class SpanLabel(_Attributed):
     """A kind of text span coders mark, with its keyboard key and colour."""
+
+    kind_name = "span label"
 
     name: str
     key: str
@@ -118,20 +140,13 @@ class SpanLabel:
         init=False, repr=False, compare=False, hash=False
     )
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_attributes_by_name", _index(self.attributes, "name"))
-
-    def attribute(self, name: str) -> Attribute:
-        """The attribute called ``name``; ``KeyError`` if the label has none."""
-        try:
-            return self._attributes_by_name[name]
-        except KeyError:
-            raise KeyError(f"span label {self.name!r} has no attribute {name!r}") from None
 
 
 @dataclass(frozen=True)
-class RelationType:
+class RelationType(_Attributed):
     """A kind of link from a span of a ``source`` label to one of a ``target`` label."""
+
+    kind_name = "relation type"
 
     name: str
     source: tuple[str, ...]
@@ -143,15 +158,6 @@ class RelationType:
         init=False, repr=False, compare=False, hash=False
     )
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_attributes_by_name", _index(self.attributes, "name"))
-
-    def attribute(self, name: str) -> Attribute:
-        """The attribute called ``name``; ``KeyError`` if the relation type has none."""
-        try:
-            return self._attributes_by_name[name]
-        except KeyError:
-            raise KeyError(f"relation type {self.name!r} has no attribute {name!r}") from None
 
     def allows(self, source_label: str, target_label: str) -> bool:
         """Whether a span labelled ``source_label`` may be linked to one labelled
