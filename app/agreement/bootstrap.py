@@ -127,22 +127,30 @@ def bootstrap(
                 values[b] = float(measure(resampled, **kwargs).value)
             except AgreementError:
                 values[b] = np.nan
+    return percentile_interval(name, value, values, level, seed, "had no variation")
+
+
+def percentile_interval(
+    measure: str, estimate: float, values: np.ndarray, level: float, seed: int | None, undefined: str
+) -> BootstrapResult:
+    """The central ``level`` share of the resampled ``values``; resamples without a value
+    (NaN) are left out and counted, the note saying they ``undefined``."""
     valid = values[np.isfinite(values)]
     if len(valid) < 2:
         raise AgreementError("Too few resamples gave a defined value to form an interval.")
     low, high = np.quantile(valid, [(1.0 - level) / 2.0, (1.0 + level) / 2.0])
-    left_out = n - len(valid)
+    left_out = len(values) - len(valid)
     return BootstrapResult(
-        measure=name,
-        estimate=value,
+        measure=measure,
+        estimate=estimate,
         low=float(low),
         high=float(high),
         level=level,
-        n=n,
+        n=len(values),
         n_valid=len(valid),
         seed=seed,
         distribution=values,
-        note=f"{left_out} resamples had no variation and were left out." if left_out else None,
+        note=f"{left_out} resamples {undefined} and were left out." if left_out else None,
     )
 
 

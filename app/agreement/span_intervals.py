@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from app.agreement.bootstrap import _multiplicities
+from app.agreement.bootstrap import _multiplicities, percentile_interval
 from app.agreement.errors import AgreementError
 from app.agreement.results import BootstrapResult
 
@@ -75,7 +75,6 @@ def f1_interval(
     if weights is not None:
         if weights.shape[1] != n_docs:
             raise AgreementError("The resamples were drawn for another number of documents.")
-        n = len(weights)
         values = _f1(*(weights @ c for c in counts), macro)
     else:
         rng = np.random.default_rng(seed)
@@ -85,20 +84,6 @@ def f1_interval(
             drawn = _multiplicities(rng, min(chunk, n - start), n_docs)
             parts.append(_f1(*(drawn @ c for c in counts), macro))  # (resamples,)
         values = np.concatenate(parts)
-    valid = values[np.isfinite(values)]
-    if len(valid) < 2:
-        raise AgreementError("Too few resamples gave a defined value to form an interval.")
-    low, high = np.quantile(valid, [(1.0 - level) / 2.0, (1.0 + level) / 2.0])
-    left_out = n - len(valid)
-    return BootstrapResult(
-        measure="f1_macro" if macro else "f1",
-        estimate=estimate,
-        low=float(low),
-        high=float(high),
-        level=level,
-        n=n,
-        n_valid=len(valid),
-        seed=seed,
-        distribution=values,
-        note=f"{left_out} resamples had no span and were left out." if left_out else None,
+    return percentile_interval(
+        "f1_macro" if macro else "f1", estimate, values, level, seed, "had no span"
     )

@@ -30,6 +30,20 @@ def _arrays(*columns: ArrayLike) -> list[np.ndarray]:
     return [np.asarray(c, dtype=np.int64).reshape(-1) for c in columns]
 
 
+def _pooled(
+    ka: np.ndarray, sa: np.ndarray, ea: np.ndarray, kb: np.ndarray, sb: np.ndarray, eb: np.ndarray
+) -> tuple[np.ndarray, ...]:
+    """Both coders' spans in one set of columns: key, start, end, side (0 for A, 1 for
+    B) and the position in that side's arrays."""
+    return (
+        np.concatenate([ka, kb]),
+        np.concatenate([sa, sb]),
+        np.concatenate([ea, eb]),
+        np.repeat([0, 1], [len(ka), len(kb)]),
+        np.concatenate([np.arange(len(ka)), np.arange(len(kb))]),
+    )
+
+
 def _sorted(matched_a: np.ndarray, matched_b: np.ndarray) -> Matched:
     order = np.lexsort((matched_b, matched_a))
     return matched_a[order], matched_b[order]
@@ -56,12 +70,8 @@ def match_exact(
     empty = np.zeros(0, dtype=np.int64)
     if not len(ka) or not len(kb):
         return empty, empty
-    key = np.concatenate([ka, kb])
-    start = np.concatenate([sa, sb])
-    end = np.concatenate([ea, eb])
+    key, start, end, side, index = _pooled(ka, sa, ea, kb, sb, eb)
     rank = np.concatenate([_ranks(ka, sa, ea), _ranks(kb, sb, eb)])
-    side = np.repeat([0, 1], [len(ka), len(kb)])
-    index = np.concatenate([np.arange(len(ka)), np.arange(len(kb))])
     order = np.lexsort((side, rank, end, start, key))
     k, s, e, r, d = key[order], start[order], end[order], rank[order], side[order]
     same = (k[1:] == k[:-1]) & (s[1:] == s[:-1]) & (e[1:] == e[:-1]) & (r[1:] == r[:-1])
@@ -83,11 +93,7 @@ def match_overlap(
     empty = np.zeros(0, dtype=np.int64)
     if not len(ka) or not len(kb):
         return empty, empty
-    key = np.concatenate([ka, kb])
-    start = np.concatenate([sa, sb])
-    end = np.concatenate([ea, eb])
-    side = np.repeat([0, 1], [len(ka), len(kb)])
-    index = np.concatenate([np.arange(len(ka)), np.arange(len(kb))])
+    key, start, end, side, index = _pooled(ka, sa, ea, kb, sb, eb)
     order = np.lexsort((index, side, end, start, key))
     key, start, end, side, index = key[order], start[order], end[order], side[order], index[order]
     # Components: a sweep over (key, start); positions are lifted per key so that the
