@@ -15,6 +15,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
+from app.core.bulk import no_cycle_collection
 from app.core.edits import (
     AddAnnotation,
     AddRelation,
@@ -104,10 +105,12 @@ class CodingController(QObject):
             self.article_leaving.emit()
             self._record_visit()
         self._opened_at = time.monotonic()
-        self.bundle = coding.load_article(self.project, article_id, self.coder.id)
-        self.offsets = OffsetMap(self.bundle.article.text)
-        self.selected_id = None
-        self.article_opened.emit(self.bundle)
+        # Thousands of records and highlight spans at once: see app.core.bulk.
+        with no_cycle_collection():
+            self.bundle = coding.load_article(self.project, article_id, self.coder.id)
+            self.offsets = OffsetMap(self.bundle.article.text)
+            self.selected_id = None
+            self.article_opened.emit(self.bundle)
         self.selection_changed.emit(None)
 
     def _reload(self, changes: Changes | None = None) -> None:
