@@ -56,7 +56,7 @@ def _check(
     if foreign.codebook_sha != codebook_sha:
         raise _refuse(
             foreign.name,
-            f"uses another codebook version ({foreign.codebook_label}) than the project ({codebook_label})",
+            f"uses another codebook version ({foreign.codebook_label}) than the project ({codebook_label})" if foreign.codebook_label != codebook_label else f"uses a different codebook content under the same name and version ({codebook_label}: sha256 {foreign.codebook_sha[:12]}, the project's {codebook_sha[:12]})",
         )
     for article_id, title, stored_hash, text in foreign.articles():
         expected = hashes.get(article_id)
