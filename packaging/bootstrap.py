@@ -48,6 +48,10 @@ QT_X11 = {
 #: Programs only the tests need (looked up on PATH) and the Debian packages that provide
 #: them: LibreOffice converts exported workbooks back to CSV in the export tests.
 TEST_PACKAGES = {"soffice": "libreoffice-calc-nogui"}
+#: Font files the tests need (looked up by path) and their Debian packages: CI runs the
+#: GUI tests a second time with only fonts-dejavu-core (packaging/fonts/dejavu-only.conf),
+#: so a pixel or layout test that passes only with one machine's fonts fails there.
+TEST_FONTS = {"/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf": "fonts-dejavu-core"}
 
 
 def say(text: str) -> None:
@@ -94,6 +98,8 @@ def ensure_system_libraries(window: bool) -> None:
 
 def ensure_test_programs() -> None:
     missing = [package for program, package in TEST_PACKAGES.items() if shutil.which(program) is None]
+    if sys.platform.startswith("linux"):
+        missing += [package for font, package in TEST_FONTS.items() if not Path(font).exists()]
     if missing and not apt_install(missing, "the tests"):
         say("the tests that need them will be skipped")
 
