@@ -55,7 +55,7 @@ def write_package(project: Project, coder_name: str, target: str | Path) -> Pack
     shared = {key: value for key, value in settings.items() if key != REJECTIONS}
     gold_coders, gold_articles = package_gold(project)
     counts = _write_package(
-        lead, target, coder_id=coder.id, settings={**shared, PACKAGE_FOR: coder.name},
+        store.engine, target, coder_id=coder.id, settings={**shared, PACKAGE_FOR: coder.name},
         gold_coders=gold_coders, gold_articles=gold_articles,
     )
     return PackageReport(

@@ -1,94 +1,138 @@
 """Engines for project files: pragmas, and the checks made before a file is trusted.
 
-A project is a SQLite file (or, untested so far, a SQLAlchemy URL of a server
-database). Before anything is written, :func:`check_sqlite_file` makes sure the file
-is a SQLite database, belongs to Loupe, and passes ``PRAGMA integrity_check``.
+A project file is opened only through an engine made here. Nothing else in the process
+opens, reads or closes a descriptor on it: POSIX advisory locks belong to the process,
+and closing ANY descriptor on the file drops them all, after which another process
+(a second ``loupe`` command, the ``sqlite3`` shell) believes it is the last user,
+checkpoints the write-ahead log and deletes it while this one still writes into it.
+SQLite's own connections are safe among themselves (SQLite defers closing a descriptor
+while another connection of the process holds a lock), so every check here goes through
+SQLite, never through ``open()``.
+
+Before anything is written, an existing file must be a SQLite database carrying Loupe's
+application id (checked on the first connection before WAL mode is set, so a foreign
+database is never changed) and pass ``PRAGMA integrity_check``. A returned file
+(a coder's package) is read through :func:`make_readonly_engine`: immutable and
+read-only, so no lock file, journal or log is created, applied or deleted beside it.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.exc import DatabaseError
+from sqlalchemy.pool import NullPool
 
 from app.core.errors import ProjectError
 
 #: Written to ``PRAGMA application_id`` so that a Loupe file is recognisable ("LOUP").
 APPLICATION_ID = 0x4C4F5550
-SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 10_000
+#: The smallest SQLite database (one page of the smallest page size).
+_MIN_DATABASE_BYTES = 512
 
 
 def is_url(target: str | Path) -> bool:
     return isinstance(target, str) and "://" in target
 
 
-def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    # FULL: a commit is on disk before the call returns, even across a power cut.
-    cursor.execute("PRAGMA synchronous=FULL")
-    cursor.close()
+class ForeignDatabase(ProjectError):
+    """A SQLite database that is not a Loupe project; raised before anything is changed."""
 
 
-def make_engine(target: str | Path) -> Engine:
-    """An engine for a project file path or a database URL."""
+def _connect_pragmas(name: str, existing: bool) -> Any:
+    def set_pragmas(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        try:
+            if existing:
+                # Before WAL mode is set: that would rewrite a foreign database's header.
+                application_id = cursor.execute("PRAGMA application_id").fetchone()[0]
+                if application_id != APPLICATION_ID:
+                    raise ForeignDatabase(f"{name} is a SQLite database of another program, not a Loupe project.")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            # FULL: a commit is on disk before the call returns, even across a power cut.
+            cursor.execute("PRAGMA synchronous=FULL")
+        finally:
+            cursor.close()
+
+    return set_pragmas
+
+
+def make_engine(target: str | Path, *, existing: bool = False) -> Engine:
+    """An engine for a project file path or a database URL.
+
+    ``existing``: the file must already be a Loupe project; every new connection checks
+    its application id before it changes anything.
+    """
     if is_url(target):
         return create_engine(str(target))
-    engine = create_engine(f"sqlite:///{Path(target)}")
-    event.listen(engine, "connect", _set_sqlite_pragmas)
+    path = Path(target)
+    engine = create_engine(f"sqlite:///{path}")
+    event.listen(engine, "connect", _connect_pragmas(path.name, existing))
     return engine
 
 
-def _live_application_id(path: Path) -> int | None:
-    """The application id as SQLite sees it, write-ahead log included.
+def make_readonly_engine(path: Path) -> Engine:
+    """An engine that reads a returned file without ever writing beside it.
 
-    The header on disk can lag behind while another process has the file open and its
-    log is not yet written back; a read-only connection sees the current value.
+    ``immutable=1`` makes SQLite take no locks and create no ``-shm``; a write-ahead log
+    beside the file would be ignored, so a file with one is refused instead (its newest
+    edits are in the log: the coder's Loupe still has it open or was stopped mid-write).
     """
+    check_file(path)
+    log = path.with_name(path.name + "-wal")
     try:
-        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-        try:
-            return connection.execute("PRAGMA application_id").fetchone()[0]
-        finally:
-            connection.close()
-    except sqlite3.Error:
-        return None
+        has_log = log.stat().st_size > 0
+    except OSError:
+        has_log = False
+    if has_log:
+        raise ProjectError(
+            f"{path.name} has a write-ahead log ({log.name}) beside it: its newest edits are not "
+            "in the file yet. Open and close it in Loupe on the computer where it was coded, "
+            "then send it again."
+        )
+    uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
+    engine = create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True), poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            if conn.exec_driver_sql("PRAGMA application_id").scalar() != APPLICATION_ID:
+                raise ProjectError(f"{path.name} is a SQLite database of another program, not a Loupe project.")
+            check_integrity(conn, path.name)
+    except DatabaseError as exc:
+        engine.dispose()
+        raise ProjectError(f"{path.name} is not a Loupe project (it is not a SQLite database).") from exc
+    except ProjectError:
+        engine.dispose()
+        raise
+    return engine
 
 
-def check_sqlite_file(path: Path) -> None:
-    """Refuse, with one sentence, a path that is not an intact Loupe project file.
-
-    The header is read before any connection is made, so a foreign file is never
-    touched; a Loupe file is then checked through the standard library driver.
-    """
+def check_file(path: Path) -> None:
+    """Refuse, with one sentence, a path that cannot be a project file, from its metadata alone."""
     name = path.name
-    if not path.exists():
-        raise ProjectError(f"{path} does not exist.")
-    if path.is_dir():
-        raise ProjectError(f"{path} is a folder, not a Loupe project file.")
     try:
-        with path.open("rb") as handle:
-            header = handle.read(100)
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise ProjectError(f"{path} does not exist.") from None
     except OSError as exc:
         raise ProjectError(f"{name} cannot be read: {exc.strerror or exc}.") from exc
-    if len(header) < 100 or not header.startswith(SQLITE_MAGIC):
+    if stat.S_ISDIR(info.st_mode):
+        raise ProjectError(f"{path} is a folder, not a Loupe project file.")
+    if not stat.S_ISREG(info.st_mode):
+        raise ProjectError(f"{name} is not a regular file, so it cannot be a Loupe project.")
+    if info.st_size < _MIN_DATABASE_BYTES:
         raise ProjectError(f"{name} is not a Loupe project (it is not a SQLite database).")
-    application_id = int.from_bytes(header[68:72], "big")
-    if application_id != APPLICATION_ID and _live_application_id(path) != APPLICATION_ID:
-        raise ProjectError(f"{name} is a SQLite database of another program, not a Loupe project.")
-    try:
-        connection = sqlite3.connect(str(path))
-        try:
-            rows = connection.execute("PRAGMA integrity_check").fetchall()
-        finally:
-            connection.close()
-    except sqlite3.DatabaseError as exc:
-        raise ProjectError(f"{name} is damaged and cannot be opened ({exc}).") from exc
+
+
+def check_integrity(conn: Connection, name: str) -> None:
+    rows = conn.exec_driver_sql("PRAGMA integrity_check").all()
     problems = [row[0] for row in rows if row[0] != "ok"]
     if problems:
         raise ProjectError(

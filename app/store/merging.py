@@ -19,15 +19,15 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DatabaseError, IntegrityError
-from sqlalchemy.pool import NullPool
 
 from app.core.errors import LoupeError, ProjectError
 from app.core.records import Coder, utc_now
 from app.core.team import PACKAGE_FOR, FileMerge
 from app.store import migrate
-from app.store.engine import check_sqlite_file
+from app.store.engine import make_readonly_engine
+from app.store.fingerprint import schema_problem
 
 #: kind -> (table, columns in the order rows travel).
 _VERSIONED = {
@@ -76,27 +76,34 @@ class ForeignProject:
     """Another project file (a coder's package or any copy), opened read-only."""
 
     def __init__(self, path: Path) -> None:
-        check_sqlite_file(path)
         self.path = path
         self.name = path.name
-        live = path.with_name(path.name + "-wal").exists()
-        uri = f"{path.resolve().as_uri()}?mode=ro" + ("" if live else "&immutable=1")
-        self._engine = create_engine(
-            "sqlite://", creator=lambda: sqlite3.connect(uri, uri=True), poolclass=NullPool
-        )
+        self._engine = make_readonly_engine(path)
         try:
             with self._engine.connect() as conn:
                 revision = migrate.current_revision(conn)
+                if revision is None:
+                    raise ProjectError(f"{self.name} is not a Loupe project (it has no Loupe tables).")
+                if revision not in migrate.KNOWN_REVISIONS:
+                    raise ProjectError(
+                        f"{self.name} was written by a newer version of Loupe; update Loupe to merge it."
+                    )
+                problem = schema_problem(conn, revision)
+                if problem is not None:
+                    raise ProjectError(f"{self.name} cannot be merged: its database {problem}.")
                 rows = conn.exec_driver_sql(
                     "SELECT p.id, p.name, p.settings, c.sha256, c.name, c.version FROM project p "
                     "JOIN codebook c ON c.id = p.codebook_id"
                 ).all()
         except DatabaseError as exc:
+            self._engine.dispose()
             raise ProjectError(f"{self.name} cannot be read as a Loupe project ({exc.orig}).") from exc
-        if revision is None or len(rows) != 1:
-            raise ProjectError(f"{self.name} is not a Loupe project (it has no Loupe tables).")
-        if revision not in migrate.KNOWN_REVISIONS:
-            raise ProjectError(f"{self.name} was written by a newer version of Loupe; update Loupe to merge it.")
+        except ProjectError:
+            self._engine.dispose()
+            raise
+        if len(rows) != 1:
+            self._engine.dispose()
+            raise ProjectError(f"{self.name} is not a Loupe project (its project record is missing).")
         self.project_id, self.project_name, settings, self.codebook_sha, cb_name, cb_version = rows[0]
         self.codebook_label = f"{cb_name} {cb_version}"
         self.package_for: str | None = (json.loads(settings or "{}") or {}).get(PACKAGE_FOR)

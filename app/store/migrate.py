@@ -19,12 +19,12 @@ if TYPE_CHECKING:
 _MIGRATIONS = Path(__file__).with_name("migrations")
 
 #: The newest schema revision this program knows.
-HEAD = "0002"
+HEAD = "0003"
 #: Every revision this program can open (older ones are migrated to HEAD).
-KNOWN_REVISIONS = frozenset({"0001", "0002"})
+KNOWN_REVISIONS = frozenset({"0001", "0002", "0003"})
 
 
-def _config(connection: Connection | None = None) -> Config:
+def config(connection: Connection | None = None) -> Config:
     from alembic.config import Config
 
     cfg = Config()
@@ -38,7 +38,7 @@ def script_revisions() -> tuple[str | None, set[str]]:
     """(head, all revisions) as Alembic reads them from the migration scripts."""
     from alembic.script import ScriptDirectory
 
-    script = ScriptDirectory.from_config(_config())
+    script = ScriptDirectory.from_config(config())
     return script.get_current_head(), {rev.revision for rev in script.walk_revisions()}
 
 
@@ -53,4 +53,4 @@ def upgrade(connection: Connection) -> None:
     """Bring the schema to :data:`HEAD`, inside the caller's transaction."""
     from alembic import command
 
-    command.upgrade(_config(connection), "head")
+    command.upgrade(config(connection), "head")

@@ -1,132 +1,155 @@
 """Writing a coder's package: a new project file with only what one coder may see.
 
-The package is written fresh through the standard library driver: the lead's file is
-attached read-only, the schema is copied statement by statement (so it is exactly the
-lead's, at the same migration), and only the coder's rows are copied. Nothing else
-ever enters the file, and it is vacuumed before it is renamed into place, so no
-freed page or journal can hold another coder's work.
+The package is created by the same migrations as any project (so its schema is the
+one :mod:`app.store.fingerprint` expects, never a copy of the lead's DDL, which could
+carry a trigger or an extra table), then attached to the lead's own connection, and only
+the coder's rows are copied into it with column lists taken from the models. The
+lead's file is read only through the store's engine (see :mod:`app.store.engine`). The
+package is vacuumed before it is renamed into place, so no freed page or journal can
+hold another coder's work.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from app.core.errors import ProjectError
-from app.store.engine import APPLICATION_ID
+from sqlalchemy import Connection, Engine, text
 
-#: Each table of coded material and the query that selects the coder's share of it,
+from app.core.errors import ProjectError
+from app.store import migrate
+from app.store.engine import APPLICATION_ID, make_engine
+from app.store.schema import Base
+
+#: Each table of coded material and the condition that selects the coder's share of it,
 #: plus the live gold (adjudicators' rows) of the training articles in the package.
 _COPY = {
-    "article": "SELECT a.* FROM lead.article a WHERE a.id IN (SELECT id FROM temp.pkg_article)",
-    "entity": "SELECT e.* FROM lead.entity e WHERE e.article_id IN (SELECT id FROM temp.pkg_article)",
-    "coder": "SELECT c.* FROM lead.coder c WHERE c.id = :coder OR (c.id IN (SELECT id FROM temp.pkg_gold_coder)"
-    " AND EXISTS (SELECT 1 FROM temp.pkg_gold))",
-    "annotation": "SELECT x.* FROM lead.annotation x WHERE x.coder_id = :coder"
-    " AND x.article_id IN (SELECT id FROM temp.pkg_article)"
-    " UNION ALL SELECT x.* FROM lead.annotation x WHERE x.deleted_at IS NULL"
-    " AND x.coder_id IN (SELECT id FROM temp.pkg_gold_coder) AND x.article_id IN (SELECT id FROM temp.pkg_gold)",
-    "relation": "SELECT x.* FROM lead.relation x WHERE x.coder_id = :coder"
-    " AND x.article_id IN (SELECT id FROM temp.pkg_article)"
-    " UNION ALL SELECT x.* FROM lead.relation x WHERE x.deleted_at IS NULL"
-    " AND x.coder_id IN (SELECT id FROM temp.pkg_gold_coder) AND x.article_id IN (SELECT id FROM temp.pkg_gold)"
-    " AND x.source_id IN (SELECT id FROM main.annotation) AND x.target_id IN (SELECT id FROM main.annotation)",
-    "document_code": "SELECT x.* FROM lead.document_code x WHERE x.coder_id = :coder"
-    " AND x.article_id IN (SELECT id FROM temp.pkg_article)"
-    " UNION ALL SELECT x.* FROM lead.document_code x WHERE x.deleted_at IS NULL"
-    " AND x.coder_id IN (SELECT id FROM temp.pkg_gold_coder) AND x.article_id IN (SELECT id FROM temp.pkg_gold)",
+    "article": "x.id IN (SELECT id FROM temp.pkg_article)",
+    "entity": "x.article_id IN (SELECT id FROM temp.pkg_article)",
+    "coder": "x.id = :coder OR (x.id IN (SELECT id FROM temp.pkg_gold_coder) AND EXISTS (SELECT 1 FROM temp.pkg_gold))",
+    "annotation": "(x.coder_id = :coder AND x.article_id IN (SELECT id FROM temp.pkg_article))"
+    " OR (x.deleted_at IS NULL AND x.coder_id IN (SELECT id FROM temp.pkg_gold_coder)"
+    " AND x.article_id IN (SELECT id FROM temp.pkg_gold))",
+    "relation": "(x.coder_id = :coder AND x.article_id IN (SELECT id FROM temp.pkg_article))"
+    " OR (x.deleted_at IS NULL AND x.coder_id IN (SELECT id FROM temp.pkg_gold_coder)"
+    " AND x.article_id IN (SELECT id FROM temp.pkg_gold)"
+    " AND x.source_id IN (SELECT id FROM pkg.annotation) AND x.target_id IN (SELECT id FROM pkg.annotation))",
+    "document_code": "(x.coder_id = :coder AND x.article_id IN (SELECT id FROM temp.pkg_article))"
+    " OR (x.deleted_at IS NULL AND x.coder_id IN (SELECT id FROM temp.pkg_gold_coder)"
+    " AND x.article_id IN (SELECT id FROM temp.pkg_gold))",
+    "assignment": "(x.coder_id = :coder AND x.article_id IN (SELECT id FROM temp.pkg_article))"
+    " OR (x.coder_id IN (SELECT id FROM temp.pkg_gold_coder) AND x.article_id IN (SELECT id FROM temp.pkg_gold))",
 }
-_ASSIGNMENTS = """
-INSERT INTO main.assignment (article_id, coder_id, status, assigned, seconds_spent, updated_at)
-SELECT article_id, coder_id, status, assigned, seconds_spent, updated_at FROM lead.assignment
-WHERE (coder_id = :coder AND article_id IN (SELECT id FROM temp.pkg_article))
-OR (coder_id IN (SELECT id FROM temp.pkg_gold_coder) AND article_id IN (SELECT id FROM temp.pkg_gold))
-ORDER BY id
-"""
+#: Rows copied in this order (by primary key), so that the file's pages are written once.
+_ORDER = {"entity": "x.article_id, x.start", "assignment": "x.id"}
 
 
-def _uri(path: Path, mode: str) -> str:
-    return f"{path.resolve().as_uri()}?mode={mode}"
+def _columns(table: str, *, skip: Sequence[str] = ()) -> str:
+    return ", ".join(f'"{column.name}"' for column in Base.metadata.tables[table].columns if column.name not in skip)
+
+
+def _copy(conn: Connection, table: str, condition: str, params: dict[str, Any]) -> None:
+    skip = ("id",) if table == "assignment" else ()  # its own row ids are local
+    columns = _columns(table, skip=skip)
+    selected = ", ".join(f"x.{name}" for name in columns.split(", "))
+    order = _ORDER.get(table, "x.id")
+    conn.execute(
+        text(f"INSERT INTO pkg.{table} ({columns}) SELECT {selected} FROM main.{table} x WHERE {condition} ORDER BY {order}"),
+        params,
+    )
 
 
 def write_package(
-    lead: Path, target: Path, *, coder_id: str, settings: dict[str, Any],
+    lead: Engine, target: Path, *, coder_id: str, settings: dict[str, Any],
     gold_coders: Sequence[str] = (), gold_articles: Sequence[str] = (),
 ) -> dict[str, int]:
     """Write ``target`` holding the coder's assigned articles and own work; return counts.
 
-    ``settings`` replaces the project settings in the package. The live coding of
-    ``gold_coders`` (adjudicators) on those of ``gold_articles`` (training articles) that
-    are in the package travels too, with their records and statuses; counts are of the
-    coder's own rows. The file appears under its name only once complete; on any error
-    nothing is left behind.
+    ``lead`` is the engine of the lead's open project. ``settings`` replaces the project
+    settings in the package. The live coding of ``gold_coders`` (adjudicators) on those
+    of ``gold_articles`` (training articles) that are in the package travels too, with
+    their records and statuses; counts are of the coder's own rows. The file appears
+    under its name only once complete; on any error nothing is left behind.
     """
     partial = target.with_name(f".{target.name}.partial")
-    for leftover in (partial, partial.with_name(partial.name + "-journal")):
-        leftover.unlink(missing_ok=True)
-    conn = sqlite3.connect(_uri(partial, "rwc"), uri=True, isolation_level=None)
+    _remove(partial)
     try:
-        counts = _fill(conn, lead, coder_id, settings, gold_coders, gold_articles)
-        conn.execute("VACUUM")
-        problems = [row[0] for row in conn.execute("PRAGMA integrity_check") if row[0] != "ok"]
-        if problems:
-            raise ProjectError(f"The package for {target.name} failed its integrity check ({problems[0]}).")
-        conn.close()
+        _create(partial)
+        with lead.connect() as conn:
+            conn.exec_driver_sql("ATTACH DATABASE ? AS pkg", (str(partial),))
+            conn.commit()  # ATTACH opens no transaction of SQLite's; end SQLAlchemy's
+            try:
+                with conn.begin():
+                    counts = _fill(conn, coder_id, settings, gold_coders, gold_articles)
+                conn.exec_driver_sql("VACUUM pkg")
+                problems = [row[0] for row in conn.exec_driver_sql("PRAGMA pkg.integrity_check") if row[0] != "ok"]
+                if problems:
+                    raise ProjectError(f"The package for {target.name} failed its integrity check ({problems[0]}).")
+            finally:
+                conn.rollback()
+                conn.exec_driver_sql("DETACH DATABASE pkg")
         os.replace(partial, target)
     except BaseException:
-        conn.close()
-        partial.unlink(missing_ok=True)
+        _remove(partial)
         raise
     return counts
 
 
+def _remove(partial: Path) -> None:
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        partial.with_name(partial.name + suffix).unlink(missing_ok=True)
+
+
+def _create(partial: Path) -> None:
+    """An empty file at the migrations' head, in rollback-journal mode while it is filled."""
+    engine = make_engine(partial)
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
+            migrate.upgrade(conn)
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA journal_mode=DELETE")
+    finally:
+        engine.dispose()
+
+
 def _fill(
-    conn: sqlite3.Connection, lead: Path, coder_id: str, settings: dict[str, Any],
+    conn: Connection, coder_id: str, settings: dict[str, Any],
     gold_coders: Sequence[str], gold_articles: Sequence[str],
 ) -> dict[str, int]:
-    conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
-    conn.execute("PRAGMA foreign_keys=ON")
-    conn.execute("ATTACH DATABASE ? AS lead", (_uri(lead, "ro"),))
-    conn.execute("BEGIN")
-    schema = conn.execute(
-        "SELECT type, sql FROM lead.sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' "
-        "ORDER BY type = 'index', rowid"
-    ).fetchall()
-    for _type, sql in schema:
-        conn.execute(sql)
-    conn.execute("INSERT INTO main.alembic_version SELECT * FROM lead.alembic_version")
-    conn.execute(
-        "INSERT INTO main.codebook SELECT c.* FROM lead.codebook c "
-        "JOIN lead.project p ON p.codebook_id = c.id"
+    conn.exec_driver_sql(
+        f"INSERT INTO pkg.codebook ({_columns('codebook')}) SELECT {_columns('codebook')} FROM main.codebook c "
+        "WHERE c.id = (SELECT codebook_id FROM main.project)"
     )
-    conn.execute(
-        "INSERT INTO main.project (id, name, created_at, codebook_id, settings) "
-        "SELECT id, name, created_at, codebook_id, ? FROM lead.project",
+    conn.exec_driver_sql(
+        "INSERT INTO pkg.project (id, name, created_at, codebook_id, settings) "
+        "SELECT id, name, created_at, codebook_id, ? FROM main.project",
         (json.dumps(settings, ensure_ascii=False),),
     )
-    conn.execute(
-        "CREATE TEMP TABLE pkg_article AS SELECT DISTINCT article_id AS id FROM lead.assignment "
+    conn.exec_driver_sql("DROP TABLE IF EXISTS temp.pkg_article")
+    conn.exec_driver_sql(
+        "CREATE TEMP TABLE pkg_article AS SELECT DISTINCT article_id AS id FROM main.assignment "
         "WHERE coder_id = ? AND assigned",
         (coder_id,),
     )
-    conn.execute("CREATE TEMP TABLE pkg_gold_coder (id TEXT PRIMARY KEY)")
-    conn.executemany(
-        "INSERT OR IGNORE INTO temp.pkg_gold_coder VALUES (?)", [(c,) for c in gold_coders if c != coder_id]
-    )
-    conn.execute("CREATE TEMP TABLE pkg_gold (id TEXT PRIMARY KEY)")
-    conn.executemany(
-        "INSERT OR IGNORE INTO temp.pkg_gold SELECT id FROM temp.pkg_article WHERE id = ?",
-        [(a,) for a in gold_articles],
-    )
+    conn.exec_driver_sql("DROP TABLE IF EXISTS temp.pkg_gold_coder")
+    conn.exec_driver_sql("CREATE TEMP TABLE pkg_gold_coder (id TEXT PRIMARY KEY)")
+    for gold_coder in gold_coders:
+        if gold_coder != coder_id:
+            conn.exec_driver_sql("INSERT OR IGNORE INTO temp.pkg_gold_coder VALUES (?)", (gold_coder,))
+    conn.exec_driver_sql("DROP TABLE IF EXISTS temp.pkg_gold")
+    conn.exec_driver_sql("CREATE TEMP TABLE pkg_gold (id TEXT PRIMARY KEY)")
+    for article in gold_articles:
+        conn.exec_driver_sql(
+            "INSERT OR IGNORE INTO temp.pkg_gold SELECT id FROM temp.pkg_article WHERE id = ?", (article,)
+        )
     params = {"coder": coder_id}
-    for table, query in _COPY.items():
-        conn.execute(f"INSERT INTO main.{table} {query}", params)
-    conn.execute(_ASSIGNMENTS, params)
-    violations = conn.execute("PRAGMA main.foreign_key_check").fetchall()
+    for table, condition in _COPY.items():
+        _copy(conn, table, condition, params)
+    violations = conn.exec_driver_sql("PRAGMA pkg.foreign_key_check").all()
     if violations:
         raise ProjectError(f"The package would be inconsistent ({violations[0][0]} refers to a missing row).")
     counts = {
@@ -136,17 +159,15 @@ def _fill(
         "relations": _count(conn, "relation", coder_id),
         "answers": _count(conn, "document_code", coder_id),
     }
-    conn.execute("COMMIT")
     for temporary in ("pkg_article", "pkg_gold", "pkg_gold_coder"):
-        conn.execute(f"DROP TABLE temp.{temporary}")
-    conn.execute("DETACH DATABASE lead")
+        conn.exec_driver_sql(f"DROP TABLE temp.{temporary}")
     return counts
 
 
-def _count(conn: sqlite3.Connection, table: str, coder_id: str | None = None) -> int:
-    """Rows of ``table``, or with ``coder_id`` the coder's live ones."""
+def _count(conn: Connection, table: str, coder_id: str | None = None) -> int:
+    """Rows of ``table`` in the package, or with ``coder_id`` the coder's live ones."""
     if coder_id is None:
-        return conn.execute(f"SELECT COUNT(*) FROM main.{table}").fetchone()[0]
-    return conn.execute(
-        f"SELECT COUNT(*) FROM main.{table} WHERE deleted_at IS NULL AND coder_id = ?", (coder_id,)
-    ).fetchone()[0]
+        return conn.exec_driver_sql(f"SELECT COUNT(*) FROM pkg.{table}").scalar_one()
+    return conn.exec_driver_sql(
+        f"SELECT COUNT(*) FROM pkg.{table} WHERE deleted_at IS NULL AND coder_id = ?", (coder_id,)
+    ).scalar_one()

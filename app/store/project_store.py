@@ -18,7 +18,8 @@ from app.store.articles import ArticleRepository
 from app.store.assigning import AssigningQueries
 from app.store.assignments import AssignmentRepository
 from app.store.coders import CoderRepository
-from app.store.engine import APPLICATION_ID, check_sqlite_file, is_url, make_engine
+from app.store.engine import APPLICATION_ID, check_file, check_integrity, is_url, make_engine
+from app.store.fingerprint import schema_problem
 from app.store.relations import RelationRepository
 from app.store.reliability import ReliabilityQueries
 from app.store.schema import (
@@ -100,13 +101,21 @@ class ProjectStore:
 
     @classmethod
     def open(cls, target: str | Path) -> ProjectStore:
-        """Open an existing project, refusing foreign, damaged or newer files."""
+        """Open an existing project, refusing foreign, damaged, hostile or newer files.
+
+        Every check goes through the engine's own connection (see :mod:`app.store.engine`
+        for why nothing else may touch the file), and all of them run before anything
+        is written: the application id, the integrity check, and the schema, which must
+        be exactly what the migrations create at the file's revision.
+        """
         label = str(target) if is_url(target) else Path(target).name
         if not is_url(target):
-            check_sqlite_file(Path(target))
-        engine = make_engine(target)
+            check_file(Path(target))
+        engine = make_engine(target, existing=True)
         try:
             with engine.begin() as conn:
+                if engine.dialect.name == "sqlite":
+                    check_integrity(conn, label)
                 revision = migrate.current_revision(conn)
                 if revision is None:
                     raise ProjectError(f"{label} is not a Loupe project (it has no Loupe tables).")
@@ -115,6 +124,10 @@ class ProjectStore:
                         f"{label} was written by a newer version of Loupe; "
                         "update Loupe to open it."
                     )
+                if engine.dialect.name == "sqlite":
+                    problem = schema_problem(conn, revision)
+                    if problem is not None:
+                        raise ProjectError(f"{label} cannot be opened: its database {problem}.")
                 if revision != migrate.HEAD:
                     migrate.upgrade(conn)
                 if conn.execute(select(func.count()).select_from(ProjectRow)).scalar_one() != 1:
@@ -123,7 +136,7 @@ class ProjectStore:
             engine.dispose()
             if isinstance(exc, ProjectError):
                 raise
-            raise ProjectError(f"{label} cannot be opened as a Loupe project ({exc.orig}).") from exc
+            raise ProjectError(_open_failure(label, exc)) from exc
         return cls(engine, str(target))
 
     def close(self) -> None:
@@ -187,6 +200,15 @@ class ProjectStore:
                 entities_by_label=dict(sorted(by_label.items())),
                 settings=self.settings(),
             )
+
+
+def _open_failure(label: str, exc: DatabaseError) -> str:
+    message = str(exc.orig)
+    if "not a database" in message:
+        return f"{label} is not a Loupe project (it is not a SQLite database)."
+    if "malformed" in message:
+        return f"{label} is damaged and cannot be opened ({message})."
+    return f"{label} cannot be opened as a Loupe project ({message})."
 
 
 def _remove_database(path: Path) -> None:
