@@ -1,9 +1,12 @@
 """Merging coders' returned files into the lead's project.
 
 Every file is checked before anything is written: it must be an intact Loupe project
-of the same project (id) with the same codebook version (sha256), every article in
-it must be one of the project's with the same text, and its coders must not clash
-with the project's. Then the lead's file is backed up beside itself
+of the same project (id) with the same codebook version (sha256) and a coder's package
+(its settings name the coder, :data:`PACKAGE_FOR`; a full copy of a project is refused),
+every article in it must be one of the project's with the same text, its coder records
+must be the project's (same id, name and role: a file adds no coder and changes no
+role), and every row must pass :mod:`app.services.merge_checks` (only its own coder's
+rows may change, each one valid). Then the lead's file is backed up beside itself
 (``<name>.backup-<UTC timestamp>.loupe``, the newest :data:`KEEP_BACKUPS` kept) and
 all files are merged in one transaction (see :mod:`app.store.merging` for the rules).
 Long: may run on the database worker; takes ``progress`` and ``cancelled``.
@@ -15,22 +18,29 @@ import glob
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from app.core.articles import text_sha256
 from app.core.bulk import no_cycle_collection
-from app.core.errors import LoupeError, ProjectError
+from app.core.errors import ProjectError
+from app.core.records import Coder
+from app.core.row_checks import latest_allowed, parse_timestamp
 from app.core.team import PACKAGE_FOR, MergeReport
+from app.services.merge_checks import Lead, MergeError, check_rows
 from app.services.progress import CancelFn, ProgressFn, never_cancelled, no_progress
 from app.services.projects import Project
 from app.store.engine import is_url
-from app.store.merging import ForeignProject, article_hashes, backup, merge_into, project_identity
+from app.store.merging import (
+    ForeignProject,
+    article_hashes,
+    backup,
+    merge_into,
+    project_created_at,
+    project_identity,
+)
 
 #: How many backups of the lead's file are kept beside it.
 KEEP_BACKUPS = 5
-
-
-class MergeError(LoupeError):
-    """A returned file that cannot be merged; nothing of the merge was written."""
 
 
 def _refuse(name: str, reason: str) -> MergeError:
@@ -42,13 +52,13 @@ def _check(
     identity: tuple[str, str],
     codebook_label: str,
     hashes: dict[str, str],
-    coders: dict[str, str],
-    names: dict[str, tuple[str, str]],
-) -> None:
-    """Refuse a file of another project or codebook, with changed texts or clashing coders.
+    coders: dict[str, Coder],
+) -> tuple[Coder, dict[str, int]]:
+    """Refuse a file of another project or codebook, that is no package, with changed
+    texts or with coders other than the project's; returns (the coder the package is
+    for, the text length of each of its articles).
 
-    ``coders`` maps the project's coder ids to names; ``names`` maps every coder name
-    seen so far (project and earlier files) to (coder id, where it was seen).
+    ``coders`` maps the project's coder ids to their records.
     """
     project_id, codebook_sha = identity
     if foreign.project_id != project_id:
@@ -56,24 +66,43 @@ def _check(
     if foreign.codebook_sha != codebook_sha:
         raise _refuse(
             foreign.name,
-            f"uses another codebook version ({foreign.codebook_label}) than the project ({codebook_label})" if foreign.codebook_label != codebook_label else f"uses a different codebook content under the same name and version ({codebook_label}: sha256 {foreign.codebook_sha[:12]}, the project's {codebook_sha[:12]})",
+            f"uses another codebook version ({foreign.codebook_label}) than the project ({codebook_label})",
         )
+    if not foreign.package_for:
+        raise _refuse(
+            foreign.name,
+            "is not a coder's package (only files written by `loupe package` can be merged, "
+            "each bringing back its own coder's work)",
+        )
+    lengths: dict[str, int] = {}
     for article_id, title, stored_hash, text in foreign.articles():
         expected = hashes.get(article_id)
         if expected is None:
             raise _refuse(foreign.name, f"holds an article the project does not have ('{title}')")
         if stored_hash != expected or text_sha256(text) != expected:
             raise _refuse(foreign.name, f"has a different text for the article '{title}' than the project")
+        lengths[article_id] = len(text)
+    by_name = {coder.name: coder for coder in coders.values()}
+    owner = None
     for coder in foreign.coders():
-        if coder.id in coders:
-            continue
-        seen = names.get(coder.name)
-        if seen is not None and seen[0] != coder.id:
+        known = coders.get(coder.id)
+        if known is None:
+            seen = by_name.get(coder.name)
+            if seen is not None:
+                raise _refuse(
+                    foreign.name, f"has a coder named '{coder.name}' who is not the '{coder.name}' of the project"
+                )
+            raise _refuse(foreign.name, f"adds a coder, '{coder.name}', and a package cannot add coders")
+        if known != coder:
             raise _refuse(
                 foreign.name,
-                f"has a coder named '{coder.name}' who is not the '{coder.name}' of {seen[1]}",
+                f"changes the project's coder '{known.name}' ({known.role}) into '{coder.name}' ({coder.role})",
             )
-        names[coder.name] = (coder.id, foreign.name)
+        if coder.name == foreign.package_for:
+            owner = coder
+    if owner is None:
+        raise _refuse(foreign.name, f"is a package for '{foreign.package_for}', who is not a coder in it")
+    return owner, lengths
 
 
 def _backup(project: Project, lead: Path) -> Path:
@@ -84,6 +113,14 @@ def _backup(project: Project, lead: Path) -> Path:
     for old in sorted(Path(p) for p in glob.glob(pattern))[:-KEEP_BACKUPS]:
         old.unlink(missing_ok=True)
     return target
+
+
+def _max_seconds(conn: Any) -> float:
+    """The most time one coder can have spent on one article: the project's age (with
+    the same day of tolerance as timestamps)."""
+    created = parse_timestamp(project_created_at(conn))
+    latest = latest_allowed()
+    return (latest - created).total_seconds() if created is not None else 0.0
 
 
 def merge_files(
@@ -110,23 +147,26 @@ def merge_files(
     identity = project_identity(store.engine)
     cb_name, cb_version, _content, _sha = store.codebook()
     hashes = article_hashes(store.engine)
-    coders = {coder.id: coder.name for coder in store.coders.list()}
-    names = {name: (coder_id, lead.name) for coder_id, name in coders.items()}
+    coders = {coder.id: coder for coder in store.coders.list()}
     opened: list[ForeignProject] = []
     try:
-        for index, raw in enumerate(paths):
-            path = Path(raw)
-            progress(index, len(paths), f"Checking {path.name}")
-            if path.exists() and path.resolve() == lead.resolve():
-                raise _refuse(path.name, "is the project itself")
-            try:
-                foreign = ForeignProject(path)
-            except ProjectError as exc:
-                raise MergeError(f"Nothing was merged: {exc.message}") from exc
-            opened.append(foreign)
-            _check(foreign, identity, f"{cb_name} {cb_version}", hashes, coders, names)
-            if cancelled():
-                raise MergeError("The merge was cancelled; nothing was written.")
+        with store.engine.connect() as conn:
+            facts = Lead(project.codebook, coders, latest_allowed(), _max_seconds(conn))
+            for index, raw in enumerate(paths):
+                path = Path(raw)
+                progress(index, len(paths), f"Checking {path.name}")
+                if path.exists() and path.resolve() == lead.resolve():
+                    raise _refuse(path.name, "is the project itself")
+                try:
+                    foreign = ForeignProject(path)
+                except ProjectError as exc:
+                    raise MergeError(f"Nothing was merged: {exc.message}") from exc
+                opened.append(foreign)
+                owner, lengths = _check(foreign, identity, f"{cb_name} {cb_version}", hashes, coders)
+                with no_cycle_collection():  # every row of the file is read: see app.core.bulk
+                    check_rows(conn, foreign, facts, owner, lengths)
+                if cancelled():
+                    raise MergeError("The merge was cancelled; nothing was written.")
         saved = _backup(project, lead) if make_backup else None
         with no_cycle_collection():  # every row of every file is read: see app.core.bulk
             files = merge_into(store.engine, opened, progress=progress, cancelled=cancelled)

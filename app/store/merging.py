@@ -6,7 +6,10 @@ matched by UUID (assignments by article and coder) and the newer one wins: highe
 revision, then later ``updated_at``; equal versions change nothing, which makes a
 merge idempotent and lets files arrive in any order. Writes are bulk upserts
 (``executemany``) whose ``WHERE`` repeats the rule, inside ONE transaction for all
-files: a failure anywhere leaves the lead's file as it was.
+files: a failure anywhere leaves the lead's file as it was. Only the rows of the coder
+a file is a package for are written, after :mod:`app.services.merge_checks` has checked
+every row of the file; the columns that travel are the models' own (:data:`VERSIONED`,
+:data:`STATUS_COLUMNS`), so a column added to a model is merged too.
 """
 
 from __future__ import annotations
@@ -28,17 +31,29 @@ from app.core.team import PACKAGE_FOR, FileMerge
 from app.store import migrate
 from app.store.engine import make_readonly_engine
 from app.store.fingerprint import schema_problem
+from app.store.schema import AnnotationRow, AssignmentRow, Base, DocumentCodeRow, RelationRow
 
-#: kind -> (table, columns in the order rows travel).
-_VERSIONED = {
-    "annotation": ("annotation", ("id", "article_id", "coder_id", "label", "start", "end", "attributes",
-                                  "note", "uncertain", "created_at", "updated_at", "revision", "deleted_at")),
-    "relation": ("relation", ("id", "article_id", "coder_id", "label", "source_id", "target_id",
-                              "attributes", "created_at", "updated_at", "revision", "deleted_at")),
-    "answer": ("document_code", ("id", "article_id", "coder_id", "question", "value", "created_at",
-                                 "updated_at", "revision", "deleted_at")),
+
+def _columns_of(model: type[Base]) -> tuple[str, ...]:
+    names = tuple(column.name for column in model.__table__.columns)
+    assert names[0] == "id", model  # rows travel and are keyed with their id first
+    return names
+
+
+#: kind -> (table, columns in the order rows travel): every column of the model, so a
+#: column added to a model travels without a change here (the id first: upserts key on it).
+VERSIONED: dict[str, tuple[str, tuple[str, ...]]] = {
+    "annotation": ("annotation", _columns_of(AnnotationRow)),
+    "relation": ("relation", _columns_of(RelationRow)),
+    "answer": ("document_code", _columns_of(DocumentCodeRow)),
 }
-_STATUS_COLUMNS = ("article_id", "coder_id", "status", "assigned", "seconds_spent", "updated_at")
+#: Columns of ``assignment`` that stay the lead's: the row number (local to each file)
+#: and whether the lead assigned the article (a coder's file cannot assign itself work).
+STATUS_KEPT = ("id", "assigned")
+#: Columns of ``assignment`` that travel: matched by (article_id, coder_id), the rest updated.
+STATUS_COLUMNS = tuple(c for c in _columns_of(AssignmentRow) if c != "id")
+STATUS_UPDATED = tuple(c for c in STATUS_COLUMNS if c not in STATUS_KEPT + ("article_id", "coder_id"))
+_STATUS_KEY = (STATUS_COLUMNS.index("article_id"), STATUS_COLUMNS.index("coder_id"))
 _CHUNK = 900
 #: Page cache during a merge, in KiB (SQLite's default is 2 MiB); only what is used is taken.
 _CACHE_KIB = 256 * 1024
@@ -59,10 +74,10 @@ def _upsert(table: str, columns: Sequence[str]) -> str:
 
 
 _STATUS_UPSERT = (
-    f"INSERT INTO assignment ({_columns(_STATUS_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?) "
-    "ON CONFLICT (article_id, coder_id) DO UPDATE SET status = excluded.status, "
-    "seconds_spent = excluded.seconds_spent, updated_at = excluded.updated_at "
-    "WHERE excluded.updated_at > assignment.updated_at"
+    f"INSERT INTO assignment ({_columns(STATUS_COLUMNS)}) VALUES ({', '.join('?' * len(STATUS_COLUMNS))}) "
+    "ON CONFLICT (article_id, coder_id) DO UPDATE SET "
+    + ", ".join(f'"{c}" = excluded."{c}"' for c in STATUS_UPDATED)
+    + " WHERE excluded.updated_at > assignment.updated_at"
 )
 _DUPLICATE_ANSWERS = """
 SELECT d.id, d.article_id, d.coder_id, d.question, d.updated_at, d.revision FROM document_code d
@@ -168,7 +183,12 @@ def merge_into(
     progress: Callable[[int, int, str], None],
     cancelled: Callable[[], bool],
 ) -> list[FileMerge]:
-    """Merge every file into the project in ONE transaction; returns what each changed."""
+    """Merge every file into the project in ONE transaction; returns what each changed.
+
+    Only the rows of the coder each file is a package for are read and written: the
+    caller has checked them (:mod:`app.services.merge_checks`), and that every other row
+    the file holds (the training gold) would change nothing.
+    """
     results: list[FileMerge] = []
     with engine.begin() as conn:
         # Lookups and upserts by UUID land all over the tables: keep them in memory.
@@ -204,69 +224,99 @@ def _log(conn: Connection, foreign: ForeignProject, result: FileMerge) -> None:
 
 def _merge_one(conn: Connection, foreign: ForeignProject, cancelled: Callable[[], bool]) -> FileMerge:
     result = FileMerge(foreign.name, foreign.package_for)
-    known = dict(conn.exec_driver_sql("SELECT id, name FROM coder").tuples().all())
-    new_coders = [row for row in foreign.coder_rows() if row[0] not in known]
-    if new_coders:
-        conn.exec_driver_sql("INSERT INTO coder (id, name, role, created_at) VALUES (?, ?, ?, ?)", new_coders)
-        result.coders_added = sorted(row[1] for row in new_coders)
-        known.update((row[0], row[1]) for row in new_coders)
-    for kind, (table, columns) in _VERSIONED.items():
+    (owner,) = conn.exec_driver_sql("SELECT id FROM coder WHERE name = ?", (foreign.package_for,)).one()
+    name = foreign.package_for or ""
+    for kind, (table, columns) in VERSIONED.items():
         if cancelled():
             raise LoupeError("The merge was cancelled; nothing was written.")
-        incoming = foreign.rows(table, columns)
+        at = {column: i for i, column in enumerate(columns)}
+        coder, updated, revised, deleted = at["coder_id"], at["updated_at"], at["revision"], at["deleted_at"]
+        incoming = [row for row in foreign.rows(table, columns) if row[coder] == owner]
         current = _versions(conn, table, sorted(row[0] for row in incoming))  # in index order
         winners = []
         for row in incoming:
-            updated_at, revision, deleted_at = row[-3:]
             have = current.get(row[0])
-            if have is not None and (revision, updated_at) <= (have[0], have[1]):
+            if have is not None and (row[revised], row[updated]) <= (have[0], have[1]):
                 continue
-            if deleted_at is not None and (have is None or have[2] is None):
+            if row[deleted] is not None and (have is None or have[2] is None):
                 action = "deleted"
             else:
                 action = "added" if have is None else "updated"
-            result.add(known[row[2]], kind, action)
+            result.add(name, kind, action)
             winners.append(row)
         if winners:
             winners.sort()  # by id: each index page is written once, not again and again
             conn.exec_driver_sql(_upsert(table, columns), winners)
             if kind == "answer":
-                _supersede_duplicate_answers(conn, result, known)
-    _merge_statuses(conn, foreign, result, known)
+                _supersede_duplicate_answers(conn, result, owner, name)
+    _merge_statuses(conn, foreign, result, owner, name)
     return result
 
 
 def _versions(conn: Connection, table: str, ids: list[str]) -> dict[str, tuple[int, str, str | None]]:
-    found: dict[str, tuple[int, str, str | None]] = {}
+    return {
+        row[0]: (row[1], row[2], row[3])
+        for row in lead_rows(conn, table, ("id", "revision", "updated_at", "deleted_at"), ids)
+    }
+
+
+def lead_rows(conn: Connection, table: str, columns: Sequence[str], ids: Sequence[str]) -> list[tuple[Any, ...]]:
+    """The project's rows of ``table`` (``columns``, the id first) whose id is in ``ids``,
+    as plain tuples through the driver's cursor (the same types a foreign file's have)."""
+    found: list[tuple[Any, ...]] = []
     cursor = conn.connection.driver_connection.cursor()
-    for i in range(0, len(ids), _CHUNK):
-        chunk = ids[i : i + _CHUNK]
-        cursor.execute(
-            f"SELECT id, revision, updated_at, deleted_at FROM {table} "
-            f"WHERE id IN ({', '.join('?' * len(chunk))})",
-            chunk,
-        )
-        found.update((r[0], (r[1], r[2], r[3])) for r in cursor.fetchall())
-    cursor.close()
+    try:
+        for i in range(0, len(ids), _CHUNK):
+            chunk = list(ids[i : i + _CHUNK])
+            cursor.execute(
+                f"SELECT {_columns(columns)} FROM {table} WHERE id IN ({', '.join('?' * len(chunk))})", chunk
+            )
+            found += cursor.fetchall()
+    finally:
+        cursor.close()
     return found
 
 
-def _supersede_duplicate_answers(conn: Connection, result: FileMerge, names: dict[str, str]) -> None:
+def lead_statuses(conn: Connection, coder_ids: Sequence[str]) -> dict[tuple[str, str], tuple[Any, ...]]:
+    """(article id, coder id) -> the project's assignment row (:data:`STATUS_COLUMNS`)
+    of each coder of ``coder_ids``."""
+    found: dict[tuple[str, str], tuple[Any, ...]] = {}
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        for i in range(0, len(coder_ids), _CHUNK):
+            chunk = list(coder_ids[i : i + _CHUNK])
+            cursor.execute(
+                f"SELECT {_columns(STATUS_COLUMNS)} FROM assignment "
+                f"WHERE coder_id IN ({', '.join('?' * len(chunk))})",
+                chunk,
+            )
+            found.update(((row[_STATUS_KEY[0]], row[_STATUS_KEY[1]]), row) for row in cursor.fetchall())
+    finally:
+        cursor.close()
+    return found
+
+
+def project_created_at(conn: Connection) -> str:
+    return conn.exec_driver_sql("SELECT created_at FROM project").scalar_one()
+
+
+def _supersede_duplicate_answers(conn: Connection, result: FileMerge, owner: str, name: str) -> None:
     """Keep one live answer per article, coder and question: the latest.
 
     Two answers can exist when a coder answered the same question in two packages
     coded side by side; the older one is tombstoned as a new revision.
     """
-    groups: dict[tuple[str, str, str], list[tuple[str, str, int, str]]] = {}
-    for row_id, article_id, coder_id, question, updated_at, revision in conn.exec_driver_sql(_DUPLICATE_ANSWERS):
-        groups.setdefault((article_id, coder_id, question), []).append((updated_at, row_id, revision, coder_id))
+    groups: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for row_id, article_id, coder_id, question, updated_at, _revision in conn.exec_driver_sql(_DUPLICATE_ANSWERS):
+        if coder_id == owner:
+            groups.setdefault((article_id, question), []).append((updated_at, row_id))
     now = utc_now()
     stale = []
     for rows in groups.values():
         rows.sort()
-        for _updated_at, row_id, _revision, coder_id in rows[:-1]:
+        for _updated_at, row_id in rows[:-1]:
             stale.append((now, now, row_id))
-            result.add(names[coder_id], "answer", "deleted")
+            result.add(name, "answer", "deleted")
     if stale:
         conn.exec_driver_sql(
             "UPDATE document_code SET deleted_at = ?, updated_at = ?, revision = revision + 1 WHERE id = ?",
@@ -274,24 +324,24 @@ def _supersede_duplicate_answers(conn: Connection, result: FileMerge, names: dic
         )
 
 
-def _merge_statuses(conn: Connection, foreign: ForeignProject, result: FileMerge, names: dict[str, str]) -> None:
+def _merge_statuses(conn: Connection, foreign: ForeignProject, result: FileMerge, owner: str, name: str) -> None:
     """Statuses and time spent, matched by article and coder; later ``updated_at`` wins.
 
     An article the lead no longer assigns to the coder comes back only with work on it.
     """
-    current = {
-        (a, c): updated_at
-        for a, c, updated_at in conn.exec_driver_sql("SELECT article_id, coder_id, updated_at FROM assignment")
-    }
+    at = {column: i for i, column in enumerate(STATUS_COLUMNS)}
+    coder, status, seconds, updated = at["coder_id"], at["status"], at["seconds_spent"], at["updated_at"]
+    current = lead_statuses(conn, [owner])
     winners = []
-    for row in foreign.rows("assignment", _STATUS_COLUMNS):
-        article_id, coder_id, status, _assigned, seconds, updated_at = row
-        have = current.get((article_id, coder_id))
-        if have is None and status == "todo" and not seconds:
+    for row in foreign.rows("assignment", STATUS_COLUMNS):
+        if row[coder] != owner:
             continue
-        if have is not None and updated_at <= have:
+        have = current.get((row[_STATUS_KEY[0]], row[_STATUS_KEY[1]]))
+        if have is None and row[status] == "todo" and not row[seconds]:
             continue
-        result.add(names[coder_id], "status", "added" if have is None else "updated")
+        if have is not None and row[updated] <= have[updated]:
+            continue
+        result.add(name, "status", "added" if have is None else "updated")
         winners.append(row)
     if winners:
         conn.exec_driver_sql(_STATUS_UPSERT, winners)

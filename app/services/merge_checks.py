@@ -1,0 +1,227 @@
+"""Checking a coder's returned package row by row before anything of it is merged.
+
+A package may change only its own coder's rows (:data:`~app.core.team.PACKAGE_FOR`
+names the coder): annotations, relations, answers, statuses and time spent. Each of
+those rows is checked as a window edit is checked (:mod:`app.core.row_checks`): the
+label, question or relation type is the codebook's and its attributes or answer fit
+it, offsets lie within the article's text, relations link two annotations of the same
+coder and article that their type allows, revisions are whole numbers from 1 to 2^31,
+timestamps are dates no more than a day ahead, statuses are known and time spent is
+no more than the project's age. Any other row the package holds (the training gold
+travels in packages for the coder to compare with) must be one the project already
+has, unchanged or older: the merge then ignores it. The first row that fails refuses
+the whole merge, in one sentence naming the file, the row and the reason.
+
+Runs before the backup and the write; reads the lead's project, writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from app.core.codebook import Codebook
+from app.core.errors import LoupeError
+from app.core.records import Coder
+from app.core.row_checks import (
+    Endpoint,
+    answer_problem,
+    attributes_text_problem,
+    flag_problem,
+    parse_json,
+    parse_timestamp,
+    relation_problem,
+    revision_problem,
+    seconds_problem,
+    span_problem,
+    status_problem,
+    text_problem,
+    timestamp_problem,
+)
+from app.store.merging import STATUS_COLUMNS, VERSIONED, ForeignProject, lead_rows, lead_statuses
+
+Row = tuple[Any, ...]
+
+
+class MergeError(LoupeError):
+    """A returned file that cannot be merged; nothing of the merge was written."""
+
+
+@dataclass
+class Lead:
+    """What the checks know of the lead's project, shared by every file of one merge.
+
+    ``claimed`` maps the id of each row new to the project that an earlier file of the
+    same merge brings to (coder id, article id): a later file cannot give it to another.
+    """
+
+    codebook: Codebook
+    coders: dict[str, Coder]
+    latest: datetime
+    max_seconds: float
+    claimed: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def name(self, coder_id: Any) -> str:
+        coder = self.coders.get(coder_id)
+        return coder.name if coder is not None else repr(coder_id)
+
+
+def check_rows(conn: Any, foreign: ForeignProject, lead: Lead, owner: Coder, lengths: dict[str, int]) -> None:
+    """Refuse (:class:`MergeError`) the first row of ``foreign`` that its coder ``owner``
+    may not bring; ``lengths`` holds the text length of each article of the file."""
+    checker = _FileChecker(conn, foreign, lead, owner, lengths)
+    annotations = checker.versioned("annotation", checker.annotation)
+    checker.ends = {
+        row[0]: Endpoint(row[1], row[2], row[3])
+        for row in _project(annotations, VERSIONED["annotation"][1], ("id", "article_id", "coder_id", "label"))
+    }
+    checker.versioned("relation", checker.relation)
+    checker.versioned("answer", checker.answer)
+    checker.statuses()
+
+
+def _project(rows: Sequence[Row], columns: Sequence[str], wanted: Sequence[str]) -> list[Row]:
+    picks = [columns.index(c) for c in wanted]
+    return [tuple(row[i] for i in picks) for row in rows]
+
+
+class _FileChecker:
+    def __init__(self, conn: Any, foreign: ForeignProject, lead: Lead, owner: Coder, lengths: dict[str, int]) -> None:
+        self.conn, self.foreign, self.lead, self.owner, self.lengths = conn, foreign, lead, owner, lengths
+        self.codebook = lead.codebook
+        self.ends: dict[str, Endpoint] = {}
+        self.at: dict[str, int] = {}
+
+    def refuse(self, what: str, reason: str) -> MergeError:
+        return MergeError(f"Nothing was merged: {self.foreign.name}, {what}: {reason}.")
+
+    def not_yours(self, coder_id: Any) -> str:
+        if coder_id not in self.lead.coders:
+            return f"its coder {coder_id!r} is not a coder of the project"
+        return (
+            f"it is {self.lead.name(coder_id)}'s, not {self.owner.name}'s, and a package may change "
+            "only its own coder's rows"
+        )
+
+    # -- annotations, relations, answers ---------------------------------
+
+    def versioned(self, kind: str, own_check: Callable[[Row], str | None]) -> list[Row]:
+        table, columns = VERSIONED[kind]
+        at = self.at = {c: i for i, c in enumerate(columns)}
+        article, coder, revision, updated = at["article_id"], at["coder_id"], at["revision"], at["updated_at"]
+        created, deleted = at["created_at"], at["deleted_at"]
+        rows = self.foreign.rows(table, columns)
+        for row in rows:
+            if not isinstance(row[0], str) or not row[0]:
+                raise self.refuse(f"{kind} {row[0]!r}", "its id is not text")
+        have = {row[0]: row for row in lead_rows(self.conn, table, columns, [row[0] for row in rows])}
+        if kind == "relation":
+            self.find_ends(rows)
+        owner, latest, claimed = self.owner.id, self.lead.latest, self.lead.claimed
+        for row in rows:
+            row_id, current = row[0], have.get(row[0])
+            if row[coder] != owner:
+                if not _unchanged(row, current, revision, updated):
+                    raise self.refuse(f"{kind} {row_id}", self.not_yours(row[coder]))
+                continue
+            place = (owner, row[article])
+            problem = None
+            if current is not None and current[coder] != owner:
+                problem = f"it would replace {self.lead.name(current[coder])}'s {kind}"
+            elif current is not None and current[article] != row[article]:
+                problem = f"it would move the {kind} to another article"
+            elif current is None and claimed.setdefault(row_id, place) != place:
+                problem = f"another file of this merge has a {kind} with this id on another article or of another coder"
+            elif row[article] not in self.lengths:
+                problem = f"its article {row[article]!r} is not one of the file's articles"
+            problem = (
+                problem
+                or revision_problem(row[revision])
+                or timestamp_problem("created_at", row[created], latest)
+                or timestamp_problem("updated_at", row[updated], latest)
+                or timestamp_problem("deleted_at", row[deleted], latest, optional=True)
+                or own_check(row)
+            )
+            if problem:
+                raise self.refuse(f"{kind} {row_id}", problem)
+        return rows
+
+    def annotation(self, row: Row) -> str | None:
+        at = self.at
+        label = row[at["label"]]
+        return (
+            span_problem(label, row[at["start"]], row[at["end"]], self.lengths[row[at["article_id"]]], self.codebook)
+            or attributes_text_problem(self.codebook.label(label), row[at["attributes"]])
+            or text_problem("note", row[at["note"]])
+            or flag_problem("uncertain", row[at["uncertain"]])
+        )
+
+    def find_ends(self, rows: Sequence[Row]) -> None:
+        """Add the project's annotations that relations of the file link and the file lacks."""
+        source, target = self.at["source_id"], self.at["target_id"]
+        missing = sorted(
+            {row[i] for row in rows for i in (source, target) if isinstance(row[i], str)} - self.ends.keys()
+        )
+        for row_id, article_id, coder_id, label in lead_rows(
+            self.conn, "annotation", ("id", "article_id", "coder_id", "label"), missing
+        ):
+            self.ends[row_id] = Endpoint(article_id, coder_id, label)
+
+    def relation(self, row: Row) -> str | None:
+        at = self.at
+        label, source_id, target_id = row[at["label"]], row[at["source_id"]], row[at["target_id"]]
+        if source_id == target_id:
+            return "its source and target are the same annotation"
+        problem = relation_problem(
+            self.codebook, label, row[at["article_id"]], row[at["coder_id"]],
+            self.ends.get(source_id), self.ends.get(target_id),
+        )
+        return problem or attributes_text_problem(self.codebook.relation_type(label), row[at["attributes"]])
+
+    def answer(self, row: Row) -> str | None:
+        value, problem = parse_json(row[self.at["value"]])
+        if problem:
+            return f"its value {problem}"
+        return answer_problem(self.codebook, row[self.at["question"]], value)
+
+    # -- statuses and time spent ----------------------------------------
+
+    def statuses(self) -> None:
+        at = {c: i for i, c in enumerate(STATUS_COLUMNS)}
+        article, coder, status, updated = at["article_id"], at["coder_id"], at["status"], at["updated_at"]
+        seconds, assigned = at["seconds_spent"], at["assigned"]
+        rows = self.foreign.rows("assignment", STATUS_COLUMNS)
+        coders = sorted({row[coder] for row in rows if isinstance(row[coder], str)})
+        have = lead_statuses(self.conn, coders)
+        for row in rows:
+            what = f"the status of {self.lead.name(row[coder])} on article {row[article]}"
+            current = have.get((row[article], row[coder]))
+            if row[coder] != self.owner.id:
+                ignored = current is None and row[status] == "todo" and not row[seconds]
+                if not ignored and not _unchanged(row, current, None, updated):
+                    raise self.refuse(what, self.not_yours(row[coder]))
+                continue
+            problem = (
+                (None if row[article] in self.lengths else "its article is not one of the file's articles")
+                or status_problem(row[status])
+                or seconds_problem(row[seconds], self.lead.max_seconds)
+                or flag_problem("assigned", row[assigned])
+                or timestamp_problem("updated_at", row[updated], self.lead.latest)
+            )
+            if problem:
+                raise self.refuse(what, problem)
+
+
+def _unchanged(row: Row, current: Row | None, revision: int | None, updated: int) -> bool:
+    """Whether merging ``row`` (another coder's) would change nothing: the project has it
+    as it is, or a newer version of it."""
+    if current is None:
+        return False
+    if row == current:
+        return True
+    version = (row[revision], row[updated]) if revision is not None else (0, row[updated])
+    if not (isinstance(version[0], int) and isinstance(version[1], str) and parse_timestamp(version[1])):
+        return False
+    return version < ((current[revision], current[updated]) if revision is not None else (0, current[updated]))
