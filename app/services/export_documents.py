@@ -1,14 +1,21 @@
 """Articles with their codings, for the formats written per document (JSON Lines,
-doccano, brat, spaCy DocBin), streamed batch by batch."""
+doccano, brat, spaCy DocBin), streamed batch by batch.
+
+Every string is made encodable as UTF-8 on the way (a surrogate, which only escaped
+JSON can bring into attributes or metadata, becomes U+FFFD, one for one: see
+:mod:`app.exchange.writers.cells`), so no writer fails half-way on one.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import defaultdict
 from collections.abc import Iterator
 
 from app.core.exports import CodedArticle, CodedRelation, CodedSpan, Coding
 from app.core.records import Article
+from app.exchange.writers.cells import UNENCODABLE, encodable, replace_characters
 from app.services.export_tables import TableContext
 
 _UNSAFE_STEM = re.compile(r"[^\w.\-]+")
@@ -20,6 +27,21 @@ def _stem(article: Article, used: set[str]) -> str:
     stem = base if base.casefold() not in used else f"{base}-{article.id[:8]}"
     used.add(stem.casefold())
     return stem
+
+
+_TEXT_FIELDS = ("title", "text", "external_id", "source", "url", "published", "language")
+
+
+def _encodable_article(article: Article) -> Article:
+    changes: dict[str, object] = {}
+    for name in _TEXT_FIELDS:
+        value = getattr(article, name)
+        if value and UNENCODABLE.search(value):
+            changes[name] = replace_characters(value, UNENCODABLE)
+    metadata = encodable(article.metadata)
+    if metadata != article.metadata:
+        changes["metadata"] = metadata
+    return dataclasses.replace(article, **changes) if changes else article  # type: ignore[arg-type]
 
 
 def coded_articles(ctx: TableContext, *, single: bool, text: str = "Articles") -> Iterator[CodedArticle]:
@@ -38,15 +60,17 @@ def coded_articles(ctx: TableContext, *, single: bool, text: str = "Articles") -
         spans: dict[tuple[str, str], list[CodedSpan]] = defaultdict(list)
         for a in ctx.queries.annotations(batch.ids, ctx.scope.coder_ids):
             spans[(a.article_id, a.coder_id)].append(
-                CodedSpan(a.id, a.label, a.start, a.end, a.attributes, a.note, a.uncertain)
+                CodedSpan(a.id, a.label, a.start, a.end, encodable(a.attributes),
+                          a.note and replace_characters(a.note, UNENCODABLE), a.uncertain)
             )
         relations: dict[tuple[str, str], list[CodedRelation]] = defaultdict(list)
         for r, _source, _target in ctx.queries.relations(batch.ids, ctx.scope.coder_ids):
             relations[(r.article_id, r.coder_id)].append(
-                CodedRelation(r.id, r.label, r.source_id, r.target_id, r.attributes)
+                CodedRelation(r.id, r.label, r.source_id, r.target_id, encodable(r.attributes))
             )
         answers = ctx.queries.answers(batch.ids, ctx.scope.coder_ids)
-        for article in batch.articles:
+        for stored in batch.articles:
+            article = _encodable_article(stored)
             codings = []
             for coder in everyone:
                 pair = (article.id, coder.id)
@@ -59,7 +83,7 @@ def coded_articles(ctx: TableContext, *, single: bool, text: str = "Articles") -
                         status=batch.status(*pair),
                         spans=tuple(spans.get(pair, ())),
                         relations=tuple(relations.get(pair, ())),
-                        answers={q: a.value for q, a in given.items()},
+                        answers={q: encodable(a.value) for q, a in given.items()},
                     )
                 )
             if (single or filtered) and not codings:

@@ -18,6 +18,7 @@ from pathlib import Path
 from app.core.codebook import Codebook
 from app.core.exports import CodedArticle, CodedSpan
 from app.exchange.bratschema import NOTE_COMMENT, VALUE_COMMENT, BratSchema
+from app.exchange.writers.cells import UNENCODABLE, replace_characters
 
 #: Characters that end a line for brat (it splits lines like Python's ``splitlines``).
 LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
@@ -143,13 +144,15 @@ def write_brat_folder(folder: Path, codebook: Codebook, articles: Iterable[Coded
     folder.mkdir(parents=True, exist_ok=True)
     schema = BratSchema(codebook)
     report = BratReport()
-    (folder / "annotation.conf").write_text(annotation_conf(schema), encoding="utf-8")
-    (folder / "visual.conf").write_text(visual_conf(schema), encoding="utf-8")
+    for name, conf in (("annotation.conf", annotation_conf(schema)), ("visual.conf", visual_conf(schema))):
+        (folder / name).write_text(replace_characters(conf, UNENCODABLE), encoding="utf-8")
     for item in articles:
-        (folder / f"{item.name}.txt").write_text(item.article.text, encoding="utf-8", newline="")
-        lines = list(ann_lines(item, schema, report))
+        # A surrogate (UTF-8 cannot hold it) becomes U+FFFD, one for one: offsets stay valid.
+        text = replace_characters(item.article.text, UNENCODABLE)
+        (folder / f"{item.name}.txt").write_text(text, encoding="utf-8", newline="")
+        lines = "".join(line + "\n" for line in ann_lines(item, schema, report))
         (folder / f"{item.name}.ann").write_text(
-            "".join(line + "\n" for line in lines), encoding="utf-8", newline=""
+            replace_characters(lines, UNENCODABLE), encoding="utf-8", newline=""
         )
         report.documents += 1
     return report

@@ -8,21 +8,42 @@
   put the headline in front a second time); the headline and ids are under ``meta``.
   ``loupe import --coder NAME`` reads such a file back with the same spans.
 
-Offsets are Unicode code points of ``text`` (Python string indices).
+Offsets are Unicode code points of ``text`` (Python string indices). Lines are strict
+JSON: a number that is not finite (NaN, an infinity, which only a hand-made file can
+bring in) is written as ``null``, and a surrogate, which UTF-8 cannot encode, as U+FFFD
+(one for one, so the offsets stay valid; see :mod:`.cells`).
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
 
 from app.core.exports import CodedArticle, Coding
+from app.exchange.writers.cells import UNENCODABLE, replace_characters
+
+
+def _finite(value: Any) -> Any:
+    """``value`` with every float that is not finite replaced by None."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
 
 
 def _dump(handle: IO[str], obj: dict[str, Any]) -> None:
-    handle.write(json.dumps(obj, ensure_ascii=False, separators=(",", ":")))
+    try:
+        line = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except ValueError:  # NaN or an infinity somewhere: rare, so only then walked
+        line = json.dumps(_finite(obj), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    # ensure_ascii=False leaves surrogates as they are, inside strings: replace them there.
+    handle.write(replace_characters(line, UNENCODABLE))
     handle.write("\n")
 
 

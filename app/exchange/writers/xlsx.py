@@ -7,15 +7,23 @@ table longer than Excel's 1,048,576 rows continues on ``Name (2)``, ``Name (3)``
 
 Text is written with the text type, never as a formula (see :mod:`.cells`); dates and
 times are real Excel dates and numbers are numbers.
+
+openpyxl streams each sheet into a temporary file until the workbook is saved; these
+go into the folder the writer is given (beside the export, not the system's temporary
+folder, so that coded text never lands where nothing removes it), and
+:meth:`WorkbookWriter.discard` deletes them. A save that fails (a full disk) closes the
+half-written archive without letting the zip module try again at garbage collection.
 """
 
 from __future__ import annotations
 
+import datetime
 import os
 from collections.abc import Sequence
 from contextlib import suppress
 from pathlib import Path
 from typing import Any
+from zipfile import ZIP_DEFLATED, ZipFile
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -24,6 +32,8 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet import _writer as sheet_writer
+from openpyxl.writer.excel import ExcelWriter
 
 from app.core.exports import Table
 from app.exchange.writers.cells import (
@@ -74,11 +84,14 @@ class WorkbookWriter:
     Thread: any one thread (the worker running the export).
     """
 
-    def __init__(self, *, max_rows: int = EXCEL_MAX_ROWS) -> None:
+    def __init__(self, *, max_rows: int = EXCEL_MAX_ROWS, temp_dir: str | Path | None = None) -> None:
+        """``temp_dir``: where the sheets stream to until :meth:`save` (default: the
+        system's temporary folder, as openpyxl does)."""
         if max_rows < 2:
             raise ValueError("a sheet needs room for its header and one row")
         self._book = Workbook(write_only=True)
         self._max_rows = max_rows
+        self._temp_dir = None if temp_dir is None else Path(temp_dir)
         self.sheet_names: list[str] = []
 
     def add_table(self, table: Table, *, index: int | None = None) -> int:
@@ -132,6 +145,14 @@ class WorkbookWriter:
             wanted = max(column.width or _WIDTHS[column.kind], len(column.name) + 3)
             sheet.column_dimensions[get_column_letter(number)].width = min(wanted, _MAX_WIDTH)
         sheet.freeze_panes = "A2"
+        if self._temp_dir is not None:
+            # What WriteOnlyWorksheet._get_writer does on the first append, with openpyxl's
+            # own ``out`` argument naming the file; after the widths and panes, which
+            # write_top writes. openpyxl's cleanup expects the name in its list.
+            out = str(self._temp_dir / f"sheet{len(self._book.worksheets)}-{id(sheet):x}.xml")
+            sheet_writer.ALL_TEMP_FILES.append(out)
+            sheet._writer = sheet_writer.WorksheetWriter(sheet, out=out)
+            sheet._writer.write_top()
         header = []
         for column in table.columns:
             cell = WriteOnlyCell(sheet, clean_text(column.name))
@@ -151,9 +172,21 @@ class WorkbookWriter:
             _add_chart(sheet, table)
 
     def save(self, path: str | Path) -> None:
+        """Write the workbook to ``path`` (as ``openpyxl.writer.excel.save_workbook``).
+
+        On failure the archive's file is closed without its end record and the error
+        raised; otherwise ZipFile.__del__ would try to write that record again later and
+        print "Exception ignored" on stderr.
+        """
         if not self.sheet_names:
             self._book.create_sheet("Empty")
-        self._book.save(str(path))
+        self._book.properties.modified = datetime.datetime.now(tz=datetime.UTC).replace(tzinfo=None)
+        archive = ZipFile(str(path), "w", ZIP_DEFLATED, allowZip64=True)
+        try:
+            ExcelWriter(self._book, archive).save()
+        except BaseException:
+            _abandon(archive)
+            raise
 
     def discard(self) -> None:
         """Close the sheets of an abandoned workbook and delete their temporary files."""
@@ -165,6 +198,18 @@ class WorkbookWriter:
             if writer is not None:
                 with suppress(OSError):
                     os.remove(writer.out)
+
+
+def _abandon(archive: ZipFile) -> None:
+    """Close a half-written archive's file without writing anything more to it."""
+    handle, archive.fp = archive.fp, None  # ZipFile.close (and __del__) then do nothing
+    if handle is not None:
+        with suppress(Exception):
+            handle.close()
+        raw = getattr(handle, "raw", None)
+        if raw is not None:  # a buffer whose flush failed may leave its file open
+            with suppress(Exception):
+                raw.close()
 
 
 def _add_bands(sheet: Any, table: Table, rows: int) -> None:
@@ -188,8 +233,8 @@ def _add_chart(sheet: Any, table: Table) -> None:
     first, last = spec.first_row + 2, spec.last_row + 2
     chart = BarChart()
     chart.type = "bar"
-    chart.title = spec.title
-    chart.y_axis.title = spec.y_title or spec.value_column
+    chart.title = clean_text(spec.title)
+    chart.y_axis.title = clean_text(spec.y_title or spec.value_column)
     chart.y_axis.scaling.max = 1.0
     chart.legend = None
     value_col = table.column_index(spec.value_column) + 1
