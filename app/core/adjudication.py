@@ -25,10 +25,16 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from app.core.errors import LoupeError
 from app.core.records import Annotation, Relation
 
 AGREED, DISAGREED, UNANSWERED = "agreed", "disagreed", "unanswered"
 ACCEPTED, REJECTED = "accepted", "rejected"
+
+
+class AdjudicationError(LoupeError):
+    """Something adjudication cannot do as asked (no such group, not an overlap article...)."""
+
 
 #: What identifies a span's content: start, end and its attributes as canonical JSON.
 Signature = tuple[int, int, str]
@@ -121,7 +127,8 @@ class AnswerChoice:
 @dataclass(frozen=True)
 class SetRejected:
     """Record (or withdraw) the adjudicator's rejection of a group: the gold holds none
-    of it. Applying it returns the opposite record, so the window can undo it."""
+    of it. Applying it returns the opposite record, so the window can undo it. A step of
+    a decision, written in the decision's one transaction with its coding edits."""
 
     article_id: str
     adjudicator_id: str

@@ -5,10 +5,11 @@ tables), so it travels, merges and exports like any coding (``export --gold``). 
 article that two or more coders marked done, :func:`adjudication_view` aligns their
 spans into groups, their relations and their answers (see :mod:`app.core.adjudication`)
 and says what the gold already holds. The edits that accept or reject are planned in
-:mod:`app.services.adjudication_edits`; rejections ("the gold holds none of this
-group") are recorded in the project settings, since no row of the gold can say so.
-An article's gold is finished when the adjudicator marks it done
-(:func:`finish_article`): only then do feedback and training use it.
+:mod:`app.services.adjudication_edits` and applied, one decision in one transaction, by
+:mod:`app.services.adjudication_writes`; rejections ("the gold holds none of this
+group") are rows of their own, since no row of the gold can say so. An article's gold
+is finished when the adjudicator marks it done (:func:`finish_article`): only then do
+feedback and training use it.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 from app.core.adjudication import (
     AGREED,
     UNANSWERED,
+    AdjudicationError,
     AnswerChoice,
     RelationGroup,
     SetRejected,
@@ -30,20 +32,14 @@ from app.core.adjudication import (
     align_spans,
 )
 from app.core.bulk import no_cycle_collection
-from app.core.edits import Edit
-from app.core.errors import LoupeError
 from app.core.records import Annotation, Article, Coder
+from app.services.adjudication_writes import Planned, apply_decision, gold_repository
 from app.services.coding import set_status
-from app.services.editing import apply_edit
 from app.services.projects import Project
 
-#: Project setting: adjudicator id -> article id -> keys of the groups rejected.
+#: The project setting that held the rejections before schema 0003 moved them into
+#: their own table; packages still leave it out of the settings they carry.
 REJECTIONS = "adjudication_rejections"
-
-
-class AdjudicationError(LoupeError):
-    """Something adjudication cannot do as asked (no such group, not an overlap article...)."""
-
 
 @dataclass(frozen=True)
 class ArticleProgress:
@@ -153,36 +149,20 @@ def _adjudicator(project: Project, adjudicator_id: str) -> Coder:
 
 def rejections(project: Project, adjudicator_id: str) -> dict[str, set[str]]:
     """Article id -> keys of the groups this adjudicator rejected."""
-    stored = project.store.settings().get(REJECTIONS, {}).get(adjudicator_id, {})
-    return {article_id: set(keys) for article_id, keys in stored.items()}
+    return gold_repository(project).rejections(adjudicator_id)
 
 
 def set_rejected(project: Project, edit: SetRejected) -> SetRejected:
-    """Record or withdraw a rejection; returns the record that reverses it."""
-    everyone = dict(project.store.settings().get(REJECTIONS, {}))
-    mine = {k: list(v) for k, v in everyone.get(edit.adjudicator_id, {}).items()}
-    keys = [k for k in mine.get(edit.article_id, []) if k != edit.key]
-    if edit.rejected:
-        keys.append(edit.key)
-    if keys:
-        mine[edit.article_id] = sorted(keys)
-    else:
-        mine.pop(edit.article_id, None)
-    everyone[edit.adjudicator_id] = mine
-    project.store.update_settings({REJECTIONS: everyone})
-    return edit.inverse()
+    """Record or withdraw one rejection (a decision of its own); returns the record that reverses it."""
+    (inverse,) = apply_decision(project, [edit])
+    assert isinstance(inverse, SetRejected)
+    return inverse
 
 
-def apply_adjudication(project: Project, edit: Edit | SetRejected) -> Edit | SetRejected:
-    """Apply one planned edit (a coding edit or a rejection record); returns its inverse."""
-    if isinstance(edit, SetRejected):
-        return set_rejected(project, edit)
-    return apply_edit(project, edit)[0]
-
-
-def apply_all(project: Project, edits: Sequence[Edit | SetRejected]) -> list[Edit | SetRejected]:
-    """Apply planned edits in order; returns their inverses in the order that undoes them."""
-    return [apply_adjudication(project, edit) for edit in edits][::-1]
+def apply_all(project: Project, edits: Sequence[Planned]) -> list[Planned]:
+    """Apply one decision's planned edits in one transaction; returns their inverses in
+    the order that undoes them (see :func:`~app.services.adjudication_writes.apply_decision`)."""
+    return apply_decision(project, edits)
 
 
 def _coders(project: Project) -> dict[str, str]:
@@ -262,8 +242,8 @@ def adjudication_view(project: Project, article_id: str, adjudicator_id: str) ->
     return _build(project, [article], done_by, names, adjudicator)[0]
 
 
-def adjudication_progress(project: Project, adjudicator_id: str | None = None) -> list[ArticleProgress]:
-    """Per overlap article (import order): groups, decisions and whether the gold is done.
+def adjudication_views(project: Project, adjudicator_id: str | None = None) -> list[AdjudicationView]:
+    """:func:`adjudication_view` of every overlap article (import order), read in one batch.
 
     Without ``adjudicator_id`` the first adjudicator by name counts (none: nothing decided).
     """
@@ -276,7 +256,15 @@ def adjudication_progress(project: Project, adjudicator_id: str | None = None) -
     done_by = project.store.reliability.done_coders_by_article()
     articles = project.store.reliability.articles(list(_finished(names, done_by)))
     with no_cycle_collection():  # tens of thousands of records: see app.core.bulk
-        return [view.progress for view in _build(project, articles, done_by, names, adjudicator)]
+        return _build(project, articles, done_by, names, adjudicator)
+
+
+def adjudication_progress(project: Project, adjudicator_id: str | None = None) -> list[ArticleProgress]:
+    """Per overlap article (import order): groups, decisions and whether the gold is done.
+
+    Without ``adjudicator_id`` the first adjudicator by name counts (none: nothing decided).
+    """
+    return [view.progress for view in adjudication_views(project, adjudicator_id)]
 
 
 def finish_article(project: Project, article_id: str, adjudicator_id: str) -> None:

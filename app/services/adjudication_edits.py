@@ -3,10 +3,10 @@
 Each function reads the article's current :class:`~app.services.adjudication.AdjudicationView`
 and returns the edits that carry out one decision, without applying them: coding edits
 of the adjudicator (:mod:`app.core.edits`) and rejection records
-(:class:`~app.core.adjudication.SetRejected`). The command line applies them with
-:func:`~app.services.adjudication.apply_all`; the window applies them one by one through
-its controller, as one undo step. A decision already taken plans nothing, so every
-function is idempotent.
+(:class:`~app.core.adjudication.SetRejected`). The command line and the window apply a
+decision's edits with :func:`~app.services.adjudication_writes.apply_decision`, in one
+transaction (the window keeps the inverses as one undo step). A decision already taken
+plans nothing, so every function is idempotent.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from app.core.adjudication import ACCEPTED, AGREED, REJECTED, SetRejected
 from app.core.edits import (
     AddAnnotation,
     AddRelation,
-    Edit,
     RemoveAnnotation,
     RemoveRelation,
     SetAnswer,
@@ -27,14 +26,12 @@ from app.core.records import Annotation
 from app.services.adjudication import (
     AdjudicationError,
     AdjudicationView,
-    adjudication_progress,
     adjudication_view,
-    apply_all,
+    adjudication_views,
 )
+from app.services.adjudication_writes import Planned, apply_decision
 from app.services.editing import new_annotation, new_relation
 from app.services.projects import Project
-
-Planned = Edit | SetRejected
 
 
 def _copy(view: AdjudicationView, a: Annotation) -> Annotation:
@@ -129,8 +126,28 @@ def accept_answer(
 
 
 def accept_all_agreements(project: Project, article_id: str, adjudicator_id: str) -> list[Planned]:
-    """Accept every agreed group, relation and unanimous answer the gold has no decision on."""
-    view = adjudication_view(project, article_id, adjudicator_id)
+    """Accept every agreed group, relation and unanimous answer of one article that the
+    gold has no decision on."""
+    return _agreements(adjudication_view(project, article_id, adjudicator_id))
+
+
+def accept_agreements_everywhere(project: Project, adjudicator_id: str) -> list[Planned]:
+    """:func:`accept_all_agreements` on every overlap article whose gold is not done: one decision."""
+    edits: list[Planned] = []
+    for view in adjudication_views(project, adjudicator_id):
+        if not view.done:
+            edits += _agreements(view)
+    return edits
+
+
+def accept_agreements(project: Project, adjudicator_id: str) -> int:
+    """Plan and apply :func:`accept_agreements_everywhere` in one transaction; returns the edits made."""
+    return len(apply_decision(project, accept_agreements_everywhere(project, adjudicator_id)))
+
+
+def _agreements(view: AdjudicationView) -> list[Planned]:
+    assert view.adjudicator is not None
+    article_id, adjudicator_id = view.article.id, view.adjudicator.id
     edits: list[Planned] = []
     gold = {g.key: list(g.gold) for g in view.groups}
     for group in view.groups:
@@ -150,12 +167,3 @@ def accept_all_agreements(project: Project, article_id: str, adjudicator_id: str
         if choice.status == AGREED and choice.gold is None:
             edits.append(SetAnswer(article_id, adjudicator_id, choice.question, choice.values[0][1]))
     return edits
-
-
-def accept_agreements(project: Project, adjudicator_id: str) -> int:
-    """:func:`accept_all_agreements` on every overlap article, applied; returns the edits made."""
-    made = 0
-    for row in adjudication_progress(project, adjudicator_id):
-        if not row.done:
-            made += len(apply_all(project, accept_all_agreements(project, row.article_id, adjudicator_id)))
-    return made

@@ -167,3 +167,18 @@ class MergeLogRow(Base):
     file_sha256: Mapped[str] = mapped_column(String(64))
     package_for: Mapped[str | None] = mapped_column(String(200))
     summary: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class RejectionRow(Base):
+    """An adjudicator's rejection of a group: the gold standard holds none of it.
+
+    No row of the gold can say so, hence a row of its own (one per adjudicator, article
+    and group key); before schema 0003 these lived in the project settings.
+    """
+
+    __tablename__ = "adjudication_rejection"
+
+    adjudicator_id: Mapped[str] = mapped_column(ForeignKey("coder.id", ondelete="CASCADE"), primary_key=True)
+    article_id: Mapped[str] = mapped_column(ForeignKey("article.id", ondelete="CASCADE"), primary_key=True)
+    key: Mapped[str] = mapped_column(Text, primary_key=True)
+    rejected_at: Mapped[str] = mapped_column(String(32))
