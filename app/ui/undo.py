@@ -1,17 +1,35 @@
-"""The one Qt adapter for undo: a command holding an applied edit and its inverse."""
+"""The Qt adapters for undo: commands holding applied edits and their inverses.
+
+:class:`EditCommand` holds one coder's edit; :class:`DecisionCommand` holds one
+adjudication decision (several edits, written in one transaction). ``redo`` and
+``undo`` are Qt virtual overrides: an exception escaping one would abort the program or
+vanish inside PySide, so each catches everything, reports one sentence through the
+window's refusal channel, logs the traceback, and marks the command obsolete (Qt then
+drops it from the stack: nothing was written, and the step cannot be replayed).
+GUI thread only.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import logging
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QUndoCommand
 
 from app.core.edits import ChangeAnnotation, Edit
+from app.core.errors import LoupeError
 
 if TYPE_CHECKING:
     from app.ui.controller import CodingController
 
+log = logging.getLogger(__name__)
+
 NUDGE_ID = 1
+
+
+def _failure(doing: str) -> str:
+    return f"{doing} failed and nothing was changed; the details are in the log file."
 
 
 class EditCommand(QUndoCommand):
@@ -28,10 +46,19 @@ class EditCommand(QUndoCommand):
         self.inverse = inverse
         self._applied = True
 
+    def _apply(self, edit: Edit, doing: str) -> Edit | None:
+        """``apply_without_undo`` (which reports refusals itself), never raising."""
+        try:
+            return self._controller.apply_without_undo(edit)
+        except Exception:  # a Qt override must not let anything escape
+            log.exception("%s of %r failed", doing, edit)
+            self._controller.refused.emit(_failure(f"{doing} of \u201c{self.text()}\u201d"))
+            return None
+
     def redo(self) -> None:
         if self._applied:  # the first redo comes from QUndoStack.push: already applied
             return
-        inverse = self._controller.apply_without_undo(self.forward)
+        inverse = self._apply(self.forward, "Redo")
         if inverse is None:
             self.setObsolete(True)
             return
@@ -39,7 +66,7 @@ class EditCommand(QUndoCommand):
         self._applied = True
 
     def undo(self) -> None:
-        forward = self._controller.apply_without_undo(self.inverse)
+        forward = self._apply(self.inverse, "Undo")
         if forward is None:
             self.setObsolete(True)
             return
@@ -64,3 +91,58 @@ class EditCommand(QUndoCommand):
         self.forward = mine.merged_with(theirs)
         self.inverse = other.inverse.merged_with(self.inverse)
         return True
+
+
+class DecisionCommand(QUndoCommand):
+    """One adjudication decision, pushed after it was applied; undo/redo apply the stored
+    edits as one decision again (one transaction each).
+
+    ``apply`` writes a list of edits and returns their inverses, raising on refusal;
+    ``report`` shows a one-sentence failure; ``applied`` runs after a successful undo or
+    redo (the panel re-reads what changed).
+    """
+
+    def __init__(
+        self, text: str, apply: Callable[[Sequence[Any]], list[Any]], forward: Sequence[Any],
+        inverse: Sequence[Any], report: Callable[[str], None], applied: Callable[[], None],
+    ) -> None:
+        super().__init__(text)
+        self._apply_edits, self._report, self._applied_callback = apply, report, applied
+        self.forward, self.inverse = list(forward), list(inverse)
+        self._applied = True
+
+    def _run(self, edits: list[Any], doing: str) -> list[Any] | None:
+        try:
+            return self._apply_edits(edits)
+        except LoupeError as exc:
+            log.info("%s of %s refused: %s", doing, self.text(), exc.message)
+            self._report(f"{doing} of \u201c{self.text()}\u201d was refused: {exc.message}")
+        except Exception:  # a Qt override must not let anything escape
+            log.exception("%s of the decision %r failed", doing, self.text())
+            self._report(_failure(f"{doing} of \u201c{self.text()}\u201d"))
+        return None
+
+    def _done(self) -> None:
+        try:
+            self._applied_callback()
+        except Exception:  # the decision is saved; only the re-reading failed
+            log.exception("Showing the result of %r failed", self.text())
+            self._report(f"\u201c{self.text()}\u201d was saved, but the view could not show it; the details are in the log file.")
+
+    def redo(self) -> None:
+        if self._applied:  # the first redo comes from QUndoStack.push: already applied
+            return
+        inverse = self._run(self.forward, "Redo")
+        if inverse is None:
+            self.setObsolete(True)
+            return
+        self.inverse, self._applied = inverse, True
+        self._done()
+
+    def undo(self) -> None:
+        forward = self._run(self.inverse, "Undo")
+        if forward is None:
+            self.setObsolete(True)
+            return
+        self.forward, self._applied = forward, False
+        self._done()

@@ -1,23 +1,28 @@
 """Adjudication in the window: deciding, group by group, what the gold standard holds.
 
-The panel codes as the adjudicator through its own
-:class:`~app.ui.controller.CodingController`, so every decision is an edit committed at
-once and undoable (Ctrl+Z in the lead window): accepting or rejecting plans edits with
-:mod:`app.services.adjudication_edits` and applies them as one undo step. Left, the
-overlap articles with their progress; in the middle, the article with the gold as fills
-and the selected group's versions as outlines; right, the groups (open disagreements
-highlighted), the versions of the selected one, and the article questions. GUI thread.
+The panel works as the adjudicator through its own
+:class:`~app.ui.controller.CodingController` (project, article, undo stack). A decision
+(accept a version, reject, accept the agreements of this article or of every article)
+is planned with :mod:`app.services.adjudication_edits`, written in one transaction by
+:func:`~app.services.adjudication_writes.apply_decision`, and kept as one undo step
+(:class:`~app.ui.undo.DecisionCommand`, Ctrl+Z in the lead window). Left, the overlap
+articles with their progress; in the middle, the article with the gold as fills and the
+selected group's versions as outlines; right, the groups (open disagreements
+highlighted), the versions of the selected one, and the article questions.
+
+Until the project has an adjudicator (added in the Assignments tab, role adjudicator)
+the decision buttons are disabled and say so. GUI thread.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
 
-from app.core.adjudication import SetRejected
 from app.core.errors import LoupeError
 from app.services import adjudication_edits as plans
 from app.services.adjudication import (
@@ -27,12 +32,23 @@ from app.services.adjudication import (
     ensure_adjudicator,
     finish_article,
 )
+from app.services.adjudication_writes import Planned, apply_decision
 from app.services.projects import open_project
 from app.ui.controller import CodingController
 from app.ui.lead.adjudication_models import GroupModel, ProgressModel, group_rows
 from app.ui.lead.agreement_view import table
 from app.ui.lead.compare_view import CompareView, Marked
-from app.ui.lead.decisions import AnswerBox, ChoiceBox, RejectionCommand
+from app.ui.lead.decisions import AnswerBox, ChoiceBox
+from app.ui.undo import DecisionCommand
+
+log = logging.getLogger(__name__)
+
+#: Shown (and given as the buttons' tooltip) while the project has no adjudicator.
+NO_ADJUDICATOR = (
+    "No adjudicator yet: add one in the Assignments tab (Add coder\u2026, role adjudicator)."
+)
+#: The reason the article buttons are disabled while no article is open.
+NO_ARTICLE = "Open an overlap article first (the list on the left)."
 
 
 class AdjudicationPanel(QWidget):
@@ -46,7 +62,6 @@ class AdjudicationPanel(QWidget):
         self.setObjectName("adjudicationPanel")
         self.controller = CodingController(self)
         self.controller.refused.connect(self._refuse)
-        self.controller.undo_stack.indexChanged.connect(lambda _i: self.refresh())
         self.view: AdjudicationView | None = None
         self.group_key: str | None = None
         self.progress = ProgressModel(self)
@@ -61,16 +76,27 @@ class AdjudicationPanel(QWidget):
         self.choices.rejected.connect(self.reject)
         self.answers = AnswerBox()
         self.answers.accepted.connect(self.accept_answer)
-        self.who = QLabel("No adjudicator yet.")
+        self.who = QLabel(NO_ADJUDICATOR)
+        self.who.setObjectName("adjudicatorLabel")
+        self.who.setWordWrap(True)
         self.status = QLabel()
         self.status.setObjectName("adjudicationStatus")
         self.status.setWordWrap(True)
-        agree_all = QPushButton("Accept All Agreements")
-        agree_all.setObjectName("acceptAgreements")
-        agree_all.clicked.connect(self.accept_agreements)
-        finish = QPushButton("Mark Gold Done")
-        finish.setObjectName("finishGold")
-        finish.clicked.connect(self.finish)
+        self.buttons: dict[str, QPushButton] = {}
+        self._tips: dict[str, str] = {}
+        for name, text, tip, slot in (
+            ("acceptAgreements", "Accept Agreements in This Article",
+             "Accept into the gold every group, relation and answer all coders of this article agree on",
+             self.accept_agreements),
+            ("acceptAllAgreements", "Accept All Agreements",
+             "Accept the agreements of every overlap article whose gold is not done, "
+             "as loupe adjudicate --accept-agreements does", self.accept_all_agreements),
+            ("finishGold", "Mark Gold Done", "Finish the gold standard of this article", self.finish),
+        ):
+            button = QPushButton(text, objectName=name)
+            self._tips[name] = tip
+            button.clicked.connect(lambda _c=False, f=slot: f())
+            self.buttons[name] = button
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
@@ -82,12 +108,14 @@ class AdjudicationPanel(QWidget):
             splitter.addWidget(widget)
         splitter.setSizes([260, 520, 460])
         bar = QHBoxLayout()
-        for widget in (self.who, agree_all, finish):
-            bar.addWidget(widget)
+        bar.addWidget(self.who, 1)
+        for button in self.buttons.values():
+            bar.addWidget(button)
         bar.addWidget(self.status, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(splitter, 1)
+        self._update_buttons()
 
     # -- opening -----------------------------------------------------------------------
     def start(self, path: Path, adjudicator: str) -> None:
@@ -96,27 +124,50 @@ class AdjudicationPanel(QWidget):
             ensure_adjudicator(project, adjudicator)
         self.controller.open_project(path, adjudicator)
         self.who.setText(f"Gold standard by <b>{adjudicator}</b>")
+        self.status.clear()
         self.refresh_progress()
         if self.progress.rows:
             self.open_article(self.progress.rows[0].article_id)
+        self._update_buttons()
+
+    def show_missing(self, text: str = NO_ADJUDICATOR) -> None:
+        """Say why nothing can be decided yet (no adjudicator, or none chosen)."""
+        if self.adjudicator_id is None:
+            self.who.setText(text)
+            self._update_buttons()
 
     @property
-    def adjudicator_id(self) -> str:
-        assert self.controller.coder is not None
-        return self.controller.coder.id
+    def adjudicator_id(self) -> str | None:
+        return None if self.controller.coder is None else self.controller.coder.id
+
+    def _update_buttons(self) -> None:
+        """Enable what can act now; a disabled button's tooltip says why it is disabled."""
+        reasons: dict[str, str | None]
+        if self.adjudicator_id is None:
+            reasons = dict.fromkeys(self.buttons, self.who.text())
+        else:
+            article = None if self.controller.bundle is not None else NO_ARTICLE
+            everywhere = None if self.progress.rows else "No article has been finished by two or more coders yet."
+            reasons = {"acceptAgreements": article, "acceptAllAgreements": everywhere, "finishGold": article}
+        for name, button in self.buttons.items():
+            button.setEnabled(reasons[name] is None)
+            button.setToolTip(reasons[name] or self._tips[name])
 
     def refresh_progress(self) -> None:
-        if self.controller.project is None:
+        project, adjudicator_id = self.controller.project, self.adjudicator_id
+        if project is None or adjudicator_id is None:
             return
-        rows = adjudication_progress(self.controller.project, self.adjudicator_id)
+        rows = adjudication_progress(project, adjudicator_id)
         self.progress.set_rows(rows)
         if not rows:
             self.status.setText("No article has been finished by two or more coders yet.")
+        self._update_buttons()
 
     def open_article(self, article_id: str) -> None:
         self.controller.open_article(article_id)
         self.group_key = None
         self.refresh()
+        self._update_buttons()
         row = next((i for i, r in enumerate(self.progress.rows) if r.article_id == article_id), -1)
         if row >= 0:
             self.articles_view.selectRow(row)
@@ -126,11 +177,11 @@ class AdjudicationPanel(QWidget):
 
     def refresh(self) -> None:
         """Re-read the current article's groups and decisions (after any edit or undo)."""
-        project, bundle = self.controller.project, self.controller.bundle
-        if project is None or bundle is None:
+        project, bundle, adjudicator_id = self.controller.project, self.controller.bundle, self.adjudicator_id
+        if project is None or bundle is None or adjudicator_id is None:
             return
         try:
-            self.view = adjudication_view(project, bundle.article.id, self.adjudicator_id)
+            self.view = adjudication_view(project, bundle.article.id, adjudicator_id)
         except LoupeError as exc:
             self.view = None
             self._refuse(exc.message)
@@ -170,75 +221,130 @@ class AdjudicationPanel(QWidget):
         self.status.setText(message)
         self.refused.emit(message)
 
-    def _decide(self, plan: Callable[[], list], text: str) -> bool:
-        """Plan edits and apply them through the controller as one undo step."""
-        project, bundle = self.controller.project, self.controller.bundle
-        if project is None or bundle is None:
+    def _ids(self) -> tuple[str, str] | None:
+        """(open article, adjudicator), or None after saying what is missing."""
+        if self.adjudicator_id is None:
+            self._refuse(self.who.text() or NO_ADJUDICATOR)
+            return None
+        if self.controller.bundle is None:
+            self._refuse(NO_ARTICLE)
+            return None
+        return self.controller.bundle.article.id, self.adjudicator_id
+
+    def _decide(self, plan: Callable[[], list[Planned]], text: str, article_id: str | None) -> bool:
+        """Plan a decision, write it in one transaction and keep it as one undo step.
+
+        ``article_id``: the article it concerns (None: several), shown again on undo.
+        """
+        project = self.controller.project
+        if project is None:
             return False
         try:
             edits = plan()
+            if not edits:
+                self.status.setText("Already so in the gold standard.")
+                return True
+            inverses = apply_decision(project, edits)
         except LoupeError as exc:
             self._refuse(exc.message)
             return False
-        if not edits:
-            self.status.setText("Already so in the gold standard.")
-            return True
-        stack = self.controller.undo_stack
-        applied = True
-        stack.beginMacro(text)
-        for edit in edits:
-            if isinstance(edit, SetRejected):
-                stack.push(RejectionCommand(lambda: self.controller.project, edit))
-            elif not self.controller.apply(edit):
-                applied = False
-                break
-        stack.endMacro()
-        self.status.setText(f"{text}: saved." if applied else self.status.text())
-        self.refresh()
-        return applied
+        except Exception:  # a slot of a button: report, log, never escape into Qt
+            log.exception("The decision %r failed", text)
+            self._refuse(f"{text} failed and nothing was changed; the details are in the log file.")
+            return False
+        self.controller.undo_stack.push(
+            DecisionCommand(text, self._apply, edits, inverses, self._refuse, lambda: self._show_undone(article_id))
+        )
+        self.status.setText(f"{text}: saved.")
+        self._after_decision(article_id)
+        return True
 
-    def _ids(self) -> tuple[str, str]:
-        assert self.controller.project is not None and self.controller.bundle is not None
-        return self.controller.bundle.article.id, self.adjudicator_id
+    def _apply(self, edits: list[Planned]) -> list[Planned]:
+        """The undo stack's way to write a decision (its inverse, or it again)."""
+        if self.controller.project is None:
+            raise LoupeError("The project is closed.")
+        return apply_decision(self.controller.project, edits)
+
+    def _after_decision(self, article_id: str | None) -> None:
+        if article_id is None:
+            self.refresh_progress()
+        self.refresh()
+
+    def _show_undone(self, article_id: str | None) -> None:
+        """After an undo or redo: show the article it concerns, with fresh figures."""
+        bundle = self.controller.bundle
+        if article_id is not None and (bundle is None or bundle.article.id != article_id):
+            self.open_article(article_id)
+        self._after_decision(article_id)
 
     def accept(self, coder: str) -> bool:
-        key = self.group_key
-        if key is None:
+        key, ids = self.group_key, self._ids()
+        if key is None or ids is None:
             return False
-        article_id, adjudicator_id = self._ids()
+        article_id, adjudicator_id = ids
         project = self.controller.project
         if any(r.key == key and r.kind == "relation" for r in self.groups.rows):
-            return self._decide(lambda: plans.accept_relation(project, article_id, adjudicator_id, key), "Accept relation")
+            return self._decide(
+                lambda: plans.accept_relation(project, article_id, adjudicator_id, key), "Accept relation", article_id
+            )
         return self._decide(
-            lambda: plans.accept_span(project, article_id, adjudicator_id, key, coder), f"Accept {coder}'s version"
+            lambda: plans.accept_span(project, article_id, adjudicator_id, key, coder), f"Accept {coder}'s version",
+            article_id,
         )
 
     def reject(self) -> bool:
-        key = self.group_key
-        if key is None:
+        key, ids = self.group_key, self._ids()
+        if key is None or ids is None:
             return False
-        article_id, adjudicator_id = self._ids()
+        article_id, adjudicator_id = ids
         project = self.controller.project
         if any(r.key == key and r.kind == "relation" for r in self.groups.rows):
-            return self._decide(lambda: plans.reject_relation(project, article_id, adjudicator_id, key), "Reject relation")
-        return self._decide(lambda: plans.reject_group(project, article_id, adjudicator_id, key), "Reject group")
+            return self._decide(
+                lambda: plans.reject_relation(project, article_id, adjudicator_id, key), "Reject relation", article_id
+            )
+        return self._decide(
+            lambda: plans.reject_group(project, article_id, adjudicator_id, key), "Reject group", article_id
+        )
 
     def accept_answer(self, question: str, value: object) -> bool:
-        article_id, adjudicator_id = self._ids()
+        ids = self._ids()
+        if ids is None:
+            return False
+        article_id, adjudicator_id = ids
         project = self.controller.project
         return self._decide(
-            lambda: plans.accept_answer(project, article_id, adjudicator_id, question, value), f"Answer {question}"
+            lambda: plans.accept_answer(project, article_id, adjudicator_id, question, value), f"Answer {question}",
+            article_id,
         )
 
     def accept_agreements(self) -> bool:
-        article_id, adjudicator_id = self._ids()
+        """Accept the agreements of the open article (one decision)."""
+        ids = self._ids()
+        if ids is None:
+            return False
+        article_id, adjudicator_id = ids
         project = self.controller.project
         return self._decide(
-            lambda: plans.accept_all_agreements(project, article_id, adjudicator_id), "Accept all agreements"
+            lambda: plans.accept_all_agreements(project, article_id, adjudicator_id),
+            "Accept agreements in this article", article_id,
+        )
+
+    def accept_all_agreements(self) -> bool:
+        """Accept the agreements of every overlap article not done, as ``loupe adjudicate
+        --accept-agreements`` does (one decision, one undo step)."""
+        adjudicator_id, project = self.adjudicator_id, self.controller.project
+        if adjudicator_id is None or project is None:
+            self._refuse(self.who.text() or NO_ADJUDICATOR)
+            return False
+        return self._decide(
+            lambda: plans.accept_agreements_everywhere(project, adjudicator_id), "Accept all agreements", None
         )
 
     def finish(self) -> bool:
-        article_id, adjudicator_id = self._ids()
+        ids = self._ids()
+        if ids is None:
+            return False
+        article_id, adjudicator_id = ids
         try:
             finish_article(self.controller.project, article_id, adjudicator_id)
         except LoupeError as exc:

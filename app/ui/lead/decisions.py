@@ -1,41 +1,21 @@
-"""The choices offered for one group or one article question, and the undo command of a
-rejection record.
+"""The choices offered for one group or one article question.
 
 :class:`ChoiceBox` lists each coder's version of the selected group with an Accept
 button, and a Reject button; :class:`AnswerBox` lists each question with one Accept
 button per distinct answer. They only emit what was chosen; the panel plans and applies
-it. GUI thread only.
+it as one decision. GUI thread only.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from app.core.adjudication import AnswerChoice, RelationGroup, SetRejected, SpanGroup
-from app.services.adjudication import AdjudicationView, set_rejected
-from app.services.projects import Project
-
-
-class RejectionCommand(QUndoCommand):
-    """Holds a rejection record; applied on push (redo) and reversed on undo."""
-
-    def __init__(self, project: Callable[[], Project], edit: SetRejected) -> None:
-        super().__init__(edit.describe())
-        self._project = project
-        self.forward: SetRejected = edit
-        self.inverse: SetRejected = edit.inverse()
-
-    def redo(self) -> None:
-        self.inverse = set_rejected(self._project(), self.forward)
-
-    def undo(self) -> None:
-        self.forward = set_rejected(self._project(), self.inverse)
+from app.core.adjudication import AnswerChoice, RelationGroup, SpanGroup
+from app.services.adjudication import AdjudicationView
 
 
 def _clear(layout: QGridLayout | QVBoxLayout) -> None:

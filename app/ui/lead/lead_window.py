@@ -44,6 +44,7 @@ class LeadWindow(QMainWindow):
         self.adjudication.refused.connect(lambda text: self.statusBar().showMessage(text, 10_000))
         self.assignments.refused.connect(lambda text: self.statusBar().showMessage(text, 10_000))
         self.training.refused.connect(lambda text: self.statusBar().showMessage(text, 10_000))
+        self.assignments.assignments_changed.connect(self._offer_adjudication)
         stack = self.adjudication.controller.undo_stack
         undo = stack.createUndoAction(self, "&Undo")
         undo.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.Undo))
@@ -73,40 +74,59 @@ class LeadWindow(QMainWindow):
         self._present()
 
     def show_adjudication(self, adjudicator: str | None = None) -> bool:
-        """Show the adjudication tab, as ``adjudicator`` (asked for if not given) the first time."""
-        if self.adjudication.controller.coder is None:
+        """Show the adjudication tab, as ``adjudicator`` (chosen among the project's if not
+        given) the first time. Without one the tab says to add one in Assignments."""
+        if self.adjudication.adjudicator_id is None:
             name = adjudicator or self.choose_adjudicator()
-            if not name:
-                return False
-            try:
-                self.adjudication.start(self.path, name)
-            except LoupeError as exc:
-                QMessageBox.warning(self, "Adjudication", exc.message)
-                return False
+            if name:
+                try:
+                    self.adjudication.start(self.path, name)
+                except LoupeError as exc:
+                    QMessageBox.warning(self, "Adjudication", exc.message)
+                    return False
         self.tabs.setCurrentWidget(self.adjudication)
         self._present()
         return True
 
     def choose_adjudicator(self) -> str | None:
+        """The project's adjudicator, or the one the lead picks among several; None (and
+        the tab says why) if there is none or none was picked."""
         names = [c.name for c in adjudicators(self.project)]
         if len(names) == 1:
             return names[0]
-        if names:
-            name, ok = QInputDialog.getItem(self, "Adjudication", "Gold standard by:", names, 0, False)
-        else:
-            name, ok = QInputDialog.getText(
-                self, "Adjudication", "Name of the adjudicator (a new coder with that role):", text="gold"
-            )
-        return name.strip() if ok and name.strip() else None
+        if not names:
+            self.adjudication.show_missing()
+            return None
+        name, ok = QInputDialog.getItem(self, "Adjudication", "Gold standard by:", names, 0, False)
+        if ok and name:
+            return name
+        self.adjudication.show_missing("No adjudicator chosen: choose one with Team > Adjudicate\u2026.")
+        return None
+
+    def _offer_adjudication(self) -> None:
+        """Coders changed (Assignments, a merge): the first adjudicator opens the Adjudication tab."""
+        if self.adjudication.adjudicator_id is not None:
+            return
+        names = [c.name for c in adjudicators(self.project)]
+        if len(names) != 1:
+            if names:
+                self.adjudication.show_missing("Choose the adjudicator with Team > Adjudicate\u2026.")
+            return
+        try:
+            self.adjudication.start(self.path, names[0])
+        except LoupeError as exc:
+            self.statusBar().showMessage(exc.message, 10_000)
 
     def refresh(self) -> None:
         """After a merge: re-read assignments, recompute agreement, re-read the adjudication."""
         self.assignments.refresh()
         self.training.refresh()
         self.agreement.compute()
-        if self.adjudication.controller.coder is not None:
+        if self.adjudication.adjudicator_id is not None:
             self.adjudication.refresh_progress()
             self.adjudication.refresh()
+        else:
+            self._offer_adjudication()
 
     def _present(self) -> None:
         self.show()
