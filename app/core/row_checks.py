@@ -65,13 +65,13 @@ def span_problem(label: str, start: Any, end: Any, length: int, codebook: Codebo
 
 
 def parse_json(text: Any) -> tuple[Any, str | None]:
-    """(value, None) for JSON text, or (None, why not)."""
+    """(value, None) for JSON text, or (None, what it is instead), e.g. ``not valid JSON``."""
     if not isinstance(text, (str, bytes)):
-        return None, f"is {_describe(text)}, not JSON text"
+        return None, f"{_describe(text)}, not JSON text"
     try:
         return json.loads(text), None
     except (ValueError, RecursionError):
-        return None, "is not valid JSON"
+        return None, "not valid JSON"
 
 
 def attributes_problem(owner: SpanLabel | RelationType, attributes: Any) -> str | None:
@@ -95,7 +95,7 @@ def attributes_text_problem(owner: SpanLabel | RelationType, text: Any) -> str |
         return None
     value, problem = parse_json(text)
     if problem:
-        return f"its attributes {problem}"
+        return f"its attributes are {problem}"
     return attributes_problem(owner, value)
 
 
@@ -180,7 +180,7 @@ def seconds_problem(value: Any, limit: float) -> str | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         return f"its time spent {_short(value)} is not a number of seconds"
     if value < 0:
-        return f"its time spent {value} is negative"
+        return f"its time spent {value:g} s is negative"
     if value > limit:
         return f"its time spent {value:,.0f} s is more than the project's age ({limit:,.0f} s)"
     return None

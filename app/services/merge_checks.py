@@ -183,7 +183,7 @@ class _FileChecker:
     def answer(self, row: Row) -> str | None:
         value, problem = parse_json(row[self.at["value"]])
         if problem:
-            return f"its value {problem}"
+            return f"its value is {problem}"
         return answer_problem(self.codebook, row[self.at["question"]], value)
 
     # -- statuses and time spent ----------------------------------------
