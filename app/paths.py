@@ -1,14 +1,17 @@
-"""Where bundled data lives: the one place that finds files shipped with Loupe.
+"""Where bundled data and the user's folders live: the one place that finds them.
 
 In a source checkout the data folders (``annotations_schema/``, ``resources/``) sit
 next to the ``app`` package. In a frozen PyInstaller bundle they are unpacked under
-``sys._MEIPASS``. Nothing else in the code should guess these locations.
+``sys._MEIPASS``. The user's data and log folders come from ``platformdirs``;
+``LOUPE_DATA_DIR`` replaces both (tests, portable installs). Nothing else in the code
+should guess these locations.
 
-Standard library only: every layer may import this module.
+Standard library (and ``platformdirs``, imported when asked): every layer may import it.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -43,3 +46,26 @@ def resources_dir() -> Path:
 def sample_dir() -> Path:
     """``resources/sample/``: the sources of the bundled sample project."""
     return resources_dir() / "sample"
+
+
+def user_data_dir() -> Path:
+    """The user's Loupe data folder (the sample project): ``LOUPE_DATA_DIR`` when set, else
+    ``~/.local/share/Loupe``, ``%LOCALAPPDATA%\\Loupe``, ``~/Library/Application Support/Loupe``."""
+    override = os.environ.get("LOUPE_DATA_DIR")
+    if override:
+        return Path(override)
+    from platformdirs import user_data_dir as platform_data_dir
+
+    return Path(platform_data_dir("Loupe", appauthor=False))
+
+
+def log_dir() -> Path:
+    """Where the log file and crash reports go: ``<LOUPE_DATA_DIR>/logs`` when set, else
+    the user's log folder (``~/.local/state/Loupe/log``, ``%LOCALAPPDATA%\\Loupe\\Logs``,
+    ``~/Library/Logs/Loupe``)."""
+    override = os.environ.get("LOUPE_DATA_DIR")
+    if override:
+        return Path(override) / "logs"
+    from platformdirs import user_log_dir
+
+    return Path(user_log_dir("Loupe", appauthor=False))

@@ -1,7 +1,11 @@
 """Entry point of the ``loupe`` command.
 
 Exit codes: 0 success, 1 a user-facing error (one sentence on stderr), 2 a usage error.
-A traceback is printed only with ``--debug``.
+Every command ends here: a refusal, or a failure of the computer (a read-only or locked
+file, a full disk; see :mod:`app.store.failures`), is one sentence on stderr with its
+file names escaped (:func:`app.core.printable.printable`); anything else is a bug, logged
+with its traceback in ``loupe.log`` (:mod:`app.logs`) and named in one sentence. A
+traceback on stderr appears only with ``--debug``.
 """
 
 from __future__ import annotations
@@ -31,6 +35,8 @@ from app.cli import (
     cmd_training,
 )
 from app.core.errors import LoupeError
+from app.core.printable import printable
+from app.logs import configure_logging, log_path
 
 SUBCOMMANDS = (
     cmd_open, cmd_new, cmd_import, cmd_preannotate, cmd_info, cmd_agreement, cmd_export,
@@ -39,6 +45,8 @@ SUBCOMMANDS = (
 )
 _OPTIONS_WITH_EXIT = {"-h", "--help", "--version"}
 _TOP_LEVEL_FLAGS = {"--debug"}
+
+log = logging.getLogger(__name__)
 
 
 def _with_default_command(argv: list[str]) -> list[str]:
@@ -82,29 +90,53 @@ def _version() -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(_with_default_command(list(sys.argv[1:] if argv is None else argv)))
-    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING)
+    configure_logging(debug=args.debug)
+    log.debug("loupe %s: %s", _version(), args.command)
     try:
         return int(args.handler(args) or 0)
     except LoupeError as exc:
+        log.info("refused: %s", exc.message, exc_info=exc.__cause__ is not None)
         if args.debug:
             raise
-        print(f"loupe: {exc.message}", file=sys.stderr)
+        say(exc.message)
         return exc.exit_code
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stderr.close()
         return 0
     except KeyboardInterrupt:
-        print("loupe: interrupted; nothing of the unfinished step was written.", file=sys.stderr)
+        say("interrupted; nothing of the unfinished step was written.")
         return 130
-    except Exception as exc:  # a bug: one sentence, the traceback with --debug
+    except Exception as exc:
+        sentence = failure_sentence(exc, getattr(args, "project", None))
+        if sentence is None:  # a bug: one sentence here, the traceback in the log
+            log.exception("unexpected error in `loupe %s`", args.command)
+            sentence = (
+                f"unexpected error ({type(exc).__name__}); the details are in {log_path()}, "
+                "or run again with --debug to see them here."
+            )
+        else:
+            log.warning("%s", sentence, exc_info=True)
         if args.debug:
             raise
-        print(
-            f"loupe: unexpected error ({type(exc).__name__}: {exc}); "
-            "run again with --debug for details.",
-            file=sys.stderr,
-        )
+        say(sentence)
         return 1
+
+
+def failure_sentence(exc: BaseException, project: str | None) -> str | None:
+    """One sentence for a failure that is not a bug (None for a bug): a database failure
+    of ``project``, or a file that could not be read or written."""
+    from app.store.failures import describe_database_error
+
+    sentence = describe_database_error(exc, project or "the project file")
+    if sentence is None and isinstance(exc, OSError) and exc.filename is not None:
+        reason = exc.strerror or type(exc).__name__
+        sentence = f"{exc.filename} could not be used: {reason[:1].lower()}{reason[1:]}."
+    return sentence
+
+
+def say(sentence: str) -> None:
+    """Print one sentence on stderr, its control and bidi characters escaped."""
+    print(f"loupe: {printable(sentence)}", file=sys.stderr)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -134,14 +134,20 @@ def _os_error(exc: BaseException) -> OSError | None:
 
 
 def _describe_os_error(error: OSError, path: Path | None, shown: str) -> str:
+    """The sentence for an OSError; about the file it names when that is not the project."""
+    target = Path(os.fsdecode(error.filename)) if error.filename is not None else path
+    beside = (
+        path is not None and target is not None and target.parent == path.parent
+        and target.name in (f"{path.name}-wal", f"{path.name}-shm", f"{path.name}-journal")
+    )
+    if target is not None and path is not None and target != path and not beside:
+        path, shown = target, printable(target)  # another file: an export, a backup, a source
     if error.errno in _NO_SPACE:
         return _full(shown)
     if path is not None and path.exists() and not os.access(path, os.R_OK):
         return _unreadable(shown)
-    if error.filename is not None and path is not None:
-        target = Path(os.fsdecode(error.filename))
-        if target.parent == path.parent and target.name != path.name:
-            return _read_only_folder(path, shown)  # a -wal, -shm or backup beside the file
+    if beside and path is not None:
+        return _read_only_folder(path, shown)
     return _read_only(path, shown)
 
 
@@ -170,7 +176,7 @@ def _read_only(path: Path | None, shown: str) -> str:
         return _read_only_folder(path, shown)
     return (
         f"{shown} cannot be written: the file, its folder or its disk is read-only; "
-        "copy the project to a folder you can write to and try again."
+        "use a folder you can write to and try again."
     )
 
 
