@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.formats import EXPORT_FORMATS
+from app.core.printable import printable
 from app.services.progress import CancelFn, ProgressFn
 from app.services.projects import Project
 from app.ui.tasks import ProjectTask
@@ -122,11 +123,14 @@ class ExportTask(ProjectTask):
         )
 
     def succeeded(self, report: Any) -> None:
-        self.status(f"Exported {report.annotations} annotations of {report.articles} articles to {report.path}.")
+        self.status(
+            f"Exported {report.annotations} annotations of {report.articles} articles "
+            f"to {printable(report.path)}."
+        )
 
 
 def run_export(window: MainWindow) -> ExportTask | None:
-    """Ask what to export, then export it in the background."""
+    """Ask what to export, then export it in the background (through the window's runner)."""
     if window.controller.project_path is None:
         return None
     dialog = ExportDialog(window.controller.coder_names(), window.controller.project_path, window)

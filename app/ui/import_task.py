@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.core.printable import printable
 from app.services.importing import ImportReport, import_articles
 from app.services.progress import CancelFn, ProgressFn
 from app.services.projects import Project
@@ -36,10 +37,11 @@ class ImportTask(ProjectTask):
             lines.append(f"{len(report.duplicates)} duplicate(s) skipped.")
         if report.warning:
             lines.append(report.warning)
-        self.status(" ".join(lines))
+        self.status(printable(" ".join(lines)))
 
 
 def run_import(window: MainWindow, files: Sequence[Path]) -> ImportTask:
+    """Start importing ``files`` through the window's task runner."""
     task = ImportTask(window, files)
     task.start()
     return task

@@ -25,6 +25,7 @@ from app.ui.question_form import QuestionForm
 from app.ui.relation_panel import RelationPanel
 from app.ui.settings import Settings
 from app.ui.shortcuts_dialog import ShortcutsDialog
+from app.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
     from app.ui.lead.feedback_dialog import FeedbackDialog
@@ -40,6 +41,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Loupe")
         self.setAcceptDrops(True)
         self.settings = settings
+        #: Every background job of this window (import, export, merge, agreement).
+        self.task_runner = TaskRunner(self)
         self.controller = CodingController(self)
         self.article_panel = ArticlePanel(self.controller, self)
         self.article_panel.view.snap_to_words = settings.snap_to_words
@@ -236,6 +239,10 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, lambda: self.open_project_interactively(path))
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        # Stop the background jobs first (cancel, wait for their threads): a thread still
+        # running when Qt destroys it aborts the process, and a job's result must not
+        # arrive at a closed controller.
+        self.task_runner.shutdown()
         self.settings.font_size = self.article_panel.view.font().pointSizeF()
         self.settings.save_window(self.saveGeometry(), self.saveState())
         self.settings.sync()

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QMessageBox
 
+from app.core.printable import printable
 from app.core.team import MergeReport, describe_counts
 from app.services.merging import merge_files
 from app.services.progress import CancelFn, ProgressFn
@@ -28,15 +29,15 @@ def report_text(report: MergeReport) -> str:
     lines = []
     for merged in report.files:
         if not merged.changed:
-            lines.append(f"{merged.file}: nothing new.")
+            lines.append(f"{printable(merged.file)}: nothing new.")
             continue
-        lines.append(f"{merged.file}:")
+        lines.append(f"{printable(merged.file)}:")
         if merged.coders_added:
             lines.append(f"  new coders: {', '.join(merged.coders_added)}")
         lines += [f"  {coder}: {line}" for coder, line in describe_counts(merged.counts.items()).items()]
     lines.append("(+ added, ~ updated, - deleted)" if report.changed else "The project is unchanged.")
     if report.backup:
-        lines.append(f"The project was backed up first to {Path(report.backup).name}.")
+        lines.append(f"The project was backed up first to {printable(Path(report.backup).name)}.")
     return "\n".join(lines)
 
 
