@@ -8,6 +8,7 @@ from datetime import date
 
 from app.cli.common import plural, progress_bar
 from app.core.formats import EXPORT_FORMATS
+from app.core.printable import printable
 from app.core.records import STATUSES
 
 
@@ -66,9 +67,9 @@ def run(args: argparse.Namespace) -> int:
             date_to=args.date_to, span_key=args.span_key, progress=progress,
         )
     for warning in report.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        print(f"warning: {printable(warning)}", file=sys.stderr)
     print(
         f"Exported {plural(report.articles, 'article')}, {plural(report.annotations, 'annotation')} "
-        f"and {plural(report.relations, 'relation')} to {report.path} ({report.format})."
+        f"and {plural(report.relations, 'relation')} to {printable(report.path)} ({report.format})."
     )
     return 0

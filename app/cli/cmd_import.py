@@ -7,6 +7,7 @@ import sys
 
 from app.cli.common import megabytes, plural, positive_int, progress_bar
 from app.core.defaults import DEFAULT_MAX_FILE_BYTES
+from app.core.printable import printable
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -39,11 +40,11 @@ def run(args: argparse.Namespace) -> int:
             n_process=args.processes, max_bytes=args.max_file_size, progress=progress,
         )
     for message in report.bad_files:
-        print(f"skipped: {message}", file=sys.stderr)
+        print(f"skipped: {printable(message)}", file=sys.stderr)
     for message in report.duplicates:
-        print(f"duplicate: {message}")
+        print(f"duplicate: {printable(message)}")
     if report.warning:
-        print(f"warning: {report.warning}", file=sys.stderr)
+        print(f"warning: {printable(report.warning)}", file=sys.stderr)
     extra = f", {plural(report.annotations, 'annotation')} of {args.coder}" if report.annotations else ""
     model = f" ({report.model})" if report.model else ""
     print(

@@ -7,6 +7,7 @@ import sys
 
 from app.cli.common import plural, progress_bar
 from app.core.formats import ANNOTATION_FORMATS
+from app.core.printable import printable
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -35,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
             skip_unmatched=args.skip_unmatched, progress=progress,
         )
     for origin in report.skipped:
-        print(f"skipped: {origin} matches no article", file=sys.stderr)
+        print(f"skipped: {printable(origin)} matches no article", file=sys.stderr)
     print(
         f"Imported {plural(report.annotations, 'annotation')} and "
         f"{plural(report.relations, 'relation')} of {report.coder} on "

@@ -6,6 +6,7 @@ import argparse
 import json
 from dataclasses import asdict
 
+from app.core.printable import printable
 from app.core.records import ProjectCounts
 
 
@@ -23,7 +24,7 @@ def format_counts(counts: ProjectCounts) -> str:
     by_label = ", ".join(f"{label} {n}" for label, n in counts.entities_by_label.items())
     lines = [
         f"Project      {counts.name}",
-        f"File         {counts.path}",
+        f"File         {printable(counts.path)}",
         f"Codebook     {counts.codebook}",
         f"Articles     {counts.articles}",
         f"Entities     {counts.entities}" + (f"  ({by_label})" if by_label else ""),

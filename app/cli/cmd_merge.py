@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from app.cli.common import plural, progress_bar
+from app.core.printable import printable
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -46,13 +47,13 @@ def run(args: argparse.Namespace) -> int:
         ))
         return 0
     if report.backup:
-        print(f"Backed up the project to {Path(report.backup).name}.")
+        print(f"Backed up the project to {printable(Path(report.backup).name)}.")
     for merged in report.files:
         who = f" (package for {merged.package_for})" if merged.package_for else ""
         if not merged.changed:
-            print(f"{merged.file}{who}: nothing new.")
+            print(f"{printable(merged.file)}{who}: nothing new.")
             continue
-        print(f"{merged.file}{who}:")
+        print(f"{printable(merged.file)}{who}:")
         if merged.coders_added:
             print(f"  new {plural(len(merged.coders_added), 'coder')}: {', '.join(merged.coders_added)}")
         for coder, line in describe_counts(merged.counts.items()).items():

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from app.core.printable import printable
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -25,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     with create_project(args.project, codebook_path=args.codebook, name=args.name) as project:
         codebook = project.codebook
         print(
-            f"Created {args.project} with codebook {codebook.name} {codebook.version} "
+            f"Created {printable(args.project)} with codebook {codebook.name} {codebook.version} "
             f"({len(codebook.span_labels)} span labels, {len(codebook.questions)} article questions)."
         )
     return 0

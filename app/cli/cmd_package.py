@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from app.cli.common import plural
+from app.core.printable import printable
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -28,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
     with open_project(args.project) as project:
         report = write_package(project, args.coder, args.output)
     print(
-        f"Wrote {report.path} for {report.coder}: {plural(report.articles, 'article')}, "
+        f"Wrote {printable(report.path)} for {report.coder}: {plural(report.articles, 'article')}, "
         f"{plural(report.annotations, 'annotation')}, {plural(report.relations, 'relation')}, "
         f"{plural(report.answers, 'answer')} ({report.size_bytes / 1024:.0f} KB)."
     )
