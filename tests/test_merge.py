@@ -15,7 +15,7 @@ from app.core.errors import LoupeError
 from app.core.records import utc_now
 from app.services.assignment import assign
 from app.services.coding import article_listing, set_status
-from app.services.editing import add_annotation, apply_edit
+from app.services.editing import apply_edit
 from app.services.merging import KEEP_BACKUPS, MergeError, merge_files
 from app.services.packages import write_package
 from app.services.projects import open_project
@@ -277,3 +277,22 @@ def test_a_row_pointing_nowhere_refuses_the_whole_merge(team: Path) -> None:
     )):
         merge(team, "alice.loupe", "bob.loupe", make_backup=False)  # alice's file is good
     assert dump(team / "lead.loupe") == before
+
+
+def test_the_merge_carries_every_column_of_the_merged_tables(team: Path) -> None:
+    """A column added to a merged table (model and migration) must travel, or be named as
+    the lead's own: compared with the tables a project file really has."""
+    from app.store.merging import STATUS_COLUMNS, STATUS_KEPT, STATUS_UPDATED, VERSIONED
+
+    conn = sqlite3.connect(team / "lead.loupe")
+    try:
+        def columns(table: str) -> set[str]:
+            return {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+
+        for table, carried in VERSIONED.values():
+            assert set(carried) == columns(table), table
+        assignment = columns("assignment")
+        assert set(STATUS_COLUMNS) | {"id"} == assignment
+        assert set(STATUS_UPDATED) | set(STATUS_KEPT) | {"article_id", "coder_id"} == assignment
+    finally:
+        conn.close()

@@ -101,25 +101,30 @@ def attributes_text_problem(owner: SpanLabel | RelationType, text: Any) -> str |
 
 def relation_problem(
     codebook: Codebook, label: str, article_id: str, coder_id: str,
-    source: Endpoint | None, target: Endpoint | None,
+    source_id: Any, target_id: Any, ends: Mapping[Any, Endpoint],
 ) -> str | None:
-    """The relation type must exist and allow its two annotations, which must be two
-    different ones of the relation's own article and coder (``None``: not found)."""
+    """The relation type must exist and allow its two annotations (looked up in
+    ``ends``), which must be two different ones of the relation's own article and coder."""
     try:
         relation_type = codebook.relation_type(label)
     except (KeyError, TypeError):
         return f"its type {_short(label)} is not a relation type of the codebook"
-    for end, found in (("source", source), ("target", target)):
-        if found is None:
+    if source_id == target_id:
+        return "its source and target are the same annotation"
+    found: dict[str, Endpoint] = {}
+    for end, end_id in (("source", source_id), ("target", target_id)):
+        endpoint = ends.get(end_id) if isinstance(end_id, str) else None
+        if endpoint is None:
             return f"its {end} annotation is neither in the file nor in the project"
-        if found.article_id != article_id:
+        if endpoint.article_id != article_id:
             return f"its {end} annotation is on another article"
-        if found.coder_id != coder_id:
+        if endpoint.coder_id != coder_id:
             return f"its {end} annotation is another coder's"
-    assert source is not None and target is not None
-    if not relation_type.allows(source.label, target.label):
+        found[end] = endpoint
+    source, target = found["source"].label, found["target"].label
+    if not relation_type.allows(source, target):
         return (
-            f"{label} cannot link {source.label} to {target.label} "
+            f"{label} cannot link {source} to {target} "
             f"(allowed: {', '.join(relation_type.source)} to {', '.join(relation_type.target)})"
         )
     return None

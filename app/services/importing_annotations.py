@@ -22,6 +22,7 @@ from app.core.errors import ImportFormatError
 from app.core.exports import CodedFile, CodedRelation, CodedSpan
 from app.core.formats import ANNOTATION_FORMATS
 from app.core.records import Annotation, Article, Relation, utc_now
+from app.core.row_checks import Endpoint, attributes_problem, relation_problem, span_problem
 from app.exchange.bratschema import BratSchema
 from app.exchange.readers import expand_inputs, read_articles
 from app.exchange.readers.brat import read_brat_folder
@@ -117,35 +118,22 @@ def _match(queries: ExportQueries, files: Sequence[CodedFile]) -> list[Article |
 
 
 def _check(project: Project, f: CodedFile, article: Article) -> None:
+    """Every span and relation of ``f`` as a merge checks a coder's rows
+    (:mod:`app.core.row_checks`); the first problem refuses the whole import."""
     codebook = project.codebook
-    keys = set()
+    ends = {s.key: Endpoint(article.id, "", s.label) for s in f.spans}
     for s in f.spans:
-        keys.add(s.key)
-        try:
-            label = codebook.label(s.label)
-        except KeyError:
-            raise ImportFormatError(f"{f.origin}: '{s.label}' is not a span label of the codebook.") from None
-        if not 0 <= s.start < s.end <= len(article.text):
-            raise ImportFormatError(f"{f.origin}: the span {s.start}-{s.end} is outside the text.")
-        for name, value in s.attributes.items():
-            try:
-                problem = label.attribute(name).validate(value)
-            except KeyError:
-                problem = f"'{name}' is not an attribute of {label.name}"
-            if problem:
-                raise ImportFormatError(f"{f.origin}: {s.key}: {problem}.")
-    labels = {s.key: s.label for s in f.spans}
+        problem = span_problem(s.label, s.start, s.end, len(article.text), codebook) or attributes_problem(
+            codebook.label(s.label), s.attributes
+        )
+        if problem:
+            raise ImportFormatError(f"{f.origin}: {s.key}: {problem}.")
     for r in f.relations:
-        try:
-            relation_type = codebook.relation_type(r.label)
-        except KeyError:
-            raise ImportFormatError(f"{f.origin}: '{r.label}' is not a relation type of the codebook.") from None
-        if r.source not in keys or r.target not in keys:
-            raise ImportFormatError(f"{f.origin}: {r.key} links a span that is not in the file.")
-        if not relation_type.allows(labels[r.source], labels[r.target]):
-            raise ImportFormatError(
-                f"{f.origin}: {r.key}: {r.label} cannot link {labels[r.source]} to {labels[r.target]}."
-            )
+        problem = relation_problem(codebook, r.label, article.id, "", r.source, r.target, ends)
+        if problem is None:
+            problem = attributes_problem(codebook.relation_type(r.label), r.attributes)
+        if problem:
+            raise ImportFormatError(f"{f.origin}: {r.key}: {problem}.")
 
 
 def import_annotations(

@@ -171,12 +171,10 @@ class _FileChecker:
 
     def relation(self, row: Row) -> str | None:
         at = self.at
-        label, source_id, target_id = row[at["label"]], row[at["source_id"]], row[at["target_id"]]
-        if source_id == target_id:
-            return "its source and target are the same annotation"
+        label = row[at["label"]]
         problem = relation_problem(
             self.codebook, label, row[at["article_id"]], row[at["coder_id"]],
-            self.ends.get(source_id), self.ends.get(target_id),
+            row[at["source_id"]], row[at["target_id"]], self.ends,
         )
         return problem or attributes_text_problem(self.codebook.relation_type(label), row[at["attributes"]])
 
