@@ -296,3 +296,16 @@ def test_the_merge_carries_every_column_of_the_merged_tables(team: Path) -> None
         assert set(STATUS_UPDATED) | set(STATUS_KEPT) | {"article_id", "coder_id"} == assignment
     finally:
         conn.close()
+
+
+def test_work_on_an_article_taken_back_returns_unassigned(team: Path) -> None:
+    with open_project(team / "alice.loupe") as package:
+        alice = package.store.coders.find("alice")
+        done = next(r.id for r in article_listing(package, alice.id) if r.status == "done")
+    with open_project(team / "lead.loupe") as lead:
+        assert lead.store.assigning.take_back(alice.id, [done]) == (1, [])
+    report = merge(team, "alice.loupe")
+    assert report.files[0].summary()["alice"]["status"] == {"added": 1, "updated": 1}
+    with open_project(team / "lead.loupe") as lead:
+        (cell,) = [c for c in lead.store.assigning.cells() if (c.article_id, c.coder_id) == (done, alice.id)]
+        assert (cell.status, cell.assigned, cell.worked) == ("done", False, True)

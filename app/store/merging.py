@@ -1,4 +1,4 @@
-"""Merging returned project files into the lead's project, and backing it up first.
+"""Merging returned project files into the lead's project (backups: :mod:`app.store.backups`).
 
 A returned file is opened read-only through its own engine (``immutable`` when no
 other program has it open, so not even a lock file appears beside it). Rows are
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -163,17 +162,6 @@ def project_identity(engine: Engine) -> tuple[str, str]:
 def article_hashes(engine: Engine) -> dict[str, str]:
     with engine.connect() as conn:
         return dict(conn.exec_driver_sql("SELECT id, text_sha256 FROM article").tuples().all())
-
-
-def backup(engine: Engine, target: Path) -> None:
-    """Copy the project, committed WAL content included, with SQLite's backup API."""
-    with engine.connect() as conn:
-        source = conn.connection.driver_connection
-        destination = sqlite3.connect(target)
-        try:
-            source.backup(destination)
-        finally:
-            destination.close()
 
 
 def merge_into(
@@ -327,10 +315,12 @@ def _supersede_duplicate_answers(conn: Connection, result: FileMerge, owner: str
 def _merge_statuses(conn: Connection, foreign: ForeignProject, result: FileMerge, owner: str, name: str) -> None:
     """Statuses and time spent, matched by article and coder; later ``updated_at`` wins.
 
-    An article the lead no longer assigns to the coder comes back only with work on it.
+    An article the lead no longer assigns to the coder comes back only with work on it,
+    and not as assigned: only the lead assigns (:data:`STATUS_KEPT`).
     """
     at = {column: i for i, column in enumerate(STATUS_COLUMNS)}
     coder, status, seconds, updated = at["coder_id"], at["status"], at["seconds_spent"], at["updated_at"]
+    assigned = at["assigned"]
     current = lead_statuses(conn, [owner])
     winners = []
     for row in foreign.rows("assignment", STATUS_COLUMNS):
@@ -342,6 +332,8 @@ def _merge_statuses(conn: Connection, foreign: ForeignProject, result: FileMerge
         if have is not None and row[updated] <= have[updated]:
             continue
         result.add(name, "status", "added" if have is None else "updated")
+        if have is None:  # the lead took the article back: the work returns, unassigned
+            row = row[:assigned] + (False,) + row[assigned + 1 :]
         winners.append(row)
     if winners:
         conn.exec_driver_sql(_STATUS_UPSERT, winners)
