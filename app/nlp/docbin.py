@@ -47,7 +47,9 @@ def _words(nlp: Language, text: str, spans: Sequence[CodedSpan]) -> tuple[list[s
     starts = {s.start for s in spans}
     ends = {s.end for s in spans}
     cuts = {0, len(text)} | starts | ends
-    for token in nlp.make_doc(text):
+    # The tokenizer alone: make_doc refuses texts over max_length, which bounds the
+    # memory of the statistical components, not of tokenizing; an article is never refused.
+    for token in nlp.tokenizer(text):
         cuts.add(token.idx)
         cuts.add(token.idx + len(token.text))
     edges = sorted(cuts)

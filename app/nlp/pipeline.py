@@ -4,18 +4,25 @@ Only the NER component runs: the tagger, parser, lemmatizer and any shared tok2v
 NER does not listen to are excluded at load time for speed. Headlines, captions and
 bylines sit on their own lines, so no entity may cross a blank line: a small component
 marks blank-line tokens as "outside" before NER, and NER respects preset annotations.
+
+A text longer than :data:`MAX_PIECE_CHARS` (or the pipeline's ``max_length``, if lower)
+is tagged in pieces cut at paragraph, else sentence, else white-space boundaries (see
+:mod:`app.nlp.chunking`), and batches are kept under :data:`BATCH_CHARS` characters: the
+pipeline's memory grows with the characters it holds at once (about 3.4 KB each), and
+the whole import must stay well under 1 GB.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.core.defaults import MODEL_INSTALL_HINT
 from app.core.errors import ModelError
+from app.nlp.chunking import chunk_bounds
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -23,6 +30,10 @@ if TYPE_CHECKING:
 
 SpanTuple = tuple[int, int, str]
 GUARD = "loupe_blank_line_guard"
+#: Longest piece of text given to the pipeline at once (about 170 MB of working memory).
+MAX_PIECE_CHARS = 50_000
+#: Characters in one batch of pieces; a batch of short articles is cheaper per character.
+BATCH_CHARS = 200_000
 _NOT_NEEDED = (
     "tagger", "parser", "attribute_ruler", "lemmatizer", "morphologizer", "senter",
     "trainable_lemmatizer", "textcat", "textcat_multilabel", "spancat",
@@ -80,12 +91,21 @@ def load_pipeline(model: str) -> Language:
 
 
 class EntityTagger:
-    """Runs a loaded pipeline over article texts and returns kept entity spans."""
+    """Runs a loaded pipeline over article texts and returns kept entity spans.
 
-    def __init__(self, nlp: Language, model: str) -> None:
+    ``piece_chars`` (default :data:`MAX_PIECE_CHARS`) is the longest piece of text the
+    pipeline sees; it never exceeds the pipeline's ``max_length``.
+    """
+
+    def __init__(self, nlp: Language, model: str, *, piece_chars: int = MAX_PIECE_CHARS) -> None:
         self.nlp = nlp
+        self.piece_chars = piece_chars
         meta: dict[str, Any] = nlp.meta
         self.model_id = f"{meta.get('lang', '')}_{meta.get('name', model)} {meta.get('version', '')}".strip()
+
+    def piece_limit(self) -> int:
+        """The longest piece given to the pipeline (read at each run: ``max_length`` may change)."""
+        return max(1, min(self.piece_chars, self.nlp.max_length))
 
     def tag(
         self,
@@ -94,18 +114,40 @@ class EntityTagger:
         *,
         batch_size: int = 64,
         n_process: int = 1,
+        tagged: Callable[[int], None] | None = None,
     ) -> Iterator[list[SpanTuple]]:
-        """Yield, per text in order, its entities as code-point offsets."""
+        """Yield, per text in order, its entities as code-point offsets into that text.
+
+        ``tagged(characters)`` is called after each piece with the characters it held,
+        so that a caller can show progress through one long article (and cancel).
+        """
         keep = None if labels is None else frozenset(labels)
-        docs = self.nlp.pipe(texts, batch_size=batch_size, n_process=n_process)
-        for doc in docs:
-            text = doc.text
-            yield [
-                (ent.start_char, ent.end_char, ent.label_)
+        texts = list(texts)
+        limit = self.piece_limit()
+        longest = max((min(len(text), limit) for text in texts), default=1)
+        size = max(1, min(batch_size, BATCH_CHARS // max(1, longest)))
+        pieces = (
+            (text[start:end], (index, start))
+            for index, text in enumerate(texts)
+            for start, end in chunk_bounds(text, limit)
+        )
+        docs = self.nlp.pipe(pieces, as_tuples=True, batch_size=size, n_process=n_process)
+        current, spans = 0, []
+        for doc, (index, offset) in docs:
+            while index > current:  # every text has at least one piece: this runs once
+                yield spans
+                current, spans = current + 1, []
+            piece = doc.text
+            spans.extend(
+                (offset + ent.start_char, offset + ent.end_char, ent.label_)
                 for ent in doc.ents
                 if (keep is None or ent.label_ in keep)
-                and not _crosses_blank_line(text, ent.start_char, ent.end_char)
-            ]
+                and not _crosses_blank_line(piece, ent.start_char, ent.end_char)
+            )
+            if tagged is not None:
+                tagged(len(piece))
+        if texts:
+            yield spans
 
 
 @lru_cache(maxsize=2)

@@ -37,14 +37,26 @@ def tag_texts(
     """
     tagger = load_tagger(model or DEFAULT_MODEL)
     results: list[list[SpanTuple]] = []
-    total = len(texts)
+    # Progress counts characters: one long article is tagged piece by piece, and the bar
+    # (and a cancel) must not wait for the whole of it.
+    total = sum(len(text) for text in texts)
+    done = pieces = 0
     progress(0, total, "Highlighting entities")
-    for spans in tagger.tag(texts, labels, batch_size=batch_size, n_process=n_process):
-        results.append(spans)
-        if len(results) % 16 == 0 or len(results) == total:
+
+    def tagged(characters: int) -> None:
+        nonlocal done, pieces
+        done += characters
+        pieces += 1
+        if pieces % 16 == 0 or characters >= 10_000:
             if cancelled():
                 raise OperationCancelled("Cancelled; nothing was written.")
-            progress(len(results), total, "Highlighting entities")
+            progress(done, total, "Highlighting entities")
+
+    for spans in tagger.tag(
+        texts, labels, batch_size=batch_size, n_process=n_process, tagged=tagged
+    ):
+        results.append(spans)
+    progress(total, total, "Highlighting entities")
     return tagger.model_id, results
 
 
