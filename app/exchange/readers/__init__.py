@@ -9,6 +9,7 @@ sentence naming the file (and, for CSV and JSON Lines, the line).
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -77,16 +78,55 @@ def _display_name(path: Path) -> str:
     return path.name or str(path)
 
 
-def _read_bytes(path: Path, name: str, max_bytes: int) -> bytes:
+#: Opening never waits (a FIFO with no writer would block forever) and, where asked,
+#: never follows a symbolic link; both flags are missing on Windows.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+def _not_regular(name: str, mode: int) -> ImportFormatError:
+    kind = _kind(mode)
+    if kind == "a folder":
+        return ImportFormatError(f"{name} is a folder, not a file.")
+    if kind == "a symbolic link":
+        return ImportFormatError(f"{name} is a symbolic link; links inside a folder are not followed.")
+    return ImportFormatError(f"{name} is {kind}, not a regular file, so it was not read.")
+
+
+def _read_bytes(path: Path, name: str, max_bytes: int, *, follow_symlinks: bool = True) -> bytes:
+    """The bytes of a regular file; anything else is refused before it is opened.
+
+    The type is checked again on the open descriptor: the path may have been replaced
+    between the check and the open.
+    """
     try:
-        if not path.exists():
-            raise ImportFormatError(f"{name} does not exist.")
-        if path.is_dir():
-            raise ImportFormatError(f"{name} is a folder, not a file.")
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise _too_large(name, size, max_bytes)
-        with path.open("rb") as handle:
+        try:
+            info = path.stat() if follow_symlinks else path.lstat()
+        except FileNotFoundError as exc:
+            raise ImportFormatError(f"{name} does not exist.") from exc
+        if not stat.S_ISREG(info.st_mode):
+            raise _not_regular(name, info.st_mode)
+        if info.st_size > max_bytes:
+            raise _too_large(name, info.st_size, max_bytes)
+        fd = os.open(path, _OPEN_FLAGS | (0 if follow_symlinks else _NOFOLLOW))
+        with os.fdopen(fd, "rb") as handle:
+            opened = os.fstat(handle.fileno())
+            if not stat.S_ISREG(opened.st_mode):
+                raise _not_regular(name, opened.st_mode)
             data = handle.read(max_bytes + 1)
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
@@ -96,9 +136,14 @@ def _read_bytes(path: Path, name: str, max_bytes: int) -> bytes:
     return data
 
 
-def read_articles(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[ImportedArticle]:
+def read_articles(
+    path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, follow_symlinks: bool = True
+) -> list[ImportedArticle]:
     """All articles in the file at ``path``, in file order.
 
+    Only a regular file is read: a named pipe, socket or device is refused without
+    being opened, and so is a symbolic link unless ``follow_symlinks`` (a path the user
+    named follows links; a file found in a folder does not).
     Raises :class:`ImportFormatError` (and nothing else) for a missing, unreadable,
     oversized, empty, binary or malformed file.
     """
@@ -109,7 +154,7 @@ def read_articles(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Imp
         raise ImportFormatError(
             f"{name} is not a file type Loupe can import (supported: {_supported_list()})."
         )
-    data = _read_bytes(path, name, max_bytes)
+    data = _read_bytes(path, name, max_bytes, follow_symlinks=follow_symlinks)
     if not data:
         raise ImportFormatError(f"{name} is empty.")
     try:
@@ -143,11 +188,52 @@ def _is_candidate(path: Path) -> bool:
     return path.suffix.lower() in SUPPORTED_EXTENSIONS and not path.name.startswith((".", "~$"))
 
 
-def expand_inputs(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
+def _walk(root: Path, skipped: list[str] | None) -> list[Path]:
+    """The candidate regular files under ``root``; links and special files are left out.
+
+    ``os.walk`` does not descend into linked folders; every entry's type comes from
+    ``lstat``, so nothing found here is opened, and a link is never followed.
+    """
+    found: list[Path] = []
+    for folder, subfolders, files in os.walk(root):
+        kept = []
+        for sub in subfolders:
+            if sub.startswith("."):
+                continue
+            if Path(folder, sub).is_symlink():
+                if skipped is not None:
+                    skipped.append(
+                        f"{Path(folder, sub)} is a symbolic link to a folder; links inside a "
+                        f"folder are not followed."
+                    )
+                continue
+            kept.append(sub)
+        subfolders[:] = kept
+        for file in files:
+            path = Path(folder, file)
+            if not _is_candidate(path):
+                continue
+            try:
+                mode = path.lstat().st_mode
+            except OSError:
+                continue  # gone since the folder was listed
+            if stat.S_ISREG(mode):
+                found.append(path)
+            elif skipped is not None:
+                skipped.append(_not_regular(str(path), mode).message)
+    return found
+
+
+def expand_inputs(
+    paths: Iterable[str | os.PathLike[str]], *, skipped: list[str] | None = None
+) -> list[Path]:
     """The files to import: files as given, folders expanded recursively.
 
-    A folder contributes its supported files (hidden ones and hidden folders skipped),
-    sorted by their path within it. A file named twice is listed once.
+    A folder contributes its supported regular files (hidden ones and hidden folders
+    skipped), sorted by their path within it. Inside a folder, symbolic links (to files
+    or folders) are not followed, and named pipes, sockets and devices are not opened:
+    each is left out with one sentence appended to ``skipped`` (when given).
+    A file named twice is listed once.
     Raises :class:`ImportFormatError` for a path that does not exist, a file of an
     unsupported type, or a folder without supported files.
     """
@@ -163,10 +249,7 @@ def expand_inputs(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            found: list[Path] = []
-            for folder, subfolders, files in os.walk(path):
-                subfolders[:] = [d for d in subfolders if not d.startswith(".")]
-                found.extend(Path(folder, file) for file in files if _is_candidate(Path(file)))
+            found = _walk(path, skipped)
             if not found:
                 raise ImportFormatError(
                     f"{path} contains no files Loupe can import ({_supported_list()})."

@@ -15,15 +15,34 @@ from pathlib import PurePath
 import docx
 from docx.table import Table
 from docx.text.paragraph import Paragraph
+from lxml import etree
 
 from app.core.articles import ImportedArticle
 from app.core.errors import ImportFormatError
 from app.exchange.readers.articletext import clean_title, compose, text_or_none
 from app.exchange.readers.textdecode import normalize_newlines
 
-# A .docx is a zip archive; refuse archives that would unpack to far more than any
-# article (a "zip bomb") before python-docx unpacks them into memory.
-MAX_UNPACKED_BYTES = 512 * 1024 * 1024
+# A .docx is a zip archive that python-docx unpacks and parses whole: its memory follows
+# the unpacked size and, above all, the number of XML elements (a tree of tiny paragraphs
+# takes about 20 bytes of memory per byte of XML). These limits, checked from the archive's
+# directory and one streaming pass that holds almost nothing, keep a whole import of the
+# largest accepted document well under 1 GB. A 1,000-page book is far within all four.
+
+#: All members unpacked (declared sizes: zipfile never reads past them).
+MAX_UNPACKED_BYTES = 128 * 1024 * 1024
+#: Any one XML part, word/document.xml in particular.
+MAX_XML_PART_BYTES = 32 * 1024 * 1024
+#: Paragraphs (w:p elements) in all XML parts together.
+MAX_PARAGRAPHS = 100_000
+#: XML elements and attributes in all XML parts together.
+MAX_XML_NODES = 2_000_000
+
+_W_P = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}p"
+_MB = 1024 * 1024
+
+
+def _size(count: int) -> str:
+    return f"{count / _MB:.0f} MB" if count >= _MB else f"{count} bytes"
 
 
 def _open_archive(data: bytes, name: str) -> None:
@@ -33,18 +52,67 @@ def _open_archive(data: bytes, name: str) -> None:
         )
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-            members = set(archive.namelist())
+            infos = archive.infolist()
+            members = {info.filename for info in infos}
+            unpacked = sum(info.file_size for info in infos)
+            if unpacked > MAX_UNPACKED_BYTES:
+                raise ImportFormatError(
+                    f"{name} would unpack to {_size(unpacked)}; a Word document may unpack "
+                    f"to at most {_size(MAX_UNPACKED_BYTES)}."
+                )
+            if "[Content_Types].xml" not in members:
+                raise ImportFormatError(f"{name} is a zip archive but not a Word document.")
+            xml_parts = [info for info in infos if info.filename.lower().endswith((".xml", ".rels"))]
+            for info in xml_parts:
+                if info.file_size > MAX_XML_PART_BYTES:
+                    raise ImportFormatError(
+                        f"{name} holds {_size(info.file_size)} of XML in {info.filename}; a Word "
+                        f"document may hold at most {_size(MAX_XML_PART_BYTES)} in one part."
+                    )
+            _count_nodes(archive, xml_parts, name)
+    except ImportFormatError:
+        raise
     except Exception as exc:  # zipfile raises several types on damaged archives
         raise ImportFormatError(
             f"{name} is a damaged zip archive, not a readable Word document."
         ) from exc
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise ImportFormatError(
-            f"{name} would unpack to {unpacked // (1024 * 1024)} MB, more than a Word document of articles can hold."
-        )
-    if "[Content_Types].xml" not in members:
-        raise ImportFormatError(f"{name} is a zip archive but not a Word document.")
+
+
+def _count_nodes(archive: zipfile.ZipFile, parts: list[zipfile.ZipInfo], name: str) -> None:
+    """Refuse a document over :data:`MAX_PARAGRAPHS` or :data:`MAX_XML_NODES`.
+
+    One streaming pass: each element is dropped as soon as it is counted, and the pass
+    stops at the first count over a limit, so a bomb is refused quickly. Malformed XML
+    is left for python-docx to report.
+    """
+    nodes = paragraphs = 0
+    for info in parts:
+        with archive.open(info) as stream:
+            events = etree.iterparse(
+                stream, events=("end",), resolve_entities=False, no_network=True, huge_tree=False
+            )
+            try:
+                for _, element in events:
+                    nodes += 1 + len(element.attrib)
+                    if element.tag == _W_P:
+                        paragraphs += 1
+                    if nodes > MAX_XML_NODES:
+                        raise ImportFormatError(
+                            f"{name} has over {MAX_XML_NODES:,} XML elements and attributes; "
+                            f"a Word document may have at most {MAX_XML_NODES:,}."
+                        )
+                    if paragraphs > MAX_PARAGRAPHS:
+                        raise ImportFormatError(
+                            f"{name} has over {MAX_PARAGRAPHS:,} paragraphs; a Word document "
+                            f"may have at most {MAX_PARAGRAPHS:,}."
+                        )
+                    element.clear()
+                    parent = element.getparent()
+                    if parent is not None:
+                        while element.getprevious() is not None:
+                            del parent[0]
+            except etree.XMLSyntaxError:
+                continue
 
 
 def _blocks(document: docx.document.Document) -> Iterator[str]:

@@ -10,6 +10,7 @@ the headline is prepended or line endings are normalised.
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from app.core.articles import ImportedArticle, SourceSpan
@@ -41,9 +42,37 @@ def _kind(value: object) -> str:
     return "an object"
 
 
+class _NotStrictJson(Exception):
+    def __init__(self, constant: str) -> None:
+        super().__init__(constant)
+        self.constant = constant
+
+
+def _refuse_constant(constant: str) -> Any:
+    raise _NotStrictJson(constant)
+
+
+def _finite_float(literal: str) -> float:
+    value = float(literal)
+    if not math.isfinite(value):  # 1e999 is valid JSON but no float holds it
+        raise _NotStrictJson(literal)
+    return value
+
+
 def _parse(line: str, where: str) -> dict[str, Any]:
     try:
-        value = json.loads(line)
+        # Python's json reads NaN and Infinity, which JSON does not have: an exported
+        # line holding one would be invalid JSON, so they are refused here.
+        value = json.loads(line, parse_constant=_refuse_constant, parse_float=_finite_float)
+    except _NotStrictJson as exc:
+        shown = exc.constant if len(exc.constant) <= 40 else exc.constant[:37] + "..."
+        if shown in ("NaN", "Infinity", "-Infinity"):
+            reason = f"{shown} is not valid JSON"
+        else:
+            reason = f"the number {shown} is too large to be stored"
+        raise ImportFormatError(
+            f"{where}: {reason} (numbers must be finite; JSON has no NaN or Infinity)."
+        ) from exc
     except json.JSONDecodeError as exc:
         raise ImportFormatError(
             f"{where}: not valid JSON ({exc.msg} at column {exc.colno})."
