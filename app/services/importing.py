@@ -54,19 +54,28 @@ def read_sources(
     progress: ProgressFn = no_progress,
     cancelled: CancelFn = never_cancelled,
 ) -> tuple[list[ImportedArticle], list[str]]:
-    """Read every input file; returns (articles, messages about skipped bad files)."""
+    """Read every input file; returns (articles, messages about skipped files).
+
+    Links and special files found inside a folder are always skipped (and reported),
+    ``skip_bad`` or not: they are not articles. A file the caller named is read even
+    through a symbolic link.
+    """
     # The readers pull in HTML and Word parsers: load them only when importing.
     from app.exchange.readers import expand_inputs, read_articles
 
-    files = expand_inputs([Path(p) for p in inputs])
-    articles: list[ImportedArticle] = []
     bad: list[str] = []
+    named = [Path(p) for p in inputs]
+    files = expand_inputs(named, skipped=bad)
+    named_files = {p for p in named if not p.is_dir()}
+    articles: list[ImportedArticle] = []
     for index, path in enumerate(files):
         if cancelled():
             raise OperationCancelled("The import was cancelled; nothing was imported.")
         progress(index, len(files), f"Reading {path.name}")
         try:
-            articles.extend(read_articles(path, max_bytes=max_bytes))
+            articles.extend(
+                read_articles(path, max_bytes=max_bytes, follow_symlinks=path in named_files)
+            )
         except ImportFormatError as exc:
             if not skip_bad:
                 raise
@@ -136,13 +145,20 @@ def import_articles(
     if cancelled():
         raise OperationCancelled("The import was cancelled; nothing was imported.")
     progress(0, 1, "Saving")
-    report.article_ids = project.store.articles.add_batch(
+    # Another process may have stored some of these texts since they were checked above:
+    # the store checks again inside its write transaction and skips them.
+    ids = project.store.articles.add_new(
         list(zip(new, entities, strict=True)),
         model=report.model,
         span_coder=coder if any(item.spans for item in new) else None,
     )
     progress(1, 1, "Saved")
-    report.imported = len(new)
-    report.entities = sum(len(e) for e in entities)
-    report.annotations = sum(len(item.spans) for item in new)
+    for item, article_id in zip(new, ids, strict=True):
+        if article_id is None:
+            report.duplicates.append(f"{item.origin}: already in the project")
+    stored = [(item, spans) for item, spans, article_id in zip(new, entities, ids, strict=True) if article_id]
+    report.article_ids = [article_id for article_id in ids if article_id is not None]
+    report.imported = len(stored)
+    report.entities = sum(len(spans) for _, spans in stored)
+    report.annotations = sum(len(item.spans) for item, _ in stored)
     return report
