@@ -70,7 +70,7 @@ class GoldWrites:
                 DocumentCodeRow.article_id == article_id, DocumentCodeRow.coder_id == coder_id,
                 DocumentCodeRow.question == question, DocumentCodeRow.deleted_at.is_(None),
             )
-        ).scalar_one_or_none()
+        ).scalars().first()
 
     # -- annotations and relations (tombstones, new revisions) ---------------------------
     def add_annotation(self, a: Annotation) -> None:

@@ -45,6 +45,9 @@ class LeadWindow(QMainWindow):
         self.assignments.refused.connect(lambda text: self.statusBar().showMessage(text, 10_000))
         self.training.refused.connect(lambda text: self.statusBar().showMessage(text, 10_000))
         self.assignments.assignments_changed.connect(self._offer_adjudication)
+        self.tabs.currentChanged.connect(
+            lambda index: self._offer_adjudication() if self.tabs.widget(index) is self.adjudication else None
+        )
         stack = self.adjudication.controller.undo_stack
         undo = stack.createUndoAction(self, "&Undo")
         undo.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.Undo))
@@ -104,7 +107,8 @@ class LeadWindow(QMainWindow):
         return None
 
     def _offer_adjudication(self) -> None:
-        """Coders changed (Assignments, a merge): the first adjudicator opens the Adjudication tab."""
+        """The tab is shown, or coders changed (Assignments, a merge): the project's one
+        adjudicator opens the Adjudication tab; with several the tab says how to choose."""
         if self.adjudication.adjudicator_id is not None:
             return
         names = [c.name for c in adjudicators(self.project)]
