@@ -2,16 +2,19 @@
 
 :func:`export_project` is the one entry point for the command line and the window. It
 streams from the project batch by batch (memory stays flat however large the project),
-writes to a temporary file or folder beside the target and moves it into place only
-when complete, so a cancelled or failed export leaves nothing half-written. Runs on a
-worker thread; ``progress(done, total, text)`` and ``cancelled()`` as everywhere.
+writes to a temporary folder beside the target (``.<name>.<pid>-<random>.partial``,
+see :mod:`app.core.staging`; openpyxl's sheet files go there too) and moves the result
+into place only when complete and synced, so a cancelled or failed export leaves
+nothing half-written, and the next export to the same target removes what a killed one
+left. A folder export (csv, brat) gets the permissions the user's umask gives. A full
+disk is one sentence (an :class:`ExportError`). Runs on a worker thread;
+``progress(done, total, text)`` and ``cancelled()`` as everywhere.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
+import re
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,6 +23,13 @@ from pathlib import Path
 
 from app.core.bulk import no_cycle_collection
 from app.core.formats import EXPORT_FORMATS
+from app.core.staging import (
+    fsync_file,
+    fsync_folder,
+    partial_path,
+    remove_leftovers,
+    remove_partial,
+)
 from app.exchange.writers.brat import write_brat_folder
 from app.exchange.writers.csv import write_csv_folder
 from app.exchange.writers.jsonl import write_articles_jsonl, write_doccano_jsonl
@@ -86,8 +96,10 @@ def _staged(out: Path, folder: bool) -> Iterator[Path]:
         raise ExportError(f"{out} already exists and is not an empty folder; choose a new folder.")
     if not folder and out.is_dir():
         raise ExportError(f"{out} is a folder; name a file to export to.")
+    remove_leftovers(out.parent, re.escape(out.name))
+    staging = partial_path(out)
     try:
-        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
+        staging.mkdir()  # 0o777 less the umask: a csv or brat folder becomes the export itself
     except OSError as exc:
         raise ExportError(f"Nothing can be written in {out.parent} ({exc.strerror or exc}).") from exc
     target = staging if folder else staging / out.name
@@ -98,16 +110,18 @@ def _staged(out: Path, folder: bool) -> Iterator[Path]:
                 out.rmdir()
             os.replace(staging, out)
         else:
+            fsync_file(target)
             os.replace(target, out)
+        fsync_folder(out.parent)
     except OSError as exc:  # a full disk, a file open in another program
         raise ExportError(f"{out} could not be written ({exc.strerror or exc}).") from exc
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        remove_partial(staging)
 
 
 def _write_workbook(ctx: TableContext, target: Path, *, entities: bool, max_rows: int) -> list[str]:
     project = ctx.project
-    writer = WorkbookWriter(max_rows=max_rows)
+    writer = WorkbookWriter(max_rows=max_rows, temp_dir=target.parent)
     try:
         writer.add_table(annotations_table(ctx))
         writer.add_table(relations_table(ctx))

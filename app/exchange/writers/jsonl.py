@@ -11,19 +11,29 @@
 Offsets are Unicode code points of ``text`` (Python string indices). Lines are strict
 JSON: a number that is not finite (NaN, an infinity, which only a hand-made file can
 bring in) is written as ``null``, and a surrogate, which UTF-8 cannot encode, as U+FFFD
-(one for one, so the offsets stay valid; see :mod:`.cells`).
+(one for one, so the offsets stay valid; see :mod:`.cells`). U+0085, U+2028 and U+2029
+are written escaped (``\\u2028``): JSON allows them raw, but readers that split lines
+the way Python's ``str.splitlines`` does would cut a record in two.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
 
 from app.core.exports import CodedArticle, Coding
 from app.exchange.writers.cells import UNENCODABLE, replace_characters
+
+#: Line breaks for ``str.splitlines`` that JSON leaves raw inside strings.
+_RAW_BREAKS = re.compile("[\x85\u2028\u2029]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
 
 
 def _finite(value: Any) -> Any:
@@ -42,7 +52,9 @@ def _dump(handle: IO[str], obj: dict[str, Any]) -> None:
         line = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     except ValueError:  # NaN or an infinity somewhere: rare, so only then walked
         line = json.dumps(_finite(obj), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    # ensure_ascii=False leaves surrogates as they are, inside strings: replace them there.
+    # ensure_ascii=False leaves these as they are, inside strings: escape or replace them there.
+    if _RAW_BREAKS.search(line):
+        line = _RAW_BREAKS.sub(_escape, line)
     handle.write(replace_characters(line, UNENCODABLE))
     handle.write("\n")
 

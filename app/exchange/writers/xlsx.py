@@ -18,6 +18,7 @@ half-written archive without letting the zip module try again at garbage collect
 from __future__ import annotations
 
 import datetime
+import errno
 import os
 from collections.abc import Sequence
 from contextlib import suppress
@@ -97,6 +98,13 @@ class WorkbookWriter:
     def add_table(self, table: Table, *, index: int | None = None) -> int:
         """Write ``table`` as a sheet (at position ``index``; default: last) and return
         the number of data rows written, over all the sheets it needed."""
+        try:
+            return self._add_table(table, index)
+        except Exception as exc:
+            _raise_as_os_error(exc)
+            raise
+
+    def _add_table(self, table: Table, index: int | None) -> int:
         part, written, in_sheet = 1, 0, 0
         sheet = self._start_sheet(table, table.name, index)
         width = len(table.columns)
@@ -184,8 +192,9 @@ class WorkbookWriter:
         archive = ZipFile(str(path), "w", ZIP_DEFLATED, allowZip64=True)
         try:
             ExcelWriter(self._book, archive).save()
-        except BaseException:
+        except BaseException as exc:
             _abandon(archive)
+            _raise_as_os_error(exc)
             raise
 
     def discard(self) -> None:
@@ -198,6 +207,15 @@ class WorkbookWriter:
             if writer is not None:
                 with suppress(OSError):
                     os.remove(writer.out)
+
+
+def _raise_as_os_error(exc: BaseException) -> None:
+    """lxml reports a failed write to a sheet's file as ``SerialisationError("IO_ENOSPC")``:
+    raise the OSError it names instead, so that callers see a full disk as one."""
+    name = str(exc)
+    if type(exc).__name__ == "SerialisationError" and name.startswith("IO_"):
+        code = getattr(errno, name[3:], None)
+        raise (OSError(name) if code is None else OSError(code, os.strerror(code))) from exc
 
 
 def _abandon(archive: ZipFile) -> None:
