@@ -14,9 +14,7 @@ Long: may run on the database worker; takes ``progress`` and ``cancelled``.
 
 from __future__ import annotations
 
-import glob
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,11 +27,11 @@ from app.core.team import PACKAGE_FOR, MergeReport
 from app.services.merge_checks import Lead, MergeError, check_rows
 from app.services.progress import CancelFn, ProgressFn, never_cancelled, no_progress
 from app.services.projects import Project
+from app.store.backups import make_backup
 from app.store.engine import is_url
 from app.store.merging import (
     ForeignProject,
     article_hashes,
-    backup,
     merge_into,
     project_created_at,
     project_identity,
@@ -106,13 +104,9 @@ def _check(
 
 
 def _backup(project: Project, lead: Path) -> Path:
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")
-    target = lead.with_name(f"{lead.stem}.backup-{stamp}.loupe")
-    backup(project.store.engine, target)
-    pattern = glob.escape(str(lead.with_name(f"{lead.stem}.backup-"))) + "*.loupe"
-    for old in sorted(Path(p) for p in glob.glob(pattern))[:-KEEP_BACKUPS]:
-        old.unlink(missing_ok=True)
-    return target
+    """A complete, synced and checked backup (see :mod:`app.store.backups`); a
+    :class:`ProjectError` before anything is merged when none can be written."""
+    return make_backup(project.store.engine, lead, keep=KEEP_BACKUPS)
 
 
 def _max_seconds(conn: Any) -> float:

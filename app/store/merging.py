@@ -1,4 +1,4 @@
-"""Merging returned project files into the lead's project, and backing it up first.
+"""Merging returned project files into the lead's project (backups: :mod:`app.store.backups`).
 
 A returned file is opened read-only through its own engine (``immutable`` when no
 other program has it open, so not even a lock file appears beside it). Rows are
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -163,17 +162,6 @@ def project_identity(engine: Engine) -> tuple[str, str]:
 def article_hashes(engine: Engine) -> dict[str, str]:
     with engine.connect() as conn:
         return dict(conn.exec_driver_sql("SELECT id, text_sha256 FROM article").tuples().all())
-
-
-def backup(engine: Engine, target: Path) -> None:
-    """Copy the project, committed WAL content included, with SQLite's backup API."""
-    with engine.connect() as conn:
-        source = conn.connection.driver_connection
-        destination = sqlite3.connect(target)
-        try:
-            source.backup(destination)
-        finally:
-            destination.close()
 
 
 def merge_into(
