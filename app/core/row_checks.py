@@ -52,6 +52,8 @@ def span_problem(label: str, start: Any, end: Any, length: int, codebook: Codebo
         codebook.label(label)
     except (KeyError, TypeError):
         return f"its label {_short(label)} is not a span label of the codebook"
+    if type(start) is int and type(end) is int and 0 <= start < end <= length:
+        return None  # most rows: no need to find the words of a message
     for name, value in (("start", start), ("end", end)):
         if not _whole(value):
             return f"its {name} {_short(value)} is not a whole number"
@@ -140,6 +142,8 @@ def answer_problem(codebook: Codebook, question: str, value: Any) -> str | None:
 
 
 def revision_problem(value: Any) -> str | None:
+    if type(value) is int and 0 < value <= MAX_REVISION:
+        return None
     if not _whole(value) or not 0 < value <= MAX_REVISION:
         return f"its revision {_short(value)} is not a whole number from 1 to {MAX_REVISION:,}"
     return None

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from app.core.codebook import Codebook
+from app.core.codebook import Codebook, RelationType, SpanLabel
 from app.core.errors import LoupeError
 from app.core.records import Coder
 from app.core.row_checks import (
@@ -72,27 +72,23 @@ def check_rows(conn: Any, foreign: ForeignProject, lead: Lead, owner: Coder, len
     """Refuse (:class:`MergeError`) the first row of ``foreign`` that its coder ``owner``
     may not bring; ``lengths`` holds the text length of each article of the file."""
     checker = _FileChecker(conn, foreign, lead, owner, lengths)
-    annotations = checker.versioned("annotation", checker.annotation)
-    checker.ends = {
-        row[0]: Endpoint(row[1], row[2], row[3])
-        for row in _project(annotations, VERSIONED["annotation"][1], ("id", "article_id", "coder_id", "label"))
-    }
+    checker.annotations = checker.versioned("annotation", checker.annotation)
     checker.versioned("relation", checker.relation)
     checker.versioned("answer", checker.answer)
     checker.statuses()
-
-
-def _project(rows: Sequence[Row], columns: Sequence[str], wanted: Sequence[str]) -> list[Row]:
-    picks = [columns.index(c) for c in wanted]
-    return [tuple(row[i] for i in picks) for row in rows]
 
 
 class _FileChecker:
     def __init__(self, conn: Any, foreign: ForeignProject, lead: Lead, owner: Coder, lengths: dict[str, int]) -> None:
         self.conn, self.foreign, self.lead, self.owner, self.lengths = conn, foreign, lead, owner, lengths
         self.codebook = lead.codebook
+        self.annotations: list[Row] = []
         self.ends: dict[str, Endpoint] = {}
         self.at: dict[str, int] = {}
+        #: Values already found valid in this file (timestamps, (label, attributes)):
+        #: created_at is often updated_at, and most rows have the same few attributes.
+        self.good_stamps: set[str] = set()
+        self.good_attributes: set[tuple[Any, Any]] = set()
 
     def refuse(self, what: str, reason: str) -> MergeError:
         return MergeError(f"Nothing was merged: {self.foreign.name}, {what}: {reason}.")
@@ -116,34 +112,47 @@ class _FileChecker:
         for row in rows:
             if not isinstance(row[0], str) or not row[0]:
                 raise self.refuse(f"{kind} {row[0]!r}", "its id is not text")
-        have = {row[0]: row for row in lead_rows(self.conn, table, columns, [row[0] for row in rows])}
+        owner, latest, claimed, lengths = self.owner.id, self.lead.latest, self.lead.claimed, self.lengths
+        # The project's coder and article of each id (full rows only for other coders' rows).
+        have = {
+            row_id: (coder_id, article_id)
+            for row_id, coder_id, article_id in lead_rows(
+                self.conn, table, ("id", "coder_id", "article_id"), [row[0] for row in rows]
+            )
+        }
+        theirs = {
+            row[0]: row
+            for row in lead_rows(self.conn, table, columns, [row[0] for row in rows if row[coder] != owner])
+        }
         if kind == "relation":
             self.find_ends(rows)
-        owner, latest, claimed = self.owner.id, self.lead.latest, self.lead.claimed
+        good_stamps = self.good_stamps
         for row in rows:
             row_id, current = row[0], have.get(row[0])
             if row[coder] != owner:
-                if not _unchanged(row, current, revision, updated):
+                if not _unchanged(row, theirs.get(row_id), revision, updated):
                     raise self.refuse(f"{kind} {row_id}", self.not_yours(row[coder]))
                 continue
             place = (owner, row[article])
             problem = None
-            if current is not None and current[coder] != owner:
-                problem = f"it would replace {self.lead.name(current[coder])}'s {kind}"
-            elif current is not None and current[article] != row[article]:
+            if current is not None and current[0] != owner:
+                problem = f"it would replace {self.lead.name(current[0])}'s {kind}"
+            elif current is not None and current[1] != row[article]:
                 problem = f"it would move the {kind} to another article"
             elif current is None and claimed.setdefault(row_id, place) != place:
                 problem = f"another file of this merge has a {kind} with this id on another article or of another coder"
-            elif row[article] not in self.lengths:
+            elif row[article] not in lengths:
                 problem = f"its article {row[article]!r} is not one of the file's articles"
-            problem = (
-                problem
-                or revision_problem(row[revision])
-                or timestamp_problem("created_at", row[created], latest)
-                or timestamp_problem("updated_at", row[updated], latest)
-                or timestamp_problem("deleted_at", row[deleted], latest, optional=True)
-                or own_check(row)
-            )
+            else:
+                problem = revision_problem(row[revision])
+                for name, i in (("created_at", created), ("updated_at", updated), ("deleted_at", deleted)):
+                    stamp = row[i]
+                    if problem or stamp in good_stamps or (stamp is None and i == deleted):
+                        continue
+                    problem = timestamp_problem(name, stamp, latest)
+                    if problem is None:
+                        good_stamps.add(stamp)
+                problem = problem or own_check(row)
             if problem:
                 raise self.refuse(f"{kind} {row_id}", problem)
         return rows
@@ -151,21 +160,33 @@ class _FileChecker:
     def annotation(self, row: Row) -> str | None:
         at = self.at
         label = row[at["label"]]
-        return (
+        problem = (
             span_problem(label, row[at["start"]], row[at["end"]], self.lengths[row[at["article_id"]]], self.codebook)
-            or attributes_text_problem(self.codebook.label(label), row[at["attributes"]])
             or text_problem("note", row[at["note"]])
             or flag_problem("uncertain", row[at["uncertain"]])
         )
+        return problem or self.attributes(self.codebook.label(label), row[at["attributes"]])
+
+    def attributes(self, owner: SpanLabel | RelationType, text: Any) -> str | None:
+        key = (owner.name, text)
+        if key in self.good_attributes:
+            return None
+        problem = attributes_text_problem(owner, text)
+        if problem is None:
+            self.good_attributes.add(key)
+        return problem
 
     def find_ends(self, rows: Sequence[Row]) -> None:
-        """Add the project's annotations that relations of the file link and the file lacks."""
+        """The annotations the file's relations link: from the file, else the project."""
         source, target = self.at["source_id"], self.at["target_id"]
-        missing = sorted(
-            {row[i] for row in rows for i in (source, target) if isinstance(row[i], str)} - self.ends.keys()
-        )
+        wanted = {row[i] for row in rows for i in (source, target) if isinstance(row[i], str)}
+        columns = VERSIONED["annotation"][1]
+        picks = [columns.index(c) for c in ("article_id", "coder_id", "label")]
+        for row in self.annotations:
+            if row[0] in wanted:
+                self.ends[row[0]] = Endpoint(*(row[i] for i in picks))
         for row_id, article_id, coder_id, label in lead_rows(
-            self.conn, "annotation", ("id", "article_id", "coder_id", "label"), missing
+            self.conn, "annotation", ("id", "article_id", "coder_id", "label"), sorted(wanted - self.ends.keys())
         ):
             self.ends[row_id] = Endpoint(article_id, coder_id, label)
 
@@ -176,7 +197,7 @@ class _FileChecker:
             self.codebook, label, row[at["article_id"]], row[at["coder_id"]],
             row[at["source_id"]], row[at["target_id"]], self.ends,
         )
-        return problem or attributes_text_problem(self.codebook.relation_type(label), row[at["attributes"]])
+        return problem or self.attributes(self.codebook.relation_type(label), row[at["attributes"]])
 
     def answer(self, row: Row) -> str | None:
         value, problem = parse_json(row[self.at["value"]])
