@@ -19,6 +19,7 @@ from app.services.editing import apply_edit
 from app.services.merging import KEEP_BACKUPS, MergeError, merge_files
 from app.services.packages import write_package
 from app.services.projects import open_project
+from app.store import migrate
 from tests.team_fixtures import code, dump, team_project
 
 
@@ -250,15 +251,16 @@ def test_cancelled_merge_writes_nothing(team: Path) -> None:
 
 
 def test_old_schema_is_migrated_and_its_files_merge(team: Path) -> None:
-    for name in ("lead.loupe", "alice.loupe"):
+    for name in ("lead.loupe", "alice.loupe"):  # back to schema 0001: without what 0002 and 0003 add
         with sqlite3.connect(team / name) as conn:
             conn.execute("DROP TABLE merge_log")
+            conn.execute("DROP TABLE adjudication_rejection")
             conn.execute("UPDATE alembic_version SET version_num = '0001'")
         conn.close()
     report = merge(team, "alice.loupe")
     assert report.files[0].changed
     tables = dump(team / "lead.loupe")
-    assert tables["alembic_version"] == [("0002",)] and len(tables["merge_log"]) == 1
+    assert tables["alembic_version"] == [(migrate.HEAD,)] and len(tables["merge_log"]) == 1
 
 
 def test_a_row_pointing_nowhere_refuses_the_whole_merge(team: Path) -> None:
