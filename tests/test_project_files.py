@@ -240,3 +240,9 @@ def test_opening_a_project_in_another_process_keeps_this_ones_log(tmp_path: Path
     assert result.stdout.strip() == "True", result.stderr
     with open_project(path) as project:
         assert project.store.project_name() == "two"
+
+
+def test_the_reference_schema_of_the_head_is_what_the_migrations_create() -> None:
+    from app.store.fingerprint import migrated_schema
+
+    assert reference_schema(migrate.HEAD) == migrated_schema(migrate.HEAD)

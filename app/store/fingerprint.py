@@ -6,8 +6,7 @@ would run attacker's SQL inside Loupe's own transactions, a view could stand in 
 table, and an extra table would travel on into packages. Before a file is used, its
 structure (tables with their columns and foreign keys, indexes, and the absence of
 triggers and views) must equal what the migrations create at the file's revision. The
-reference is built once per revision and process, by running the same migrations on an
-in-memory database.
+reference is built once per revision and process in an in-memory database.
 
 The comparison is structural (``PRAGMA table_xinfo``, ``index_xinfo``,
 ``foreign_key_list``), not textual, so a file written by another build of Loupe whose
@@ -64,18 +63,51 @@ def read_schema(conn: Connection) -> Schema:
 
 @lru_cache(maxsize=8)
 def reference_schema(revision: str) -> Schema:
-    """The structure the migrations create at ``revision``, built in memory once."""
+    """The structure the migrations create at ``revision``, built in memory once.
+
+    At the head revision the models give the same structure as the migrations (a test
+    holds them equal) without importing Alembic, which would add a second to the
+    window's start; older revisions run the migrations themselves.
+    """
+    from app.store import migrate
+
+    if revision == migrate.HEAD:
+        return _build(_from_models)
+    return _build(lambda conn: _from_migrations(conn, revision))
+
+
+def migrated_schema(revision: str) -> Schema:
+    """The structure the migrations create at ``revision`` (always through Alembic)."""
+    return _build(lambda conn: _from_migrations(conn, revision))
+
+
+def _build(create: Any) -> Schema:
+    engine = create_engine("sqlite://", poolclass=StaticPool)
+    try:
+        with engine.begin() as conn:
+            create(conn)
+            return read_schema(conn)
+    finally:
+        engine.dispose()
+
+
+def _from_models(conn: Connection) -> None:
+    from app.store.schema import Base
+
+    Base.metadata.create_all(conn)
+    # Alembic's own bookkeeping table, as Alembic creates it.
+    conn.exec_driver_sql(
+        "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "
+        "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))"
+    )
+
+
+def _from_migrations(conn: Connection, revision: str) -> None:
     from alembic import command
 
     from app.store.migrate import config
 
-    engine = create_engine("sqlite://", poolclass=StaticPool)
-    try:
-        with engine.begin() as conn:
-            command.upgrade(config(conn), revision)
-            return read_schema(conn)
-    finally:
-        engine.dispose()
+    command.upgrade(config(conn), revision)
 
 
 def schema_problem(conn: Connection, revision: str) -> str | None:
