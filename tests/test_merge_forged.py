@@ -404,3 +404,27 @@ def test_an_honest_package_merges_and_its_training_gold_is_ignored(team: Path) -
         assert lead.store.annotations.get(gold.id).note == "checked"
         assert not merge_files(lead, [team / "alice.loupe"]).changed
     assert dump(team / "lead.loupe") == after
+
+
+def test_the_same_new_row_moved_to_another_article_in_a_second_file(team: Path) -> None:
+    shutil.copy(team / "alice.loupe", team / "alice-2.loupe")
+    coders = ids_of(team / "lead.loupe")
+    with sqlite3.connect(team / "alice-2.loupe") as conn:
+        row_id, article_id = conn.execute(
+            "SELECT id, article_id FROM annotation WHERE coder_id = ? AND deleted_at IS NULL ORDER BY id LIMIT 1",
+            (coders["alice"],),
+        ).fetchone()
+        (other,) = conn.execute(
+            "SELECT article_id FROM assignment WHERE coder_id = ? AND article_id != ? LIMIT 1",
+            (coders["alice"], article_id),
+        ).fetchone()
+        bump(conn, "annotation", row_id, f"article_id = '{other}', start = 0, \"end\" = 6")
+    conn.close()
+    before = dump(team / "lead.loupe")
+    with open_project(team / "lead.loupe") as lead, pytest.raises(MergeError) as info:
+        merge_files(lead, [team / "alice.loupe", team / "alice-2.loupe"])
+    assert str(info.value) == (
+        f"Nothing was merged: alice-2.loupe, annotation {row_id}: another file of this merge brings this "
+        "annotation with another article or coder."
+    )
+    assert dump(team / "lead.loupe") == before

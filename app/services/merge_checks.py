@@ -140,7 +140,7 @@ class _FileChecker:
             elif current is not None and current[1] != row[article]:
                 problem = f"it would move the {kind} to another article"
             elif current is None and claimed.setdefault(row_id, place) != place:
-                problem = f"another file of this merge has a {kind} with this id on another article or of another coder"
+                problem = f"another file of this merge brings this {kind} with another article or coder"
             elif row[article] not in lengths:
                 problem = f"its article {row[article]!r} is not one of the file's articles"
             else:
