@@ -27,7 +27,7 @@ from app.core.team import PACKAGE_FOR, MergeReport
 from app.services.merge_checks import Lead, MergeError, check_rows
 from app.services.progress import CancelFn, ProgressFn, never_cancelled, no_progress
 from app.services.projects import Project
-from app.store.backups import make_backup
+from app.store import backups
 from app.store.engine import is_url
 from app.store.merging import (
     ForeignProject,
@@ -106,7 +106,7 @@ def _check(
 def _backup(project: Project, lead: Path) -> Path:
     """A complete, synced and checked backup (see :mod:`app.store.backups`); a
     :class:`ProjectError` before anything is merged when none can be written."""
-    return make_backup(project.store.engine, lead, keep=KEEP_BACKUPS)
+    return backups.make_backup(project.store.engine, lead, keep=KEEP_BACKUPS)  # not merge_files' flag
 
 
 def _max_seconds(conn: Any) -> float:
