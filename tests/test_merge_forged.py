@@ -428,3 +428,27 @@ def test_the_same_new_row_moved_to_another_article_in_a_second_file(team: Path) 
         "annotation with another article or coder."
     )
     assert dump(team / "lead.loupe") == before
+
+
+def test_import_annotations_checks_rows_as_the_merge_does(team: Path) -> None:
+    from app.core.errors import ImportFormatError
+    from app.services.exporting import export_project
+    from app.services.importing_annotations import import_annotations
+
+    with open_project(team / "lead.loupe") as lead:
+        export_project(lead, team / "brat", format="brat", coder="bob")
+        (ann,) = [p for p in (team / "brat").glob("*.ann") if "\tsaid_by " in p.read_text(encoding="utf-8")]
+        lines = ann.read_text(encoding="utf-8").splitlines()
+        swapped = [
+            re.sub(r"Arg1:(\S+) Arg2:(\S+)", r"Arg1:\2 Arg2:\1", line) if "\tsaid_by " in line else line
+            for line in lines
+        ]
+        ann.write_text("\n".join(swapped) + "\n", encoding="utf-8")
+        before = dump(team / "lead.loupe")
+        with pytest.raises(ImportFormatError) as info:
+            import_annotations(lead, team / "brat", coder="dee", format="brat")
+    assert re.fullmatch(
+        rf"{re.escape(ann.name)}: R\d+: said_by cannot link Actor to Claim \(allowed: Claim to Actor\)\.",
+        info.value.message,
+    ), info.value.message
+    assert dump(team / "lead.loupe") == before
