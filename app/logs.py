@@ -70,6 +70,15 @@ def configure_logging(*, debug: bool = False) -> Path | None:
     return path
 
 
+def ensure_logging() -> Path | None:
+    """Configure the log unless an entry point already did (the window calls this, so that
+    it logs when started without the ``loupe`` command, and keeps ``--debug`` when with)."""
+    for handler in logging.getLogger().handlers:
+        if getattr(handler, _OURS, False):
+            return Path(handler.baseFilename) if isinstance(handler, RotatingFileHandler) else None
+    return configure_logging()
+
+
 def close_logging() -> None:
     """Remove the handlers :func:`configure_logging` added (tests, the end of a run)."""
     root = logging.getLogger()

@@ -215,7 +215,10 @@ def install_crash_handler(
     folder: Path | None = None, show: Callable[[Path], None] = show_crash_message
 ) -> CrashHandler:
     """Route uncaught exceptions to a crash log and a message box (call after the
-    QApplication exists, on the GUI thread)."""
+    QApplication exists, on the GUI thread); make sure ``loupe.log`` is written too."""
+    from app.logs import ensure_logging
+
+    ensure_logging()
     handler = CrashHandler(folder, show)
     sys.excepthook = handler.excepthook
     threading.excepthook = handler.threading_excepthook

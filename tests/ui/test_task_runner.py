@@ -208,3 +208,26 @@ def test_crash_dialog_names_the_report_and_opens_its_folder(
     button.click()
     assert opened == [report.parent]
     assert box.isVisible()  # the box stays open to be read
+
+
+@pytest.mark.gui
+def test_a_database_failure_reaching_the_crash_handler_is_shown_as_its_sentence(
+    qapp, qtbot, tmp_path: Path  # noqa: ANN001
+) -> None:
+    from app.ui.crash import install_crash_handler
+
+    failures: list[tuple[str, Path]] = []
+    handler = install_crash_handler(tmp_path / "logs", show=lambda _path: None)
+    handler.show_failure = lambda sentence, path: failures.append((sentence, path))
+    handler.project = lambda: tmp_path / "p.loupe"
+    try:
+        try:
+            raise sqlite3.OperationalError("database or disk is full")
+        except sqlite3.Error:
+            sys.excepthook(*sys.exc_info())
+        qtbot.waitUntil(lambda: bool(failures))
+    finally:
+        handler.uninstall()
+    sentence, report = failures[0]
+    assert sentence.startswith("There is no room left to save p.loupe")
+    assert "sqlite3.OperationalError: database or disk is full" in report.read_text(encoding="utf-8")
