@@ -19,6 +19,7 @@ from app.store.assigning import AssigningQueries
 from app.store.assignments import AssignmentRepository
 from app.store.coders import CoderRepository
 from app.store.engine import APPLICATION_ID, check_file, check_integrity, is_url, make_engine
+from app.store.failures import describe_database_error
 from app.store.fingerprint import schema_problem
 from app.store.relations import RelationRepository
 from app.store.reliability import ReliabilityQueries
@@ -96,7 +97,9 @@ class ProjectStore:
             engine.dispose()
             if path is not None:
                 _remove_database(path)
-            raise ProjectError(f"{target} cannot be created ({exc.orig}).") from exc
+            raise ProjectError(
+                describe_database_error(exc, str(target)) or f"{target} cannot be created ({exc.orig})."
+            ) from exc
         return cls(engine, str(target))
 
     @classmethod
@@ -136,7 +139,7 @@ class ProjectStore:
             engine.dispose()
             if isinstance(exc, ProjectError):
                 raise
-            raise ProjectError(_open_failure(label, exc)) from exc
+            raise ProjectError(describe_database_error(exc, str(target)) or _open_failure(label, exc)) from exc
         return cls(engine, str(target))
 
     def close(self) -> None:
