@@ -7,7 +7,9 @@ label, question or relation type is the codebook's and its attributes or answer 
 it, offsets lie within the article's text, relations link two annotations of the same
 coder and article that their type allows, revisions are whole numbers from 1 to 2^31,
 timestamps are dates no more than a day ahead, statuses are known and time spent is
-no more than the project's age. Any other row the package holds (the training gold
+no more than the project's age. (A row of its own that the project already holds in the
+same or a newer version is not written by the merge, so only whose it is and where it
+belongs is checked.) Any other row the package holds (the training gold
 travels in packages for the coder to compare with) must be one the project already
 has, unchanged or older: the merge then ignores it. The first row that fails refuses
 the whole merge, in one sentence naming the file, the row and the reason.
@@ -113,11 +115,11 @@ class _FileChecker:
             if not isinstance(row[0], str) or not row[0]:
                 raise self.refuse(f"{kind} {row[0]!r}", "its id is not text")
         owner, latest, claimed, lengths = self.owner.id, self.lead.latest, self.lead.claimed, self.lengths
-        # The project's coder and article of each id (full rows only for other coders' rows).
+        # The project's coder, article and version of each id (full rows only for other coders' rows).
         have = {
-            row_id: (coder_id, article_id)
-            for row_id, coder_id, article_id in lead_rows(
-                self.conn, table, ("id", "coder_id", "article_id"), [row[0] for row in rows]
+            values[0]: values[1:]
+            for values in lead_rows(
+                self.conn, table, ("id", "coder_id", "article_id", "revision", "updated_at"), sorted(row[0] for row in rows)
             )
         }
         theirs = {
@@ -143,6 +145,8 @@ class _FileChecker:
                 problem = f"another file of this merge brings this {kind} with another article or coder"
             elif row[article] not in lengths:
                 problem = f"its article {row[article]!r} is not one of the file's articles"
+            elif current is not None and _not_newer(row[revision], row[updated], current[2], current[3]):
+                continue  # the project's version is the same or newer: the merge leaves it
             else:
                 problem = revision_problem(row[revision])
                 for name, i in (("created_at", created), ("updated_at", updated), ("deleted_at", deleted)):
@@ -222,6 +226,8 @@ class _FileChecker:
                 if not ignored and not _unchanged(row, current, None, updated):
                     raise self.refuse(what, self.not_yours(row[coder]))
                 continue
+            if current is not None and _not_newer(0, row[updated], 0, current[updated]):
+                continue  # the project's status is as new: the merge leaves it
             problem = (
                 (None if row[article] in self.lengths else "its article is not one of the file's articles")
                 or status_problem(row[status])
@@ -231,6 +237,12 @@ class _FileChecker:
             )
             if problem:
                 raise self.refuse(what, problem)
+
+
+def _not_newer(revision: Any, updated_at: Any, have_revision: int, have_updated_at: str) -> bool:
+    """Whether a version (revision, updated_at) is no newer than the project's, so that
+    the merge will not write it (a stale copy, or the project's own row sent back)."""
+    return type(revision) is int and type(updated_at) is str and (revision, updated_at) <= (have_revision, have_updated_at)
 
 
 def _unchanged(row: Row, current: Row | None, revision: int | None, updated: int) -> bool:
