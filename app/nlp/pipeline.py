@@ -30,10 +30,11 @@ if TYPE_CHECKING:
 
 SpanTuple = tuple[int, int, str]
 GUARD = "loupe_blank_line_guard"
-#: Longest piece of text given to the pipeline at once (about 170 MB of working memory).
-MAX_PIECE_CHARS = 50_000
+#: Longest piece of text given to the pipeline at once (70 MB of working memory for news
+#: text; up to several times more for text of one-character tokens).
+MAX_PIECE_CHARS = 20_000
 #: Characters in one batch of pieces; a batch of short articles is cheaper per character.
-BATCH_CHARS = 200_000
+BATCH_CHARS = 40_000
 _NOT_NEEDED = (
     "tagger", "parser", "attribute_ruler", "lemmatizer", "morphologizer", "senter",
     "trainable_lemmatizer", "textcat", "textcat_multilabel", "spancat",
