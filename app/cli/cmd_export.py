@@ -1,4 +1,5 @@
-"""``loupe export PROJECT OUT``: Excel, CSV, JSON Lines, doccano, brat or spaCy DocBin."""
+"""``loupe export PROJECT OUT``: Excel, CSV, JSON Lines, doccano, brat, spaCy DocBin, SPSS,
+Stata or a folder for R."""
 
 from __future__ import annotations
 
@@ -31,13 +32,13 @@ def statuses(text: str) -> list[str]:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "export", help="export coding to Excel, CSV, JSON Lines, doccano, brat or spaCy",
+        "export", help="export coding to Excel, CSV, JSON Lines, doccano, brat, spaCy, SPSS, Stata or R",
         description="Export the project's coding. The format follows OUT's extension (.xlsx, "
-        ".jsonl, .spacy) unless --format names one; csv and brat write a new folder. "
+        ".jsonl, .spacy, .sav, .dta) unless --format names one; csv, brat and r write a new folder. "
         "doccano, brat and docbin hold one coding per article: name a coder or --gold.",
     )
     parser.add_argument("project", help="the project file")
-    parser.add_argument("out", help="the file (or, for csv and brat, the new folder) to write")
+    parser.add_argument("out", help="the file (or, for csv, brat and r, the new folder) to write")
     parser.add_argument("--format", choices=EXPORT_FORMATS, help="the export format")
     who = parser.add_mutually_exclusive_group()
     who.add_argument("--coder", metavar="NAME", help="export only this coder's work")

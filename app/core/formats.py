@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-#: Export formats; ``csv`` and ``brat`` write a folder.
-EXPORT_FORMATS = ("xlsx", "csv", "jsonl", "doccano", "brat", "docbin")
+#: Export formats; ``csv``, ``brat`` and ``r`` write a folder. ``sav`` (SPSS), ``dta``
+#: (Stata) and ``r`` are data sets for statistics programs.
+EXPORT_FORMATS = ("xlsx", "csv", "jsonl", "doccano", "brat", "docbin", "sav", "dta", "r", "qdpx")
 #: Formats whose annotations can be imported back as a coder's coding.
 ANNOTATION_FORMATS = ("brat", "doccano")

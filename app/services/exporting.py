@@ -1,4 +1,5 @@
-"""Exporting a project: Excel, CSV, JSON Lines, doccano, brat and spaCy DocBin.
+"""Exporting a project: Excel, CSV, JSON Lines, doccano, brat, spaCy DocBin, and data sets
+for SPSS, Stata and R (:mod:`app.services.export_statistics`).
 
 :func:`export_project` is the one entry point for the command line and the window. It
 streams from the project batch by batch (memory stays flat however large the project),
@@ -6,7 +7,7 @@ writes to a temporary folder beside the target (``.<name>.<pid>-<random>.partial
 see :mod:`app.core.staging`; openpyxl's sheet files go there too) and moves the result
 into place only when complete and synced, so a cancelled or failed export leaves
 nothing half-written, and the next export to the same target removes what a killed one
-left. A folder export (csv, brat) gets the permissions the user's umask gives. A full
+left. A folder export (csv, brat, r) gets the permissions the user's umask gives. A full
 disk is one sentence (an :class:`ExportError`). Runs on a worker thread;
 ``progress(done, total, text)`` and ``cancelled()`` as everywhere.
 """
@@ -37,7 +38,9 @@ from app.exchange.writers.xlsx import EXCEL_MAX_ROWS, WorkbookWriter
 from app.nlp.docbin import DEFAULT_SPAN_KEY, write_docbin
 from app.services.export_agreement import agreement_tables
 from app.services.export_documents import coded_articles
+from app.services.export_qdpx import write_qdpx_export
 from app.services.export_scope import ExportError, resolve_scope
+from app.services.export_statistics import STATISTICS_FORMATS, write_statistics
 from app.services.export_summary import summary_table
 from app.services.export_tables import (
     TableContext,
@@ -54,10 +57,10 @@ from app.store.exports import ExportQueries
 
 FORMATS = EXPORT_FORMATS
 #: Formats that write a folder rather than a file.
-FOLDER_FORMATS = frozenset({"csv", "brat"})
+FOLDER_FORMATS = frozenset({"csv", "brat", "r"})
 #: Formats that hold one coding per article (one coder, or the gold standard).
 SINGLE_CODING = frozenset({"doccano", "brat", "docbin"})
-_BY_EXTENSION = {".xlsx": "xlsx", ".jsonl": "jsonl", ".spacy": "docbin"}
+_BY_EXTENSION = {".xlsx": "xlsx", ".jsonl": "jsonl", ".spacy": "docbin", ".sav": "sav", ".dta": "dta", ".qdpx": "qdpx"}
 
 
 @dataclass
@@ -81,8 +84,8 @@ def export_format(out: str | Path, format: str | None = None) -> str:
     found = _BY_EXTENSION.get(Path(out).suffix.lower())
     if found is None:
         raise ExportError(
-            f"The format cannot be told from the name '{Path(out).name}'; end it in .xlsx, .jsonl "
-            "or .spacy, or name a format with --format (csv and brat write a folder)."
+            f"The format cannot be told from the name '{Path(out).name}'; end it in .xlsx, .jsonl, "
+            ".spacy, .sav or .dta, or name a format with --format (csv, brat and r write a folder)."
         )
     return found
 
@@ -199,6 +202,10 @@ def export_project(
         elif chosen == "brat":
             brat = write_brat_folder(target, project.codebook, coded_articles(ctx, single=True))
             ctx.warnings.extend(brat.warnings)
+        elif chosen == "qdpx":
+            write_qdpx_export(ctx, target)
+        elif chosen in STATISTICS_FORMATS:
+            report.sheets = write_statistics(ctx, target, chosen, out)
         else:
             write_docbin(target, coded_articles(ctx, single=True), span_key=span_key)
         progress(1, 1, "Exported")

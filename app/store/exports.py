@@ -68,6 +68,15 @@ class ExportQueries:
         with self._engine.connect() as conn:
             return {(a, c): status for a, c, status in conn.execute(query)}
 
+    def seconds_spent(self, article_ids: Sequence[str], coder_ids: Sequence[str] | None) -> dict[Pair, float]:
+        """(article id, coder id) -> seconds spent coding, for the pairs that have a status row."""
+        query = select(AssignmentRow.article_id, AssignmentRow.coder_id, AssignmentRow.seconds_spent).where(
+            AssignmentRow.article_id.in_(list(article_ids))
+        )
+        query = _coder_filter(query, AssignmentRow.coder_id, coder_ids)
+        with self._engine.connect() as conn:
+            return {(a, c): float(seconds or 0.0) for a, c, seconds in conn.execute(query)}
+
     def worked_pairs(self, article_ids: Sequence[str], coder_ids: Sequence[str] | None) -> set[Pair]:
         """(article id, coder id) pairs with a status row or any live coding."""
         ids = list(article_ids)
