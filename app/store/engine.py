@@ -107,11 +107,21 @@ def make_readonly_engine(path: Path) -> Engine:
             check_integrity(conn, path.name)
     except DatabaseError as exc:
         engine.dispose()
-        raise ProjectError(f"{path.name} is not a Loupe project (it is not a SQLite database).") from exc
+        raise ProjectError(open_failure(path.name, exc)) from exc
     except ProjectError:
         engine.dispose()
         raise
     return engine
+
+
+def open_failure(label: str, exc: DatabaseError) -> str:
+    """The sentence for a file SQLite could not read as a project."""
+    message = str(exc.orig)
+    if "not a database" in message:
+        return f"{label} is not a Loupe project (it is not a SQLite database)."
+    if "malformed" in message or "corrupt" in message:
+        return f"{label} is damaged and cannot be opened ({message})."
+    return f"{label} cannot be opened as a Loupe project ({message})."
 
 
 def check_file(path: Path) -> None:

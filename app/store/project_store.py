@@ -18,7 +18,14 @@ from app.store.articles import ArticleRepository
 from app.store.assigning import AssigningQueries
 from app.store.assignments import AssignmentRepository
 from app.store.coders import CoderRepository
-from app.store.engine import APPLICATION_ID, check_file, check_integrity, is_url, make_engine
+from app.store.engine import (
+    APPLICATION_ID,
+    check_file,
+    check_integrity,
+    is_url,
+    make_engine,
+    open_failure,
+)
 from app.store.failures import describe_database_error
 from app.store.fingerprint import schema_problem
 from app.store.relations import RelationRepository
@@ -139,7 +146,7 @@ class ProjectStore:
             engine.dispose()
             if isinstance(exc, ProjectError):
                 raise
-            raise ProjectError(describe_database_error(exc, str(target)) or _open_failure(label, exc)) from exc
+            raise ProjectError(describe_database_error(exc, str(target)) or open_failure(label, exc)) from exc
         return cls(engine, str(target))
 
     def close(self) -> None:
@@ -203,15 +210,6 @@ class ProjectStore:
                 entities_by_label=dict(sorted(by_label.items())),
                 settings=self.settings(),
             )
-
-
-def _open_failure(label: str, exc: DatabaseError) -> str:
-    message = str(exc.orig)
-    if "not a database" in message:
-        return f"{label} is not a Loupe project (it is not a SQLite database)."
-    if "malformed" in message:
-        return f"{label} is damaged and cannot be opened ({message})."
-    return f"{label} cannot be opened as a Loupe project ({message})."
 
 
 def _remove_database(path: Path) -> None:
