@@ -149,3 +149,31 @@ def test_the_application_id_is_in_the_main_file_as_soon_as_it_is_created(tmp_pat
     store = make(path)
     assert int.from_bytes(path.read_bytes()[68:72], "big") == APPLICATION_ID
     store.close()
+
+
+def test_articles_that_share_a_position_are_moved_to_the_end_by_the_migration(tmp_path: Path) -> None:
+    """Projects damaged by two imports at once (before positions were unique) open whole."""
+    import sqlite3
+
+    from app.services.importing import import_articles
+    from app.services.projects import create_project, open_project
+
+    sources = tmp_path / "src"
+    sources.mkdir()
+    for i in range(4):
+        (sources / f"{i}.txt").write_text(f"Title {i}\n\nBody {i}.\n", encoding="utf-8")
+    path = tmp_path / "p.loupe"
+    with create_project(path) as project:
+        import_articles(project, sorted(sources.glob("*.txt")), model="no_such_pipeline_xyz")
+    conn = sqlite3.connect(path)
+    conn.execute("DROP INDEX ix_article_position")
+    conn.execute("UPDATE article SET position = 1 WHERE title IN ('Title 0', 'Title 2')")
+    conn.execute("UPDATE alembic_version SET version_num = '0003'")
+    conn.commit()
+    conn.close()
+    with open_project(path) as project:
+        positions = [(a.position, a.title) for a in project.store.articles.list()]
+    assert [p for p, _ in positions] == sorted({p for p, _ in positions})  # distinct
+    assert sorted(t for _, t in positions) == ["Title 0", "Title 1", "Title 2", "Title 3"]
+    assert positions[0][0] == 1 and positions[-1][0] == 5  # one of the two stays, one moves last
+    assert {positions[0][1], positions[-1][1]} == {"Title 0", "Title 2"}

@@ -56,7 +56,7 @@ class ArticleRow(Base):
     language: Mapped[str | None] = mapped_column(String(20))
     meta: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
     origin: Mapped[str | None] = mapped_column(Text)
-    position: Mapped[int] = mapped_column(Integer)
+    position: Mapped[int] = mapped_column(Integer, index=True, unique=True)
     imported_at: Mapped[str] = mapped_column(String(32))
 
 
