@@ -19,7 +19,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("project", help="the project file")
     parser.add_argument("inputs", nargs="+", metavar="FILE_OR_FOLDER", help="files or folders")
-    parser.add_argument("--coder", help="coder who owns labelled spans in JSON Lines (doccano) files")
+    parser.add_argument("--coder", help="coder who owns labelled spans in JSON Lines (doccano) files "
+                        "and REFI-QDA (.qdpx) selections (default for .qdpx: the users who coded them)")
     parser.add_argument("--model", help="spaCy pipeline name or folder (default: the project's)")
     parser.add_argument("--skip-bad", action="store_true", help="report bad files and import the rest")
     parser.add_argument("--processes", type=positive_int, default=1, help="processes for spaCy (default 1)")
@@ -45,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"duplicate: {printable(message)}")
     if report.warning:
         print(f"warning: {printable(report.warning)}", file=sys.stderr)
-    extra = f", {plural(report.annotations, 'annotation')} of {args.coder}" if report.annotations else ""
+    extra = f", {plural(report.annotations, 'annotation')} of {args.coder or 'the coders of the file'}" if report.annotations else ""
     model = f" ({report.model})" if report.model else ""
     print(
         f"Imported {plural(report.imported, 'article')} with "

@@ -97,6 +97,11 @@ def import_articles(
     cancelled: CancelFn = never_cancelled,
 ) -> ImportReport:
     """Import files or folders into ``project``; see the module docstring."""
+    if any(Path(p).suffix.lower() == ".qdpx" for p in inputs):  # REFI-QDA projects bring their coding
+        from app.services.importing_qdpx import import_qdpx_files
+
+        return import_qdpx_files(project, inputs, coder=coder, model=model, max_bytes=max_bytes,
+                                 progress=progress, cancelled=cancelled)
     report = ImportReport()
     items, report.bad_files = read_sources(
         inputs, skip_bad=skip_bad, max_bytes=max_bytes, progress=progress, cancelled=cancelled
