@@ -169,10 +169,18 @@ def variable_names(full_names: Sequence[str], rules: NameRules) -> list[str]:
 
 def variable_label(variable: Variable, name: str, limit: int) -> str:
     """The description, after the full name when the program's name differs from it,
-    cut to ``limit`` characters."""
-    text = variable.description if name == variable.name else f"{variable.name}: {variable.description}"
-    text = replace_characters(" ".join(text.split()))
-    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+    in at most ``limit`` characters. When both do not fit, the full name alone; when
+    that does not fit either, its beginning and its end (where names made of a label,
+    an attribute and a value differ), joined by an ellipsis."""
+    description = replace_characters(" ".join(variable.description.split()))
+    if name == variable.name:
+        return description if len(description) <= limit else description[: limit - 1] + "\u2026"
+    full = replace_characters(variable.name)
+    for text in (f"{full}: {description}", full):
+        if len(text) <= limit:
+            return text
+    head = (limit - 1) // 2
+    return full[:head] + "\u2026" + full[-(limit - 1 - head):]
 
 
 def _cut_bytes(text: str, limit: int) -> str:
