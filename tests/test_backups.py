@@ -193,3 +193,14 @@ def test_a_read_only_folder_is_one_sentence(team: Path, monkeypatch: pytest.Monk
         f"No backup of lead.loupe could be written in {team} (Permission denied); nothing was changed."
     )
     assert backups_of(team / "lead.loupe") == [] and leftovers(team) == []
+
+
+def test_merging_an_unchanged_file_again_leaves_no_new_backup_and_keeps_the_old_ones(team: Path) -> None:
+    lead = team / "lead.loupe"
+    with open_project(lead) as project:
+        first = merge_files(project, [team / "alice.loupe"])
+    assert first.backup is not None and first.files[0].changed
+    with open_project(lead) as project:
+        again = merge_files(project, [team / "alice.loupe"])
+    assert again.backup is None and not again.files[0].changed
+    assert backups_of(lead) == [Path(first.backup)]

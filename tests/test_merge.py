@@ -184,10 +184,16 @@ def test_backups_are_projects_and_only_the_last_five_stay(team: Path) -> None:
     before = dump(team / "lead.loupe")
     first = merge(team, "alice.loupe").backup
     assert dump(Path(first)) == before
-    for _ in range(KEEP_BACKUPS + 2):
+    for step in range(KEEP_BACKUPS + 2):
+        with open_project(team / "bob.loupe") as package:  # bob works on: each merge changes something
+            bob = package.store.coders.find("bob")
+            article_id = article_listing(package, bob.id)[-1].id
+            set_status(package, article_id, bob.id, ("in_progress", "todo")[step % 2])
         merge(team, "bob.loupe")
     backups = sorted(team.glob("lead.backup-*.loupe"))
     assert len(backups) == KEEP_BACKUPS and Path(first) not in backups
+    merge(team, "bob.loupe")  # nothing new: no backup made, none of the five removed
+    assert sorted(team.glob("lead.backup-*.loupe")) == backups
 
 
 def corrupt(team: Path, how: str) -> str:

@@ -23,7 +23,7 @@ from app.core.bulk import no_cycle_collection
 from app.core.errors import ProjectError
 from app.core.records import Coder
 from app.core.row_checks import latest_allowed, parse_timestamp
-from app.core.team import PACKAGE_FOR, MergeReport
+from app.core.team import PACKAGE_FOR, FileMerge, MergeReport
 from app.services.merge_checks import Lead, MergeError, check_rows
 from app.services.progress import CancelFn, ProgressFn, never_cancelled, no_progress
 from app.services.projects import Project
@@ -105,8 +105,21 @@ def _check(
 
 def _backup(project: Project, lead: Path) -> Path:
     """A complete, synced and checked backup (see :mod:`app.store.backups`); a
-    :class:`ProjectError` before anything is merged when none can be written."""
-    return backups.make_backup(project.store.engine, lead, keep=KEEP_BACKUPS)  # not merge_files' flag
+    :class:`ProjectError` before anything is merged when none can be written. Older
+    backups are pruned only once the merge has changed something (:func:`_settle`)."""
+    return backups.add_backup(project.store.engine, lead)
+
+
+def _settle(lead: Path, saved: Path | None, files: Sequence[FileMerge]) -> Path | None:
+    """Keep the new backup (pruning the oldest) if the merge changed the project; a merge
+    that changed nothing, such as merging the same files again, leaves no new backup."""
+    if saved is None:
+        return None
+    if any(result.changed for result in files):
+        backups.prune_backups(lead, KEEP_BACKUPS)
+        return saved
+    backups.discard_backup(saved)
+    return None
 
 
 def _max_seconds(conn: Any) -> float:
@@ -164,6 +177,7 @@ def merge_files(
         saved = _backup(project, lead) if make_backup else None
         with no_cycle_collection():  # every row of every file is read: see app.core.bulk
             files = merge_into(store.engine, opened, progress=progress, cancelled=cancelled)
+        saved = _settle(lead, saved, files)
     finally:
         for foreign in opened:
             foreign.close()

@@ -135,8 +135,20 @@ def prune_backups(lead: Path, keep: int) -> list[Path]:
 
 def make_backup(engine: Engine, lead: Path, *, keep: int) -> Path:
     """Back ``lead`` up beside itself and keep its newest ``keep`` backups; returns the new one."""
+    target = add_backup(engine, lead)
+    prune_backups(lead, keep)
+    return target
+
+
+def add_backup(engine: Engine, lead: Path) -> Path:
+    """Back ``lead`` up beside itself, removing nothing but what killed runs left."""
     remove_leftovers(lead.parent, _names(lead))  # room first, on a nearly full disk
     target = backup_path(lead)
     write_backup(engine, target, project_name=lead.name)
-    prune_backups(lead, keep)
     return target
+
+
+def discard_backup(path: Path) -> None:
+    """Remove a backup that turned out not to be needed (nothing was changed after it)."""
+    with suppress(OSError):
+        path.unlink()
