@@ -17,6 +17,8 @@ transaction, then the coding in another. Importing the same file again adds noth
 
 from __future__ import annotations
 
+import re
+import unicodedata
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -99,27 +101,44 @@ class _Source:
     spans: list[_Span] = field(default_factory=list)
 
 
+def name_key(name: str) -> str:
+    """A code name as a codebook name could spell it: accents dropped, case folded, every
+    run of other characters one ``_`` (``"Resisting coercion"`` -> ``resisting_coercion``)."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    return re.sub(r"[^0-9a-z]+", "_", plain.casefold()).strip("_")
+
+
+def _label_named(project: Project, name: str) -> str | None:
+    labels = project.codebook.label_names
+    if name in labels:
+        return name
+    key = name_key(name)
+    return next((label for label in labels if name_key(label) == key), None)
+
+
 def _meaning(project: Project, doc: QdpxProject, guid: str) -> tuple[str, ...] | None:
     """``("label", L)``, ``("value", L, attribute, value)``, ``("uncertain",)`` or None."""
     code = doc.codes.get(guid)
     if code is None:
         return None
-    codebook = project.codebook
-    labels = set(codebook.label_names)
     path = code.path
-    if len(path) >= 3 and path[-3] in labels:
-        label = codebook.label(path[-3])
-        attribute = next((a for a in label.attributes if a.name == path[-2]), None)
+    owner = _label_named(project, path[-3]) if len(path) >= 3 else None
+    if owner is not None:
+        label = project.codebook.label(owner)
+        attribute = next((a for a in label.attributes if name_key(a.name) == name_key(path[-2])), None)
         if attribute is not None:
             if attribute.type == "boolean" and path[-1] in BOOLEAN_CODES:
                 return ("value", label.name, attribute.name, path[-1])
-            if attribute.type in ("single_choice", "multi_choice") and path[-1] in attribute.option_values:
-                return ("value", label.name, attribute.name, path[-1])
-    if code.name in labels:
-        return ("label", code.name)
+            if attribute.type in ("single_choice", "multi_choice"):
+                value = next((v for v in attribute.option_values if v == path[-1]), None) or next(
+                    (v for v in attribute.option_values if name_key(v) == name_key(path[-1])), None
+                )
+                if value is not None:
+                    return ("value", label.name, attribute.name, value)
     if code.name == UNCERTAIN_CODE:
         return ("uncertain",)
-    return None
+    found = _label_named(project, code.name)
+    return ("label", found) if found else None
 
 
 def _refuse_unknown(project: Project, doc: QdpxProject, name: str) -> None:
@@ -134,13 +153,15 @@ def _refuse_unknown(project: Project, doc: QdpxProject, name: str) -> None:
     shown = []
     for guid, count in sorted(unknown.items(), key=lambda item: (-item[1], item[0])):
         code = doc.codes.get(guid)
-        what = "/".join(code.path) if code else f"a code missing from the codebook of the file ({guid})"
-        shown.append(f"'{what}' ({count} selection{'s' if count != 1 else ''})")
+        what = "/".join(code.path) if code else f"{guid}, which its code book lacks"
+        label = f", as label {name_key(code.name)}" if code and name_key(code.name) else ""
+        shown.append(f"'{what}' ({count} selection{'s' if count != 1 else ''}{label})")
     raise ImportFormatError(
-        f"{name} codes {len(doc.sources) and sum(unknown.values())} selections with "
-        f"{len(unknown)} code{'s' if len(unknown) != 1 else ''} that are not span labels of the "
-        f"codebook (or values of their attributes): {', '.join(shown)}; add span labels of "
-        f"these names to the codebook, or remove the codes, and import again."
+        f"{name} uses {len(unknown)} code{'s' if len(unknown) != 1 else ''} that "
+        f"{'are' if len(unknown) != 1 else 'is'} neither a span label of the codebook nor a value of "
+        f"its attributes: {'; '.join(shown)}. Add these labels to the codebook (a codebook name "
+        f"matches a code whatever its case, accents and punctuation), or remove the codes, and "
+        f"import again."
     )
 
 
