@@ -87,8 +87,8 @@ def test_nudges_merge_into_one_step() -> None:
     ("label", "span", "attributes", "message"),
     [
         ("Nope", (0, 5), {}, "not a span label"),
-        ("Actor", (5, 5), {}, "empty or outside"),
-        ("Actor", (0, 10_000), {}, "outside the article"),
+        ("Actor", (5, 5), {}, "its start 5 is not before its end 5"),
+        ("Actor", (0, 10_000), {}, "its end 10000 is beyond the article.s"),
         ("Actor", (0, 5), {"colour": "red"}, "not an attribute of Actor"),
         ("Actor", (0, 5), {"actor_type": "wizard"}, "actor_type"),
     ],

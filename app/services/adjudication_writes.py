@@ -28,7 +28,7 @@ from app.core.edits import (
     SetAnswer,
 )
 from app.core.records import Relation, utc_now
-from app.services.editing import EditError, validate_span
+from app.services.editing import EditError, validate_answer, validate_relation, validate_span
 from app.services.projects import Project
 from app.store.adjudicating import GoldRepository, GoldWrites
 
@@ -99,14 +99,7 @@ def _apply(project: Project, gold: GoldWrites, gold_ids: set[str], edit: Planned
             return RestoreRelation(relation_id) if removing else RemoveRelation(relation_id)
         case SetAnswer(article_id=article_id, coder_id=coder_id, question=name, after=value):
             _gold_only(coder_id, gold_ids)
-            try:
-                question = project.codebook.question(name)
-            except KeyError:
-                raise EditError(f"'{name}' is not an article question of the codebook.") from None
-            if value is not None:
-                problem = question.validate(value)
-                if problem:
-                    raise EditError(f"{name}: {problem}")
+            validate_answer(project, name, value)
             before = gold.answer(article_id, coder_id, name)
             gold.set_answer(article_id, coder_id, name, value, now)
             gold.mark_started(article_id, coder_id, now)
@@ -116,22 +109,8 @@ def _apply(project: Project, gold: GoldWrites, gold_ids: set[str], edit: Planned
 
 def _check_relation(project: Project, gold: GoldWrites, relation: Relation) -> None:
     """The checks of :mod:`app.services.editing`, reading the decision's own spans."""
-    try:
-        relation_type = project.codebook.relation_type(relation.label)
-    except KeyError:
-        raise EditError(f"'{relation.label}' is not a relation type of the codebook.") from None
-    ends = [gold.annotation(relation.source_id), gold.annotation(relation.target_id)]
-    source, target = ends
-    if source is None or target is None or source.deleted_at or target.deleted_at:
-        raise EditError("That annotation no longer exists.")
-    if source.id == target.id:
-        raise EditError("A relation needs two different annotations.")
-    if not (source.article_id == target.article_id == relation.article_id):
-        raise EditError("A relation must link annotations of the same article.")
-    if not (source.coder_id == target.coder_id == relation.coder_id):
-        raise EditError("A relation must link annotations of the same coder.")
-    if not relation_type.allows(source.label, target.label):
-        raise EditError(
-            f"{relation.label} cannot link {source.label} to {target.label} "
-            f"(allowed: {', '.join(relation_type.source)} to {', '.join(relation_type.target)})."
-        )
+    ends = []
+    for end_id in (relation.source_id, relation.target_id):
+        annotation = gold.annotation(end_id)
+        ends.append(annotation if annotation is not None and not annotation.deleted_at else None)
+    validate_relation(project, relation, *ends)

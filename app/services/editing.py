@@ -10,7 +10,6 @@ import uuid
 from dataclasses import replace
 from typing import Any
 
-from app.core.codebook import SpanLabel
 from app.core.edits import (
     AddAnnotation,
     AddRelation,
@@ -25,6 +24,13 @@ from app.core.edits import (
 )
 from app.core.errors import LoupeError
 from app.core.records import Annotation, Relation, utc_now
+from app.core.row_checks import (
+    Endpoint,
+    answer_problem,
+    attributes_problem,
+    relation_problem,
+    span_problem,
+)
 from app.services.projects import Project
 
 
@@ -32,30 +38,46 @@ class EditError(LoupeError):
     """An edit that the codebook, the article text or the project does not allow."""
 
 
-def _span_label(project: Project, label: str) -> SpanLabel:
-    try:
-        return project.codebook.label(label)
-    except KeyError:
-        raise EditError(f"'{label}' is not a span label of the codebook.") from None
+def refused(what: str, problem: str) -> EditError:
+    """One sentence for a problem found by :mod:`app.core.row_checks`, the checks that
+    merge, annotation imports and adjudication apply to the same rows."""
+    return EditError(f"{what} was refused: {problem}.")
 
 
 def validate_span(
     project: Project, article_id: str, label: str, start: int, end: int, attributes: dict[str, Any]
 ) -> None:
-    span_label = _span_label(project, label)
     length = project.text_length(article_id)
     if length is None:
         raise EditError(f"There is no article with id {article_id} in this project.")
-    if not 0 <= start < end <= length:
-        raise EditError(f"The span {start}-{end} is empty or outside the article text (0-{length}).")
-    for name, value in attributes.items():
-        try:
-            attribute = span_label.attribute(name)
-        except KeyError:
-            raise EditError(f"'{name}' is not an attribute of {label}.") from None
-        problem = attribute.validate(value)
-        if problem:
-            raise EditError(f"{label} {name}: {problem}")
+    problem = span_problem(label, start, end, length, project.codebook)
+    if problem is None:
+        problem = attributes_problem(project.codebook.label(label), attributes)
+    if problem:
+        raise refused(f"The {label} annotation", problem)
+
+
+def validate_answer(project: Project, question: str, value: Any) -> None:
+    """``value`` None clears the answer: only the question must exist."""
+    problem = answer_problem(project.codebook, question, value)
+    if problem and (value is not None or "not a question" in problem):
+        raise refused(f"The answer to {question}", problem)
+
+
+def validate_relation(
+    project: Project, relation: Relation, source: Annotation | None, target: Annotation | None
+) -> None:
+    """``source`` and ``target`` are the live annotations at the relation's ends (None
+    when gone), read by the caller from where the edit will be written."""
+    if source is None or target is None:
+        raise EditError("That annotation no longer exists.")
+    ends = {a.id: Endpoint(a.article_id, a.coder_id, a.label) for a in (source, target)}
+    problem = relation_problem(
+        project.codebook, relation.label, relation.article_id, relation.coder_id,
+        relation.source_id, relation.target_id, ends,
+    )
+    if problem:
+        raise refused(f"The {relation.label} relation", problem)
 
 
 def _live_annotation(project: Project, annotation_id: str) -> Annotation:
@@ -121,14 +143,7 @@ def apply_edit(project: Project, edit: Edit) -> tuple[Edit, Changes]:
             inverse: Edit = RestoreRelation(relation_id) if removing else RemoveRelation(relation_id)
             return inverse, Changes(r.article_id, relation_ids=(relation_id,))
         case SetAnswer(article_id=article_id, coder_id=coder_id, question=name, after=value):
-            try:
-                question = project.codebook.question(name)
-            except KeyError:
-                raise EditError(f"'{name}' is not an article question of the codebook.") from None
-            if value is not None:
-                problem = question.validate(value)
-                if problem:
-                    raise EditError(f"{name}: {problem}")
+            validate_answer(project, name, value)
             current = store.answers.for_article(article_id, coder_id).get(name)
             before = None if current is None else current.value
             store.answers.set(article_id, coder_id, name, value, now)
@@ -140,23 +155,11 @@ def apply_edit(project: Project, edit: Edit) -> tuple[Edit, Changes]:
 
 
 def _validate_relation(project: Project, relation: Relation) -> None:
-    try:
-        relation_type = project.codebook.relation_type(relation.label)
-    except KeyError:
-        raise EditError(f"'{relation.label}' is not a relation type of the codebook.") from None
-    source = _live_annotation(project, relation.source_id)
-    target = _live_annotation(project, relation.target_id)
-    if source.id == target.id:
-        raise EditError("A relation needs two different annotations.")
-    if not (source.article_id == target.article_id == relation.article_id):
-        raise EditError("A relation must link annotations of the same article.")
-    if not (source.coder_id == target.coder_id == relation.coder_id):
-        raise EditError("A relation must link annotations of the same coder.")
-    if not relation_type.allows(source.label, target.label):
-        raise EditError(
-            f"{relation.label} cannot link {source.label} to {target.label} "
-            f"(allowed: {', '.join(relation_type.source)} to {', '.join(relation_type.target)})."
-        )
+    ends = []
+    for end_id in (relation.source_id, relation.target_id):
+        annotation = project.store.annotations.get(end_id)
+        ends.append(annotation if annotation is not None and annotation.deleted_at is None else None)
+    validate_relation(project, relation, *ends)
 
 
 def new_annotation(
