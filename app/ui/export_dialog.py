@@ -35,8 +35,11 @@ FORMAT_NAMES = {
     "doccano": "doccano JSON Lines (.jsonl)",
     "brat": "brat standoff (a folder)",
     "docbin": "spaCy DocBin (.spacy)",
+    "sav": "SPSS data set (.sav)",
+    "dta": "Stata data set (.dta)",
+    "r": "R data and codebook (a folder)",
 }
-SUFFIX = {"xlsx": ".xlsx", "jsonl": ".jsonl", "doccano": ".jsonl", "docbin": ".spacy"}
+SUFFIX = {"xlsx": ".xlsx", "jsonl": ".jsonl", "doccano": ".jsonl", "docbin": ".spacy", "sav": ".sav", "dta": ".dta"}
 ALL_CODERS, GOLD = "All coders", "Gold standard"
 
 
@@ -86,7 +89,7 @@ class ExportDialog(QDialog):
 
     def _browse(self) -> None:
         key = self.chosen_format()
-        if key in ("csv", "brat"):
+        if key in ("csv", "brat", "r"):
             name = QFileDialog.getExistingDirectory(self, "Export to folder", str(self.project_path.parent))
         else:
             name, _ = QFileDialog.getSaveFileName(self, "Export to", self.target.text())
