@@ -257,11 +257,12 @@ def test_cancelled_merge_writes_nothing(team: Path) -> None:
 
 
 def test_old_schema_is_migrated_and_its_files_merge(team: Path) -> None:
-    for name in ("lead.loupe", "alice.loupe"):  # back to schema 0001: without what 0002-0004 add
+    for name in ("lead.loupe", "alice.loupe"):  # back to schema 0001: without what 0002-0005 add
         with sqlite3.connect(team / name) as conn:
             conn.execute("DROP TABLE merge_log")
             conn.execute("DROP TABLE adjudication_rejection")
             conn.execute("DROP INDEX ix_article_position")
+            conn.execute("DROP TABLE annotation_fragment")
             conn.execute("UPDATE alembic_version SET version_num = '0001'")
         conn.close()
     report = merge(team, "alice.loupe")

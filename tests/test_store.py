@@ -167,6 +167,7 @@ def test_articles_that_share_a_position_are_moved_to_the_end_by_the_migration(tm
         import_articles(project, sorted(sources.glob("*.txt")), model="no_such_pipeline_xyz")
     conn = sqlite3.connect(path)
     conn.execute("DROP INDEX ix_article_position")
+    conn.execute("DROP TABLE annotation_fragment")  # added by 0005, after the file's 0003
     conn.execute("UPDATE article SET position = 1 WHERE title IN ('Title 0', 'Title 2')")
     conn.execute("UPDATE alembic_version SET version_num = '0003'")
     conn.commit()

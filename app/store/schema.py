@@ -118,6 +118,23 @@ class AnnotationRow(Base):
     deleted_at: Mapped[str | None] = mapped_column(String(32))
 
 
+class AnnotationFragmentRow(Base):
+    """One stretch of a discontinuous annotation, whose ``start``/``end`` are the envelope.
+
+    A contiguous annotation has no rows here; a discontinuous one has two or more,
+    sorted, apart from each other, the first starting at the envelope's start and the
+    last ending at its end. They are written, merged and deleted with their annotation.
+    """
+
+    __tablename__ = "annotation_fragment"
+
+    annotation_id: Mapped[str] = mapped_column(
+        ForeignKey("annotation.id", ondelete="CASCADE"), primary_key=True
+    )
+    start: Mapped[int] = mapped_column(Integer, primary_key=True)
+    end: Mapped[int] = mapped_column(Integer)
+
+
 class RelationRow(Base):
     __tablename__ = "relation"
     __table_args__ = (Index("ix_relation_article_coder", "article_id", "coder_id"),)
