@@ -507,3 +507,66 @@ def test_the_export_dialog_offers_the_statistics_formats(qtbot, project: Project
     options["out"] = tmp_path / "gold.dta"
     export_project(project, **options)
     assert pyreadstat.read_dta(tmp_path / "gold.dta")[0]["coder"].tolist() == ["gold"]
+
+
+WIDE_CODEBOOK = """
+name: Wide
+version: "1"
+span_labels:
+  - name: Actor
+    key: "1"
+    color: "#56B4E9"
+    attributes:
+      - name: kind
+        type: single_choice
+        options: [{OPTIONS}]
+"""
+
+
+@pytest.fixture(scope="module")
+def wide_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small project whose statistics exports are several MB: 400 count columns a row."""
+    folder = tmp_path_factory.mktemp("wide")
+    options = ", ".join(f"{{value: option{i}}}" for i in range(400))
+    (folder / "cb.yaml").write_text(WIDE_CODEBOOK.replace("{OPTIONS}", options), encoding="utf-8")
+    path = folder / "wide.loupe"
+    with create_project(path, codebook_path=folder / "cb.yaml") as project:
+        store = project.store
+        ids = store.articles.add_batch(
+            [(ImportedArticle(title=f"R{i}", text=f"R{i}\n\nPolice", origin="gen"), ()) for i in range(2000)],
+            model=None,
+        )
+        store.assignments.add_time(ids[0], store.coders.get_or_create("ana").id, 1, utc_now())
+        for article in ids:
+            store.assignments.set_status(article, store.coders.find("ana").id, "in_progress", utc_now())
+    return path
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt", ["sav", "dta", "r"])
+def test_a_file_size_limit_gives_one_sentence_and_leaves_nothing(wide_project: Path, tmp_path: Path, fmt: str) -> None:
+    import os
+    import resource
+    import signal
+    import sys
+
+    if fmt != "r" and pyreadstat is None:
+        pytest.skip("pyreadstat is not installed")
+    limit = 400_000  # reading the project writes nothing this large; every export is larger
+
+    def limited() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # write() then fails with EFBIG
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    out = tmp_path / "out" / f"a.{fmt}"
+    out.parent.mkdir()
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "export", str(wide_project), str(out), "--format", fmt],
+        cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True, timeout=300,
+        # no bytecode: a cache file cut at the limit would break every later import
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}, preexec_fn=limited,
+    )
+    assert result.returncode == 1, (result.stdout, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"loupe: {out} could not be written ("), result.stderr
+    assert list(out.parent.iterdir()) == []
