@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.core.records import Annotation, Relation
+from app.core.records import Annotation, Fragments, Relation
 
 #: Fields of an annotation that :class:`ChangeAnnotation` may change.
-ANNOTATION_FIELDS = frozenset({"label", "start", "end", "attributes", "note", "uncertain"})
+ANNOTATION_FIELDS = frozenset({"label", "start", "end", "attributes", "note", "uncertain", "fragments"})
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,46 @@ class ChangeAnnotation:
     def describe(self) -> str:
         if self.is_nudge:
             return "Adjust span"
+        if "fragments" in self.after:
+            return "Change fragments"
         return "Change " + ", ".join(sorted(self.after))
+
+
+def join_ranges(ranges: Fragments, start: int, end: int) -> Fragments:
+    """``ranges`` (sorted, apart) with ``[start, end)`` added: ranges it overlaps or
+    touches become one, so the result is sorted and apart again."""
+    merged: list[tuple[int, int]] = []
+    for first, last in sorted((*ranges, (start, end))):
+        if merged and first <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], last))
+        else:
+            merged.append((first, last))
+    return tuple(merged)
+
+
+def add_fragment(annotation: Annotation, start: int, end: int) -> ChangeAnnotation:
+    """The edit that adds ``[start, end)`` to what ``annotation`` covers.
+
+    The envelope grows to hold it; a range that overlaps or touches a fragment joins
+    it, and a result of one range is a contiguous span again (no fragments).
+    """
+    ranges = join_ranges(annotation.ranges, start, end)
+    after: dict[str, Any] = {
+        "start": ranges[0][0], "end": ranges[-1][1], "fragments": ranges if len(ranges) > 1 else (),
+    }
+    before = {"start": annotation.start, "end": annotation.end, "fragments": annotation.fragments}
+    return ChangeAnnotation(annotation.id, after, before)
+
+
+def follow_envelope(fragments: Fragments, start: int, end: int) -> Fragments:
+    """Fragments after the envelope's edges moved to ``start``/``end`` (an edge nudge or
+    drag): the first fragment starts and the last one ends with the envelope. The result
+    is checked like any other (an edge moved past its fragment's other end is refused)."""
+    if not fragments:
+        return fragments
+    moved = [list(fragment) for fragment in fragments]
+    moved[0][0], moved[-1][1] = start, end
+    return tuple((first, last) for first, last in moved)
 
 
 @dataclass(frozen=True)

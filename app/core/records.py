@@ -65,6 +65,23 @@ class Annotation:
     created_at: str = ""
     updated_at: str = ""
     deleted_at: str | None = None
+    #: The separate stretches of a discontinuous span, sorted; ``start``/``end`` are then
+    #: their envelope. Empty for a contiguous span (most of them).
+    fragments: Fragments = ()
+
+    @property
+    def ranges(self) -> Fragments:
+        """The ``[start, end)`` ranges of text the annotation covers."""
+        return covered_ranges(self.start, self.end, self.fragments)
+
+
+#: Fragments of a discontinuous span: sorted, separate ``(start, end)`` code-point ranges.
+Fragments = tuple[tuple[int, int], ...]
+
+
+def covered_ranges(start: int, end: int, fragments: Fragments = ()) -> Fragments:
+    """The ranges a span covers: its fragments, or its one ``(start, end)`` range."""
+    return fragments if fragments else ((start, end),)
 
 
 @dataclass(frozen=True, slots=True)

@@ -66,6 +66,43 @@ def span_problem(label: str, start: Any, end: Any, length: int, codebook: Codebo
     return None
 
 
+def fragments_problem(fragments: Any, start: Any, end: Any, length: int) -> str | None:
+    """The fragments of a discontinuous span (empty for a contiguous one) must be two or
+    more ``(start, end)`` ranges of whole numbers, sorted, each non-empty, apart from the
+    next (neither overlapping nor touching it: touching ones are one range), inside the
+    article's ``length`` code points, the first starting at the span's ``start`` and the
+    last ending at its ``end`` (the span's offsets are their envelope)."""
+    if not fragments:
+        return None
+    if not isinstance(fragments, (list, tuple)):
+        return f"its fragments are {_describe(fragments)}, not a list of ranges"
+    if len(fragments) < 2:
+        return "it has a single fragment (a contiguous span has none)"
+    previous_end = None
+    for number, fragment in enumerate(fragments, start=1):
+        if not isinstance(fragment, (list, tuple)) or len(fragment) != 2:
+            return f"its fragment {number} is not a range (start, end)"
+        first, last = fragment
+        if not (_whole(first) and _whole(last)):
+            return f"its fragment {number} is not a range of whole numbers"
+        if not 0 <= first < last <= length:
+            if first < 0 or last > length:
+                return f"its fragment {number} {first}-{last} is outside the article's {length:,} characters"
+            return f"its fragment {number} {first}-{last} is empty or reversed"
+        if previous_end is not None and first <= previous_end:
+            return (
+                f"its fragment {number} {first}-{last} does not begin after the end of the one "
+                f"before ({previous_end})"
+            )
+        previous_end = last
+    if fragments[0][0] != start or fragments[-1][1] != end:
+        return (
+            f"its fragments run from {fragments[0][0]} to {fragments[-1][1]}, "
+            f"not from its start {start} to its end {end}"
+        )
+    return None
+
+
 def parse_json(text: Any) -> tuple[Any, str | None]:
     """(value, None) for JSON text, or (None, what it is instead), e.g. ``not valid JSON``."""
     if not isinstance(text, (str, bytes)):

@@ -21,13 +21,15 @@ from app.core.edits import (
     RestoreAnnotation,
     RestoreRelation,
     SetAnswer,
+    follow_envelope,
 )
 from app.core.errors import LoupeError
-from app.core.records import Annotation, Relation, utc_now
+from app.core.records import Annotation, Fragments, Relation, utc_now
 from app.core.row_checks import (
     Endpoint,
     answer_problem,
     attributes_problem,
+    fragments_problem,
     relation_problem,
     span_problem,
 )
@@ -45,12 +47,15 @@ def refused(what: str, problem: str) -> EditError:
 
 
 def validate_span(
-    project: Project, article_id: str, label: str, start: int, end: int, attributes: dict[str, Any]
+    project: Project, article_id: str, label: str, start: int, end: int, attributes: dict[str, Any],
+    fragments: Any = (),
 ) -> None:
     length = project.text_length(article_id)
     if length is None:
         raise EditError(f"There is no article with id {article_id} in this project.")
     problem = span_problem(label, start, end, length, project.codebook)
+    if problem is None:
+        problem = fragments_problem(fragments, start, end, length)
     if problem is None:
         problem = attributes_problem(project.codebook.label(label), attributes)
     if problem:
@@ -100,7 +105,7 @@ def apply_edit(project: Project, edit: Edit) -> tuple[Edit, Changes]:
     now = utc_now()
     match edit:
         case AddAnnotation(annotation=a):
-            validate_span(project, a.article_id, a.label, a.start, a.end, a.attributes)
+            validate_span(project, a.article_id, a.label, a.start, a.end, a.attributes, a.fragments)
             store.annotations.add(replace(a, created_at=a.created_at or now, updated_at=now))
             started = _mark_started(project, a.article_id, a.coder_id)
             return RemoveAnnotation(a.id), Changes(a.article_id, (a.id,), status=started)
@@ -121,12 +126,22 @@ def apply_edit(project: Project, edit: Edit) -> tuple[Edit, Changes]:
         case ChangeAnnotation(annotation_id=annotation_id, after=after):
             a = _live_annotation(project, annotation_id)
             before = {name: getattr(a, name) for name in after}
-            merged = {**{k: getattr(a, k) for k in ("label", "start", "end", "attributes")}, **after}
+            after = dict(after)
+            if "fragments" in after:
+                after["fragments"] = tuple(tuple(fragment) for fragment in after["fragments"])
+            elif a.fragments and ("start" in after or "end" in after):
+                # An edge of a discontinuous span moved: its outer fragments follow. The
+                # inverse moves the edges back, and the fragments with them.
+                after["fragments"] = follow_envelope(
+                    a.fragments, after.get("start", a.start), after.get("end", a.end)
+                )
+            fields = ("label", "start", "end", "attributes", "fragments")
+            merged = {**{k: getattr(a, k) for k in fields}, **after}
             validate_span(
                 project, a.article_id, merged["label"], merged["start"], merged["end"],
-                merged["attributes"],
+                merged["attributes"], merged["fragments"],
             )
-            store.annotations.update(annotation_id, dict(after), now)
+            store.annotations.update(annotation_id, after, now)
             return ChangeAnnotation(annotation_id, before, dict(after)), Changes(
                 a.article_id, (annotation_id,)
             )
@@ -182,11 +197,13 @@ def new_relation(article_id: str, coder_id: str, label: str, source_id: str, tar
 def add_annotation(
     project: Project, *, article_id: str, coder_id: str, label: str, start: int, end: int,
     attributes: dict[str, Any] | None = None, note: str = "", uncertain: bool = False,
+    fragments: Fragments = (),
 ) -> Annotation:
-    """Create a span annotation (code-point offsets) and commit it."""
+    """Create a span annotation (code-point offsets) and commit it; ``fragments`` makes
+    it discontinuous (``start``/``end`` are then their envelope)."""
     annotation = new_annotation(
         article_id, coder_id, label, start, end, attributes=dict(attributes or {}), note=note,
-        uncertain=uncertain,
+        uncertain=uncertain, fragments=tuple(fragments),
     )
     apply_edit(project, AddAnnotation(annotation))
     return annotation

@@ -6,10 +6,10 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Engine, Text, insert, or_, select, type_coerce, update
+from sqlalchemy import Engine, Text, delete, insert, or_, select, type_coerce, update
 
-from app.core.records import Annotation, Relation
-from app.store.schema import AnnotationRow, RelationRow
+from app.core.records import Annotation, Fragments, Relation
+from app.store.schema import AnnotationFragmentRow, AnnotationRow, RelationRow
 
 _BATCH = 5000
 
@@ -26,14 +26,39 @@ _COLUMNS = (
 )
 
 
-def _annotation(row: Any) -> Annotation:
+def _annotation(row: Any, fragments: Fragments = ()) -> Annotation:
     """An annotation from a row of named columns (any order)."""
     return Annotation(
         id=row.id, article_id=row.article_id, coder_id=row.coder_id, label=row.label,
         start=row.start, end=row.end, attributes=dict(row.attributes or {}), note=row.note,
         uncertain=bool(row.uncertain), revision=row.revision, created_at=row.created_at,
-        updated_at=row.updated_at, deleted_at=row.deleted_at,
+        updated_at=row.updated_at, deleted_at=row.deleted_at, fragments=fragments,
     )
+
+
+#: The fragments of the live annotations of one article (and coder). CROSS JOIN keeps
+#: SQLite's loop over the article's annotations (by index) with the fragments looked up
+#: by key inside it, so the cost is the article's, not the project's.
+_ARTICLE_FRAGMENTS = (
+    "SELECT f.annotation_id, f.start, f.\"end\" FROM annotation a CROSS JOIN annotation_fragment f "
+    "WHERE a.article_id = ? AND a.deleted_at IS NULL AND f.annotation_id = a.id"
+)
+
+
+def fragment_rows(annotations: Iterable[Annotation]) -> list[dict[str, Any]]:
+    """Rows of ``annotation_fragment`` for the discontinuous ones of ``annotations``."""
+    return [
+        {"annotation_id": a.id, "start": first, "end": last}
+        for a in annotations for first, last in a.fragments
+    ]
+
+
+def group_fragments(rows: Iterable[tuple[str, int, int]]) -> dict[str, Fragments]:
+    """annotation id -> its sorted fragments, from (annotation id, start, end) rows."""
+    found: dict[str, list[tuple[int, int]]] = {}
+    for annotation_id, first, last in rows:
+        found.setdefault(annotation_id, []).append((first, last))
+    return {key: tuple(sorted(value)) for key, value in found.items()}
 
 
 class AnnotationRepository:
@@ -42,7 +67,7 @@ class AnnotationRepository:
         self._insert = insert(AnnotationRow)
 
     def add(self, annotation: Annotation) -> None:
-        """Insert and commit one annotation before returning."""
+        """Insert and commit one annotation (with its fragments) before returning."""
         with self._engine.begin() as conn:
             conn.execute(
                 self._insert,
@@ -56,6 +81,8 @@ class AnnotationRepository:
                     deleted_at=annotation.deleted_at,
                 ),
             )
+            if annotation.fragments:
+                conn.execute(insert(AnnotationFragmentRow), fragment_rows([annotation]))
 
     def add_many(
         self, annotations: Iterable[Annotation], relations: Iterable[Relation] = ()
@@ -68,7 +95,10 @@ class AnnotationRepository:
         count = 0
         with self._engine.begin() as conn:
             batch: list[dict[str, Any]] = []
+            fragments: list[dict[str, Any]] = []
             for a in annotations:
+                if a.fragments:
+                    fragments += fragment_rows([a])
                 batch.append(
                     dict(
                         id=a.id, article_id=a.article_id, coder_id=a.coder_id, label=a.label,
@@ -84,6 +114,8 @@ class AnnotationRepository:
             if batch:
                 conn.execute(self._insert, batch)
                 count += len(batch)
+            for i in range(0, len(fragments), _BATCH):
+                conn.execute(insert(AnnotationFragmentRow), fragments[i : i + _BATCH])
             rows = [
                 dict(
                     id=r.id, article_id=r.article_id, coder_id=r.coder_id, label=r.label,
@@ -102,7 +134,14 @@ class AnnotationRepository:
             row = conn.execute(
                 select(AnnotationRow).where(AnnotationRow.id == annotation_id)
             ).one_or_none()
-        return None if row is None else _annotation(row)
+            if row is None:
+                return None
+            fragments = conn.execute(
+                select(AnnotationFragmentRow.start, AnnotationFragmentRow.end)
+                .where(AnnotationFragmentRow.annotation_id == annotation_id)
+                .order_by(AnnotationFragmentRow.start)
+            ).tuples().all()
+        return _annotation(row, tuple((first, last) for first, last in fragments))
 
     def for_article(self, article_id: str, coder_id: str | None = None) -> list[Annotation]:
         query = select(*_COLUMNS).where(
@@ -112,18 +151,41 @@ class AnnotationRepository:
             query = query.where(AnnotationRow.coder_id == coder_id)
         with self._engine.connect() as conn:
             rows = conn.execute(query.order_by(AnnotationRow.start, AnnotationRow.end)).tuples().all()
+            fragments = group_fragments(
+                conn.exec_driver_sql(_ARTICLE_FRAGMENTS, (article_id,)).tuples()
+            )
         return [
-            Annotation(*row[:6], {} if row[6] in ("{}", None) else json.loads(row[6]), *row[7:])
+            Annotation(
+                *row[:6], {} if row[6] in ("{}", None) else json.loads(row[6]), *row[7:],
+                fragments=fragments.get(row[0], ()),
+            )
             for row in rows
         ]
 
     def update(self, annotation_id: str, values: dict[str, Any], updated_at: str) -> None:
-        """Set fields of a live or deleted annotation as a new revision, and commit."""
+        """Set fields of a live or deleted annotation as a new revision, and commit.
+
+        ``values["fragments"]``, when given, replaces the annotation's fragments in the
+        same transaction (``()`` makes it contiguous).
+        """
+        values = dict(values)
+        fragments = values.pop("fragments", None)
         with self._engine.begin() as conn:
             conn.execute(
                 update(AnnotationRow)
                 .where(AnnotationRow.id == annotation_id)
                 .values(**values, updated_at=updated_at, revision=AnnotationRow.revision + 1)
+            )
+            if fragments is not None:
+                self._replace_fragments(conn, annotation_id, fragments)
+
+    @staticmethod
+    def _replace_fragments(conn: Any, annotation_id: str, fragments: Fragments) -> None:
+        conn.execute(delete(AnnotationFragmentRow).where(AnnotationFragmentRow.annotation_id == annotation_id))
+        if fragments:
+            conn.execute(
+                insert(AnnotationFragmentRow),
+                [{"annotation_id": annotation_id, "start": first, "end": last} for first, last in fragments],
             )
 
     def remove(self, annotation_id: str, now: str) -> tuple[str, ...]:
