@@ -39,7 +39,7 @@ def test_import_stores_headline_first_and_entities_that_match_the_text(
     assert report.imported == 1 and report.duplicates == [] and report.model
     (article,) = project.store.articles.list()
     assert article.title == HEADLINE
-    assert article.text == f"{HEADLINE}\n\n{BODY}"
+    assert article.text == f"{HEADLINE}\n\n{BODY}\n"  # stored as read, final newline kept
     entities = project.store.articles.entities(article.id)
     found = {(article.text[e.start : e.end], e.label) for e in entities}
     assert ("Anton Korolev", "PERSON") in found

@@ -75,35 +75,35 @@ def docx_bytes(
 # --- plain text ---------------------------------------------------------------------
 
 
-def test_plaintext_headline_then_blank_line_then_body(tmp_path):
-    article = only(
-        tmp_path, "article.txt", "\n \nHeadline here  \nFirst line.\n\n\nSecond para.\n\n"
-    )
+def test_plaintext_is_stored_as_read_with_its_first_non_blank_line_as_headline(tmp_path):
+    # Stored as read (Fidelity): no blank line added after the headline, nothing trimmed.
+    text = "\n \nHeadline here  \nFirst line.\n\n\nSecond para.\n\n"
+    article = only(tmp_path, "article.txt", text)
     assert article.title == "Headline here"
-    assert article.text == "Headline here\n\nFirst line.\n\n\nSecond para."
+    assert article.text == text
     assert article.origin == "article.txt"
     assert article.external_id == "article"
 
 
-def test_plaintext_keeps_inner_whitespace_and_skips_blank_lines_after_headline(tmp_path):
+def test_plaintext_keeps_inner_whitespace_and_blank_lines_after_headline(tmp_path):
     article = only(tmp_path, "a.txt", "Title\n\n\n  indented  body\twith tab")
-    assert article.text == "Title\n\n  indented  body\twith tab"
+    assert article.text == "Title\n\n\n  indented  body\twith tab"
 
 
 def test_plaintext_headline_only(tmp_path):
     article = only(tmp_path, "short.txt", "Only a headline\n")
-    assert (article.title, article.text) == ("Only a headline", "Only a headline")
+    assert (article.title, article.text) == ("Only a headline", "Only a headline\n")
 
 
 def test_crlf_and_lone_cr_become_newlines(tmp_path):
     article = only(tmp_path, "crlf.txt", b"Title\r\nline one\r\nline two\rline three\r\n")
-    assert article.text == "Title\n\nline one\nline two\nline three"
+    assert article.text == "Title\nline one\nline two\nline three\n"
 
 
 def test_plaintext_preserves_scripts_exactly(tmp_path):
     article = only(tmp_path, "mixed.txt", f"Заголовок e\u0301\n{MIXED}")
     assert article.title == "Заголовок e\u0301"
-    assert article.text == f"Заголовок e\u0301\n\n{MIXED}"
+    assert article.text == f"Заголовок e\u0301\n{MIXED}"
     assert "\u00e9" not in article.text  # not NFC-normalised
 
 
@@ -253,7 +253,7 @@ def test_csv_header_only(tmp_path):
 def test_csv_long_field_beyond_default_csv_limit(tmp_path):
     body = "word " * 60_000  # 300 000 characters, over the csv module's 131 072 default
     article = only(tmp_path, "long.csv", f'text\n"{body}"\n')
-    assert article.text == body.rstrip()
+    assert article.text == body  # kept whole, trailing space included
 
 
 # --- JSON Lines ---------------------------------------------------------------------
@@ -689,7 +689,7 @@ def test_only_import_errors_escape(fuzz_dir, data):
             continue
         for article in articles:
             assert article.text and "\r" not in article.text
-            assert article.text.startswith(article.title)
+            assert article.text.lstrip().startswith(article.title)
             for span in article.spans:
                 assert 0 <= span.start < span.end <= len(article.text)
 

@@ -3,14 +3,15 @@
 The stored text of an article begins with its headline as its first paragraph:
 ``text = title + "\\n\\n" + body``. When the body already begins with the headline as
 its own line it is not repeated; when there is no headline, the first non-empty line
-of the text is the headline and the text is left as it is.
+of the text is the headline. The body is never rewritten (no white space is trimmed,
+no blank line added), so offsets that other tools computed on it stay valid.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from app.core.articles import SourceSpan
 
@@ -69,78 +70,52 @@ def describe_names(names: Iterable[str]) -> str:
 
 @dataclass(frozen=True, slots=True)
 class ComposedText:
-    """An article's stored text and how offsets in the given body map into it.
+    """An article's stored text, its headline, and where the given body starts in it.
 
-    The body was trimmed to ``body[kept_start:kept_end]`` (leading blank lines and
-    trailing white space dropped) and now starts at ``prefix`` in :attr:`text`.
+    The body is never rewritten: it is either the whole text (``prefix == 0``) or
+    follows the headline and a blank line (``prefix == len(title) + 2``).
     """
 
     title: str
     text: str
-    kept_start: int
-    kept_end: int
     prefix: int
 
-    def shift_span(self, start: int, end: int) -> tuple[int, int] | None:
-        """Offsets ``[start, end)`` of the body moved into :attr:`text`.
-
-        A span reaching into dropped white space is clipped to the kept body; a span
-        lying wholly in dropped white space has no place in the text (``None``).
-        """
-        start = max(start, self.kept_start)
-        end = min(end, self.kept_end)
-        if start >= end:
-            return None
-        delta = self.prefix - self.kept_start
-        return start + delta, end + delta
+    def shift_span(self, start: int, end: int) -> tuple[int, int]:
+        """Offsets ``[start, end)`` of the body moved into :attr:`text`."""
+        return start + self.prefix, end + self.prefix
 
 
-def _leading_blank_lines(body: str) -> int:
-    """Length of the run of blank lines at the start of ``body`` (indentation is kept)."""
-    stripped = body.lstrip()
-    if not stripped:
-        return len(body)
-    lead = body[: len(body) - len(stripped)]
-    cut = lead.rfind("\n")
-    return cut + 1
+def begins_with(body: str, headline: str) -> bool:
+    """Whether the first line of ``body`` that is not blank is ``headline`` (outer white
+    space and line breaks aside), so the body already carries its headline."""
+    return bool(headline) and clean_title(first_line(body)) == headline
 
 
 def compose(title: str | None, body: str) -> ComposedText:
     """Apply the headline rule to an optional ``title`` and a ``body`` with ``\\n`` line ends.
 
-    The text always starts with its headline: when the headline comes from the body
-    (no title, or a title the body already begins with), the body's leading white space
-    is dropped; otherwise only its leading blank lines are.
+    Without a title, or with one the body already begins with, the text is the body as
+    given and its first non-blank line is the headline. Otherwise the text is the
+    headline, a blank line, then the body as given (a body of white space only adds
+    nothing). The body itself is never changed, so offsets into it stay valid after
+    :meth:`ComposedText.shift_span`.
     """
-    kept_end = len(body.rstrip())
     headline = clean_title(title)
-    first = first_line(body)
-    if not headline or first == headline:
-        kept_start = len(body) - len(body.lstrip())
-        kept = body[kept_start:kept_end]
-        return ComposedText(first, kept, kept_start, max(kept_start, kept_end), 0)
-    kept_start = _leading_blank_lines(body)
-    kept_end = max(kept_start, kept_end)
-    kept = body[kept_start:kept_end]
-    if not kept:
-        return ComposedText(headline, headline, kept_start, kept_end, len(headline))
+    if not headline or begins_with(body, headline):
+        return ComposedText(clean_title(first_line(body)), body, 0)
+    if not body.strip():
+        return ComposedText(headline, headline, len(headline))
     prefix = headline + "\n\n"
-    return ComposedText(headline, prefix + kept, kept_start, kept_end, len(prefix))
+    return ComposedText(headline, prefix + body, len(prefix))
 
 
-def shifted_spans(
-    composed: ComposedText, spans: Iterable[SourceSpan]
-) -> tuple[tuple[SourceSpan, ...], list[SourceSpan]]:
-    """Spans of the body moved into the composed text, and those that fell away."""
-    moved: list[SourceSpan] = []
-    lost: list[SourceSpan] = []
+def shifted_spans(composed: ComposedText, spans: Iterable[SourceSpan]) -> tuple[SourceSpan, ...]:
+    """Spans of the body moved into the composed text (none is lost: the body is kept whole)."""
+    moved = []
     for span in spans:
-        place = composed.shift_span(span.start, span.end)
-        if place is None:
-            lost.append(span)
-        else:
-            moved.append(SourceSpan(place[0], place[1], span.label))
-    return tuple(moved), lost
+        start, end = composed.shift_span(span.start, span.end)
+        moved.append(replace(span, start=start, end=end))
+    return tuple(moved)
 
 
 def text_or_none(value: object) -> str | None:

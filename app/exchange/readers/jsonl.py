@@ -169,13 +169,7 @@ def _article(obj: dict[str, Any], where: str) -> ImportedArticle:
     body, to_new = normalize_newlines_with_map(raw_text)
     spans = [SourceSpan(to_new(s.start), to_new(s.end), s.label) for s in spans]
     composed = compose(_scalar(obj, fields.get("title"), where), body)
-    moved, lost = shifted_spans(composed, spans)
-    if lost:
-        span = lost[0]
-        raise ImportFormatError(
-            f"{where}: span [{span.start}, {span.end}] ({span.label}) covers only white space "
-            f"at the start or end of the text."
-        )
+    moved = shifted_spans(composed, spans)
     used = set(fields.values()) | span_keys
     metadata = {key: value for key, value in obj.items() if key not in used}
     return ImportedArticle(
