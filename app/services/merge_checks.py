@@ -32,6 +32,7 @@ from app.core.row_checks import (
     answer_problem,
     attributes_text_problem,
     flag_problem,
+    fragments_problem,
     parse_json,
     parse_timestamp,
     relation_problem,
@@ -42,7 +43,14 @@ from app.core.row_checks import (
     text_problem,
     timestamp_problem,
 )
-from app.store.merging import STATUS_COLUMNS, VERSIONED, ForeignProject, lead_rows, lead_statuses
+from app.store.merging import (
+    STATUS_COLUMNS,
+    VERSIONED,
+    ForeignProject,
+    lead_fragments,
+    lead_rows,
+    lead_statuses,
+)
 
 Row = tuple[Any, ...]
 
@@ -74,7 +82,9 @@ def check_rows(conn: Any, foreign: ForeignProject, lead: Lead, owner: Coder, len
     """Refuse (:class:`MergeError`) the first row of ``foreign`` that its coder ``owner``
     may not bring; ``lengths`` holds the text length of each article of the file."""
     checker = _FileChecker(conn, foreign, lead, owner, lengths)
+    checker.read_fragments()
     checker.annotations = checker.versioned("annotation", checker.annotation)
+    checker.other_fragments()
     checker.versioned("relation", checker.relation)
     checker.versioned("answer", checker.answer)
     checker.statuses()
@@ -91,6 +101,10 @@ class _FileChecker:
         #: created_at is often updated_at, and most rows have the same few attributes.
         self.good_stamps: set[str] = set()
         self.good_attributes: set[tuple[Any, Any]] = set()
+        #: annotation id -> its fragments in the file (discontinuous spans only).
+        self.fragments: dict[Any, tuple[tuple[Any, Any], ...]] = {}
+        #: Other coders' annotations the file holds exactly as the project does.
+        self.same_as_project: list[str] = []
 
     def refuse(self, what: str, reason: str) -> MergeError:
         return MergeError(f"Nothing was merged: {self.foreign.name}, {what}: {reason}.")
@@ -134,6 +148,8 @@ class _FileChecker:
             if row[coder] != owner:
                 if not _unchanged(row, theirs.get(row_id), revision, updated):
                     raise self.refuse(f"{kind} {row_id}", self.not_yours(row[coder]))
+                if kind == "annotation" and row == theirs.get(row_id):
+                    self.same_as_project.append(row_id)
                 continue
             place = (owner, row[article])
             problem = None
@@ -164,12 +180,42 @@ class _FileChecker:
     def annotation(self, row: Row) -> str | None:
         at = self.at
         label = row[at["label"]]
+        start, end, length = row[at["start"]], row[at["end"]], self.lengths[row[at["article_id"]]]
         problem = (
-            span_problem(label, row[at["start"]], row[at["end"]], self.lengths[row[at["article_id"]]], self.codebook)
+            span_problem(label, start, end, length, self.codebook)
+            or fragments_problem(self.fragments.get(row[0], ()), start, end, length)
             or text_problem("note", row[at["note"]])
             or flag_problem("uncertain", row[at["uncertain"]])
         )
         return problem or self.attributes(self.codebook.label(label), row[at["attributes"]])
+
+    def read_fragments(self) -> None:
+        """The file's fragments by annotation (checked with their annotations)."""
+        grouped: dict[Any, list[tuple[Any, Any]]] = {}
+        for annotation_id, first, last in self.foreign.fragment_rows():
+            grouped.setdefault(annotation_id, []).append((first, last))
+        self.fragments = {key: tuple(value) for key, value in grouped.items()}
+
+    def other_fragments(self) -> None:
+        """Fragments only travel with their own coder's annotations: a fragment of an
+        annotation the file lacks is refused, and so are other coders' annotations whose
+        fragments differ from the project's (a package cannot add, move or take away a
+        fragment of another coder's annotation; their rows are never written)."""
+        in_file = {row[0] for row in self.annotations}
+        for annotation_id in self.fragments:
+            if annotation_id not in in_file:
+                raise self.refuse(
+                    f"the fragments of annotation {annotation_id!r}", "that annotation is not in the file"
+                )
+        project = lead_fragments(self.conn, sorted(self.same_as_project))
+        for annotation_id in self.same_as_project:
+            if self.fragments.get(annotation_id, ()) != project.get(annotation_id, ()):
+                coder = next(row[self.at["coder_id"]] for row in self.annotations if row[0] == annotation_id)
+                raise self.refuse(
+                    f"the fragments of annotation {annotation_id}",
+                    f"the annotation is {self.lead.name(coder)}'s, not {self.owner.name}'s, and a package "
+                    "may change only its own coder's fragments",
+                )
 
     def attributes(self, owner: SpanLabel | RelationType, text: Any) -> str | None:
         key = (owner.name, text)

@@ -54,6 +54,9 @@ STATUS_COLUMNS = tuple(c for c in _columns_of(AssignmentRow) if c != "id")
 STATUS_UPDATED = tuple(c for c in STATUS_COLUMNS if c not in STATUS_KEPT + ("article_id", "coder_id"))
 _STATUS_KEY = (STATUS_COLUMNS.index("article_id"), STATUS_COLUMNS.index("coder_id"))
 _CHUNK = 900
+#: Columns of ``annotation_fragment``: fragments travel with their annotation.
+FRAGMENT_COLUMNS = ("annotation_id", "start", "end")
+_BEFORE_FRAGMENTS = frozenset({"0001", "0002", "0003", "0004"})
 #: Page cache during a merge, in KiB (SQLite's default is 2 MiB); only what is used is taken.
 _CACHE_KIB = 256 * 1024
 _DEFAULT_CACHE = -2000
@@ -92,6 +95,7 @@ class ForeignProject:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.name = path.name
+        self._fragments: list[tuple[Any, ...]] | None = None
         self._engine = make_readonly_engine(path)
         try:
             with self._engine.connect() as conn:
@@ -102,6 +106,7 @@ class ForeignProject:
                     raise ProjectError(
                         f"{self.name} was written by a newer version of Loupe; update Loupe to merge it."
                     )
+                self.revision = revision
                 problem = schema_problem(conn, revision)
                 if problem is not None:
                     raise ProjectError(f"{self.name} cannot be merged: its database {problem}.")
@@ -135,6 +140,18 @@ class ForeignProject:
         # The driver's own cursor: tens of thousands of plain tuples, no result objects.
         with self._engine.connect() as conn:
             return conn.connection.driver_connection.execute(f"SELECT {_columns(columns)} FROM {table}").fetchall()
+
+    def fragment_rows(self) -> list[tuple[Any, ...]]:
+        """(annotation id, start, end) of every fragment, by annotation and start; none
+        in a file older than schema 0005, which had no discontinuous spans."""
+        if self.revision in _BEFORE_FRAGMENTS:
+            return []
+        if self._fragments is None:  # read by the checks and again by the merge: once
+            with self._engine.connect() as conn:
+                self._fragments = conn.connection.driver_connection.execute(
+                    f"SELECT {_columns(FRAGMENT_COLUMNS)} FROM annotation_fragment ORDER BY annotation_id, start"
+                ).fetchall()
+        return self._fragments
 
     def coder_rows(self) -> list[tuple[Any, ...]]:
         return self.rows("coder", ("id", "name", "role", "created_at"))
@@ -235,10 +252,47 @@ def _merge_one(conn: Connection, foreign: ForeignProject, cancelled: Callable[[]
         if winners:
             winners.sort()  # by id: each index page is written once, not again and again
             conn.exec_driver_sql(_upsert(table, columns), winners)
+            if kind == "annotation":
+                _replace_fragments(conn, foreign, winners, current)
             if kind == "answer":
                 _supersede_duplicate_answers(conn, result, owner, name)
     _merge_statuses(conn, foreign, result, owner, name)
     return result
+
+
+def _replace_fragments(
+    conn: Connection, foreign: ForeignProject, winners: Sequence[tuple[Any, ...]], current: dict[str, Any],
+) -> None:
+    """The fragments of the annotations that won are the file's, as a whole: the
+    project's fragments of those it held go, the file's come in (none for a contiguous one)."""
+    replaced = [(row[0],) for row in winners if row[0] in current]
+    if replaced:
+        conn.exec_driver_sql("DELETE FROM annotation_fragment WHERE annotation_id = ?", replaced)
+    won = {row[0] for row in winners}
+    incoming = [row for row in foreign.fragment_rows() if row[0] in won]
+    if incoming:
+        conn.exec_driver_sql(
+            f"INSERT INTO annotation_fragment ({_columns(FRAGMENT_COLUMNS)}) VALUES (?, ?, ?)", incoming
+        )
+
+
+def lead_fragments(conn: Connection, annotation_ids: Sequence[str]) -> dict[str, tuple[tuple[Any, Any], ...]]:
+    """annotation id -> the project's fragments of it (sorted), for the ids that have any."""
+    found: dict[str, list[tuple[Any, Any]]] = {}
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        for i in range(0, len(annotation_ids), _CHUNK):
+            chunk = list(annotation_ids[i : i + _CHUNK])
+            cursor.execute(
+                f"SELECT {_columns(FRAGMENT_COLUMNS)} FROM annotation_fragment "
+                f"WHERE annotation_id IN ({', '.join('?' * len(chunk))}) ORDER BY annotation_id, start",
+                chunk,
+            )
+            for annotation_id, first, last in cursor.fetchall():
+                found.setdefault(annotation_id, []).append((first, last))
+    finally:
+        cursor.close()
+    return {key: tuple(value) for key, value in found.items()}
 
 
 def _versions(conn: Connection, table: str, ids: list[str]) -> dict[str, tuple[int, str, str | None]]:

@@ -33,6 +33,7 @@ _COPY = {
     "annotation": "(x.coder_id = :coder AND x.article_id IN (SELECT id FROM temp.pkg_article))"
     " OR (x.deleted_at IS NULL AND x.coder_id IN (SELECT id FROM temp.pkg_gold_coder)"
     " AND x.article_id IN (SELECT id FROM temp.pkg_gold))",
+    "annotation_fragment": "x.annotation_id IN (SELECT id FROM pkg.annotation)",
     "relation": "(x.coder_id = :coder AND x.article_id IN (SELECT id FROM temp.pkg_article))"
     " OR (x.deleted_at IS NULL AND x.coder_id IN (SELECT id FROM temp.pkg_gold_coder)"
     " AND x.article_id IN (SELECT id FROM temp.pkg_gold)"
@@ -44,7 +45,7 @@ _COPY = {
     " OR (x.coder_id IN (SELECT id FROM temp.pkg_gold_coder) AND x.article_id IN (SELECT id FROM temp.pkg_gold))",
 }
 #: Rows copied in this order (by primary key), so that the file's pages are written once.
-_ORDER = {"entity": "x.article_id, x.start", "assignment": "x.id"}
+_ORDER = {"entity": "x.article_id, x.start", "assignment": "x.id", "annotation_fragment": "x.annotation_id, x.start"}
 
 
 def _columns(table: str, *, skip: Sequence[str] = ()) -> str:
