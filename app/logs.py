@@ -26,6 +26,19 @@ FORMAT = "%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"
 _OURS = "_loupe_handler"
 
 
+class _LazyFileHandler(RotatingFileHandler):
+    """Creates the log folder with the first record, not at start-up: a run that logs
+    nothing (most commands, the self-test) leaves the user's folders as they were."""
+
+    def _open(self):  # type: ignore[no-untyped-def]  # noqa: ANN202 - logging's override
+        Path(self.baseFilename).parent.mkdir(parents=True, exist_ok=True)
+        return super()._open()
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's override
+        """A log that cannot be written (read-only home, full disk) is skipped quietly:
+        it must never put a traceback in front of the user."""
+
+
 def log_path() -> Path:
     """The current log file (it may not exist yet: it is created at the first record)."""
     return log_dir() / LOG_NAME
@@ -43,8 +56,7 @@ def configure_logging(*, debug: bool = False) -> Path | None:
     handlers: list[logging.Handler] = []
     path: Path | None = log_path()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        file_handler: logging.Handler = RotatingFileHandler(
+        file_handler: logging.Handler = _LazyFileHandler(
             path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8", delay=True
         )
         file_handler.setLevel(level)
