@@ -6,7 +6,7 @@ only, so the spec can import it before anything else.
 
 What is cut, and why:
 
-- test-only dependencies (pandas, SciPy, scikit-learn, statsmodels, matplotlib, pytest,
+- test-only dependencies (SciPy, scikit-learn, statsmodels, matplotlib, pytest,
   hypothesis, the agreement reference implementations): the program never imports them;
 - Qt modules other than QtCore, QtGui and QtWidgets, with their plugins (QML/Quick,
   WebEngine, multimedia, PDF, SQL drivers, TLS and network information, Wayland client
@@ -52,7 +52,7 @@ _ALL_QT_MODULES = (
 
 #: Imported only by the tests, the benchmarks or development tools.
 TEST_ONLY = (
-    "pandas", "scipy", "sklearn", "statsmodels", "matplotlib", "pytest", "_pytest",
+    "scipy", "sklearn", "statsmodels", "matplotlib", "pytest", "_pytest",
     "pytestqt", "hypothesis", "krippendorff", "irrCAC", "importlinter", "grimp", "ruff",
     "IPython", "jedi", "tkinter", "_tkinter", "PIL", "pydoc_data", "lib2to3", "setuptools",
     "pip", "pkg_resources", "distutils", "Cython", "pyinstaller", "PyInstaller",
@@ -68,7 +68,8 @@ KEPT_LANGUAGES = ("en", "xx")
 _TEST_PART = re.compile(r"(^|\.)(tests?|testing)(\.|$)")
 _TESTED_PACKAGES = ("spacy", "thinc", "blis", "srsly", "numpy", "cymem", "preshed",
                     "murmurhash", "catalogue", "confection", "wasabi", "weasel", "lxml",
-                    "openpyxl", "docx", "trafilatura", "sqlalchemy", "alembic", "jsonschema")
+                    "openpyxl", "docx", "trafilatura", "sqlalchemy", "alembic", "jsonschema",
+                    "pandas", "pyreadstat")
 
 
 def _spacy_folder() -> Path | None:

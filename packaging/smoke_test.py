@@ -99,7 +99,27 @@ def main(argv: list[str]) -> int:
         print(done.stdout, end="", flush=True)
         print(f"smoke test: self-test exited with {done.returncode} "
               f"after {time.perf_counter() - started:.1f} s")
-    return done.returncode
+        if done.returncode != 0:
+            return done.returncode
+        return _exports(program, prefix, env, Path(tmp))
+
+
+def _exports(program: Path, prefix: list[str], env: dict[str, str], tmp: Path) -> int:
+    """The formats whose libraries only the bundle can be missing (pandas and pyreadstat
+    for SPSS and Stata, lxml for REFI-QDA): each written from a new project."""
+    project = tmp / "exports.loupe"
+    steps = [["new", str(project)]] + [
+        ["export", str(project), str(tmp / f"exports.{suffix}")] for suffix in ("sav", "dta", "qdpx")
+    ]
+    for step in steps:
+        done = subprocess.run([*prefix, str(program), *step], env=env, capture_output=True, text=True,
+                              timeout=300)
+        if done.returncode != 0:
+            print(f"smoke test: `loupe {' '.join(step[:1])} ...{Path(step[-1]).suffix}` failed: "
+                  f"{done.stderr.strip()}")
+            return 1
+    print("smoke test: SPSS, Stata and REFI-QDA exports written", flush=True)
+    return 0
 
 
 if __name__ == "__main__":

@@ -330,10 +330,13 @@ def test_doccano_object_spans_without_title_are_not_shifted(tmp_path):
     assert article.text[article.spans[0].start : article.spans[0].end] == "Migrants"
 
 
-def test_doccano_classification_labels_stay_metadata(tmp_path):
+def test_doccano_classification_labels_are_categories_not_metadata(tmp_path):
+    # Fidelity: document labels become answers at import (tests/test_doccano.py), so the
+    # reader hands them over as categories instead of leaving them in the metadata.
     article = only(tmp_path, "cls.jsonl", json.dumps({"text": "T\n\nbody", "label": ["coercion"]}))
     assert article.spans == ()
-    assert article.metadata == {"label": ["coercion"]}
+    assert article.categories == ("coercion",)
+    assert article.metadata == {}
 
 
 def test_jsonl_bad_line_names_line_and_column(tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from app.cli.cmd_import import edge_lines
 from app.cli.common import plural, progress_bar
 from app.core.formats import ANNOTATION_FORMATS
 from app.core.printable import printable
@@ -23,6 +24,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--format", required=True, choices=ANNOTATION_FORMATS, help="the format of the files")
     parser.add_argument("--skip-unmatched", action="store_true",
                         help="skip documents that match no article instead of stopping")
+    parser.add_argument("--trim-spans", action="store_true",
+                        help="move the edges of spans that begin or end with white space in to their "
+                        "other characters (a span of white space only is left out and reported)")
     parser.set_defaults(handler=run)
 
 
@@ -33,14 +37,20 @@ def run(args: argparse.Namespace) -> int:
     with open_project(args.project) as project, progress_bar() as progress:
         report = import_annotations(
             project, args.source, coder=args.coder, format=args.format,
-            skip_unmatched=args.skip_unmatched, progress=progress,
+            skip_unmatched=args.skip_unmatched, trim_spans=args.trim_spans, progress=progress,
         )
     for origin in report.skipped:
         print(f"skipped: {printable(origin)} matches no article", file=sys.stderr)
+    for note in report.notes:
+        print(f"not imported: {printable(note)}", file=sys.stderr)
+    rows = f"{plural(report.annotations, 'annotation')} and {plural(report.relations, 'relation')}"
+    if report.answers:
+        rows = (f"{plural(report.annotations, 'annotation')}, {plural(report.relations, 'relation')} "
+                f"and {plural(report.answers, 'answer')}")
     print(
-        f"Imported {plural(report.annotations, 'annotation')} and "
-        f"{plural(report.relations, 'relation')} of {report.coder} on "
-        f"{plural(len(report.articles), 'article')}; "
+        f"Imported {rows} of {report.coder} on {plural(len(report.articles), 'article')}; "
         f"{plural(report.already_present, 'span')} already present."
     )
+    for line in edge_lines(report.edge_spans, report.trimmed, args.trim_spans):
+        print(line)
     return 0

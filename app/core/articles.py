@@ -17,11 +17,24 @@ class SourceSpan:
     """A labelled span that came with an imported article (e.g. doccano ``label``).
 
     Offsets are half-open code-point offsets into :attr:`ImportedArticle.text`.
+    ``key`` is the span's id in its file (a doccano entity ``id``), which relations name.
     """
 
     start: int
     end: int
     label: str
+    key: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRelation:
+    """A typed link between two spans of the same imported article, by their keys
+    (doccano ``relations``: ``from_id`` -> ``to_id``)."""
+
+    key: str
+    label: str
+    source: str
+    target: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +55,10 @@ class ImportedArticle:
     language: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
     spans: tuple[SourceSpan, ...] = ()
+    #: Relations between :attr:`spans` and document labels (doccano text classification
+    #: ``label``/``labels``/``cats``), both owned by the coder named at import.
+    relations: tuple[SourceRelation, ...] = ()
+    categories: tuple[str, ...] = ()
 
     @property
     def sha256(self) -> str:

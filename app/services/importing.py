@@ -1,19 +1,38 @@
 """Importing articles: read every file, pre-highlight, then write ONE transaction.
 
-Nothing is written until every file of the batch has been read and tagged, so a bad
-file, a cancel or a killed process leaves the project as it was. With ``skip_bad``
+Nothing is written until every file of the batch has been read, checked and tagged, so
+a bad file, a cancel or a killed process leaves the project as it was. With ``skip_bad``
 the bad files are reported and the rest is imported.
+
+Coding that comes with the articles (doccano JSON Lines: spans, relations, document
+labels) belongs to the coder named with ``coder`` and goes through
+:mod:`app.services.importing_coding`: names mapped to the codebook, every row checked as a
+merge checks it. A line whose text is already in the project (or earlier in the batch)
+is a duplicate, but its coding is not dropped: it attaches to that article, as
+``import-annotations`` would attach it. The articles are written in one transaction and
+their coding in the next; importing the same files again adds nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from app.core.articles import ImportedArticle
 from app.core.defaults import DEFAULT_MAX_FILE_BYTES
 from app.core.errors import ImportFormatError, LoupeError, ModelError
+from app.core.exports import CodedFile
+from app.services.importing_annotations import coded_file
+from app.services.importing_coding import (
+    CodingCounts,
+    check_coding,
+    edge_spaces,
+    map_categories,
+    map_names,
+    write_coding,
+)
 from app.services.prehighlight import tag_texts
 from app.services.progress import (
     CancelFn,
@@ -23,6 +42,7 @@ from app.services.progress import (
     no_progress,
 )
 from app.services.projects import Project
+from app.store.exports import ExportQueries
 
 
 @dataclass
@@ -32,18 +52,73 @@ class ImportReport:
     duplicates: list[str] = field(default_factory=list)
     bad_files: list[str] = field(default_factory=list)
     entities: int = 0
+    #: Spans written on the articles this import added.
     annotations: int = 0
+    #: Spans of duplicate lines written on the article that has their text, and how many
+    #: articles received them.
+    attached_spans: int = 0
+    attached_articles: int = 0
+    relations: int = 0
+    answers: int = 0
+    #: Spans the coder already had (same label and offsets): not added twice.
+    already_present: int = 0
+    #: Spans that began or ended with white space, and how many of them were trimmed.
+    edge_spans: int = 0
+    trimmed: int = 0
+    #: Sentences about coding that was left out (labels no question offers, ...).
+    notes: list[str] = field(default_factory=list)
     model: str | None = None
     warning: str | None = None
 
 
-def _check_spans(item: ImportedArticle, labels: set[str]) -> None:
-    for span in item.spans:
-        if span.label not in labels:
-            raise ImportFormatError(
-                f"{item.origin}: the span label '{span.label}' is not in the codebook "
-                f"(labels: {', '.join(sorted(labels))})."
-            )
+Prepared = list[tuple[ImportedArticle, CodedFile, dict[str, Any]]]
+
+
+def _prepare_coding(
+    project: Project, items: Sequence[ImportedArticle], coder: str | None, trim: bool, counts: CodingCounts
+) -> Prepared:
+    """The coding the articles brought, mapped to the codebook and checked, before anything
+    is written; raises for unknown names, a missing coder or a row a merge would refuse."""
+    carrying = [item for item in items if item.spans or item.relations or item.categories]
+    if not carrying:
+        return []
+    files = map_names(project, [coded_file(item) for item in carrying])
+    answers, counts.notes = map_categories(
+        project, [item.categories for item in carrying], [item.origin for item in carrying]
+    )
+    owned = [
+        (item, f, answer) for item, f, answer in zip(carrying, files, answers, strict=True)
+        if f.spans or f.relations or answer
+    ]
+    if owned and not (coder and coder.strip()):
+        first = owned[0][0]
+        what = "labelled spans" if first.spans else "document labels"
+        raise LoupeError(f"{first.origin} has {what}; name the coder who owns them with --coder NAME.")
+    prepared: Prepared = []
+    for item, f, answer in owned:
+        f = edge_spaces(f, trim=trim, counts=counts)
+        check_coding(project, f, item.origin, len(f.text), answer)
+        prepared.append((item, f, answer))
+    return prepared
+
+
+def _write_coding(
+    project: Project, coder: str, prepared: Prepared, stored: set[int], counts: CodingCounts, report: ImportReport
+) -> None:
+    """Write the checked coding onto the article of each text: one this import added
+    (``stored`` holds their ``id()``), or one that was already there."""
+    coder_id = project.store.coders.get_or_create(coder.strip()).id
+    articles = ExportQueries(project.store.engine).articles_by_hash(item.sha256 for item, _, _ in prepared)
+    targets = [(f, articles[item.sha256].id, answer) for item, f, answer in prepared]
+    added = write_coding(project, coder_id, targets, counts)
+    attached: set[str] = set()
+    for (item, _, _), (_, article_id, _), count in zip(prepared, targets, added, strict=True):
+        if id(item) in stored:
+            report.annotations += count
+        elif count:
+            report.attached_spans += count
+            attached.add(article_id)
+    report.attached_articles = len(attached)
 
 
 def read_sources(
@@ -95,8 +170,13 @@ def import_articles(
     max_bytes: int = DEFAULT_MAX_FILE_BYTES,
     progress: ProgressFn = no_progress,
     cancelled: CancelFn = never_cancelled,
+    trim_spans: bool = False,
 ) -> ImportReport:
-    """Import files or folders into ``project``; see the module docstring."""
+    """Import files or folders into ``project``; see the module docstring.
+
+    ``trim_spans`` moves the edges of imported spans that begin or end with white space
+    in to their first and last other character (such spans are counted either way).
+    """
     if any(Path(p).suffix.lower() == ".qdpx" for p in inputs):  # REFI-QDA projects bring their coding
         from app.services.importing_qdpx import import_qdpx_files
 
@@ -106,15 +186,8 @@ def import_articles(
     items, report.bad_files = read_sources(
         inputs, skip_bad=skip_bad, max_bytes=max_bytes, progress=progress, cancelled=cancelled
     )
-    labels = {label.name for label in project.codebook.span_labels}
-    if any(item.spans for item in items):
-        if not coder:
-            first = next(item for item in items if item.spans)
-            raise LoupeError(
-                f"{first.origin} has labelled spans; name the coder who owns them with --coder NAME."
-            )
-        for item in items:
-            _check_spans(item, labels)
+    counts = CodingCounts()
+    prepared = _prepare_coding(project, items, coder, trim_spans, counts)
 
     existing = project.store.articles.existing_hashes(item.sha256 for item in items)
     seen: dict[str, str] = {}
@@ -152,11 +225,14 @@ def import_articles(
     progress(0, 1, "Saving")
     # Another process may have stored some of these texts since they were checked above:
     # the store checks again inside its write transaction and skips them.
-    ids = project.store.articles.add_new(
-        list(zip(new, entities, strict=True)),
-        model=report.model,
-        span_coder=coder if any(item.spans for item in new) else None,
-    )
+    # The articles alone: their coding follows, with that of duplicate lines.
+    bare = [replace(item, spans=(), relations=(), categories=()) for item in new]
+    ids = project.store.articles.add_new(list(zip(bare, entities, strict=True)), model=report.model)
+    if prepared and coder:
+        added = {id(item) for item, article_id in zip(new, ids, strict=True) if article_id}
+        _write_coding(project, coder, prepared, added, counts, report)
+    report.relations, report.answers, report.already_present = counts.relations, counts.answers, counts.already_present
+    report.edge_spans, report.trimmed, report.notes = counts.edge_spans, counts.trimmed, counts.notes
     progress(1, 1, "Saved")
     for item, article_id in zip(new, ids, strict=True):
         if article_id is None:
@@ -165,5 +241,4 @@ def import_articles(
     report.article_ids = [article_id for article_id in ids if article_id is not None]
     report.imported = len(stored)
     report.entities = sum(len(spans) for _, spans in stored)
-    report.annotations = sum(len(item.spans) for item, _ in stored)
     return report

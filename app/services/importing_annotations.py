@@ -4,28 +4,37 @@ on articles already in the project.
 Each document is matched to an article by its text (SHA-256, so the offsets fit), or
 else by its name (a brat file stem, a doccano ``id``) as an article id or external id,
 in which case its text must still be the article's text. Labels, attributes and
-relation types are checked against the codebook. Everything is written in ONE
+relation types are checked against the codebook (doccano names matched as
+:func:`~app.services.importing_coding.map_names` does; doccano relations become
+relations, document labels answers). Spans and relations are written in ONE
 transaction: a bad file leaves the project as it was. Spans (and relations) the coder
 already has are not added twice, so importing the same files again changes nothing.
+Spans that begin or end with white space are counted, and trimmed with ``trim_spans``.
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.core.articles import text_sha256
+from app.core.articles import ImportedArticle, text_sha256
 from app.core.errors import ImportFormatError
 from app.core.exports import CodedFile, CodedRelation, CodedSpan
 from app.core.formats import ANNOTATION_FORMATS
-from app.core.records import Annotation, Article, Relation, utc_now
-from app.core.row_checks import Endpoint, attributes_problem, relation_problem, span_problem
+from app.core.records import Article
 from app.exchange.bratschema import BratSchema
 from app.exchange.readers import expand_inputs, read_articles
 from app.exchange.readers.brat import read_brat_folder
+from app.services.importing_coding import (
+    CodingCounts,
+    check_coding,
+    edge_spaces,
+    map_categories,
+    map_names,
+    write_coding,
+)
 from app.services.progress import (
     CancelFn,
     OperationCancelled,
@@ -43,9 +52,15 @@ class AnnotationImportReport:
     files: int = 0
     annotations: int = 0
     relations: int = 0
+    answers: int = 0
     already_present: int = 0
+    #: Spans that began or ended with white space, and how many of them were trimmed.
+    edge_spans: int = 0
+    trimmed: int = 0
     articles: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    #: Sentences about coding left out (labels no question offers, spans of white space only).
+    notes: list[str] = field(default_factory=list)
 
 
 def _brat_files(project: Project, source: Path) -> list[CodedFile]:
@@ -73,18 +88,22 @@ def _brat_files(project: Project, source: Path) -> list[CodedFile]:
     return decoded
 
 
-def _doccano_files(source: Path) -> list[CodedFile]:
-    files = []
+def coded_file(item: ImportedArticle) -> CodedFile:
+    """The coding an imported article brought (doccano spans and relations) as a coded file."""
+    spans = tuple(CodedSpan(s.key or str(n), s.label, s.start, s.end) for n, s in enumerate(item.spans, 1))
+    relations = tuple(CodedRelation(r.key, r.label, r.source, r.target) for r in item.relations)
+    name = item.external_id or item.origin
+    return CodedFile(name, item.text, item.origin, spans, relations, external_id=item.external_id)
+
+
+def _doccano_items(source: Path) -> list[ImportedArticle]:
+    items = []
     for path in expand_inputs([source]):
-        if path.suffix.lower() not in (".jsonl", ".ndjson"):
-            continue
-        for item in read_articles(path):
-            spans = tuple(CodedSpan(str(n), s.label, s.start, s.end) for n, s in enumerate(item.spans, 1))
-            name = item.external_id or item.origin
-            files.append(CodedFile(name, item.text, item.origin, spans, external_id=item.external_id))
-    if not files:
+        if path.suffix.lower() in (".jsonl", ".ndjson"):
+            items.extend(read_articles(path))
+    if not items:
         raise ImportFormatError(f"{source} holds no JSON Lines files.")
-    return files
+    return items
 
 
 def read_coded_files(project: Project, source: str | Path, format: str) -> list[CodedFile]:
@@ -92,7 +111,7 @@ def read_coded_files(project: Project, source: str | Path, format: str) -> list[
     if format == "brat":
         return _brat_files(project, Path(source))
     if format == "doccano":
-        return _doccano_files(Path(source))
+        return [coded_file(item) for item in _doccano_items(Path(source))]
     raise ImportFormatError(f"'{format}' is not a format of coded files; use {' or '.join(ANNOTATION_FORMATS)}.")
 
 
@@ -117,25 +136,6 @@ def _match(queries: ExportQueries, files: Sequence[CodedFile]) -> list[Article |
     return found
 
 
-def _check(project: Project, f: CodedFile, article: Article) -> None:
-    """Every span and relation of ``f`` as a merge checks a coder's rows
-    (:mod:`app.core.row_checks`); the first problem refuses the whole import."""
-    codebook = project.codebook
-    ends = {s.key: Endpoint(article.id, "", s.label) for s in f.spans}
-    for s in f.spans:
-        problem = span_problem(s.label, s.start, s.end, len(article.text), codebook) or attributes_problem(
-            codebook.label(s.label), s.attributes
-        )
-        if problem:
-            raise ImportFormatError(f"{f.origin}: {s.key}: {problem}.")
-    for r in f.relations:
-        problem = relation_problem(codebook, r.label, article.id, "", r.source, r.target, ends)
-        if problem is None:
-            problem = attributes_problem(codebook.relation_type(r.label), r.attributes)
-        if problem:
-            raise ImportFormatError(f"{f.origin}: {r.key}: {problem}.")
-
-
 def import_annotations(
     project: Project,
     source: str | Path,
@@ -143,17 +143,29 @@ def import_annotations(
     coder: str,
     format: str,
     skip_unmatched: bool = False,
+    trim_spans: bool = False,
     progress: ProgressFn = no_progress,
     cancelled: CancelFn = never_cancelled,
 ) -> AnnotationImportReport:
     """Import the coded files at ``source`` as annotations of ``coder`` (see the module notes)."""
     if not coder or not coder.strip():
         raise ImportFormatError("Name the coder who owns the imported annotations.")
-    files = read_coded_files(project, source, format)
+    answers: list[dict[str, Any]]
+    counts = CodingCounts()
+    if format == "doccano":
+        items = _doccano_items(Path(source))
+        files = map_names(project, [coded_file(item) for item in items])
+        answers, counts.notes = map_categories(
+            project, [item.categories for item in items], [item.origin for item in items]
+        )
+    else:
+        files = read_coded_files(project, source, format)
+        answers = [{} for _ in files]
+    files = [edge_spaces(f, trim=trim_spans, counts=counts) for f in files]
     queries = ExportQueries(project.store.engine)
     articles = _match(queries, files)
     report = AnnotationImportReport(coder=coder, files=len(files))
-    for f, article in zip(files, articles, strict=True):
+    for f, article, answer in zip(files, articles, answers, strict=True):
         if article is None:
             if not skip_unmatched:
                 raise ImportFormatError(
@@ -162,42 +174,16 @@ def import_annotations(
                 )
             report.skipped.append(f.origin)
         else:
-            _check(project, f, article)
+            check_coding(project, f, article.id, len(article.text), answer)
+    if cancelled():
+        raise OperationCancelled("The import was cancelled; nothing was imported.")
+    progress(0, 1, "Importing coded files")
     coder_id = project.store.coders.get_or_create(coder.strip()).id
-    now = utc_now()
-    annotations: list[Annotation] = []
-    relations: list[Relation] = []
-    for index, (f, article) in enumerate(zip(files, articles, strict=True)):
-        if cancelled():
-            raise OperationCancelled("The import was cancelled; nothing was imported.")
-        progress(index, len(files), "Reading coded files")
-        if article is None:
-            continue
-        report.articles.append(article.id)
-        existing = queries.span_ids(article.id, coder_id)
-        ids: dict[str, str] = {}
-        for s in f.spans:
-            key = (s.label, s.start, s.end)
-            if key in existing:
-                ids[s.key] = existing[key]
-                report.already_present += 1
-                continue
-            ids[s.key] = existing[key] = str(uuid.uuid4())
-            annotations.append(Annotation(
-                ids[s.key], article.id, coder_id, s.label, s.start, s.end, dict(s.attributes),
-                s.note, s.uncertain, 1, now, now,
-            ))
-        linked = {(r.label, r.source_id, r.target_id) for r in project.store.relations.for_article(article.id, coder_id)}
-        for r in f.relations:
-            triple: Any = (r.label, ids[r.source], ids[r.target])
-            if triple in linked:
-                continue
-            linked.add(triple)
-            relations.append(Relation(
-                str(uuid.uuid4()), article.id, coder_id, r.label, ids[r.source], ids[r.target],
-                dict(r.attributes), 1, now, now,
-            ))
-    report.annotations = project.store.annotations.add_many(annotations, relations)
-    report.relations = len(relations)
-    progress(len(files), len(files), "Imported")
+    matched = [(f, a.id, answer) for f, a, answer in zip(files, articles, answers, strict=True) if a is not None]
+    report.articles = list(dict.fromkeys(article_id for _, article_id, _ in matched))
+    write_coding(project, coder_id, matched, counts)
+    report.annotations, report.relations, report.answers = counts.annotations, counts.relations, counts.answers
+    report.already_present, report.notes = counts.already_present, counts.notes
+    report.edge_spans, report.trimmed = counts.edge_spans, counts.trimmed
+    progress(1, 1, "Imported")
     return report
