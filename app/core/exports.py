@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from app.core.records import Article
+from app.core.records import Article, Fragments, covered_ranges
 
 #: How a writer treats a column's values: ``text`` (str, always written as text),
 #: ``integer``, ``number``, ``boolean``, ``datetime`` (naive UTC), ``date``, or
@@ -89,6 +89,27 @@ class CodedSpan:
     attributes: Mapping[str, Any] = field(default_factory=dict)
     note: str = ""
     uncertain: bool = False
+    #: A discontinuous span's fragments (``start``/``end`` their envelope); empty if contiguous.
+    fragments: Fragments = ()
+
+    @property
+    def ranges(self) -> Fragments:
+        """The ranges of text the span covers."""
+        return covered_ranges(self.start, self.end, self.fragments)
+
+
+#: How the texts of a discontinuous span's fragments are shown in one cell or field.
+FRAGMENT_JOINER = " … "
+
+
+def fragment_offsets(fragments: Fragments) -> str:
+    """A discontinuous span's fragments as ``0-5; 11-16`` (empty for a contiguous span)."""
+    return "; ".join(f"{start}-{end}" for start, end in fragments)
+
+
+def span_text(text: str, ranges: Fragments) -> str:
+    """The text a span covers: its fragments' texts joined by :data:`FRAGMENT_JOINER`."""
+    return FRAGMENT_JOINER.join(text[start:end] for start, end in ranges)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,11 @@
 """spaCy training data: a ``.spacy`` DocBin from one coding per article.
 
 Each span goes into ``doc.spans[span_key]`` with its label; the spans that overlap no
-other span also become ``doc.ents``. No span may be lost or moved, so the Doc is not
+other span also become ``doc.ents``. A discontinuous span is never stretched over the
+words between its fragments: each fragment is a span of its own in
+``doc.spans["loupe_fragments"]``, and ``doc.user_data["loupe"]["fragment_ids"]`` holds the
+annotation id of each, in the same order (the span's entry under ``"spans"`` lists its
+fragments too); it is neither in ``doc.spans[span_key]`` nor in ``doc.ents``. No span may be lost or moved, so the Doc is not
 simply the tokenizer's output: the text is cut at every span edge as well as at the
 tokenizer's token boundaries (an Arabic clitic or half of a hyphenated word becomes its
 own token), and the Doc is built from those words. Every Doc is checked: its text is the
@@ -25,6 +29,8 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 DEFAULT_SPAN_KEY = "sc"
+#: The span group of the fragments of discontinuous spans.
+FRAGMENT_KEY = "loupe_fragments"
 
 
 class DocBuildError(Exception):
@@ -44,8 +50,8 @@ def _blank(lang: str) -> Language:
 def _words(nlp: Language, text: str, spans: Sequence[CodedSpan]) -> tuple[list[str], list[bool]]:
     """Words and trailing-space flags that rebuild ``text`` with a token boundary at
     every span edge (and wherever the tokenizer puts one)."""
-    starts = {s.start for s in spans}
-    ends = {s.end for s in spans}
+    starts = {start for s in spans for start, _ in s.ranges}
+    ends = {end for s in spans for _, end in s.ranges}
     cuts = {0, len(text)} | starts | ends
     # The tokenizer alone: make_doc refuses texts over max_length, which bounds the
     # memory of the statistical components, not of tokenizing; an article is never refused.
@@ -79,12 +85,16 @@ def build_doc(nlp: Language, text: str, spans: Sequence[CodedSpan], span_key: st
     if doc.text != text:
         raise DocBuildError("the Doc's text differs from the article text")
     made: list[Span] = []
+    pieces: list[Span] = []
     for span in spans:
-        found = doc.char_span(span.start, span.end, label=span.label)
-        if found is None or (found.start_char, found.end_char) != (span.start, span.end):
-            raise DocBuildError(f"the span {span.start}-{span.end} does not fall on token edges")
-        made.append(found)
+        for start, end in span.ranges:
+            found = doc.char_span(start, end, label=span.label)
+            if found is None or (found.start_char, found.end_char) != (start, end):
+                raise DocBuildError(f"the span {start}-{end} does not fall on token edges")
+            (pieces if span.fragments else made).append(found)
     doc.spans[span_key] = made
+    if pieces:
+        doc.spans[FRAGMENT_KEY] = pieces
     doc.ents = [s for s in made if not _overlaps_another(s, made)]
     return doc
 
@@ -104,9 +114,11 @@ def _user_data(item: CodedArticle) -> dict[str, Any]:
         "status": coding.status if coding else None,
         "spans": [
             {"id": s.key, "start": s.start, "end": s.end, "label": s.label,
-             "attributes": dict(s.attributes), "note": s.note, "uncertain": s.uncertain}
+             "attributes": dict(s.attributes), "note": s.note, "uncertain": s.uncertain,
+             **({"fragments": [list(f) for f in s.fragments]} if s.fragments else {})}
             for s in (coding.spans if coding else ())
         ],
+        "fragment_ids": [s.key for s in (coding.spans if coding else ()) for _ in s.fragments],
         "relations": [
             {"id": r.key, "label": r.label, "source": r.source, "target": r.target,
              "attributes": dict(r.attributes)}

@@ -61,7 +61,7 @@ def coded_articles(ctx: TableContext, *, single: bool, text: str = "Articles") -
         for a in ctx.queries.annotations(batch.ids, ctx.scope.coder_ids):
             spans[(a.article_id, a.coder_id)].append(
                 CodedSpan(a.id, a.label, a.start, a.end, encodable(a.attributes),
-                          a.note and replace_characters(a.note, UNENCODABLE), a.uncertain)
+                          a.note and replace_characters(a.note, UNENCODABLE), a.uncertain, a.fragments)
             )
         relations: dict[tuple[str, str], list[CodedRelation]] = defaultdict(list)
         for r, _source, _target in ctx.queries.relations(batch.ids, ctx.scope.coder_ids):

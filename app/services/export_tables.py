@@ -13,7 +13,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.core.codebook import Attribute, Codebook
-from app.core.exports import Column, Table, choice_text, published_value, utc_datetime
+from app.core.exports import (
+    Column,
+    Table,
+    choice_text,
+    fragment_offsets,
+    published_value,
+    span_text,
+    utc_datetime,
+)
 from app.core.records import Coder
 from app.core.snippets import SentenceContext
 from app.services.export_scope import ExportScope, iter_batches
@@ -96,7 +104,8 @@ def annotations_table(ctx: TableContext) -> Table:
     columns = [
         Column("Article id", width=38), Column("Title", width=40), Column("Coder", width=16),
         Column("Label", width=14), *(c for _, _, c in attrs), Column("Text", width=50),
-        Column("Start", "integer"), Column("End", "integer"), Column("Context", width=60),
+        Column("Start", "integer"), Column("End", "integer"), Column("Fragments", width=18),
+        Column("Context", width=60),
         Column("Note", width=30), Column("Uncertain", "boolean"), Column("Created (UTC)", "datetime"),
         Column("Updated (UTC)", "datetime"), Column("Annotation id", width=38),
     ]
@@ -121,7 +130,7 @@ def annotations_table(ctx: TableContext) -> Table:
                 yield [
                     article.id, article.title, names.get(a.coder_id, a.coder_id), a.label,
                     *attribute_cells(a.label, a.attributes),
-                    article.text[a.start : a.end], a.start, a.end,
+                    span_text(article.text, a.ranges), a.start, a.end, fragment_offsets(a.fragments),
                     contexts(a.start, a.end), a.note, a.uncertain,
                     created, created if a.updated_at == a.created_at else utc_datetime(a.updated_at), a.id,
                 ]

@@ -75,7 +75,7 @@ def _brat_files(project: Project, source: Path) -> list[CodedFile]:
             attributes, uncertain, problems = schema.decode(s.label, s.attributes)
             if problems:
                 raise ImportFormatError(f"{raw.origin}: {s.key}: {problems[0]}.")
-            spans.append(CodedSpan(s.key, label, s.start, s.end, attributes, s.note, uncertain))
+            spans.append(CodedSpan(s.key, label, s.start, s.end, attributes, s.note, uncertain, s.fragments))
         for r in raw.relations:
             label = schema.relation_of.get(r.label)
             if label is None:

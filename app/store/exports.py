@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Engine, select, union
 
 from app.core.records import Annotation, Answer, Article, Entity, Relation
-from app.store.annotations import _annotation
+from app.store.annotations import _annotation, group_fragments
 from app.store.articles import _article
 from app.store.relations import _relation
 from app.store.schema import (
@@ -107,11 +107,29 @@ class ExportQueries:
         )
         query = _coder_filter(query, a.coder_id, coder_ids)
         with self._engine.connect() as conn:
+            fragments = self._fragments(conn, article_ids)
             result = conn.execution_options(yield_per=_STREAM).execute(query)
             for i, art, coder, label, start, end, attrs, note, unsure, rev, made, changed, gone in result.tuples():
                 yield Annotation(
-                    i, art, coder, label, start, end, attrs or {}, note, bool(unsure), rev, made, changed, gone
+                    i, art, coder, label, start, end, attrs or {}, note, bool(unsure), rev, made, changed, gone,
+                    fragments.get(i, ()),
                 )
+
+    @staticmethod
+    def _fragments(conn: Any, article_ids: Sequence[str]) -> dict[str, Any]:
+        """annotation id -> fragments, of the live discontinuous annotations of the articles
+        (CROSS JOIN: SQLite walks the articles' annotations and looks their fragments up)."""
+        ids = list(article_ids)
+        rows: list[tuple[str, int, int]] = []
+        for i in range(0, len(ids), _IN_LIMIT):
+            chunk = ids[i : i + _IN_LIMIT]
+            rows += conn.exec_driver_sql(
+                'SELECT f.annotation_id, f.start, f."end" FROM annotation a CROSS JOIN annotation_fragment f '
+                f"WHERE a.article_id IN ({', '.join('?' * len(chunk))}) AND a.deleted_at IS NULL "
+                "AND f.annotation_id = a.id",
+                tuple(chunk),
+            ).all()
+        return group_fragments(rows)
 
     def relations(
         self, article_ids: Sequence[str], coder_ids: Sequence[str] | None

@@ -5,7 +5,9 @@ Text-bound annotations (``T``), attributes (``A``, and the older ``M``), binary 
 text and number attributes brat cannot hold) are read; events, normalisations and
 equivalences have no counterpart in a codebook and are skipped. Offsets are code
 points of the ``.txt`` text after brat's universal newlines (``\\r\\n`` -> ``\\n``).
-A discontinuous span (``0 5;7 12``) becomes one span from its first start to its last end.
+A discontinuous span (``0 5;11 16``) keeps its fragments (the span's start and end are
+their envelope); runs apart only by line breaks, as brat writes a span that crosses a
+line, are joined back into one.
 
 Names and values stay brat's here; :class:`app.exchange.bratschema.BratSchema` maps
 them to the codebook. Every problem is an :class:`ImportFormatError` naming the file
@@ -22,6 +24,7 @@ from typing import Any
 from app.core.errors import ImportFormatError
 from app.core.exports import CodedFile, CodedRelation, CodedSpan
 from app.exchange.bratschema import NOTE_COMMENT, VALUE_COMMENT
+from app.exchange.writers.brat import LINE_BREAKS
 
 _OFFSETS = re.compile(r"^\d+ \d+(;\d+ \d+)*$")
 _SKIPPED = ("E", "N", "*")
@@ -44,7 +47,7 @@ def _text_bound(ident: str, data: str, tail: str, text: str, where: str) -> Code
     offsets = offsets.strip()
     if not label or not _OFFSETS.match(offsets):
         raise ImportFormatError(f"{where}: {ident} needs a type and offsets like '0 5' or '0 5;7 12'.")
-    runs = [tuple(int(n) for n in part.split()) for part in offsets.split(";")]
+    runs = [(int(first), int(last)) for first, last in (part.split() for part in offsets.split(";"))]
     for start, end in runs:
         if not 0 <= start < end <= len(text):
             raise ImportFormatError(
@@ -57,7 +60,22 @@ def _text_bound(ident: str, data: str, tail: str, text: str, where: str) -> Code
             f"{where}: the text of {ident} ({tail[:40]!r}) is not the text at its offsets "
             f"({shown[:40]!r}); are the offsets counted in bytes instead of characters?"
         )
-    return CodedSpan(ident, label, min(s for s, _ in runs), max(e for _, e in runs))
+    joined = _join_line_runs(sorted(runs), text)
+    fragments = tuple(joined) if len(joined) > 1 else ()
+    return CodedSpan(ident, label, joined[0][0], joined[-1][1], fragments=fragments)
+
+
+def _join_line_runs(runs: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
+    """Fragments with runs joined where only line breaks (or nothing) lie between them or
+    they overlap: brat writes a span that crosses a line as such runs, and one range is
+    what was marked. Runs apart by any other character stay fragments of a discontinuous span."""
+    joined: list[tuple[int, int]] = []
+    for start, end in runs:
+        if joined and (start <= joined[-1][1] or all(ch in LINE_BREAKS for ch in text[joined[-1][1] : start])):
+            joined[-1] = (joined[-1][0], max(joined[-1][1], end))
+        else:
+            joined.append((start, end))
+    return joined
 
 
 def read_ann(ann_path: Path, text: str) -> CodedFile:
@@ -115,7 +133,10 @@ def read_ann(ann_path: Path, text: str) -> CodedFile:
         text=text,
         origin=ann_path.name,
         spans=tuple(
-            CodedSpan(s.key, s.label, s.start, s.end, attributes.get(key, {}), " ".join(notes.get(key, [])))
+            CodedSpan(
+                s.key, s.label, s.start, s.end, attributes.get(key, {}), " ".join(notes.get(key, [])),
+                fragments=s.fragments,
+            )
             for key, s in spans.items()
         ),
         relations=tuple(

@@ -4,9 +4,11 @@
 Offsets are Unicode code points of the ``.txt`` file, which is written as UTF-8 with
 ``\\n`` line ends exactly as stored, as brat reads it. brat keeps one annotation per
 line, so a span that crosses a line break is written as fragments split at the break
-(``T1 Claim 0 12;14 30``), the way brat itself marks such spans; a reader joins them
-back into one span from the first start to the last end. A line break at the very edge
-of a span cannot be marked in brat and is left out (reported as a warning).
+(``T1 Claim 0 12;14 30``), the way brat itself marks such spans; a reader joins runs
+that only a line break separates back into one. A discontinuous span is written with its
+fragments the same way (``T1 Claim 0 5;11 16``, its text the fragments' joined by a
+space, as brat shows them). A line break at the very edge of a span cannot be marked in
+brat and is left out (reported as a warning).
 """
 
 from __future__ import annotations
@@ -48,6 +50,11 @@ def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return runs
 
 
+def _edges_kept(runs: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether the runs written for ``[start, end)`` begin at its start and end at its end."""
+    return any(s == start for s, _ in runs) and any(e == end for _, e in runs)
+
+
 def _one_line(text: str) -> str:
     return "".join(" " if ch in LINE_BREAKS or ch == "\t" else ch for ch in text)
 
@@ -76,11 +83,11 @@ def ann_lines(item: CodedArticle, schema: BratSchema, report: BratReport) -> Ite
             yield f"{next_id('#')}\t{NOTE_COMMENT} {owner_id}\t{_one_line(span.note)}"
 
     for span in coding.spans:
-        runs = fragments(text, span.start, span.end)
+        runs = [run for start, end in span.ranges for run in fragments(text, start, end)]
         if not runs:
             report.warnings.append(f"{item.name}: a {span.label} span holds only line breaks; left out.")
             continue
-        if runs[0][0] != span.start or runs[-1][1] != span.end:
+        if any(not _edges_kept(runs, start, end) for start, end in span.ranges):
             report.warnings.append(
                 f"{item.name}: the {span.label} span {span.start}-{span.end} begins or ends with a "
                 "line break, which brat cannot mark; it was written without it."

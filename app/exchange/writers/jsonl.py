@@ -1,10 +1,12 @@
 """JSON Lines exports: one article per line.
 
 * :func:`write_articles_jsonl`: the article, its metadata and, per coder, the status,
-  spans (with their text and attributes), relations and article answers.
+  spans (with their text and attributes; a discontinuous span with its ``fragments``),
+  relations and article answers.
 * :func:`write_doccano_jsonl`: doccano's sequence-labelling format for ONE coding per
   article, ``{"text": ..., "label": [[start, end, label], ...]}``. The stored text
-  already begins with the headline, so there is no ``title`` key (an importer would
+  already begins with the headline, so there is no ``title`` key (doccano has no
+  discontinuous spans: each fragment is an entry of its own) (an importer would
   put the headline in front a second time); the headline and ids are under ``meta``.
   ``loupe import --coder NAME`` reads such a file back with the same spans.
 
@@ -25,7 +27,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
 
-from app.core.exports import CodedArticle, Coding
+from app.core.exports import CodedArticle, CodedSpan, Coding, span_text
 from app.exchange.writers.cells import UNENCODABLE, replace_characters
 
 #: Line breaks for ``str.splitlines`` that JSON leaves raw inside strings.
@@ -59,18 +61,24 @@ def _dump(handle: IO[str], obj: dict[str, Any]) -> None:
     handle.write("\n")
 
 
+def _span(text: str, span: CodedSpan) -> dict[str, Any]:
+    """A span; a discontinuous one adds ``fragments`` (each with its text) and its
+    ``text`` is theirs joined by " … " (its ``start``/``end`` are their envelope)."""
+    found: dict[str, Any] = {
+        "id": span.key, "start": span.start, "end": span.end, "label": span.label,
+        "text": span_text(text, span.ranges), "attributes": dict(span.attributes),
+        "note": span.note, "uncertain": span.uncertain,
+    }
+    if span.fragments:
+        found["fragments"] = [{"start": s, "end": e, "text": text[s:e]} for s, e in span.fragments]
+    return found
+
+
 def _coding(text: str, coding: Coding) -> dict[str, Any]:
     return {
         "coder": coding.coder,
         "status": coding.status,
-        "spans": [
-            {
-                "id": span.key, "start": span.start, "end": span.end, "label": span.label,
-                "text": text[span.start : span.end], "attributes": dict(span.attributes),
-                "note": span.note, "uncertain": span.uncertain,
-            }
-            for span in coding.spans
-        ],
+        "spans": [_span(text, span) for span in coding.spans],
         "relations": [
             {
                 "id": relation.key, "label": relation.label, "source": relation.source,
@@ -108,7 +116,8 @@ def write_doccano_jsonl(path: Path, articles: Iterable[CodedArticle]) -> int:
             line: dict[str, Any] = {
                 "id": a.external_id or a.id,
                 "text": a.text,
-                "label": [[s.start, s.end, s.label] for s in sorted(spans, key=_span_order)],
+                # doccano has no discontinuous spans: one entry per fragment, never the envelope.
+                "label": sorted([start, end, s.label] for s in spans for start, end in s.ranges),
             }
             for key in ("source", "url", "published", "language"):
                 value = getattr(a, key)
@@ -122,6 +131,3 @@ def write_doccano_jsonl(path: Path, articles: Iterable[CodedArticle]) -> int:
             count += 1
     return count
 
-
-def _span_order(span: Any) -> tuple[int, int, str]:
-    return (span.start, span.end, span.label)
