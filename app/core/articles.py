@@ -43,6 +43,8 @@ class ImportedArticle:
 
     ``text`` already begins with the headline as its first paragraph and uses ``\\n``
     line endings; ``origin`` says where it came from (``file.csv, line 12``) for messages.
+    ``warnings`` are sentences for the import report about what reading changed (bytes
+    that could not be decoded); they are not stored.
     """
 
     title: str
@@ -59,6 +61,7 @@ class ImportedArticle:
     #: ``label``/``labels``/``cats``), both owned by the coder named at import.
     relations: tuple[SourceRelation, ...] = ()
     categories: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
 
     @property
     def sha256(self) -> str:

@@ -186,6 +186,8 @@ def import_articles(
     items, report.bad_files = read_sources(
         inputs, skip_bad=skip_bad, max_bytes=max_bytes, progress=progress, cancelled=cancelled
     )
+    # What reading changed (bytes that could not be decoded) is said, not just logged.
+    read_warnings = [warning for item in items for warning in item.warnings]
     counts = CodingCounts()
     prepared = _prepare_coding(project, items, coder, trim_spans, counts)
 
@@ -220,6 +222,8 @@ def import_articles(
                 f"{exc.message} The articles were imported without entity highlights; "
                 f"run `loupe preannotate` once a pipeline is installed."
             )
+    if read_warnings:
+        report.warning = " ".join([*read_warnings, *([report.warning] if report.warning else [])])
     if cancelled():
         raise OperationCancelled("The import was cancelled; nothing was imported.")
     progress(0, 1, "Saving")
