@@ -18,6 +18,7 @@ from app.core.errors import ImportFormatError
 from app.exchange.readers.docx import read_docx
 from app.exchange.readers.html import read_html
 from app.exchange.readers.jsonl import read_jsonl
+from app.exchange.readers.language import with_language
 from app.exchange.readers.plaintext import read_plaintext
 from app.exchange.readers.tabular import read_csv, read_tsv
 
@@ -158,7 +159,8 @@ def read_articles(
     if not data:
         raise ImportFormatError(f"{name} is empty.")
     try:
-        articles = reader(data, name)
+        # Every reader's articles get a language where their source gave none.
+        articles = with_language(reader(data, name))
         for article in articles:
             # Stored texts are UTF-8: a lone surrogate must not get as far as the store.
             article.title.encode("utf-8")
