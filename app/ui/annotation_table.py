@@ -24,6 +24,7 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
 
 from app.core.codebook import Codebook
+from app.core.exports import span_text
 from app.services.coding import ArticleBundle
 from app.ui.colors import FALLBACK_COLOR, label_color, swatch_icon
 from app.ui.controller import CodingController
@@ -90,7 +91,8 @@ def attributes_text(attributes: dict[str, Any], order: tuple[str, ...] = ()) -> 
 def annotation_rows(bundle: ArticleBundle, codebook: Codebook | None) -> list[AnnotationRow]:
     """The rows of ``bundle``'s annotations, sorted by where they start in the text."""
     text = bundle.article.text
-    spans = {a.id: text[a.start : a.end] for a in bundle.annotations}
+    # A discontinuous span shows its fragments' texts joined by " … ".
+    spans = {a.id: span_text(text, a.ranges) for a in bundle.annotations}
     labels = {} if codebook is None else {label.name: label for label in codebook.span_labels}
     rows = []
     for annotation in sorted(bundle.annotations, key=lambda a: (a.start, a.end, a.label, a.id)):

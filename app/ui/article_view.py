@@ -2,7 +2,9 @@
 
 The coder selects text and presses a label key (1-9), clicks an entity and presses a
 key, clicks an annotation to select it, Delete removes it, Shift+Left/Right moves its
-end and Ctrl+Shift+Left/Right its start. The keys are actions made in
+end and Ctrl+Shift+Left/Right its start. With an annotation selected, text selected with
+Ctrl held and the key of the annotation's label add that text to it as a fragment (a
+discontinuous span, drawn as separate highlights of one annotation). The keys are actions made in
 :mod:`app.ui.actions` and attached to this widget, so they are listed with the others. Offsets cross from Qt's UTF-16 units to the
 store's code points here, through the controller's :class:`~app.core.offsets.OffsetMap`.
 """
@@ -24,7 +26,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QTextEdit, QWidget
 
-from app.core.edits import Changes
+from app.core.edits import Changes, add_fragment
 from app.core.records import Annotation, Entity
 from app.core.spans import snap_to_words
 from app.services.coding import ArticleBundle
@@ -84,6 +86,9 @@ class ArticleView(QTextEdit):
         self._spaced = False
         self._last_click: tuple[int, list[str]] | None = None
         self._dragging_edge: str | None = None
+        #: The text selection was begun with Ctrl held while an annotation was selected:
+        #: the label key of that annotation adds it as a fragment.
+        self._extending = False
         self.setMouseTracking(True)
         controller.article_opened.connect(self._show_article)
         controller.article_changed.connect(self._on_changed)
@@ -124,7 +129,10 @@ class ArticleView(QTextEdit):
                 colors[label.name] = background_for(strokes[label.name], dark)
         self._set_relations(strokes)
         fallback = background_for(QColor("#999999"), dark)
-        fills = (Span(to16(a.start), to16(a.end), colors.get(a.label, fallback)) for a in bundle.annotations)
+        fills = (  # one highlight per fragment of a discontinuous span
+            Span(to16(start), to16(end), colors.get(a.label, fallback))
+            for a in bundle.annotations for start, end in a.ranges
+        )
         if entities:
             shown = {e.label for e in bundle.entities} - self.hidden_entity_labels
             entity_colors = {label: entity_color(label) for label in shown}
@@ -212,8 +220,9 @@ class ArticleView(QTextEdit):
         bundle = self.controller.bundle
         if bundle is None:
             return []
-        found = [a for a in bundle.annotations if a.start <= offset < a.end]
-        return sorted(found, key=lambda a: (a.end - a.start, a.start))
+        found = [a for a in bundle.annotations if a.start <= offset < a.end
+                 and any(start <= offset < end for start, end in a.ranges)]
+        return sorted(found, key=lambda a: (sum(end - start for start, end in a.ranges), a.start))
 
     def entity_at(self, offset: int) -> Entity | None:
         bundle = self.controller.bundle
@@ -238,6 +247,8 @@ class ArticleView(QTextEdit):
                 start, end = snap_to_words(bundle.article.text, start, end)
             if start >= end:
                 return None
+            if self._extending:
+                return self._add_fragment(label, start, end)
             created = self.controller.create_annotation(label, start, end)
             if created:
                 self._clear_text_selection()
@@ -251,6 +262,19 @@ class ArticleView(QTextEdit):
             self.controller.change_annotation(selected.id, label=label, attributes={})
             return selected.id
         return None
+
+    def _add_fragment(self, label: str, start: int, end: int) -> str | None:
+        """Add ``[start, end)`` to the selected annotation, if it has ``label``."""
+        selected = self.controller.selected()
+        if selected is None or selected.label != label:
+            self.controller.message.emit(f"Select a {label} annotation first to add a fragment to it")
+            return None
+        if not self.controller.apply(add_fragment(selected, start, end)):
+            return None
+        self._extending = False
+        self._clear_text_selection()
+        self.controller.message.emit(f"Added a fragment to {label}")
+        return selected.id
 
     def _clear_text_selection(self) -> None:
         cursor = self.textCursor()
@@ -304,6 +328,10 @@ class ArticleView(QTextEdit):
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
         if event.button() == Qt.MouseButton.LeftButton:
             self._dragging_edge = self._edge_under(event.position().toPoint())
+            self._extending = (
+                bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
+                and self.controller.selected() is not None
+            )
             if self._dragging_edge is not None:
                 self.viewport().setCursor(Qt.CursorShape.SizeHorCursor)
                 event.accept()
@@ -382,8 +410,9 @@ class ArticleView(QTextEdit):
         if selected is not None:
             painter.setPen(QPen(self._outline_color(selected.label), 2))
             painter.setBrush(Qt.BrushStyle.NoBrush)
-            for rect in self._span_rects(selected.start, selected.end):
-                painter.drawRoundedRect(rect.adjusted(-1, 0, 1, 0), 3, 3)
+            for start, end in selected.ranges:  # each fragment outlined
+                for rect in self._span_rects(start, end):
+                    painter.drawRoundedRect(rect.adjusted(-1, 0, 1, 0), 3, 3)
         arcs = self.relation_arcs()
         if arcs:
             paint_arcs(painter, arcs, self.font(), self.palette().color(QPalette.ColorRole.Base))
