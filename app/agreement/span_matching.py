@@ -18,12 +18,17 @@ positions ``(ia, ib)`` into the arrays of coder A and coder B, sorted by ``ia``.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import Any
+
 import numpy as np
 from numpy.typing import ArrayLike
 
 from app.agreement.assignment import maximum_weight_matching
 
 Matched = tuple[np.ndarray, np.ndarray]
+#: Sorted, separate ``(start, end)`` ranges: the fragments of a discontinuous span.
+Ranges = tuple[tuple[int, int], ...]
 
 
 def _arrays(*columns: ArrayLike) -> list[np.ndarray]:
@@ -83,12 +88,67 @@ def _overlap(start_a: np.ndarray, end_a: np.ndarray, start_b: np.ndarray, end_b:
     return np.maximum(0, np.minimum(end_a, end_b) - np.maximum(start_a, start_b))
 
 
+def _covered(
+    start: np.ndarray, end: np.ndarray, side: np.ndarray, index: np.ndarray,
+    fragments_a: Mapping[int, Ranges], fragments_b: Mapping[int, Ranges],
+) -> Callable[..., np.ndarray]:
+    """The overlap of pooled rows (x, y): of their envelopes, corrected for the rows that
+    are discontinuous (few: those go through :func:`covered_overlap`)."""
+    if not fragments_a and not fragments_b:
+        return lambda s1, e1, s2, e2, rows=None: _overlap(s1, e1, s2, e2)
+    pieces = [fragments_a, fragments_b]
+    marked = []
+    for found in pieces:
+        flags = np.zeros(int(index.max()) + 1, dtype=bool)
+        flags[np.fromiter(found, dtype=np.int64, count=len(found))] = True
+        marked.append(flags)
+    split = np.where(side == 0, marked[0][index], marked[1][index])
+
+    def ranges(row: int) -> Ranges:
+        return pieces[int(side[row])].get(int(index[row]), ((int(start[row]), int(end[row])),))
+
+    # The callers pass start/end arrays taken at pooled rows: find those rows again.
+    def overlap(s1: np.ndarray, e1: np.ndarray, s2: np.ndarray, e2: np.ndarray, rows: Any = None) -> np.ndarray:
+        found = _overlap(s1, e1, s2, e2)
+        if rows is None:
+            return found
+        x, y = np.broadcast_arrays(*rows)
+        fix = (split[x] | split[y]) & (found > 0)
+        if fix.any():
+            found = np.array(found, dtype=np.int64, copy=True)
+            for at in zip(*np.nonzero(fix), strict=True):
+                found[at] = covered_overlap(ranges(int(x[at])), ranges(int(y[at])))
+        return found
+
+    return overlap
+
+
+def covered_overlap(ranges_a: Ranges, ranges_b: Ranges) -> int:
+    """Characters two sets of sorted, separate ranges have in common."""
+    total, i, j = 0, 0, 0
+    while i < len(ranges_a) and j < len(ranges_b):
+        (s1, e1), (s2, e2) = ranges_a[i], ranges_b[j]
+        total += max(0, min(e1, e2) - max(s1, s2))
+        if e1 <= e2:
+            i += 1
+        else:
+            j += 1
+    return total
+
+
 def match_overlap(
     key_a: ArrayLike, start_a: ArrayLike, end_a: ArrayLike,
     key_b: ArrayLike, start_b: ArrayLike, end_b: ArrayLike,
     prefer: str = "matches",
+    fragments_a: Mapping[int, Ranges] | None = None,
+    fragments_b: Mapping[int, Ranges] | None = None,
 ) -> Matched:
-    """An optimal one-to-one matching of overlapping spans (see the module notes)."""
+    """An optimal one-to-one matching of overlapping spans (see the module notes).
+
+    ``fragments_a``/``fragments_b`` give the ranges of discontinuous spans (by position;
+    their start and end are the envelope): their overlap counts only the characters
+    both cover, so a span inside another's gap does not overlap it.
+    """
     ka, sa, ea, kb, sb, eb = _arrays(key_a, start_a, end_a, key_b, start_b, end_b)
     empty = np.zeros(0, dtype=np.int64)
     if not len(ka) or not len(kb):
@@ -96,6 +156,7 @@ def match_overlap(
     key, start, end, side, index = _pooled(ka, sa, ea, kb, sb, eb)
     order = np.lexsort((index, side, end, start, key))
     key, start, end, side, index = key[order], start[order], end[order], side[order], index[order]
+    _overlap = _covered(start, end, side, index, fragments_a or {}, fragments_b or {})
     # Components: a sweep over (key, start); positions are lifted per key so that the
     # running end never reaches into the next key.
     stride = int(max(end.max(), 0)) + 1
@@ -119,14 +180,14 @@ def match_overlap(
         anchor[comp[is_lone]] = rows[is_lone]
         others = rows[~is_lone]
         mine = anchor[component[others]]
-        overlap = _overlap(start[others], end[others], start[mine], end[mine])
+        overlap = _overlap(start[others], end[others], start[mine], end[mine], rows=(others, mine))
         pick = np.lexsort((others, -overlap, component[others]))
         c = component[others][pick]
         head = np.ones(len(c), dtype=bool)
         head[1:] = c[1:] != c[:-1]
         best = others[pick][head]
         partner = anchor[component[best]]
-        good = _overlap(start[best], end[best], start[partner], end[partner]) > 0
+        good = _overlap(start[best], end[best], start[partner], end[partner], rows=(best, partner)) > 0
         best, partner = best[good], partner[good]
         a_rows = np.where(side[best] == 0, best, partner)
         b_rows = np.where(side[best] == 0, partner, best)
@@ -136,7 +197,9 @@ def match_overlap(
     for c in np.flatnonzero((n_a >= 2) & (n_b >= 2)):
         members = np.flatnonzero(component == c)
         ga, gb = members[side[members] == 0], members[side[members] == 1]
-        overlap = _overlap(start[ga][:, None], end[ga][:, None], start[gb][None, :], end[gb][None, :])
+        overlap = _overlap(
+            start[ga][:, None], end[ga][:, None], start[gb][None, :], end[gb][None, :], rows=(ga[:, None], gb[None, :])
+        )
         weights = overlap.astype(np.float64)
         if prefer == "matches":
             weights[overlap > 0] += overlap.sum() + 1.0

@@ -71,13 +71,16 @@ class Merged:
 
 def _merged(corpus: Corpus) -> Merged:
     s = corpus.spans
-    lifted = corpus.offsets[s.article]
-    coder, label, begin, end, _ = merge_overlaps(s.coder, s.label, lifted + s.start, lifted + s.end)
+    # The units are the ranges the spans cover: a discontinuous span's fragments, never
+    # the words between them.
+    rows, starts, ends = s.units()
+    lifted = corpus.offsets[s.article[rows]]
+    coder, label, begin, end, _ = merge_overlaps(s.coder[rows], s.label[rows], lifted + starts, lifted + ends)
     article = np.searchsorted(corpus.offsets, begin, side="right") - 1
     shape = corpus.members.shape
     size = shape[0] * shape[1]
     count = lambda a, c: np.bincount(a * shape[1] + c, minlength=size).reshape(shape)  # noqa: E731
-    return Merged(coder, label, begin, end, article, count(s.article, s.coder), count(article, coder))
+    return Merged(coder, label, begin, end, article, count(s.article[rows], s.coder[rows]), count(article, coder))
 
 
 def _unitize(corpus: Corpus, merged: Merged, chosen: np.ndarray, coders: Sequence[str]) -> Unitized:

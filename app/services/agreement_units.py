@@ -20,7 +20,7 @@ few array passes instead of one call per pair and article.
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any, NamedTuple
 
@@ -89,9 +89,33 @@ class SpanColumns:
     end: np.ndarray
     ids: list[str]
     attributes: list[dict[str, Any]]
+    #: row -> fragments of the discontinuous spans (start/end are then their envelope).
+    fragments: dict[int, tuple[tuple[int, int], ...]] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def units(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(row, start, end) of every range of text the spans cover: one per contiguous
+        span, one per fragment of a discontinuous one (what unitizing alpha compares)."""
+        if not self.fragments:
+            return np.arange(len(self.ids), dtype=np.int64), self.start, self.end
+        rows, starts, ends = [], [], []
+        for row in range(len(self.ids)):
+            for first, last in self.fragments.get(row, ((int(self.start[row]), int(self.end[row])),)):
+                rows.append(row)
+                starts.append(first)
+                ends.append(last)
+        return _int(rows), _int(starts), _int(ends)
+
+    def shapes(self) -> np.ndarray:
+        """For each row, 0 if contiguous, else a number per distinct set of fragments:
+        exact matching compares these as well as the envelope."""
+        shape = np.zeros(len(self.ids), dtype=np.int64)
+        numbers: dict[tuple[tuple[int, int], ...], int] = {}
+        for row, fragments in self.fragments.items():
+            shape[row] = numbers.setdefault(fragments, len(numbers) + 1)
+        return shape
 
     def canonical(self) -> np.ndarray:
         """For each row, the first row of the same coder with the same article, label,
@@ -207,6 +231,7 @@ def load_corpus(
         r for r in queries.spans(ids, list(coder_of))
         if members[position[r[1]], coder_of[r[2]]]
     ]
+    fragments = queries.fragments(ids, list(coder_of))
     labels = list(project.codebook.label_names)
     labels += sorted({r[3] for r in rows} - set(labels))
     label_of = {name: n for n, name in enumerate(labels)}
@@ -218,6 +243,7 @@ def load_corpus(
         end=_int([r[5] for r in rows]),
         ids=[r[0] for r in rows],
         attributes=[r[6] for r in rows],
+        fragments={n: found for n, r in enumerate(rows) if (found := fragments.get(r[0]))},
     )
     row_of = {span_id: n for n, span_id in enumerate(spans.ids)}
     links = [
@@ -301,15 +327,22 @@ def compare_pairs(corpus: Corpus) -> list[PairMatch]:
     one array pass per pair (spans match only within one article and label)."""
     spans = corpus.spans
     key = spans.article * max(len(corpus.labels), 1) + spans.label
+    # Exact matching compares a discontinuous span's fragments too: its shape joins the key.
+    shapes = spans.shapes()
+    exact_key = key * (int(shapes.max(initial=0)) + 1) + shapes
     out = []
     for pair in corpus.pairs:
         shared = corpus.shared_mask(pair)
         on_shared = shared[spans.article]
         rows = [np.flatnonzero(on_shared & (spans.coder == corpus.coder_index(c))) for c in pair]
-        columns = [(key[r], spans.start[r], spans.end[r]) for r in rows]
-        matched = []
-        for matcher in (match_exact, match_overlap):
-            ia, ib = matcher(*columns[0], *columns[1])
-            matched.append((rows[0][ia], rows[1][ib]))
-        out.append(PairMatch(pair, shared, rows[0], rows[1], matched[0], matched[1]))
+        ra, rb = rows
+        ia, ib = match_exact(exact_key[ra], spans.start[ra], spans.end[ra], exact_key[rb], spans.start[rb], spans.end[rb])
+        exact = (ra[ia], rb[ib])
+        # Overlap on the characters covered: positions of discontinuous spans in each side.
+        pieces = [{n: spans.fragments[row] for n, row in enumerate(r) if row in spans.fragments} for r in rows]
+        ia, ib = match_overlap(
+            key[ra], spans.start[ra], spans.end[ra], key[rb], spans.start[rb], spans.end[rb],
+            fragments_a=pieces[0], fragments_b=pieces[1],
+        )
+        out.append(PairMatch(pair, shared, ra, rb, exact, (ra[ia], rb[ib])))
     return out

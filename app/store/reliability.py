@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Engine, Text, select, type_coerce
 
 from app.core.records import Annotation, Answer, Article, Relation
-from app.store.annotations import _annotation
+from app.store.annotations import _annotation, group_fragments
 from app.store.articles import _article
 from app.store.relations import _relation
 from app.store.schema import (
@@ -86,6 +86,22 @@ class ReliabilityQueries:
                 ]
         rows.sort(key=lambda r: (r[1], r[2], r[4], r[5], r[0]))
         return rows
+
+    def fragments(self, article_ids: Sequence[str], coder_ids: Sequence[str]) -> dict[str, Any]:
+        """annotation id -> fragments of the live discontinuous spans of these coders on
+        these articles (contiguous spans have none and are not listed)."""
+        rows: list[tuple[str, int, int]] = []
+        coders = list(coder_ids)
+        with self._engine.connect() as conn:
+            for chunk in _chunks(article_ids):
+                rows += conn.exec_driver_sql(
+                    'SELECT f.annotation_id, f.start, f."end" FROM annotation a CROSS JOIN annotation_fragment f '
+                    f"WHERE a.article_id IN ({', '.join('?' * len(chunk))}) "
+                    f"AND a.coder_id IN ({', '.join('?' * len(coders))}) "
+                    "AND a.deleted_at IS NULL AND f.annotation_id = a.id",
+                    (*chunk, *coders),
+                ).all()
+        return group_fragments(rows)
 
     def relation_rows(
         self, article_ids: Sequence[str], coder_ids: Sequence[str]
