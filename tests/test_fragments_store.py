@@ -1,6 +1,7 @@
 """Discontinuous spans: an annotation made of fragments, with start/end as their envelope.
 
-Storage, checks and edits (undo included); packages and merge in test_fragments_merge.py.
+Storage, checks and edits (undo included); packages and merge in test_fragments_merge.py
+(not test_fragments.py: tests/ui/test_fragments.py has that name, and pytest needs them apart).
 """
 
 from __future__ import annotations
