@@ -406,7 +406,7 @@ def test_docx_core_title_paragraphs_and_table(tmp_path):
     )
     article = only(tmp_path, "report.docx", data)
     assert article.title == "Core Title"
-    assert article.text == "Core Title\n\nIntro para.\n\nSecond para.\n\ncell A\n\ncell B"
+    assert article.text == "Core Title\n\nIntro para.\n\nSecond para.\n\ncell A | cell B"
     assert article.origin == "report.docx"
     assert article.external_id == "report"
 
