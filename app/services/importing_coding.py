@@ -63,11 +63,6 @@ class CodingCounts:
     notes: list[str] = field(default_factory=list)
 
 
-def _fragments(span: Any) -> Any:
-    """A discontinuous span's fragments (empty for a contiguous one)."""
-    return getattr(span, "fragments", ())
-
-
 def _plural(count: int, noun: str, plural: str | None = None) -> str:
     return f"{count:,} {noun if count == 1 else plural or noun + 's'}"
 
@@ -226,7 +221,7 @@ def edge_spaces(f: CodedFile, *, trim: bool, counts: CodingCounts) -> CodedFile:
     dropped: list[str] = []
     for s in f.spans:
         in_text = type(s.start) is int and type(s.end) is int and 0 <= s.start < s.end <= len(text)
-        if not in_text or _fragments(s):  # a discontinuous span's fragments are kept as they are
+        if not in_text or s.fragments:  # a discontinuous span's fragments are kept as they are
             spans.append(s)
             continue
         piece = text[s.start : s.end]
@@ -266,7 +261,7 @@ def check_coding(
     for s in f.spans:
         problem = (
             span_problem(s.label, s.start, s.end, length, codebook)
-            or fragments_problem(_fragments(s), s.start, s.end, length)
+            or fragments_problem(s.fragments, s.start, s.end, length)
             or attributes_problem(codebook.label(s.label), s.attributes)
         )
         if problem:
@@ -316,7 +311,7 @@ def write_coding(
             ids[s.key] = spans[key] = str(uuid.uuid4())
             annotations.append(Annotation(
                 ids[s.key], article_id, coder_id, s.label, s.start, s.end, dict(s.attributes),
-                s.note, s.uncertain, 1, now, now, fragments=_fragments(s),
+                s.note, s.uncertain, 1, now, now, fragments=s.fragments,
             ))
         added.append(len(annotations) - before)
         drawn = linked.get(article_id)
