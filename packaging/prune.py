@@ -69,7 +69,7 @@ _TEST_PART = re.compile(r"(^|\.)(tests?|testing)(\.|$)")
 _TESTED_PACKAGES = ("spacy", "thinc", "blis", "srsly", "numpy", "cymem", "preshed",
                     "murmurhash", "catalogue", "confection", "wasabi", "weasel", "lxml",
                     "openpyxl", "docx", "trafilatura", "sqlalchemy", "alembic", "jsonschema",
-                    "pandas", "pyreadstat")
+                    "pyreadstat")
 
 
 def _spacy_folder() -> Path | None:
@@ -116,7 +116,9 @@ def excluded_modules() -> list[str]:
     names += [f"PySide6.{m}" for m in _ALL_QT_MODULES if m not in QT_MODULES]
     names += [f"spacy.lang.{code}" for code in _spacy_languages() if code not in kept_languages()]
     names += ["spacy.tests", "thinc.tests", "blis.tests", "srsly.tests", "numpy.tests",
-              "numpy.testing", "numpy.f2py", "numpy.distutils", "numpy.typing.tests"]
+              "numpy.testing", "numpy.f2py", "numpy.distutils", "numpy.typing.tests",
+              # pandas imports its public pandas.testing at start: only its test suite goes.
+              "pandas.tests"]
     return names
 
 

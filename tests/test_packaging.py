@@ -271,7 +271,7 @@ def test_excluded_modules() -> None:
         assert prune.is_excluded_module(name), name
     for name in ("PySide6.QtCore", "PySide6.QtGui", "PySide6.QtWidgets", "spacy.lang.en",
                  "spacy.lang.punctuation", "spacy.pipeline.ner", "app.store.migrations.env",
-                 "numpy.linalg", "pandas", "pyreadstat"):
+                 "numpy.linalg", "pandas", "pandas.testing", "pyreadstat"):
         assert not prune.is_excluded_module(name), name
 
 

@@ -18,6 +18,7 @@ so progress, cancelling and the Summary counts work as for every other export.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -224,6 +225,9 @@ def statistics_dataset(ctx: TableContext) -> Dataset:
     return dataset
 
 
+_log = logging.getLogger(__name__)
+
+
 def write_statistics(ctx: TableContext, target: Path, format: str, out: Path) -> list[str]:
     """Write the data set as ``format`` (sav, dta or r) to ``target``; returns the files
     of an R folder (none for a single file). ``out`` is the path the user named, for messages."""
@@ -232,10 +236,11 @@ def write_statistics(ctx: TableContext, target: Path, format: str, out: Path) ->
     try:
         _WRITERS[format](target, dataset)
         return list(R_FILES) if format == "r" else []
-    except StatisticsUnavailable:
+    except StatisticsUnavailable as exc:
+        _log.warning("SPSS/Stata writer unavailable: %s", exc)
         raise ExportError(
             "SPSS and Stata files need the pyreadstat and pandas packages, which this "
             "installation lacks; export for R with --format r instead."
-        ) from None
+        ) from exc
     except StatisticsWriteError as exc:
         raise ExportError(f"{out} could not be written ({exc}).") from exc
