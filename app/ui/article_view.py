@@ -84,7 +84,7 @@ class ArticleView(QTextEdit):
         #: The current coder's relations with the ids of their ends, for emphasis.
         self._relations: list[tuple[ArcRelation, str, str]] = []
         self._spaced = False
-        self._last_click: tuple[int, list[str]] | None = None
+        self._last_click: tuple[int, list[tuple[str, object]]] | None = None
         self._dragging_edge: str | None = None
         #: The text selection was begun with Ctrl held while an annotation was selected:
         #: the label key of that annotation adds it as a fragment.
@@ -258,10 +258,15 @@ class ArticleView(QTextEdit):
             self.current_entity = None
             return self.controller.create_annotation(label, entity.start, entity.end)
         selected = self.controller.selected()
-        if selected is not None and selected.label != label:
-            self.controller.change_annotation(selected.id, label=label, attributes={})
-            return selected.id
-        return None
+        if selected is None:
+            self.controller.message.emit(
+                f"Nothing to label {label}: select text, or click an entity or an annotation, first"
+            )
+            return None
+        if selected.label == label:
+            self.controller.message.emit(f"This annotation is already {label}")
+            return None
+        return selected.id if self.controller.relabel(selected.id, label) else None
 
     def _add_fragment(self, label: str, start: int, end: int) -> str | None:
         """Add ``[start, end)`` to the selected annotation, if it has ``label``."""
@@ -366,21 +371,43 @@ class ArticleView(QTextEdit):
         if event.button() != Qt.MouseButton.LeftButton or self.textCursor().hasSelection():
             return
         offset = self._code_point_at(event.position().toPoint())
-        covering = [a.id for a in self.annotations_at(offset)]
-        # Clicking again at the same place cycles through nested annotations.
-        if covering and self._last_click and self._last_click[1] == covering and self.controller.selected_id in covering:
-            index = (covering.index(self.controller.selected_id) + 1) % len(covering)
-            chosen: str | None = covering[index]
+        choices = self._choices_at(offset)
+        # Clicking again at the same place cycles: entity, then the enclosing annotations.
+        current = ("entity", self.current_entity) if self.current_entity is not None else (
+            ("annotation", self.controller.selected_id) if self.controller.selected_id else None)
+        if choices and self._last_click and self._last_click[1] == choices and current in choices:
+            chosen = choices[(choices.index(current) + 1) % len(choices)]
         else:
-            chosen = covering[0] if covering else None
-        self._last_click = (offset, covering)
-        self.current_entity = self.entity_at(offset) if chosen is None else None
+            chosen = choices[0] if choices else None
+        self._last_click = (offset, choices)
+        self.current_entity = chosen[1] if chosen is not None and chosen[0] == "entity" else None
         self.entity_clicked.emit(self.current_entity)
-        self.controller.select(chosen)
+        self.controller.select(chosen[1] if chosen is not None and chosen[0] == "annotation" else None)
+        if self.current_entity is not None:
+            entity = self.current_entity
+            text = self.controller.bundle.article.text[entity.start : entity.end] if self.controller.bundle else ""
+            self.controller.message.emit(
+                f"{entity.label} \u201c{text}\u201d: press a label key to code it; click again to select what encloses it"
+                if len(choices) > 1 else f"{entity.label} \u201c{text}\u201d: press a label key to code it"
+            )
+            self.viewport().update()
+
+    def _choices_at(self, offset: int) -> list[tuple[str, object]]:
+        """What a click at ``offset`` can pick, innermost first: a pre-highlighted entity
+        (unless an annotation already covers exactly it or lies inside it), then the
+        annotations covering the offset."""
+        annotations = self.annotations_at(offset)
+        choices: list[tuple[str, object]] = [("annotation", a.id) for a in annotations]
+        entity = self.entity_at(offset)
+        if entity is not None and not any(entity.start <= a.start and a.end <= entity.end for a in annotations):
+            choices.insert(0, ("entity", entity))
+        return choices
 
     # -- the selected annotation's outline ---------------------------------------------
     def _on_selection(self, annotation_id: str | None) -> None:
         selected = self.controller.selected() if annotation_id else None
+        if annotation_id is not None:
+            self.current_entity = None  # one thing is selected at a time
         if selected is not None:
             cursor = QTextCursor(self.document())
             cursor.setPosition(self.controller.offsets.to_utf16(selected.start))
@@ -413,6 +440,13 @@ class ArticleView(QTextEdit):
             for start, end in selected.ranges:  # each fragment outlined
                 for rect in self._span_rects(start, end):
                     painter.drawRoundedRect(rect.adjusted(-1, 0, 1, 0), 3, 3)
+        entity = self.current_entity
+        if entity is not None and selected is None:  # the clicked entity, dashed
+            pen = QPen(entity_color(entity.label).darker(150), 1.5, Qt.PenStyle.DashLine)
+            painter.setPen(pen)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            for rect in self._span_rects(entity.start, entity.end):
+                painter.drawRoundedRect(rect.adjusted(-1, 0, 1, 0), 3, 3)
         arcs = self.relation_arcs()
         if arcs:
             paint_arcs(painter, arcs, self.font(), self.palette().color(QPalette.ColorRole.Base))

@@ -226,6 +226,18 @@ class CodingController(QObject):
     def change_annotation(self, annotation_id: str, **fields: Any) -> bool:
         return self.apply(ChangeAnnotation(annotation_id, fields))
 
+    def relabel(self, annotation_id: str, label: str) -> bool:
+        """Give an annotation another label (its attributes belong to the old label and
+        are cleared); one undo step restores both, and the status bar says what changed."""
+        annotation = next((a for a in self.bundle.annotations if a.id == annotation_id), None) if self.bundle else None
+        if annotation is None or annotation.label == label:
+            return False
+        before = annotation.label
+        if not self.apply(ChangeAnnotation(annotation_id, {"label": label, "attributes": {}})):
+            return False
+        self.message.emit(f"{before} \u2192 {label} (Ctrl+Z to undo)")
+        return True
+
     def add_relation(self, label: str, source_id: str, target_id: str) -> bool:
         if self.bundle is None or self.coder is None:
             return False

@@ -1,0 +1,93 @@
+"""Defects and frictions of a coder's and a lead's day, driven in the real window."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextCursor
+
+from app.services.projects import open_project
+
+
+@pytest.fixture
+def window(qtbot, project_file: Path, settings_file: Path):  # noqa: ANN001, ANN201
+    from app.ui import open_window
+
+    win = open_window(project_file, "ana", settings_path=settings_file)
+    qtbot.addWidget(win)
+    win.article_panel.view.setFocus()
+    yield win
+    win.close()
+
+
+def in_file(path: Path) -> list:
+    with open_project(path) as project:
+        return [
+            a for article in project.store.articles.list()
+            for a in project.store.annotations.for_article(article.id)
+        ]
+
+
+def select_text(window, needle: str) -> tuple[int, int]:  # noqa: ANN001
+    controller = window.controller
+    start = controller.bundle.article.text.index(needle)
+    end = start + len(needle)
+    view = window.article_panel.view
+    cursor = QTextCursor(view.document())
+    cursor.setPosition(controller.offsets.to_utf16(start))
+    cursor.setPosition(controller.offsets.to_utf16(end), QTextCursor.MoveMode.KeepAnchor)
+    view.setTextCursor(cursor)
+    return start, end
+
+
+def click_at(qtbot, window, offset: int) -> None:  # noqa: ANN001
+    view = window.article_panel.view
+    cursor = QTextCursor(view.document())
+    cursor.setPosition(window.controller.offsets.to_utf16(offset))
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.cursorRect(cursor).center())
+
+
+def test_clicking_an_entity_inside_a_claim_selects_the_entity_not_the_claim(qtbot, window, project_file: Path) -> None:
+    view, c = window.article_panel.view, window.controller
+    select_text(window, "Anton Korolev, a lawyer in Moscow, said 40 migrants were forced to sign army contracts")
+    qtbot.keyClick(view, Qt.Key.Key_2)  # Claim
+    (claim,) = in_file(project_file)
+    c.change_annotation(claim.id, attributes={"claim_type": "allegation"})
+    entity = next(e for e in c.bundle.entities if c.bundle.article.text[e.start : e.end] == "Moscow")
+    click_at(qtbot, window, entity.start + 1)
+    assert view.current_entity == entity and c.selected_id is None
+    qtbot.keyClick(view, Qt.Key.Key_1)  # codes the entity, leaves the claim alone
+    by_label = {a.label: a for a in in_file(project_file)}
+    assert (by_label["Actor"].start, by_label["Actor"].end) == (entity.start, entity.end)
+    assert by_label["Claim"].attributes == {"claim_type": "allegation"}
+
+
+def test_a_second_click_cycles_to_the_enclosing_claim_and_relabel_says_so_and_undoes(
+    qtbot, window, project_file: Path
+) -> None:
+    view, c = window.article_panel.view, window.controller
+    select_text(window, "Anton Korolev, a lawyer in Moscow, said 40 migrants were forced to sign army contracts")
+    qtbot.keyClick(view, Qt.Key.Key_2)
+    (claim,) = in_file(project_file)
+    c.change_annotation(claim.id, attributes={"claim_type": "allegation"})
+    offset = c.bundle.article.text.index("Moscow") + 1
+    click_at(qtbot, window, offset)
+    assert c.selected_id is None and view.current_entity is not None
+    click_at(qtbot, window, offset)
+    assert c.selected_id == claim.id and view.current_entity is None
+    qtbot.keyClick(view, Qt.Key.Key_1)
+    (changed,) = in_file(project_file)
+    assert changed.label == "Actor"
+    assert "Claim \u2192 Actor" in window.statusBar().currentMessage()
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    (restored,) = in_file(project_file)
+    assert restored.label == "Claim" and restored.attributes == {"claim_type": "allegation"}
+
+
+def test_a_label_key_with_nothing_selected_says_why(qtbot, window, project_file: Path) -> None:
+    window.statusBar().clearMessage()
+    qtbot.keyClick(window.article_panel.view, Qt.Key.Key_1)
+    assert in_file(project_file) == []
+    assert "select text" in window.statusBar().currentMessage().lower()
