@@ -5,7 +5,8 @@ Pure functions over records; nothing here touches a database.
 * **Span groups.** Spans of one label that overlap (directly or through a chain of
   overlapping spans, any coder) form a group, keyed ``"Label:start-end"`` by its extent.
   A coder's *version* of a group is the set of their spans in it (offsets and
-  attributes); coders with identical versions share one. A group is ``agreed`` when
+  attributes, and the fragments of a discontinuous span: the same envelope with other
+  fragments is another span); coders with identical versions share one. A group is ``agreed`` when
   every coder who finished the article has the same version, else ``disagreed``.
 * **Gold.** The adjudicator's spans are placed in the group of their label they overlap
   most. A group is *accepted* when the gold holds spans in it (``accepted_version`` says
@@ -26,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.core.errors import LoupeError
-from app.core.records import Annotation, Relation
+from app.core.records import Annotation, Fragments, Relation
 
 AGREED, DISAGREED, UNANSWERED = "agreed", "disagreed", "unanswered"
 ACCEPTED, REJECTED = "accepted", "rejected"
@@ -36,15 +37,16 @@ class AdjudicationError(LoupeError):
     """Something adjudication cannot do as asked (no such group, not an overlap article...)."""
 
 
-#: What identifies a span's content: start, end and its attributes as canonical JSON.
-Signature = tuple[int, int, str]
+#: What identifies a span's content: start, end, its attributes as canonical JSON and
+#: its fragments (empty for a contiguous span).
+Signature = tuple[int, int, str, Fragments]
 
 
 def signature(annotation: Annotation) -> Signature:
     if not annotation.attributes:
-        return (annotation.start, annotation.end, "")
+        return (annotation.start, annotation.end, "", annotation.fragments)
     attributes = json.dumps(annotation.attributes, sort_keys=True, ensure_ascii=False)
-    return (annotation.start, annotation.end, attributes)
+    return (annotation.start, annotation.end, attributes, annotation.fragments)
 
 
 @dataclass(frozen=True)
@@ -143,7 +145,8 @@ class SetRejected:
 
 
 def _overlap(a: Annotation, start: int, end: int) -> int:
-    return max(0, min(a.end, end) - max(a.start, start))
+    """Characters of ``[start, end)`` that ``a`` covers (its fragments, not their gaps)."""
+    return sum(max(0, min(last, end) - max(first, start)) for first, last in a.ranges)
 
 
 def _clusters(spans: Sequence[Annotation]) -> list[list[Annotation]]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from app.core.adjudication import (
@@ -191,8 +191,12 @@ def _build(
     gold_id = [adjudicator.id] if adjudicator else []
     every = list(names) + gold_id
     spans: dict[str, list[Annotation]] = defaultdict(list)
+    # A discontinuous span's fragments are part of what it is: two spans with the same
+    # envelope but other fragments are two versions of a group, and accepting one copies them.
+    fragments = queries.fragments(ids, every) if ids and every else {}
     for a in queries.annotations(ids, every):
-        spans[a.article_id].append(a)
+        found = fragments.get(a.id)
+        spans[a.article_id].append(replace(a, fragments=found) if found else a)
     relations: dict[str, list[Any]] = defaultdict(list)
     for r in queries.relations(ids, every):
         relations[r.article_id].append(r)

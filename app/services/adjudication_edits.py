@@ -37,14 +37,17 @@ from app.services.projects import Project
 def _copy(view: AdjudicationView, a: Annotation) -> Annotation:
     assert view.adjudicator is not None
     return new_annotation(
-        view.article.id, view.adjudicator.id, a.label, a.start, a.end, attributes=dict(a.attributes)
+        view.article.id, view.adjudicator.id, a.label, a.start, a.end, attributes=dict(a.attributes),
+        fragments=a.fragments,
     )
 
 
 def _closest(candidates: Sequence[Annotation], like: Annotation) -> Annotation | None:
     """The gold span that overlaps ``like`` most (the first of equals)."""
     def overlap(a: Annotation) -> int:
-        return max(0, min(a.end, like.end) - max(a.start, like.start))
+        return sum(
+            max(0, min(e1, e2) - max(s1, s2)) for s1, e1 in a.ranges for s2, e2 in like.ranges
+        )
 
     return max(candidates, key=overlap, default=None)
 

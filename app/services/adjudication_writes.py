@@ -67,7 +67,7 @@ def _apply(project: Project, gold: GoldWrites, gold_ids: set[str], edit: Planned
             return edit.inverse()
         case AddAnnotation(annotation=a):
             _gold_only(a.coder_id, gold_ids)
-            validate_span(project, a.article_id, a.label, a.start, a.end, a.attributes)
+            validate_span(project, a.article_id, a.label, a.start, a.end, a.attributes, a.fragments)
             gold.add_annotation(replace(a, created_at=a.created_at or now, updated_at=now))
             gold.mark_started(a.article_id, a.coder_id, now)
             return RemoveAnnotation(a.id)

@@ -26,10 +26,11 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from app.core.errors import ProjectError
 from app.core.records import Annotation, Relation
-from app.store.annotations import _annotation
+from app.store.annotations import _annotation, fragment_rows
 from app.store.failures import describe_database_error
 from app.store.relations import _relation
 from app.store.schema import (
+    AnnotationFragmentRow,
     AnnotationRow,
     AssignmentRow,
     DocumentCodeRow,
@@ -57,7 +58,14 @@ class GoldWrites:
     # -- reads -------------------------------------------------------------------------
     def annotation(self, annotation_id: str) -> Annotation | None:
         row = self._conn.execute(select(AnnotationRow).where(AnnotationRow.id == annotation_id)).one_or_none()
-        return None if row is None else _annotation(row)
+        if row is None:
+            return None
+        fragments = self._conn.execute(
+            select(AnnotationFragmentRow.start, AnnotationFragmentRow.end)
+            .where(AnnotationFragmentRow.annotation_id == annotation_id)
+            .order_by(AnnotationFragmentRow.start)
+        ).tuples().all()
+        return _annotation(row, tuple((first, last) for first, last in fragments))
 
     def relation(self, relation_id: str) -> Relation | None:
         row = self._conn.execute(select(RelationRow).where(RelationRow.id == relation_id)).one_or_none()
@@ -82,6 +90,8 @@ class GoldWrites:
                 deleted_at=a.deleted_at,
             )
         )
+        if a.fragments:
+            self._conn.execute(insert(AnnotationFragmentRow), fragment_rows([a]))
 
     def remove_annotation(self, annotation_id: str, now: str) -> tuple[str, ...]:
         """Tombstone an annotation and its live relations; returns the relations' ids."""
