@@ -15,7 +15,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("project", help="the project file to create, e.g. study.loupe")
     parser.add_argument(
         "--codebook", metavar="FILE",
-        help="codebook in YAML or JSON (default: the bundled coercion-v1 codebook)",
+        help="codebook in YAML or JSON, or brat's annotation.conf (default: the bundled coercion-v1 codebook)",
     )
     parser.add_argument("--name", help="project name (default: the file name)")
     parser.set_defaults(handler=run)

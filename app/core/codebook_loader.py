@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from app.core.brat_conf import annotation_conf_document, is_brat_conf
 from app.core.codebook_checks import _DuplicateKey, _json_object_without_duplicates
 from app.core.codebook_messages import _clip, _one_line, _short
 from app.core.codebook_model import Codebook, _build
@@ -34,7 +35,8 @@ def load_default_codebook() -> Codebook:
 
 
 def load_codebook(path: str | Path) -> Codebook:
-    """Read and validate the codebook file at ``path`` (YAML or JSON, UTF-8)."""
+    """Read and validate the codebook file at ``path`` (YAML or JSON, UTF-8; a brat
+    ``annotation.conf`` is converted by :mod:`app.core.brat_conf`)."""
     path = Path(path)
     origin = path.name or str(path)
     try:
@@ -52,6 +54,9 @@ def load_codebook(path: str | Path) -> Codebook:
         raise CodebookError(f"{path}: cannot be read ({reason}).") from None
     except ValueError:  # e.g. a NUL character in the name
         raise CodebookError(f"{_short(str(path))} is not a valid file name.") from None
+    if is_brat_conf(origin):  # brat's annotation.conf: converted, then checked as any codebook
+        title = f"{path.resolve().parent.name or 'brat'} (brat annotation.conf)"
+        return _build(annotation_conf_document(_decode(data, origin), origin, title=title), origin)
     return parse_codebook(_decode(data, origin), origin)
 
 
