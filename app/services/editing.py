@@ -85,6 +85,25 @@ def validate_relation(
         raise refused(f"The {relation.label} relation", problem)
 
 
+def same_relation(project: Project, relation: Relation) -> Relation | None:
+    """A live relation other than ``relation`` with its type, ends and coder: a second
+    one would count the same link twice (agreement, exports), so edits refuse it and
+    merge or import paths can skip it."""
+    return next(
+        (
+            r for r in project.store.relations.for_article(relation.article_id, relation.coder_id)
+            if r.id != relation.id and (r.label, r.source_id, r.target_id) == (
+                relation.label, relation.source_id, relation.target_id)
+        ),
+        None,
+    )
+
+
+def refuse_same_relation(project: Project, relation: Relation) -> None:
+    if same_relation(project, relation) is not None:
+        raise EditError(f"That {relation.label} relation already exists between these two annotations.")
+
+
 def _live_annotation(project: Project, annotation_id: str) -> Annotation:
     found = project.store.annotations.get(annotation_id)
     if found is None or found.deleted_at is not None:
@@ -154,6 +173,8 @@ def apply_edit(project: Project, edit: Edit) -> tuple[Edit, Changes]:
             if r is None:
                 raise EditError("That relation no longer exists.")
             removing = isinstance(edit, RemoveRelation)
+            if not removing:
+                refuse_same_relation(project, r)
             store.relations.set_deleted(relation_id, now if removing else None, now)
             inverse: Edit = RestoreRelation(relation_id) if removing else RemoveRelation(relation_id)
             return inverse, Changes(r.article_id, relation_ids=(relation_id,))
@@ -175,6 +196,7 @@ def _validate_relation(project: Project, relation: Relation) -> None:
         annotation = project.store.annotations.get(end_id)
         ends.append(annotation if annotation is not None and annotation.deleted_at is None else None)
     validate_relation(project, relation, *ends)
+    refuse_same_relation(project, relation)
 
 
 def new_annotation(

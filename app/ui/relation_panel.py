@@ -318,9 +318,19 @@ class RelationPanel(QWidget):
             self.target_combo.setCurrentIndex(index)
         self._update_buttons()
 
+    def _exists(self, name: str, source_id: str | None, target_id: str | None) -> bool:
+        """Whether the coder already has this relation (the same type and ends)."""
+        bundle = self._controller.bundle
+        return bundle is not None and any(
+            (r.label, r.source_id, r.target_id) == (name, source_id, target_id) for r in bundle.relations
+        )
+
     def _update_buttons(self) -> None:
-        self.add_button.setEnabled(
-            bool(self.type_combo.currentData()) and bool(self.target_combo.currentData())
+        name, target_id = self.type_combo.currentData(), self.target_combo.currentData()
+        exists = bool(name and target_id) and self._exists(name, self._controller.selected_id, target_id)
+        self.add_button.setEnabled(bool(name) and bool(target_id) and not exists)
+        self.add_button.setToolTip(
+            f"This {name} relation already exists" if exists else "Add the relation of this type to this target"
         )
         self.delete_button.setEnabled(self._current_relation_id() is not None)
         self.link_button.setEnabled(self._controller.selected_id is not None)
@@ -335,6 +345,9 @@ class RelationPanel(QWidget):
         source_id = self._controller.selected_id
         name, target_id = self.type_combo.currentData(), self.target_combo.currentData()
         if source_id is None or not name or not target_id:
+            return False
+        if self._exists(name, source_id, target_id):
+            self._controller.refused.emit(f"That {name} relation already exists between these two annotations.")
             return False
         return self._controller.add_relation(name, source_id, target_id)
 

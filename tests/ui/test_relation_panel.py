@@ -185,3 +185,20 @@ def test_relations_of_the_selected_annotation_are_highlighted(
     assert touched() == ["perpetrator"]
     controller.select(None)
     assert touched() == []
+
+
+def test_the_same_relation_cannot_be_added_twice(
+    qtbot: Any, panel: Any, controller: Any, spans: dict[str, str], project_file: Path
+) -> None:
+    refusals: list[str] = []
+    controller.refused.connect(refusals.append)
+    controller.select(spans["claim"])
+    panel.target_combo.setCurrentIndex(0)
+    qtbot.mouseClick(panel.add_button, Qt.MouseButton.LeftButton)
+    assert not panel.add_button.isEnabled()  # the relation exists: nothing to add
+    assert panel.add_chosen_relation() is False  # pressed anyway (Alt+A)
+    # The service refuses it too (link mode, merge and import paths go through it).
+    assert controller.add_relation("said_by", spans["claim"], spans["actor"]) is False
+    assert len(stored_relations(project_file, controller.bundle.article.id)) == 1
+    assert refusals and all(r == refusals[0] for r in refusals)
+    assert refusals[0] == "That said_by relation already exists between these two annotations."
