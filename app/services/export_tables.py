@@ -163,8 +163,8 @@ def relations_table(ctx: TableContext) -> Table:
                 ctx.tally.relations += 1
                 yield [
                     r.article_id, by_id[r.article_id].title, names.get(r.coder_id, r.coder_id), r.label,
-                    source.label, text[source.start : source.end], source.start, source.end,
-                    target.label, text[target.start : target.end], target.start, target.end,
+                    source.label, span_text(text, source.ranges), source.start, source.end,
+                    target.label, span_text(text, target.ranges), target.start, target.end,
                     *attribute_cells(r.label, r.attributes),
                     utc_datetime(r.created_at), utc_datetime(r.updated_at), r.id, source.id, target.id,
                 ]

@@ -18,6 +18,7 @@ from app.store.annotations import _annotation, group_fragments
 from app.store.articles import _article
 from app.store.relations import _relation
 from app.store.schema import (
+    AnnotationFragmentRow,
     AnnotationRow,
     ArticleRow,
     AssignmentRow,
@@ -148,10 +149,19 @@ class ExportQueries:
             ends: dict[str, Annotation] = {}
             wanted = list({i for r in rows for i in (r.source_id, r.target_id)})
             for i in range(0, len(wanted), _IN_LIMIT):
-                for row in conn.execute(
-                    select(AnnotationRow).where(AnnotationRow.id.in_(wanted[i : i + _IN_LIMIT]))
-                ):
-                    ends[row.id] = _annotation(row)
+                chunk = wanted[i : i + _IN_LIMIT]
+                # The ends come with their fragments: a discontinuous end is its fragments'
+                # text, never the envelope's.
+                fragments = group_fragments(
+                    conn.execute(
+                        select(
+                            AnnotationFragmentRow.annotation_id, AnnotationFragmentRow.start,
+                            AnnotationFragmentRow.end,
+                        ).where(AnnotationFragmentRow.annotation_id.in_(chunk))
+                    ).tuples()
+                )
+                for row in conn.execute(select(AnnotationRow).where(AnnotationRow.id.in_(chunk))):
+                    ends[row.id] = _annotation(row, fragments.get(row.id, ()))
         found = [
             (r.position, r.coder_name, _relation(r), ends[r.source_id], ends[r.target_id])
             for r in rows
