@@ -90,3 +90,41 @@ def test_unitizing_alpha_takes_the_fragments_as_units(coded: Project) -> None:
     assert unitizing_alpha(envelope, 0, len(TEXT), category="Actor").value != pytest.approx(
         report.measure("span:Actor").figure("unitizing_alpha").value
     )
+
+
+def test_span_agreement_total_overlap_counts_covered_characters_by_hand() -> None:
+    from app.agreement import span_agreement
+
+    # A: Claim 0-15 made of 0-5 and 10-15; Actor 20-30. B: Claim 3-12; Actor 22-40 made of
+    # 22-25 and 35-40. Covered in common: Claim 3-5 and 10-12 (2 + 2), Actor 22-25 (3) = 7;
+    # the envelopes would give 9 + 8 = 17.
+    a = [(0, 15, "Claim"), (20, 30, "Actor")]
+    b = [(3, 12, "Claim"), (22, 40, "Actor")]
+    fragments_a = {0: ((0, 5), (10, 15))}
+    fragments_b = {1: ((22, 25), (35, 40))}
+    result = span_agreement(a, b, "overlap", fragments_a=fragments_a, fragments_b=fragments_b)
+    assert len(result.matched) == 2 and result.f1 == 1.0
+    assert result.total_overlap == 2 + 2 + 3
+    assert span_agreement(a, b, "overlap").total_overlap == 9 + 8  # envelopes, when no fragments are given
+    # A span in the gap of another does not overlap it, though its envelope does.
+    gap = span_agreement([(0, 15, "Claim")], [(6, 9, "Claim")], "overlap", fragments_a=fragments_a)
+    assert gap.matched == () and gap.total_overlap == 0 and gap.f1 == 0.0
+
+
+def test_span_agreement_exact_compares_fragment_sets() -> None:
+    from app.agreement import span_agreement
+
+    same_envelope = span_agreement(
+        [(0, 15, "Claim")], [(0, 15, "Claim")], "exact", fragments_a={0: ((0, 5), (10, 15))}
+    )
+    assert same_envelope.matched == () and same_envelope.f1 == 0.0
+    other_fragments = span_agreement(
+        [(0, 15, "Claim")], [(0, 15, "Claim")], "exact",
+        fragments_a={0: ((0, 5), (10, 15))}, fragments_b={0: ((0, 7), (10, 15))},
+    )
+    assert other_fragments.f1 == 0.0
+    same = span_agreement(
+        [(0, 15, "Claim")], [(0, 15, "Claim")], "exact",
+        fragments_a={0: ((0, 5), (10, 15))}, fragments_b={0: ((0, 5), (10, 15))},
+    )
+    assert same.f1 == 1.0 and same.total_overlap == 10
