@@ -27,17 +27,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--trim-spans", action="store_true",
                         help="move the edges of spans that begin or end with white space in to their "
                         "other characters (a span of white space only is left out and reported)")
+    parser.add_argument("--drop", metavar="KIND,...", default="",
+                        help="brat: leave out the annotations of these kinds that the codebook cannot hold "
+                        "(entities, events, relations, equivalences, normalisations, attributes, notes) "
+                        "instead of refusing the import")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from app.services.importing_annotations import import_annotations
+    from app.services.importing_brat import parse_drop
     from app.services.projects import open_project
+
+    drop = parse_drop(args.drop)
 
     with open_project(args.project) as project, progress_bar() as progress:
         report = import_annotations(
             project, args.source, coder=args.coder, format=args.format,
-            skip_unmatched=args.skip_unmatched, trim_spans=args.trim_spans, progress=progress,
+            skip_unmatched=args.skip_unmatched, trim_spans=args.trim_spans, drop=drop, progress=progress,
         )
     for origin in report.skipped:
         print(f"skipped: {printable(origin)} matches no article", file=sys.stderr)
@@ -53,4 +60,8 @@ def run(args: argparse.Namespace) -> int:
     )
     for line in edge_lines(report.edge_spans, report.trimmed, args.trim_spans):
         print(line)
+    if report.repeated_relations:
+        print(f"{plural(report.repeated_relations, 'relation')} given more than once, written once.")
+    for line in report.brat.lines() if report.brat and report.brat.notable else []:
+        print(f"brat {line}")
     return 0

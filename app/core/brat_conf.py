@@ -33,7 +33,9 @@ EVENT_ROLE = "brat event role."
 EQUIVALENCE = "brat equivalence (symmetric and transitive)."
 BINARY = "brat binary attribute (present or absent)."
 REFERENCES = "references"
+REFERENCES_MARK = "brat normalisations:"
 RELATION_NOTE = "note"
+RELATION_NOTE_MARK = "brat notes"
 
 _KEYS = "123456789abcdefghijklmnopqrstuvwxyz"
 _COLORS = ("#56B4E9", "#E69F00", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",
@@ -151,7 +153,7 @@ def annotation_conf_document(text: str, origin: str, *, title: str | None = None
             brat_owner = next(lb for lb in labels if codebook_name(lb) == owner)
             attributes[brat_owner].append(spec)
     reference = {"name": REFERENCES, "type": "text",
-                 "description": "brat normalisations: one 'DB:ID text' a line."}
+                 "description": f"{REFERENCES_MARK} one 'DB:ID text' a line."}
     span_labels = []
     for n, label in enumerate(labels):
         own = attributes[label]
@@ -163,7 +165,7 @@ def annotation_conf_document(text: str, origin: str, *, title: str | None = None
                             if label in events else "brat entity type."),
             "attributes": own,
         })
-    note = {"name": RELATION_NOTE, "type": "text", "description": "brat notes (AnnotatorNotes)."}
+    note = {"name": RELATION_NOTE, "type": "text", "description": f"{RELATION_NOTE_MARK} (AnnotatorNotes)."}
     relation_types = []
     for line in definitions["relations"]:
         name, rest = _type_name(line)

@@ -12,6 +12,10 @@ unique. Attribute values:
   brat attributes cannot hold them, so they travel in a comment line
   ``#3 LoupeValue T1 name=<JSON>`` that brat shows and keeps;
 * the coder's "uncertain" flag: the binary attribute ``uncertain``.
+
+A codebook made from brat's ``annotation.conf`` (:mod:`app.core.brat_conf`) keeps brat's
+own forms: a boolean marked as binary is brat's value-less attribute (written when true),
+its ``references`` are normalisation lines and its relations' ``note`` notes.
 """
 
 from __future__ import annotations
@@ -22,12 +26,33 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from app.core.brat_conf import (
+    BINARY,
+    REFERENCES,
+    REFERENCES_MARK,
+    RELATION_NOTE,
+    RELATION_NOTE_MARK,
+)
 from app.core.codebook import Attribute, Codebook
 
 _NOT_TOKEN = re.compile(r"[^\w\-.]+")
 VALUE_COMMENT = "LoupeValue"
 NOTE_COMMENT = "AnnotatorNotes"
 MULTI_SEPARATOR = "__"
+
+
+def is_binary(attribute: Attribute) -> bool:
+    """Whether a boolean attribute stands for a brat binary (value-less) attribute."""
+    return attribute.type == "boolean" and attribute.description.startswith(BINARY)
+
+
+def is_brat_text(attribute: Attribute) -> bool:
+    """Whether a text attribute holds brat normalisations or relation notes (written as
+    ``N`` and ``#`` lines, not as ``LoupeValue`` comments)."""
+    return attribute.type == "text" and (
+        (attribute.name == REFERENCES and attribute.description.startswith(REFERENCES_MARK))
+        or (attribute.name == RELATION_NOTE and attribute.description.startswith(RELATION_NOTE_MARK))
+    )
 
 
 def token(name: str) -> str:
@@ -105,7 +130,7 @@ class BratSchema:
             elif attribute.type in ("single_choice", "ordinal"):
                 self._own(name, owner_type, tuple(token(v) for v in attribute.option_values), attribute.name)
             elif attribute.type == "boolean":
-                self._own(name, owner_type, ("true", "false"), attribute.name)
+                self._own(name, owner_type, () if is_binary(attribute) else ("true", "false"), attribute.name)
 
     def _own(self, name: str, owner: str, values: tuple[str, ...], cb_name: str, option: str | None = None) -> None:
         found = self.attributes.get(name)
@@ -128,6 +153,9 @@ class BratSchema:
                     yield f"{brat}{MULTI_SEPARATOR}{token(option)}", None
             elif attribute.type in ("single_choice", "ordinal"):
                 yield brat, token(value)
+            elif attribute.type == "boolean" and is_binary(attribute):
+                if value:  # brat's binary attribute: present means true, absent false
+                    yield brat, None
             elif attribute.type == "boolean":
                 yield brat, "true" if value else "false"
 
@@ -137,7 +165,7 @@ class BratSchema:
         owner = self.label_of.get(owner_type) or self.relation_of[owner_type]
         for name, value in attributes.items():
             attribute = self._attribute(owner, name)
-            if attribute is None or value is None:
+            if attribute is None or value is None or is_brat_text(attribute):
                 continue
             if attribute.type in ("text", "number") or (attribute.type == "multi_choice" and not value):
                 encoded = json.dumps(value, ensure_ascii=False)
@@ -176,8 +204,8 @@ class BratSchema:
             assert attribute is not None
             if brat.option is not None:
                 attributes.setdefault(attribute.name, []).append(brat.option)
-            elif attribute.type == "boolean":
-                attributes[attribute.name] = value == "true"
+            elif attribute.type == "boolean":  # True: brat's value-less binary attribute
+                attributes[attribute.name] = value is True or value == "true"
             else:
                 by_token = {token(v): v for v in attribute.option_values}
                 if value not in by_token:

@@ -24,9 +24,8 @@ from app.core.errors import ImportFormatError
 from app.core.exports import CodedFile, CodedRelation, CodedSpan
 from app.core.formats import ANNOTATION_FORMATS
 from app.core.records import Article
-from app.exchange.bratschema import BratSchema
 from app.exchange.readers import expand_inputs, read_articles
-from app.exchange.readers.brat import read_brat_folder
+from app.services.importing_brat import BratCounts, read_brat
 from app.services.importing_coding import (
     CodingCounts,
     check_coding,
@@ -57,35 +56,14 @@ class AnnotationImportReport:
     #: Spans that began or ended with white space, and how many of them were trimmed.
     edge_spans: int = 0
     trimmed: int = 0
+    #: Relations given more than once in the files (or already drawn): written once.
+    repeated_relations: int = 0
     articles: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     #: Sentences about coding left out (labels no question offers, spans of white space only).
     notes: list[str] = field(default_factory=list)
-
-
-def _brat_files(project: Project, source: Path) -> list[CodedFile]:
-    schema = BratSchema(project.codebook)
-    decoded = []
-    for raw in read_brat_folder(source):
-        spans, relations = [], []
-        for s in raw.spans:
-            label = schema.label_of.get(s.label)
-            if label is None:
-                raise ImportFormatError(f"{raw.origin}: {s.key} has the type {s.label}, not a span label of the codebook.")
-            attributes, uncertain, problems = schema.decode(s.label, s.attributes)
-            if problems:
-                raise ImportFormatError(f"{raw.origin}: {s.key}: {problems[0]}.")
-            spans.append(CodedSpan(s.key, label, s.start, s.end, attributes, s.note, uncertain, s.fragments))
-        for r in raw.relations:
-            label = schema.relation_of.get(r.label)
-            if label is None:
-                raise ImportFormatError(f"{raw.origin}: {r.key} has the type {r.label}, not a relation type of the codebook.")
-            attributes, _, problems = schema.decode(r.label, r.attributes)
-            if problems:
-                raise ImportFormatError(f"{raw.origin}: {r.key}: {problems[0]}.")
-            relations.append(CodedRelation(r.key, label, r.source, r.target, attributes))
-        decoded.append(CodedFile(raw.name, raw.text, raw.origin, tuple(spans), tuple(relations)))
-    return decoded
+    #: brat: per kind of annotation, how many the files hold, were stored, were left out.
+    brat: BratCounts | None = None
 
 
 def coded_file(item: ImportedArticle) -> CodedFile:
@@ -106,10 +84,14 @@ def _doccano_items(source: Path) -> list[ImportedArticle]:
     return items
 
 
-def read_coded_files(project: Project, source: str | Path, format: str) -> list[CodedFile]:
-    """The documents of a brat folder or a doccano file (or folder of them)."""
+def read_coded_files(
+    project: Project, source: str | Path, format: str, *,
+    drop: frozenset[str] = frozenset(), brat: BratCounts | None = None,
+) -> list[CodedFile]:
+    """The documents of a brat folder or a doccano file (or folder of them); for brat,
+    ``drop`` and ``brat`` as :func:`app.services.importing_brat.read_brat` takes them."""
     if format == "brat":
-        return _brat_files(project, Path(source))
+        return read_brat(project, Path(source), drop, brat)
     if format == "doccano":
         return [coded_file(item) for item in _doccano_items(Path(source))]
     raise ImportFormatError(f"'{format}' is not a format of coded files; use {' or '.join(ANNOTATION_FORMATS)}.")
@@ -144,6 +126,7 @@ def import_annotations(
     format: str,
     skip_unmatched: bool = False,
     trim_spans: bool = False,
+    drop: frozenset[str] = frozenset(),
     progress: ProgressFn = no_progress,
     cancelled: CancelFn = never_cancelled,
 ) -> AnnotationImportReport:
@@ -159,12 +142,15 @@ def import_annotations(
             project, [item.categories for item in items], [item.origin for item in items]
         )
     else:
-        files = read_coded_files(project, source, format)
+        brat = BratCounts() if format == "brat" else None
+        files = read_coded_files(project, source, format, drop=drop, brat=brat)
         answers = [{} for _ in files]
     files = [edge_spaces(f, trim=trim_spans, counts=counts) for f in files]
     queries = ExportQueries(project.store.engine)
     articles = _match(queries, files)
     report = AnnotationImportReport(coder=coder, files=len(files))
+    if format == "brat":
+        report.brat = brat
     for f, article, answer in zip(files, articles, answers, strict=True):
         if article is None:
             if not skip_unmatched:
@@ -185,5 +171,6 @@ def import_annotations(
     report.annotations, report.relations, report.answers = counts.annotations, counts.relations, counts.answers
     report.already_present, report.notes = counts.already_present, counts.notes
     report.edge_spans, report.trimmed = counts.edge_spans, counts.trimmed
+    report.repeated_relations = counts.repeated_relations
     progress(1, 1, "Imported")
     return report

@@ -17,7 +17,7 @@ import-annotations`` (brat, doccano onto the project's articles). In order:
 4. :func:`check_coding`: every row checked as a merge checks a coder's rows
    (:mod:`app.core.row_checks`); the first problem refuses the whole import.
 5. :func:`write_coding`: the rows written beside what the coder already has: a span the
-   coder already has (same label and offsets) or a relation already drawn is not added
+   coder already has (same label, offsets and fragments) or a relation already drawn is not added
    twice, an answer already given is not written again.
 
 Nothing is written before every row is checked. Pure except :func:`write_coding`.
@@ -34,7 +34,7 @@ from typing import Any
 from app.core.codebook_parts import Question
 from app.core.errors import ImportFormatError
 from app.core.exports import CodedFile
-from app.core.records import Annotation, Relation, utc_now
+from app.core.records import Annotation, Fragments, Relation, utc_now
 from app.core.row_checks import (
     Endpoint,
     answer_problem,
@@ -60,6 +60,8 @@ class CodingCounts:
     already_present: int = 0
     edge_spans: int = 0
     trimmed: int = 0
+    #: Relations given more than once (same type, source and target): written once.
+    repeated_relations: int = 0
     notes: list[str] = field(default_factory=list)
 
 
@@ -292,7 +294,7 @@ def write_coding(
     """
     queries = ExportQueries(project.store.engine)
     now = utc_now()
-    known: dict[str, dict[tuple[str, int, int], str]] = {}
+    known: dict[str, dict[tuple[str, int, int, Fragments], str]] = {}
     linked: dict[str, set[tuple[str, str, str]]] = {}
     answered: dict[str, dict[str, Any]] = {}
     annotations: list[Annotation] = []
@@ -303,7 +305,8 @@ def write_coding(
         ids: dict[str, str] = {}
         before = len(annotations)
         for s in f.spans:
-            key = (s.label, s.start, s.end)
+            # A span the coder has is known by its label and fragment set, not its envelope alone.
+            key = (s.label, s.start, s.end, tuple((first, last) for first, last in s.fragments))
             if key in spans:
                 ids[s.key] = spans[key]
                 counts.already_present += 1
@@ -322,6 +325,7 @@ def write_coding(
         for r in f.relations:
             triple = (r.label, ids[r.source], ids[r.target])
             if triple in drawn:
+                counts.repeated_relations += 1
                 continue
             drawn.add(triple)
             relations.append(Relation(

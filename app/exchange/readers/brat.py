@@ -2,8 +2,8 @@
 
 Text-bound annotations (``T``), attributes (``A``, and the older ``M``), binary relations
 (``R``) and comments (``#``: ``AnnotatorNotes`` become notes, ``LoupeValue`` carries the
-text and number attributes brat cannot hold) are read; events, normalisations and
-equivalences have no counterpart in a codebook and are skipped. Offsets are code
+text and number attributes brat cannot hold), events, equivalences and normalisations
+are read (see :func:`read_ann` for what each becomes). Offsets are code
 points of the ``.txt`` text after brat's universal newlines (``\\r\\n`` -> ``\\n``).
 A discontinuous span (``0 5;11 16``) keeps its fragments (the span's start and end are
 their envelope); runs apart only by line breaks, as brat writes a span that crosses a
@@ -18,16 +18,17 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from app.core.brat_conf import role_name
 from app.core.errors import ImportFormatError
 from app.core.exports import CodedFile, CodedRelation, CodedSpan
 from app.exchange.bratschema import NOTE_COMMENT, VALUE_COMMENT
 from app.exchange.writers.brat import LINE_BREAKS
 
 _OFFSETS = re.compile(r"^\d+ \d+(;\d+ \d+)*$")
-_SKIPPED = ("E", "N", "*")
 
 
 def _read_text(path: Path) -> str:
@@ -40,6 +41,9 @@ def _read_text(path: Path) -> str:
     except UnicodeDecodeError as exc:
         raise ImportFormatError(f"{path.name} is not UTF-8 text (byte {exc.start}).") from exc
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+read_brat_text = _read_text  # a document's ``.txt`` as brat reads it
 
 
 def _text_bound(ident: str, data: str, tail: str, text: str, where: str) -> CodedSpan:
@@ -78,12 +82,35 @@ def _join_line_runs(runs: list[tuple[int, int]], text: str) -> list[tuple[int, i
     return joined
 
 
-def read_ann(ann_path: Path, text: str) -> CodedFile:
-    """One ``.ann`` file against its document ``text``."""
+#: The kinds of brat annotation, as counted and named in reports and ``--drop``.
+KINDS = ("entities", "events", "relations", "equivalences", "normalisations", "attributes", "notes")
+
+
+def _kinds() -> Counter[str]:
+    return Counter(dict.fromkeys(KINDS, 0))
+
+
+def read_ann(ann_path: Path, text: str, counts: Counter[str] | None = None) -> CodedFile:
+    """One ``.ann`` file against its document ``text``; ``counts`` (when given) gains how
+    many annotations of each kind (:data:`KINDS`) the file holds.
+
+    Events become their trigger span (which takes the event's attributes, notes and
+    normalisations) and one relation per argument, keyed ``E1:Role`` and labelled with
+    the role without its number (``Org-Arg2`` -> ``Org-Arg``); an argument that is an
+    event points at that event's trigger. An equivalence (``* Equiv T1 T2 T3``) becomes
+    the relations T1-T2 and T2-T3 of its type, keyed ``*1.1``, ``*1.2``. Normalisations
+    (``N1 Reference T1 DB:ID text``) become the attribute ``#references``, one ``DB:ID
+    text`` a line; notes on relations and events' arguments the attribute ``#note``.
+    A value-less (binary) attribute has the value ``True``. A trigger's attributes hold
+    ``#event``, its event's id.
+    """
     spans: dict[str, CodedSpan] = {}
     attributes: dict[str, dict[str, Any]] = {}
     notes: dict[str, list[str]] = {}
+    references: dict[str, list[str]] = {}
     relations: list[CodedRelation] = []
+    events: dict[str, tuple[str, str, list[tuple[str, str]]]] = {}  # id -> (type, trigger, args)
+    found = _kinds()
     content = _read_text(ann_path)
     for number, line in enumerate(content.split("\n"), start=1):
         if not line.strip():
@@ -103,50 +130,114 @@ def read_ann(ann_path: Path, text: str) -> CodedFile:
             if len(fields) not in (2, 3):
                 raise ImportFormatError(f"{where}: expected 'NAME TARGET [VALUE]'.")
             attributes.setdefault(fields[1], {})[fields[0]] = fields[2] if len(fields) == 3 else True
+            found["attributes"] += 1
         elif kind == "R":
             args = dict(part.split(":", 1) for part in fields[1:] if ":" in part)
             if len(fields) != 3 or set(args) != {"Arg1", "Arg2"}:
                 raise ImportFormatError(f"{where}: expected 'TYPE Arg1:T1 Arg2:T2'.")
             relations.append(CodedRelation(ident, fields[0], args["Arg1"], args["Arg2"]))
+            found["relations"] += 1
+        elif kind == "E":
+            if not fields or ":" not in fields[0] or any(":" not in f for f in fields):
+                raise ImportFormatError(f"{where}: expected 'TYPE:TRIGGER ROLE:ID ...'.")
+            event_type, _, trigger = fields[0].partition(":")
+            events[ident] = (event_type, trigger, [tuple(f.split(":", 1)) for f in fields[1:]])
+            found["events"] += 1
+        elif kind == "N":
+            if len(fields) != 3 or ":" not in fields[2]:
+                raise ImportFormatError(f"{where}: expected 'Reference TARGET DB:ID' and the text.")
+            references.setdefault(fields[1], []).append(f"{fields[2]} {tail}".rstrip())
+            found["normalisations"] += 1
+        elif kind == "*":
+            if len(fields) < 3:
+                raise ImportFormatError(f"{where}: expected 'TYPE ID ID ...'.")
+            for n, (first, second) in enumerate(zip(fields[1:], fields[2:], strict=False), start=1):
+                relations.append(CodedRelation(f"{ident}{number}.{n}", fields[0], first, second))
+            found["equivalences"] += 1
         elif kind == "#":
             if len(fields) != 2:
                 continue
             if fields[0] == NOTE_COMMENT:
                 notes.setdefault(fields[1], []).append(tail)
+                found["notes"] += 1
             elif fields[0] == VALUE_COMMENT:
                 name, eq, value = tail.partition("=")
                 try:
                     attributes.setdefault(fields[1], {})["#" + name] = json.loads(value) if eq else None
                 except ValueError:
                     raise ImportFormatError(f"{where}: the value of {name} is not valid JSON.") from None
-        elif kind not in _SKIPPED:
+        else:
             raise ImportFormatError(f"{where}: {ident} is not a brat annotation id (T, A, R, #, E, N, M, *).")
+    trigger_of = {ident: trigger for ident, (_, trigger, _) in events.items()}
+    seen_triggers: dict[str, str] = {}
+    for ident, (event_type, trigger, args) in events.items():
+        if trigger not in spans:
+            raise ImportFormatError(f"{ann_path.name}: the event {ident} has the trigger {trigger}, which is not a span.")
+        if spans[trigger].label != event_type:
+            raise ImportFormatError(
+                f"{ann_path.name}: the event {ident} is a {event_type} but its trigger {trigger} is a {spans[trigger].label}."
+            )
+        if trigger in seen_triggers:
+            raise ImportFormatError(
+                f"{ann_path.name}: the events {seen_triggers[trigger]} and {ident} share the trigger {trigger}; "
+                "Loupe keeps one event per trigger (copy the trigger for the second event)."
+            )
+        seen_triggers[trigger] = ident
+        attributes.setdefault(trigger, {})["#event"] = ident  # marks the trigger; not an attribute
+        for role, arg in args:
+            target = trigger_of.get(arg, arg)
+            relations.append(CodedRelation(f"{ident}:{role}", role_name(role), trigger, target))
+        for owned in (attributes, notes, references):
+            if ident in owned:
+                owned.setdefault(trigger, {} if owned is attributes else [])
+                if owned is attributes:
+                    owned[trigger].update(owned.pop(ident))  # type: ignore[union-attr]
+                else:
+                    owned[trigger] = owned[trigger] + owned.pop(ident)
     for relation in relations:
         for arg in (relation.source, relation.target):
             if arg not in spans:
                 raise ImportFormatError(f"{ann_path.name}: {relation.key} refers to {arg}, which is not a span.")
-    for target in list(attributes) + list(notes):
-        if target not in spans and not any(r.key == target for r in relations):
+    relation_keys = {r.key for r in relations}
+    for target in list(attributes) + list(notes) + list(references):
+        if target not in spans and target not in relation_keys:
             raise ImportFormatError(f"{ann_path.name}: an attribute or note refers to {target}, which is not defined.")
+    found["entities"] += len(spans) - len(seen_triggers)
+    if counts is not None:
+        counts.update(found)
+
+    def span_attributes(key: str) -> dict[str, Any]:
+        own = dict(attributes.get(key, {}))
+        if key in references:
+            own["#references"] = "\n".join(references[key])
+        return own
+
+    def relation_attributes(key: str) -> dict[str, Any]:
+        own = dict(attributes.get(key, {}))
+        if key in notes:
+            own["#note"] = "\n".join(notes[key])
+        return own
+
     return CodedFile(
         name=ann_path.stem,
         text=text,
         origin=ann_path.name,
         spans=tuple(
             CodedSpan(
-                s.key, s.label, s.start, s.end, attributes.get(key, {}), " ".join(notes.get(key, [])),
+                s.key, s.label, s.start, s.end, span_attributes(key), "\n".join(notes.get(key, [])),
                 fragments=s.fragments,
             )
             for key, s in spans.items()
         ),
         relations=tuple(
-            CodedRelation(r.key, r.label, r.source, r.target, attributes.get(r.key, {})) for r in relations
+            CodedRelation(r.key, r.label, r.source, r.target, relation_attributes(r.key)) for r in relations
         ),
     )
 
 
-def read_brat_folder(folder: Path) -> list[CodedFile]:
-    """Every ``.ann`` file under ``folder`` (sorted by path) with its ``.txt``."""
+def read_brat_folder(folder: Path, counts: Counter[str] | None = None) -> list[CodedFile]:
+    """Every ``.ann`` file under ``folder`` (sorted by path) with its ``.txt``; ``counts``
+    gains the kinds of annotation they hold (see :func:`read_ann`)."""
     folder = Path(folder)
     if not folder.is_dir():
         raise ImportFormatError(f"{folder} is not a folder of brat files.")
@@ -158,5 +249,5 @@ def read_brat_folder(folder: Path) -> list[CodedFile]:
         txt_path = ann_path.with_suffix(".txt")
         if not txt_path.is_file():
             raise ImportFormatError(f"{ann_path.name} has no {txt_path.name} beside it.")
-        files.append(read_ann(ann_path, _read_text(txt_path)))
+        files.append(read_ann(ann_path, _read_text(txt_path), counts))
     return files
