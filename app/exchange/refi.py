@@ -14,6 +14,10 @@ program shows something sensible and Loupe reads everything back:
   value written as JSON (so text keeps its line breaks and numbers their type).
 - the uncertain flag is the code :data:`UNCERTAIN_CODE`.
 - a span's note is a ``Note`` the selection refers to (``NoteRef``).
+- a discontinuous span is one selection per fragment, each coded as the span is, named
+  ``text (fragment k of n)`` and described by :func:`fragment_description`, which names
+  the first fragment's selection (the span's own GUID, the one links point to). Other
+  programs show n coded selections; Loupe reads its own file's set back as one span.
 - relations are ``Link``s from one selection to another, named by their type.
 - article questions are ``Variable``s with ``TextValue``s on each source; when the
   answers of several coders are exported, there is one variable per question and
@@ -39,6 +43,18 @@ ATTRIBUTES_NOTE = "Loupe attributes"
 BOOLEAN_CODES = {"true": True, "false": False}
 _GUID_NAMESPACE = uuid.UUID("6f1d2b1e-4c1a-5d0e-9a57-4c6f75706521")
 _GUID = re.compile(r"^\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?$")
+#: The description of a fragment's selection: its place and the first fragment's GUID.
+FRAGMENT_DESCRIPTION = re.compile(
+    r"^Loupe: fragment (?P<number>[1-9][0-9]*) of (?P<count>[1-9][0-9]*) of one discontinuous span "
+    r"\{(?P<guid>[0-9a-fA-F-]{36})\}\.$"
+)
+
+
+def fragment_description(number: int, count: int, first: str) -> str:
+    """What a fragment's selection says of itself (see :data:`FRAGMENT_DESCRIPTION`)."""
+    return f"Loupe: fragment {number} of {count} of one discontinuous span {{{plain_guid(first)}}}."
+
+
 #: Characters XML 1.0 cannot hold (C0 controls but tab, line feed and carriage return;
 #: surrogates; U+FFFE and U+FFFF).
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")

@@ -13,6 +13,11 @@ else to the REFI user who coded them (a Loupe coder of that name, made if missin
 Every row is checked as a window edit is (:mod:`app.core.row_checks`) before anything
 is written; the first problem refuses the whole file. Articles are written in one
 transaction, then the coding in another. Importing the same file again adds nothing.
+
+A discontinuous span of Loupe's own file is one selection per fragment, tied by their
+descriptions (:func:`~app.exchange.refi.fragment_description`): a complete set of them,
+coded alike, is read back as one annotation with those fragments. From any other
+program, or an incomplete set, each selection is a span of its own.
 """
 
 from __future__ import annotations
@@ -28,12 +33,14 @@ from typing import TYPE_CHECKING, Any
 
 from app.core.articles import ImportedArticle, text_sha256
 from app.core.defaults import DEFAULT_MAX_FILE_BYTES
+from app.core.edits import join_ranges
 from app.core.errors import ImportFormatError, ModelError
-from app.core.records import Annotation, Article, Relation, utc_now
+from app.core.records import Annotation, Article, Fragments, Relation, utc_now
 from app.core.row_checks import (
     Endpoint,
     answer_problem,
     attributes_problem,
+    fragments_problem,
     relation_problem,
     span_problem,
 )
@@ -44,6 +51,7 @@ from app.exchange.readers.textdecode import normalize_newlines
 from app.exchange.refi import (
     ATTRIBUTES_NOTE,
     BOOLEAN_CODES,
+    FRAGMENT_DESCRIPTION,
     UNCERTAIN_CODE,
     VARIABLE_OF_CODER,
     answer_value,
@@ -90,6 +98,8 @@ class _Span:
     attributes: dict[str, Any]
     note: str
     uncertain: bool
+    #: A discontinuous span's fragments (start/end their envelope); empty if contiguous.
+    fragments: Fragments = ()
 
 
 @dataclass
@@ -191,7 +201,10 @@ def _notes(doc: QdpxProject, refs: tuple[str, ...]) -> tuple[list[str], dict[str
     return texts, attributes, problem
 
 
-def _spans(project: Project, doc: QdpxProject, sel: QdpxSelection, coder: str | None, where: str) -> list[_Span]:
+def _spans(
+    project: Project, doc: QdpxProject, sel: QdpxSelection, coder: str | None, where: str,
+    fragments: Fragments = (),
+) -> list[_Span]:
     labels: dict[str, str] = {}  # label -> user who coded it
     values: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     uncertain = False
@@ -233,7 +246,7 @@ def _spans(project: Project, doc: QdpxProject, sel: QdpxSelection, coder: str | 
                 attributes.setdefault(name, value)
         key = sel.guid if len(labels) == 1 else f"{sel.guid}/{label_name}"
         who = _coder_of(doc, coder, user, sel.user)
-        spans.append(_Span(key, label_name, sel.start, sel.end, who, attributes, note, uncertain))
+        spans.append(_Span(key, label_name, sel.start, sel.end, who, attributes, note, uncertain, fragments))
     return spans
 
 
@@ -246,6 +259,35 @@ def _candidates(raw: str, name: str) -> list[str]:
     except ImportFormatError:
         pass
     return list(dict.fromkeys(found))
+
+
+def _units(doc: QdpxProject, selections: Sequence[QdpxSelection]) -> list[tuple[QdpxSelection, ...]]:
+    """The selections as spans: one selection each, but the fragments of one discontinuous
+    span of Loupe's own file together (in order), where the set is complete and coded alike."""
+    if not doc.origin.startswith("Loupe"):
+        return [(sel,) for sel in selections]
+    sets: dict[str, dict[int, tuple[int, QdpxSelection]]] = defaultdict(dict)
+    for sel in selections:
+        found = FRAGMENT_DESCRIPTION.match(sel.description.strip())
+        if found:
+            sets[found["guid"].lower()][int(found["number"])] = (int(found["count"]), sel)
+    whole: dict[str, tuple[QdpxSelection, ...]] = {}
+    for guid, parts in sets.items():
+        counts = {count for count, _ in parts.values()}
+        ordered = tuple(parts[n][1] for n in sorted(parts))
+        if (
+            len(counts) == 1 and sorted(parts) == list(range(1, counts.pop() + 1)) and len(parts) >= 2
+            and ordered[0].guid == guid and len({frozenset(p.codings) for p in ordered}) == 1
+        ):
+            whole[guid] = ordered
+    members = {p.guid for parts in whole.values() for p in parts}
+    units = []
+    for sel in selections:
+        if sel.guid in whole:
+            units.append(whole[sel.guid])
+        elif sel.guid not in members:
+            units.append((sel,))
+    return units
 
 
 def _place(project: Project, queries: ExportQueries, doc: QdpxProject, coder: str | None, name: str) -> list[_Source]:
@@ -268,18 +310,26 @@ def _place(project: Project, queries: ExportQueries, doc: QdpxProject, coder: st
             raise ImportFormatError(f"{where}: its text could not be matched to the stored text.")
         starts, ends = maps
         entry = _Source(source, article, item, stored)
-        for sel in source.selections:
-            if not 0 <= sel.start <= sel.end <= len(source.text):
-                raise ImportFormatError(
-                    f"{where}: selection {sel.guid} ({sel.start}-{sel.end}) lies outside its "
-                    f"{len(source.text):,} characters."
-                )
-            start, end = starts[sel.start], ends[sel.end]
-            if start >= end:
+        for unit in _units(doc, source.selections):
+            ranges: Fragments = ()
+            for sel in unit:
+                if not 0 <= sel.start <= sel.end <= len(source.text):
+                    raise ImportFormatError(
+                        f"{where}: selection {sel.guid} ({sel.start}-{sel.end}) lies outside its "
+                        f"{len(source.text):,} characters."
+                    )
+                if starts[sel.start] < ends[sel.end]:
+                    ranges = join_ranges(ranges, starts[sel.start], ends[sel.end])
+            sel = unit[0]
+            if not ranges:
                 doc.skipped.append(f"{where}: selection {sel.guid} holds only white space; skipped.")
                 continue
-            moved = QdpxSelection(sel.guid, start, end, sel.name, sel.user, sel.description, sel.codings, sel.notes)
-            entry.spans.extend(_spans(project, doc, moved, coder, where))
+            (start, _), (_, end) = ranges[0], ranges[-1]
+            # The fragments' tie is no note of the span.
+            description = sel.description if len(unit) == 1 else ""
+            moved = QdpxSelection(sel.guid, start, end, sel.name, sel.user, description, sel.codings, sel.notes)
+            fragments = ranges if len(ranges) > 1 else ()
+            entry.spans.extend(_spans(project, doc, moved, coder, where, fragments))
         placed.append(entry)
     return placed
 
@@ -288,8 +338,8 @@ def _check(project: Project, entry: _Source, name: str) -> None:
     where = f"{name}: source '{entry.source.name}'"
     for span in entry.spans:
         problem = span_problem(span.label, span.start, span.end, len(entry.text), project.codebook) or (
-            attributes_problem(project.codebook.label(span.label), span.attributes)
-        )
+            fragments_problem(span.fragments, span.start, span.end, len(entry.text))
+        ) or attributes_problem(project.codebook.label(span.label), span.attributes)
         if problem:
             raise ImportFormatError(f"{where}: selection {span.key}: {problem}.")
 
@@ -432,11 +482,11 @@ def _store_coding(
     annotations: list[Annotation] = []
     for entry in placed:
         assert entry.article is not None
-        existing: dict[str, dict[tuple[str, int, int], str]] = {}
+        existing: dict[str, dict[tuple[str, int, int, Fragments], str]] = {}
         for span in entry.spans:
             coder_id = coder_ids[span.coder]
             known = existing.setdefault(coder_id, queries.span_ids(entry.article.id, coder_id))
-            key = (span.label, span.start, span.end)
+            key = (span.label, span.start, span.end, span.fragments)
             if key in known:
                 ids[span.key] = known[key]
                 report.already_present += 1
@@ -444,7 +494,7 @@ def _store_coding(
             ids[span.key] = known[key] = str(uuid.uuid4())
             annotations.append(Annotation(
                 ids[span.key], entry.article.id, coder_id, span.label, span.start, span.end,
-                span.attributes, span.note, span.uncertain, 1, now, now,
+                span.attributes, span.note, span.uncertain, 1, now, now, fragments=span.fragments,
             ))
     article_of = {span.key: entry.article.id for entry in placed for span in entry.spans if entry.article}
     relations: list[Relation] = []

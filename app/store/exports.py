@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select, union
 
-from app.core.records import Annotation, Answer, Article, Entity, Relation
+from app.core.records import Annotation, Answer, Article, Entity, Fragments, Relation
 from app.store.annotations import _annotation, group_fragments
 from app.store.articles import _article
 from app.store.relations import _relation
@@ -218,12 +218,25 @@ class ExportQueries:
                     found.setdefault(getattr(article, key), article)
         return found
 
-    def span_ids(self, article_id: str, coder_id: str) -> dict[tuple[str, int, int], str]:
-        """(label, start, end) -> id of the coder's live annotations on the article."""
+    def span_ids(self, article_id: str, coder_id: str) -> dict[tuple[str, int, int, Fragments], str]:
+        """(label, start, end, fragments) -> id of the coder's live annotations on the
+        article; fragments are ``()`` for a contiguous span, so a discontinuous span is
+        known by its fragment set, not only by its envelope."""
         query = select(AnnotationRow.label, AnnotationRow.start, AnnotationRow.end, AnnotationRow.id).where(
             AnnotationRow.article_id == article_id,
             AnnotationRow.coder_id == coder_id,
             AnnotationRow.deleted_at.is_(None),
         )
+        pieces = (
+            select(AnnotationFragmentRow.annotation_id, AnnotationFragmentRow.start, AnnotationFragmentRow.end)
+            .join(AnnotationRow, AnnotationRow.id == AnnotationFragmentRow.annotation_id)
+            .where(
+                AnnotationRow.article_id == article_id, AnnotationRow.coder_id == coder_id,
+                AnnotationRow.deleted_at.is_(None),
+            )
+        )
         with self._engine.connect() as conn:
-            return {(label, start, end): i for label, start, end, i in conn.execute(query)}
+            fragments = group_fragments(conn.execute(pieces).tuples())
+            return {
+                (label, start, end, fragments.get(i, ())): i for label, start, end, i in conn.execute(query)
+            }

@@ -39,6 +39,7 @@ from app.exchange.refi import (
     attribute_code,
     attribute_lines,
     derived_guid,
+    fragment_description,
     label_code,
     uncertain_code,
     value_code,
@@ -156,8 +157,10 @@ class _ArticleWriter:
         self.report.notes += 1
         return guid
 
-    def _codings(self, selection: Any, span: CodedSpan, label: SpanLabel | None, user: str) -> dict[str, Any]:
-        """Code the selection; returns the attributes no code holds."""
+    def _codings(
+        self, selection: Any, span: CodedSpan, label: SpanLabel | None, user: str, number: int = 1
+    ) -> dict[str, Any]:
+        """Code the selection (of fragment ``number``); returns the attributes no code holds."""
         codes = [label_code(span.label)]
         loose: dict[str, Any] = {}
         for name, value in span.attributes.items():
@@ -176,31 +179,45 @@ class _ArticleWriter:
         if span.uncertain:
             codes.append(uncertain_code())
         for code in codes:
-            coding = _sub(selection, "Coding", guid=derived_guid("coding", span.key, code), creatingUser=user)
+            parts = ("coding", span.key, code) if number == 1 else ("coding", span.key, code, str(number))
+            coding = _sub(selection, "Coding", guid=derived_guid(*parts), creatingUser=user)
             _sub(coding, "CodeRef", targetGUID=code)
             self.report.codings += 1
         return loose
 
     def selection(self, source: Any, parts: _Parts, text: str, span: CodedSpan, user: str) -> None:
+        """One selection per range the span covers: a discontinuous span's fragments are
+        selections of their own, coded alike and tied by name and description (see
+        :mod:`app.exchange.refi`), never one selection stretched over the gaps. The
+        first carries the span's GUID (links point to it) and its notes."""
         try:
             label: SpanLabel | None = self.codebook.label(span.label)
         except KeyError:
             label = None
-        snippet = " ".join(text[span.start : span.end].split())
-        if len(snippet) > _SNIPPET:
-            snippet = snippet[: _SNIPPET - 1] + "\u2026"
-        selection = _sub(
-            source, "PlainTextSelection", guid=as_guid(span.key), name=snippet,
-            startPosition=str(span.start), endPosition=str(span.end), creatingUser=user,
-        )
-        loose = self._codings(selection, span, label, user)
-        if span.note:
-            guid = self._note(parts, span.key, "note", f"Note on {span.label}", span.note, user)
-            _sub(selection, "NoteRef", targetGUID=guid)
-        if loose:
-            guid = self._note(parts, span.key, "attributes", ATTRIBUTES_NOTE, attribute_lines(loose), user)
-            _sub(selection, "NoteRef", targetGUID=guid)
-        self.report.selections += 1
+        ranges = span.ranges
+        first = as_guid(span.key)
+        for number, (start, end) in enumerate(ranges, start=1):
+            snippet = " ".join(text[start:end].split())
+            if len(snippet) > _SNIPPET:
+                snippet = snippet[: _SNIPPET - 1] + "\u2026"
+            guid = first if number == 1 else derived_guid("fragment", span.key, str(number))
+            if len(ranges) > 1:
+                snippet = f"{snippet} (fragment {number} of {len(ranges)})"
+            selection = _sub(
+                source, "PlainTextSelection", guid=guid, name=snippet,
+                startPosition=str(start), endPosition=str(end), creatingUser=user,
+            )
+            if len(ranges) > 1:
+                _text_child(selection, "Description", fragment_description(number, len(ranges), first))
+            loose = self._codings(selection, span, label, user, number)
+            if number == 1:
+                if span.note:
+                    note = self._note(parts, span.key, "note", f"Note on {span.label}", span.note, user)
+                    _sub(selection, "NoteRef", targetGUID=note)
+                if loose:
+                    note = self._note(parts, span.key, "attributes", ATTRIBUTES_NOTE, attribute_lines(loose), user)
+                    _sub(selection, "NoteRef", targetGUID=note)
+            self.report.selections += 1
 
     def article(self, item: CodedArticle, parts: _Parts) -> None:
         article = item.article
