@@ -13,6 +13,7 @@ is loaded once, on first use.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import re
 import threading
 from collections.abc import Iterable
@@ -36,12 +37,19 @@ _IDENTIFIER: Any = None
 
 
 def _identifier() -> Any:
+    """The identifier, or None when its model cannot be loaded here: py3langid unpacks
+    it through a temporary file, which a full disk refuses. The language is then left
+    unset (and said in the log) rather than failing the import."""
     global _IDENTIFIER
     with _LOCK:
         if _IDENTIFIER is None:
             from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-            _IDENTIFIER = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+            try:
+                _IDENTIFIER = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+            except OSError as exc:
+                logging.getLogger(__name__).warning("language identification unavailable: %s", exc)
+                return None
         return _IDENTIFIER
 
 
@@ -65,6 +73,8 @@ def identify_language(text: str, declared: str | None = None) -> str | None:
     if sum(char.isalpha() for char in sample) < MIN_LETTERS:
         return tag
     identifier = _identifier()
+    if identifier is None:
+        return tag
     language, confidence = identifier.classify(sample)
     if tag is not None and tag in identifier.nb_classes:
         if language == tag or confidence < OVERRULE_CONFIDENCE:
