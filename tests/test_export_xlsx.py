@@ -255,3 +255,56 @@ def test_a_cancelled_export_writes_nothing(coded: Project, tmp_path: Path) -> No
     with pytest.raises(LoupeError):
         export_project(coded, out, coder="nobody")
     assert out.read_bytes() == b"previous export"
+
+
+@pytest.fixture
+def perfect(tmp_path: Path) -> Iterator[Project]:
+    """ana and ben agree on every relevance answer (yes, no, yes, no) but never on an
+    Actor span; gold (adjudicator) coded the first article."""
+    from export_fixtures import code_article
+
+    from app.core.edits import SetAnswer
+    from app.paths import sample_dir
+    from app.services.editing import apply_edit
+    from app.services.projects import create_project
+
+    project = create_project(tmp_path / "perfect.loupe")
+    import_articles(project, [sample_dir()], model=NO_MODEL)
+    articles = project.store.articles.list()[:4]
+    ana = project.store.coders.get_or_create("ana")
+    ben = project.store.coders.get_or_create("ben")
+    gold = project.store.coders.get_or_create("gold", role="adjudicator")
+    for index, article in enumerate(articles):
+        code_article(project, article, ana.id)
+        code_article(project, article, ben.id, variant=1)
+        for coder in (ana, ben):
+            apply_edit(project, SetAnswer(article.id, coder.id, "relevance", "yes" if index % 2 else "no"))
+    code_article(project, articles[0], gold.id)
+    yield project
+    project.close()
+
+
+def test_agreement_sheet_a_lead_can_publish(perfect: Project, tmp_path: Path) -> None:
+    out = tmp_path / "agreement.xlsx"
+    export_project(perfect, out)
+    book = openpyxl.load_workbook(out)
+    sheet = book["Agreement"]
+    rows = records(sheet)
+    actor = next(r for r in rows if r["Item"] == "Actor")
+    assert actor["F1 (exact)"] == 0 and actor["F1 (overlap)"] == 0  # 0 is 0, not an empty cell
+    relevance = next(r for r in rows if r["Item"] == "relevance")
+    assert relevance["Value"] == 1 and relevance["Reading"] == "reliable"
+    assert relevance["95% low"] < 1
+    assert "KALPHA" in relevance["Note"] and "too few" in relevance["Note"]
+    assert all("-0.000" not in (r["Other figures"] or "") for r in rows)
+    header = [c.value for c in sheet[1]]
+    for name in ("Value", "95% low", "95% high", "Percent agreement", "F1 (exact)"):
+        cells = [row[header.index(name)] for row in sheet.iter_rows(min_row=2) if row[header.index(name)].value is not None]
+        assert cells and all(c.number_format == "0.000" for c in cells), name
+    annotations = records(book["Annotations"])
+    roles = {(r["Coder"], r["Role"]) for r in annotations}
+    assert roles == {("ana", "coder"), ("ben", "coder"), ("gold", "adjudicator")}
+    assert {r["Role"] for r in records(book["Relations"])} == {"coder", "adjudicator"}
+    from app.services.export_agreement import _number, _three
+
+    assert _three(-1e-17) == "0.000" and _number(-1e-17) == 0  # Fleiss' kappa was "-0.000"

@@ -39,6 +39,16 @@ _NAMES = {
 _HEADLINE = ("krippendorff_alpha", "unitizing_alpha")
 
 
+#: One colour scheme for the three readings, wherever they are shown: a pale fill behind
+#: a number (the Excel sheet's conditional format, the window's tables) and a strong
+#: colour for a bar or a line (the window's chart). Red is "not reliable" everywhere.
+READING_COLORS: dict[str, tuple[str, str]] = {
+    "reliable": ("#C6EFCE", "#1B7F3B"),
+    "tentative": ("#FFEB9C", "#C99A00"),
+    "not reliable": ("#FFC7CE", "#C62828"),
+}
+
+
 def reading(value: float | None) -> str:
     """Krippendorff's reading of an alpha: reliable, tentative or not reliable."""
     if value is None or not math.isfinite(value):
@@ -49,7 +59,31 @@ def reading(value: float | None) -> str:
 
 
 def _number(value: float | None) -> float | None:
-    return value if value is not None and math.isfinite(value) else None
+    """A finite value for a number cell; one that shows as 0.000 is written as 0 (a
+    tiny negative such as -1e-17 would show as "-0.000")."""
+    if value is None or not math.isfinite(value):
+        return None
+    return 0.0 if abs(value) < 0.0005 else value
+
+
+def _three(value: float) -> str:
+    """``value`` with three decimals, never "-0.000"."""
+    text = f"{value:.3f}"
+    return "0.000" if text == "-0.000" else text
+
+
+def _first(*values: float | None) -> float | None:
+    """The first value that is not None (0 is a value)."""
+    return next((v for v in values if v is not None), None)
+
+
+#: Why an item on which the coders agree completely can have a wide interval.
+PERFECT_NOTE = (
+    "The coders agree on every unit, so alpha is 1. The interval follows the KALPHA convention "
+    "(Hayes & Krippendorff 2007): a resample drawn from one value only has no variation and counts "
+    "as alpha 0, so with few units or values the low end can reach 0. It says the data are too few "
+    "to be sure, not that the coders disagree."
+)
 
 
 def _name(f: Figure) -> str:
@@ -67,15 +101,17 @@ def _agreement_rows(report: AgreementReport) -> Iterator[list[Any]]:
         for m in measures:
             head = next((f for f in m.figures if f.coefficient in _HEADLINE), None)
             others = "; ".join(
-                f"{_name(f)} {f.value:.3f}" for f in m.figures
+                f"{_name(f)} {_three(f.value)}" for f in m.figures
                 if f is not head and math.isfinite(f.value)
             )
             note = m.note or (head.note if head is not None else "No alpha for this item; see F1.")
             interval = head.interval if head is not None else None
-            f1_exact = _figure(m, "f1", "exact") or _figure(m, "f1_micro", "exact")
-            f1_overlap = (
-                _figure(m, "f1", "overlap") or _figure(m, "f1_micro", "overlap")
-                or _figure(m, "f1", "through matched spans") or _figure(m, "f1_micro", "through matched spans")
+            if head is not None and interval is not None and head.value >= 1.0 and interval.low < 1.0:
+                note = " ".join(part for part in (note, PERFECT_NOTE, interval.note) if part)
+            f1_exact = _first(_figure(m, "f1", "exact"), _figure(m, "f1_micro", "exact"))
+            f1_overlap = _first(
+                _figure(m, "f1", "overlap"), _figure(m, "f1_micro", "overlap"),
+                _figure(m, "f1", "through matched spans"), _figure(m, "f1_micro", "through matched spans"),
             )
             yield [
                 section, m.name, m.kind, head and _name(head), head and _number(head.value),

@@ -57,6 +57,11 @@ class TableContext:
     def coder_names(self) -> dict[str, str]:
         return {c.id: c.name for c in self.project.store.coders.list()}
 
+    def coder_roles(self) -> dict[str, str]:
+        """Each coder's role (coder, lead, adjudicator): an adjudicator's rows are the
+        gold standard, and the Role column lets a spreadsheet filter them apart."""
+        return {c.id: c.role for c in self.project.store.coders.list()}
+
     def batches(self, text: str) -> Iterator[Any]:
         return iter_batches(
             self.project, self.scope, self.queries, progress=self.progress,
@@ -103,7 +108,7 @@ def annotations_table(ctx: TableContext) -> Table:
     attrs = attribute_columns([(label.name, label.attributes) for label in codebook.span_labels])
     columns = [
         Column("Article id", width=38), Column("Title", width=40), Column("Coder", width=16),
-        Column("Label", width=14), *(c for _, _, c in attrs), Column("Text", width=50),
+        Column("Role", width=12), Column("Label", width=14), *(c for _, _, c in attrs), Column("Text", width=50),
         Column("Start", "integer"), Column("End", "integer"), Column("Fragments", width=18),
         Column("Context", width=60),
         Column("Note", width=30), Column("Uncertain", "boolean"), Column("Created (UTC)", "datetime"),
@@ -111,7 +116,7 @@ def annotations_table(ctx: TableContext) -> Table:
     ]
 
     def rows() -> Iterator[list[Any]]:
-        names = ctx.coder_names()
+        names, roles = ctx.coder_names(), ctx.coder_roles()
         tally = ctx.tally
         attribute_cells = AttributeCells(attrs)
         for batch in ctx.batches("Annotations"):
@@ -128,7 +133,7 @@ def annotations_table(ctx: TableContext) -> Table:
                 tally.annotations += 1
                 tally.by_label[a.label] += 1
                 yield [
-                    article.id, article.title, names.get(a.coder_id, a.coder_id), a.label,
+                    article.id, article.title, names.get(a.coder_id, a.coder_id), roles.get(a.coder_id), a.label,
                     *attribute_cells(a.label, a.attributes),
                     span_text(article.text, a.ranges), a.start, a.end, fragment_offsets(a.fragments),
                     contexts(a.start, a.end), a.note, a.uncertain,
@@ -143,7 +148,7 @@ def relations_table(ctx: TableContext) -> Table:
     attrs = attribute_columns([(r.name, r.attributes) for r in codebook.relation_types])
     columns = [
         Column("Article id", width=38), Column("Title", width=40), Column("Coder", width=16),
-        Column("Relation", width=14), Column("Source label", width=14), Column("Source text", width=40),
+        Column("Role", width=12), Column("Relation", width=14), Column("Source label", width=14), Column("Source text", width=40),
         Column("Source start", "integer"), Column("Source end", "integer"),
         Column("Target label", width=14), Column("Target text", width=40),
         Column("Target start", "integer"), Column("Target end", "integer"), *(c for _, _, c in attrs),
@@ -152,7 +157,7 @@ def relations_table(ctx: TableContext) -> Table:
     ]
 
     def rows() -> Iterator[list[Any]]:
-        names = ctx.coder_names()
+        names, roles = ctx.coder_names(), ctx.coder_roles()
         attribute_cells = AttributeCells(attrs)
         for batch in ctx.batches("Relations"):
             by_id = {a.id: a for a in batch.articles}
@@ -162,7 +167,8 @@ def relations_table(ctx: TableContext) -> Table:
                 text = by_id[r.article_id].text
                 ctx.tally.relations += 1
                 yield [
-                    r.article_id, by_id[r.article_id].title, names.get(r.coder_id, r.coder_id), r.label,
+                    r.article_id, by_id[r.article_id].title, names.get(r.coder_id, r.coder_id),
+                    roles.get(r.coder_id), r.label,
                     source.label, span_text(text, source.ranges), source.start, source.end,
                     target.label, span_text(text, target.ranges), target.start, target.end,
                     *attribute_cells(r.label, r.attributes),
@@ -176,7 +182,7 @@ def answers_table(ctx: TableContext) -> Table:
     questions = ctx.project.codebook.questions
     columns = [
         Column("Article id", width=38), Column("Title", width=40), Column("Published", "date"),
-        Column("Coder", width=16), Column("Status", width=12),
+        Column("Coder", width=16), Column("Role", width=12), Column("Status", width=12),
         *(Column(q.name, "text", width=max(14, len(q.name) + 3)) for q in questions),
         Column("Updated (UTC)", "datetime"),
     ]
@@ -198,7 +204,8 @@ def answers_table(ctx: TableContext) -> Table:
                         tally.done[coder.name] += 1
                     updated = max((a.updated_at for a in given.values()), default=None)
                     yield [
-                        article.id, article.title, published_value(article.published), coder.name, status,
+                        article.id, article.title, published_value(article.published), coder.name, coder.role,
+                        status,
                         *(choice_text(given[q.name].value) if q.name in given else None for q in questions),
                         utc_datetime(updated),
                     ]

@@ -231,3 +231,36 @@ def test_training_tab_refusal_reaches_the_status_bar(qtbot, lead, gold: Gold) ->
     from app.services.training import training_articles
 
     assert training_articles(lead.project) == []
+
+
+def test_switching_section_clears_the_details_and_colours_match_the_chart(qtbot, lead) -> None:  # noqa: ANN001
+    from app.services.export_agreement import READING_COLORS, reading
+    from app.ui.lead.alpha_chart import bar_color
+
+    view = lead.agreement
+    view.resamples.setValue(0)
+    with qtbot.waitSignal(view.computed, timeout=60_000):
+        lead.show_agreement()
+    questions = view.section_views["Article questions"]
+    click(qtbot, questions, view.section_models["Article questions"].index(0, 0))
+    assert view.measure is not None and view.pairs.rowCount() > 0
+    view.sections.setCurrentIndex(1)  # Spans: nothing selected there yet
+    assert view.measure is None and view.pairs.rowCount() == 0 and view.disagreements.rowCount() == 0
+    assert view.detail.text() == view.PROMPT
+    view.sections.setCurrentIndex(0)  # back: the row selected there shows again
+    assert view.measure is not None
+
+    # One colour scheme: a table cell and its bar in the chart say the same reading.
+    model = view.section_models["Spans"]
+    checked = 0
+    for row, figure_row in enumerate(model.rows):
+        f = figure_row.figure
+        if f.coefficient != "unitizing_alpha" or f.value != f.value:
+            continue
+        fill, strong = READING_COLORS[reading(f.value)]
+        assert model.data(model.index(row, 2), Qt.ItemDataRole.BackgroundRole).name().upper() == fill.upper()
+        assert bar_color(f.value).name().upper() == strong.upper()
+        checked += 1
+    assert checked
+    low = bar_color(0.5)
+    assert low.hue() < 15 or low.hue() > 345  # red, as the table and the Excel sheet, not orange

@@ -73,6 +73,17 @@ def _text_cell(ws: Any, value: Any) -> Any:
     return value
 
 
+#: How a "number" column (a coefficient, a share) shows its full-precision value.
+NUMBER_FORMAT = "0.000"
+
+
+def _number_cell(ws: Any, value: float) -> Any:
+    """A number cell shown with three decimals; zero is written as 0, never -0."""
+    cell = WriteOnlyCell(ws, 0.0 if value == 0 else value)
+    cell.number_format = NUMBER_FORMAT
+    return cell
+
+
 #: Column kinds whose values are always written as text (numbers included).
 _ALWAYS_TEXT = frozenset({"text"})
 #: Column kinds whose strings are checked (booleans and datetimes are never strings).
@@ -111,6 +122,7 @@ class WorkbookWriter:
         checked = [
             (i, c.kind in _ALWAYS_TEXT) for i, c in enumerate(table.columns) if c.kind in _MAY_HOLD_TEXT
         ]
+        numbers = [i for i, c in enumerate(table.columns) if c.kind == "number"]
         for row in table.rows:
             if in_sheet == self._max_rows - 1:
                 self._finish(sheet, table, in_sheet, with_extras=part == 1)
@@ -134,6 +146,10 @@ class WorkbookWriter:
                         values[i] = _text_cell(sheet, value)
                 elif always_text:
                     values[i] = _text_cell(sheet, value)
+            for i in numbers:  # coefficients: full precision, shown with three decimals
+                value = values[i]
+                if type(value) is float or type(value) is int:
+                    values[i] = _number_cell(sheet, value)
             sheet.append(values)
             in_sheet += 1
             written += 1

@@ -13,6 +13,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor
 
 from app.services.agreement_report import Disagreement, Figure, Measure
+from app.ui.lead.alpha_chart import reading_fill
 from app.ui.row_model import RowTableModel
 
 Index = QModelIndex | QPersistentModelIndex
@@ -38,7 +39,10 @@ def coefficient_name(f: Figure) -> str:
 
 
 def number(value: float | None) -> str:
-    return "n/a" if value is None or not math.isfinite(value) else f"{value:.3f}"
+    if value is None or not math.isfinite(value):
+        return "n/a"
+    text = f"{value:.3f}"
+    return "0.000" if text == "-0.000" else text
 
 
 @dataclass(frozen=True)
@@ -113,15 +117,17 @@ class FigureTableModel(QAbstractTableModel):
             return f.note
         if role == Qt.ItemDataRole.TextAlignmentRole and column >= 2:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ForegroundRole and column == 2 and _low(f):
-            return QColor("#B00020")
+        if column == 2 and _is_alpha(f):  # coloured by reading, as in the chart and Excel
+            if role == Qt.ItemDataRole.BackgroundRole:
+                return reading_fill(f.value)
+            if role == Qt.ItemDataRole.ForegroundRole and reading_fill(f.value) is not None:
+                return QColor("#000000")  # dark text on the pale fill, in a dark palette too
         return None
 
 
-def _low(f: Figure) -> bool:
-    """Alpha below Krippendorff's 0.667 minimum for tentative conclusions."""
-    alpha = f.coefficient in ("krippendorff_alpha", "unitizing_alpha")
-    return alpha and math.isfinite(f.value) and f.value < 0.667
+def _is_alpha(f: Figure) -> bool:
+    """Krippendorff's thresholds (0.667, 0.800) are for alphas."""
+    return f.coefficient in ("krippendorff_alpha", "unitizing_alpha") and math.isfinite(f.value)
 
 
 class DisagreementModel(RowTableModel):

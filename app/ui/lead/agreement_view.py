@@ -65,6 +65,8 @@ class AgreementView(QWidget):
     #: It could not be computed: the one-sentence reason.
     failed = Signal(str)
 
+    PROMPT = "Click a figure to see it per coder pair, per article, and its disagreements."
+
     def __init__(self, path: Path, project: Callable[[], Project], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("agreementView")
@@ -96,6 +98,7 @@ class AgreementView(QWidget):
             view.clicked.connect(lambda index, m=model: self._measure_clicked(m, index))
             self.section_models[heading], self.section_views[heading] = model, view
             self.sections.addTab(view, heading)
+        self.sections.currentChanged.connect(self._section_changed)
         self.pairs = FigureTableModel("Coder pair", self)
         self.articles = FigureTableModel("Article", self)
         self.disagreements = DisagreementModel(self)
@@ -111,7 +114,8 @@ class AgreementView(QWidget):
         )
         self.disagreements_view.clicked.connect(self._disagreement_clicked)
         self.chart = AlphaChart()
-        self.detail = QLabel("Click a figure to see it per coder pair, per article, and its disagreements.")
+        self.detail = QLabel(self.PROMPT)
+        self.detail.setObjectName("agreementDetail")
         self.detail.setWordWrap(True)
         details = QTabWidget()
         details.addTab(self.pairs_view, "Per coder pair")
@@ -191,15 +195,26 @@ class AgreementView(QWidget):
     def _measure_clicked(self, model: FigureTableModel, index: QModelIndex) -> None:
         self._show_measure(model.rows[index.row()].measure)
 
+    def _section_changed(self, index: int) -> None:
+        """Another section's tab: the details follow the row selected there (or none),
+        never a measure of the section left behind."""
+        view = self.sections.widget(index)
+        model = next((m for h, m in self.section_models.items() if self.section_views[h] is view), None)
+        rows = view.selectionModel().selectedRows() if isinstance(view, QTableView) else []
+        if model is not None and rows and rows[0].row() < len(model.rows):
+            self._show_measure(model.rows[rows[0].row()].measure)
+        else:
+            self._show_measure(None)
+
     def _show_measure(self, measure: Measure | None) -> None:
         self.measure = measure
         self.pairs.set_rows(pair_rows(measure) if measure else [])
         self.articles.set_rows(article_rows(measure, self.titles) if measure else [])
         self.disagreements.set_rows(measure.disagreements if measure else [])
-        if measure is not None:
-            self.detail.setText(
-                f"{measure.name} ({measure.kind}): {len(measure.disagreements)} disagreement(s)."
-            )
+        self.detail.setText(
+            self.PROMPT if measure is None
+            else f"{measure.name} ({measure.kind}): {len(measure.disagreements)} disagreement(s)."
+        )
 
     def _narrow(self, *, coders: tuple[str, ...] | None = None, article_id: str | None = None) -> None:
         if self.measure is None:

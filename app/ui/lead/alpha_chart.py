@@ -2,7 +2,8 @@
 
 Drawn with QPainter (QtCharts is not part of PySide6-Essentials): one bar per label,
 red under 0.667 (no conclusions), amber under 0.800 (tentative ones only), green from
-0.800; dashed lines mark both thresholds. Undefined values show as "n/a".
+0.800, in the colours of the tables and the Excel sheet
+(:data:`app.services.export_agreement.READING_COLORS`); dashed lines mark both thresholds. Undefined values show as "n/a".
 """
 
 from __future__ import annotations
@@ -14,15 +15,21 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-THRESHOLDS = (0.667, 0.800)
+from app.services.export_agreement import READING_COLORS, RELIABLE, TENTATIVE, reading
+
+THRESHOLDS = (TENTATIVE, RELIABLE)
+
+
+def reading_fill(value: float) -> QColor | None:
+    """The pale fill behind a number with this reading (the Excel sheet's too)."""
+    colors = READING_COLORS.get(reading(value))
+    return None if colors is None else QColor(colors[0])
 
 
 def bar_color(value: float) -> QColor:
-    if value < THRESHOLDS[0]:
-        return QColor("#D55E00")
-    if value < THRESHOLDS[1]:
-        return QColor("#E69F00")
-    return QColor("#009E73")
+    """The strong colour of the same reading, for bars and lines."""
+    colors = READING_COLORS.get(reading(value))
+    return QColor("#888888") if colors is None else QColor(colors[1])
 
 
 class AlphaChart(QWidget):
@@ -64,8 +71,8 @@ class AlphaChart(QWidget):
         painter.drawLine(QPointF(plot.left(), plot.bottom()), QPointF(plot.right(), plot.bottom()))
         for value in (0.0, 0.5, 1.0):
             painter.drawText(QRectF(0, y_of(value) - line / 2, 40, line), Qt.AlignmentFlag.AlignRight, f"{value:.1f}")
-        for value, color in zip(THRESHOLDS, ("#D55E00", "#009E73"), strict=True):
-            painter.setPen(QPen(QColor(color), 1, Qt.PenStyle.DashLine))
+        for value in THRESHOLDS:  # each line in the colour of the reading it starts
+            painter.setPen(QPen(bar_color(value), 1, Qt.PenStyle.DashLine))
             painter.drawLine(QPointF(plot.left(), y_of(value)), QPointF(plot.right(), y_of(value)))
             painter.drawText(
                 QRectF(plot.right() + 4, y_of(value) - line / 2, margin - 4, line),
