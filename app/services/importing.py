@@ -24,6 +24,7 @@ from app.core.articles import ImportedArticle
 from app.core.defaults import DEFAULT_MAX_FILE_BYTES
 from app.core.errors import ImportFormatError, LoupeError, ModelError
 from app.core.exports import CodedFile
+from app.core.team import PACKAGE_FOR
 from app.services.importing_annotations import coded_file
 from app.services.importing_coding import (
     CodingCounts,
@@ -159,6 +160,19 @@ def read_sources(
     return articles, bad
 
 
+def package_refusal(project: Project) -> str | None:
+    """Why ``project`` accepts no articles, or None: a coder's package takes coding only.
+    Its articles come from the lead's project, and merge refuses any other (the whole
+    file), so an article imported into a package could never be coded or merged."""
+    packaged = project.store.settings().get(PACKAGE_FOR)
+    if not packaged:
+        return None
+    return (
+        f"This file is {packaged}'s package: articles are imported into the lead's project, "
+        "which then sends a new package."
+    )
+
+
 def import_articles(
     project: Project,
     inputs: Sequence[str | Path],
@@ -176,7 +190,11 @@ def import_articles(
 
     ``trim_spans`` moves the edges of imported spans that begin or end with white space
     in to their first and last other character (such spans are counted either way).
+    A coder's package is refused (:func:`package_refusal`).
     """
+    refusal = package_refusal(project)
+    if refusal:
+        raise LoupeError(refusal)
     if any(Path(p).suffix.lower() == ".qdpx" for p in inputs):  # REFI-QDA projects bring their coding
         from app.services.importing_qdpx import import_qdpx_files
 

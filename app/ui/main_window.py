@@ -72,6 +72,7 @@ class MainWindow(QMainWindow):
         self.setCorner(Qt.Corner.BottomLeftCorner, left)
         self.setCorner(Qt.Corner.BottomRightCorner, right)
         self.actions_by_name = build_menus(self)
+        self.actions_by_name["import_articles"].setEnabled(False)  # until a project is open
         self.team = build_team_menu(self)
         self.coder_label = QLabel()
         self.statusBar().addPermanentWidget(self.coder_label)
@@ -124,6 +125,7 @@ class MainWindow(QMainWindow):
         build_label_actions(self)
         self.setWindowTitle(f"{path.name} — Loupe")
         self.coder_label.setText(f"Coder: {coder_name}")
+        self._enable_import()
         last = self.settings.last_article(str(path))
         ids = [row.id for row in c.listing]
         if last in ids:
@@ -160,10 +162,26 @@ class MainWindow(QMainWindow):
         if coder:
             self.open_project(path, coder)
 
+    def _enable_import(self) -> None:
+        """File > Import is off in a coder's package (it takes coding, not articles)."""
+        from app.services.importing import package_refusal
+
+        project = self.controller.project
+        refusal = None if project is None else package_refusal(project)
+        action = self.actions_by_name["import_articles"]
+        action.setEnabled(project is not None and refusal is None)
+        action.setStatusTip(refusal or "Import articles into this project")
+        action.setToolTip(refusal or "Import articles into this project")
+
     def choose_import(self) -> None:
+        from app.services.importing import package_refusal
         from app.ui.import_task import run_import
 
-        if self.controller.project_path is None:
+        if self.controller.project is None or self.controller.project_path is None:
+            return
+        refusal = package_refusal(self.controller.project)
+        if refusal:  # the shortcut of a disabled action never fires; said anyway
+            self.statusBar().showMessage(refusal, 10_000)
             return
         names, _ = QFileDialog.getOpenFileNames(self, "Import articles", "", IMPORT_FILTER)
         if names:

@@ -91,3 +91,42 @@ def test_a_label_key_with_nothing_selected_says_why(qtbot, window, project_file:
     qtbot.keyClick(window.article_panel.view, Qt.Key.Key_1)
     assert in_file(project_file) == []
     assert "select text" in window.statusBar().currentMessage().lower()
+
+
+@pytest.fixture
+def package_file(project_file: Path, tmp_path: Path) -> Path:
+    from app.services.assignment import assign
+    from app.services.packages import write_package
+
+    with open_project(project_file) as project:
+        project.store.coders.get_or_create("alice")
+        assign(project, ["alice"], overlap=0.0, seed=1)
+        write_package(project, "alice", tmp_path / "alice.loupe")
+    return tmp_path / "alice.loupe"
+
+
+def test_a_package_accepts_no_imported_articles(qtbot, package_file: Path, tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    from app.cli.main import main
+    from app.ui import open_window
+
+    (tmp_path / "new.txt").write_text("A new headline\n\nA new body.\n", encoding="utf-8")
+    with open_project(package_file) as project:
+        before = project.store.counts().articles
+    # The command line gets one sentence and changes nothing...
+    assert main(["import", str(package_file), str(tmp_path / "new.txt")]) == 1
+    err = capsys.readouterr().err
+    assert "alice's package" in err and "Traceback" not in err
+    with open_project(package_file) as project:
+        assert project.store.counts().articles == before
+    # ...and the window has no File > Import for it.
+    win = open_window(package_file, "alice", settings_path=tmp_path / "s.ini")
+    qtbot.addWidget(win)
+    action = win.actions_by_name["import_articles"]
+    assert not action.isEnabled() and "alice's package" in action.statusTip()
+    win.choose_import()
+    assert "alice's package" in win.statusBar().currentMessage()
+    win.close()
+
+
+def test_import_stays_available_in_a_project(qtbot, window) -> None:  # noqa: ANN001
+    assert window.actions_by_name["import_articles"].isEnabled()
