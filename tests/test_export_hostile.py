@@ -338,15 +338,29 @@ def test_kill_9_during_an_export_then_export_again(slow_project: Path, tmp_path:
     folder.mkdir()
     out = folder / ("a.xlsx" if fmt == "xlsx" else "tables")
     rng = random.Random(5)
-    hits = 0
-    for trial in range(3):
+
+    def start() -> tuple[subprocess.Popen, float]:
+        """The export, once its partial output has appeared; and when that was."""
         child = subprocess.Popen(_export_command(slow_project, out, fmt), cwd=ROOT, env=_env(private),
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 60
         while not any(p.name.startswith(".") for p in folder.iterdir()) and child.poll() is None:
             assert time.monotonic() < deadline
             time.sleep(0.002)
-        time.sleep(rng.uniform(0.05, 0.6))
+        return child, time.monotonic()
+
+    # How long the writing takes on this machine now: the kills land inside it.
+    child, began = start()
+    child.wait()
+    writing = max(time.monotonic() - began, 0.01)
+    if out.is_dir():
+        shutil.rmtree(out)
+    elif out.exists():
+        out.unlink()
+    hits = 0
+    for trial in range(3):
+        child, _began = start()
+        time.sleep(rng.uniform(0.1, 0.6) * writing)
         child.send_signal(signal.SIGKILL)
         child.wait()
         if child.returncode == -signal.SIGKILL and not out.exists():
