@@ -23,12 +23,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("project", help="the project file")
     parser.add_argument("inputs", nargs="+", metavar="FILE_OR_FOLDER", help="files or folders")
-    parser.add_argument("--coder", help="coder who owns the coding in JSON Lines (doccano) files (spans, "
+    parser.add_argument("--coder", help="coder who owns the coding in brat .ann files beside the .txt files, "
+                        "in JSON Lines (doccano) files (spans, "
                         "relations, document labels; also on articles already in the project) "
                         "and REFI-QDA (.qdpx) selections (default for .qdpx: the users who coded them)")
     parser.add_argument("--trim-spans", action="store_true",
                         help="move the edges of spans that begin or end with white space in to their "
                         "other characters (a span of white space only is left out and reported)")
+    parser.add_argument("--drop", metavar="KIND,...", default="",
+                        help="brat (.ann beside .txt): leave out the annotations of these kinds that the "
+                        "codebook cannot hold (entities, events, relations, equivalences, normalisations, "
+                        "attributes, notes) instead of refusing the import")
     parser.add_argument("--model", help="spaCy pipeline name or folder (default: the project's)")
     parser.add_argument("--skip-bad", action="store_true", help="report bad files and import the rest")
     parser.add_argument("--processes", type=positive_int, default=1, help="processes for spaCy (default 1)")
@@ -41,13 +46,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from app.services.importing import import_articles
+    from app.services.importing_brat import parse_drop
     from app.services.projects import open_project
 
+    drop = parse_drop(args.drop)
     with open_project(args.project) as project, progress_bar() as progress:
         report = import_articles(
             project, args.inputs, coder=args.coder, model=args.model, skip_bad=args.skip_bad,
             n_process=args.processes, max_bytes=args.max_file_size, progress=progress,
-            trim_spans=args.trim_spans,
+            trim_spans=args.trim_spans, drop=drop,
         )
     for message in report.bad_files:
         print(f"skipped: {printable(message)}", file=sys.stderr)
@@ -85,6 +92,10 @@ def coding_lines(report: ImportReport, coder: str | None, trim: bool) -> list[st
     if report.already_present:
         lines.append(f"{plural(report.already_present, 'span')} of {coder} already present.")
     lines.extend(edge_lines(report.edge_spans, report.trimmed, trim))
+    if report.repeated_relations:
+        lines.append(f"{plural(report.repeated_relations, 'relation')} given more than once, written once.")
+    if report.brat is not None:
+        lines.extend(f"brat {line}" for line in report.brat.lines())
     return lines
 
 

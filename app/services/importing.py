@@ -20,12 +20,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from app.core.articles import ImportedArticle
+from app.core.articles import ImportedArticle, text_sha256
 from app.core.defaults import DEFAULT_MAX_FILE_BYTES
 from app.core.errors import ImportFormatError, LoupeError, ModelError
 from app.core.exports import CodedFile
 from app.core.team import PACKAGE_FOR
 from app.services.importing_annotations import coded_file
+from app.services.importing_brat import BratCounts, annotations_beside, read_brat_files
 from app.services.importing_coding import (
     CodingCounts,
     check_coding,
@@ -68,6 +69,10 @@ class ImportReport:
     trimmed: int = 0
     #: Sentences about coding that was left out (labels no question offers, ...).
     notes: list[str] = field(default_factory=list)
+    #: brat annotations beside the .txt files: per kind, in the files, stored, left out.
+    brat: BratCounts | None = None
+    #: Relations given more than once: written once.
+    repeated_relations: int = 0
     model: str | None = None
     warning: str | None = None
 
@@ -120,6 +125,47 @@ def _write_coding(
             report.attached_spans += count
             attached.add(article_id)
     report.attached_articles = len(attached)
+
+
+def _prepare_brat(
+    project: Project, inputs: Sequence[str | Path], coder: str | None, trim: bool,
+    drop: frozenset[str], counts: CodingCounts, report: ImportReport,
+) -> list[CodedFile]:
+    """The brat annotations beside the ``.txt`` files of ``inputs``, decoded and checked
+    before anything is written; none (and a note) without a coder."""
+    from app.exchange.readers import expand_inputs
+
+    beside = annotations_beside(expand_inputs([Path(p) for p in inputs]))
+    if not beside:
+        return []
+    if not (coder and coder.strip()):
+        report.notes.append(
+            f"{len(beside):,} brat .ann file{'s' if len(beside) != 1 else ''} beside the .txt files "
+            f"({beside[0].name}{', ...' if len(beside) > 1 else ''}) left aside; give --coder NAME to import "
+            "them as that coder's annotations."
+        )
+        return []
+    report.brat = BratCounts()
+    files = [edge_spaces(f, trim=trim, counts=counts) for f in read_brat_files(project, beside, drop, report.brat)]
+    for f in files:
+        check_coding(project, f, f.origin, len(f.text))
+    return files
+
+
+def _write_brat(
+    project: Project, coder: str, files: list[CodedFile], counts: CodingCounts, report: ImportReport
+) -> None:
+    """Write the checked brat coding onto the articles that have the files' texts."""
+    coder_id = project.store.coders.get_or_create(coder.strip()).id
+    articles = ExportQueries(project.store.engine).articles_by_hash(text_sha256(f.text) for f in files)
+    targets = []
+    for f in files:
+        article = articles.get(text_sha256(f.text))
+        if article is None:
+            counts.notes.append(f"{f.origin}: its text is not that of any article; its annotations were not imported.")
+        else:
+            targets.append((f, article.id, {}))
+    report.annotations += sum(write_coding(project, coder_id, targets, counts))
 
 
 def read_sources(
@@ -185,12 +231,17 @@ def import_articles(
     progress: ProgressFn = no_progress,
     cancelled: CancelFn = never_cancelled,
     trim_spans: bool = False,
+    drop: frozenset[str] = frozenset(),
 ) -> ImportReport:
     """Import files or folders into ``project``; see the module docstring.
 
     ``trim_spans`` moves the edges of imported spans that begin or end with white space
     in to their first and last other character (such spans are counted either way).
-    A coder's package is refused (:func:`package_refusal`).
+    A ``.txt`` with a brat ``.ann`` beside it brings that file's annotations as ``coder``'s
+    (without a coder they are left aside, and said); ``drop`` names the kinds of brat
+    annotation to leave out where the codebook cannot hold them
+    (:mod:`app.services.importing_brat`). A coder's package is refused
+    (:func:`package_refusal`).
     """
     refusal = package_refusal(project)
     if refusal:
@@ -208,6 +259,7 @@ def import_articles(
     read_warnings = [warning for item in items for warning in item.warnings]
     counts = CodingCounts()
     prepared = _prepare_coding(project, items, coder, trim_spans, counts)
+    brat_files = _prepare_brat(project, inputs, coder, trim_spans, drop, counts, report)
 
     existing = project.store.articles.existing_hashes(item.sha256 for item in items)
     seen: dict[str, str] = {}
@@ -253,8 +305,11 @@ def import_articles(
     if prepared and coder:
         added = {id(item) for item, article_id in zip(new, ids, strict=True) if article_id}
         _write_coding(project, coder, prepared, added, counts, report)
+    if brat_files and coder:
+        _write_brat(project, coder, brat_files, counts, report)
     report.relations, report.answers, report.already_present = counts.relations, counts.answers, counts.already_present
-    report.edge_spans, report.trimmed, report.notes = counts.edge_spans, counts.trimmed, counts.notes
+    report.edge_spans, report.trimmed, report.notes = counts.edge_spans, counts.trimmed, report.notes + counts.notes
+    report.repeated_relations = counts.repeated_relations
     progress(1, 1, "Saved")
     for item, article_id in zip(new, ids, strict=True):
         if article_id is None:

@@ -76,19 +76,32 @@ def _relation_kind(key: str) -> str:
     return "equivalences" if key.startswith("*") else "events" if ":" in key else "relations"
 
 
+#: Why an item is refused, as said after its count (``{names}`` lists the names).
+_REASONS = {
+    "label": "of the type{s} {names}, not {a}span label{s} of the codebook",
+    "relation": "of the type{s} {names}, not {a}relation type{s} of the codebook",
+    "role": "with the argument role{s} {names}, not {a}relation type{s} of the codebook",
+    "attribute": "not in the codebook: {names}",
+    "references": f"on span labels without the '{REFERENCES}' attribute: {{names}}",
+    "note": f"on relation types without the '{RELATION_NOTE}' attribute: {{names}}",
+}
+
+
 class _Refusals:
     def __init__(self) -> None:
-        self.items: dict[str, Counter[str]] = {}
+        self.items: dict[str, dict[str, Counter[str]]] = {}
 
-    def add(self, kind: str, what: str) -> None:
-        self.items.setdefault(kind, Counter())[what] += 1
+    def add(self, kind: str, reason: str, name: str) -> None:
+        self.items.setdefault(kind, {}).setdefault(reason, Counter())[name] += 1
 
     def sentence(self, origins: Sequence[str]) -> str:
         parts = []
         for kind in KINDS:
-            if kind in self.items:
-                listed = ", ".join(f"{what} ({n:,})" for what, n in self.items[kind].most_common())
-                parts.append(f"{kind}: {sum(self.items[kind].values()):,} ({listed})")
+            for reason, names in self.items.get(kind, {}).items():
+                many = len(names) > 1
+                listed = ", ".join(f"{name} ({n:,})" if many else name for name, n in names.most_common())
+                said = _REASONS[reason].format(s="s" if many else "", a="" if many else "a ", names=listed)
+                parts.append(f"{kind}: {sum(names.values()):,} {said}")
         where = origins[0] if len(origins) == 1 else f"{origins[0]} and {len(origins) - 1} other files"
         return (
             f"{where}: brat annotations the codebook cannot hold: {'; '.join(parts)}. Leave them out "
@@ -111,12 +124,12 @@ def decode_brat(
     where: list[str] = []
     decoded: list[CodedFile] = []
 
-    def refuse(f: CodedFile, kind: str, what: str) -> bool:
+    def refuse(f: CodedFile, kind: str, reason: str, name: str) -> bool:
         """True when the item is to be left out (dropped); records a refusal otherwise."""
         if kind in drop:
             counts.dropped[kind] += 1
             return True
-        refused.add(kind, what)
+        refused.add(kind, reason, name)
         where.append(f.origin)
         return False
 
@@ -128,7 +141,7 @@ def decode_brat(
             label = schema.label_of.get(s.label) or label_of(s.label)
             if label is None:
                 gone.add(s.key)
-                if refuse(f, kind, f"type {s.label}"):  # what it carries goes with it
+                if refuse(f, kind, "label", s.label):  # what it carries goes with it
                     counts.dropped["attributes"] += sum(1 for k in s.attributes if not k.startswith("#"))
                     counts.dropped["normalisations"] += len(str(s.attributes.get("#" + REFERENCES, "")).splitlines())
                     counts.dropped["notes"] += len(s.note.split("\n")) if s.note else 0
@@ -139,7 +152,7 @@ def decode_brat(
             kept_brat: dict[str, Any] = {}
             for name, value in brat.items():
                 _, _, problems = schema.decode(schema.entity.get(label, s.label), {name: value})
-                if problems and refuse(f, "attributes", f"{name} on {s.label}"):
+                if problems and refuse(f, "attributes", "attribute", f"{name} on {s.label}"):
                     continue
                 kept_brat[name] = value
             references = loose.pop("#" + REFERENCES, None)
@@ -147,7 +160,7 @@ def decode_brat(
                 offered = any(a.name == REFERENCES for a in codebook.label(label).attributes)
                 if offered:
                     loose["#" + REFERENCES] = references
-                elif refuse(f, "normalisations", f"on {s.label}, which has no '{REFERENCES}' attribute"):
+                elif refuse(f, "normalisations", "references", s.label):
                     counts.dropped["normalisations"] += references.count("\n")
                 else:
                     loose["#" + REFERENCES] = references
@@ -170,7 +183,7 @@ def decode_brat(
             if label is None:
                 if item not in lines_refused:
                     lines_refused.add(item)
-                    if refuse(f, kind, f"{'argument role' if kind == 'events' else 'type'} {r.label}"):
+                    if refuse(f, kind, "role" if kind == "events" else "relation", r.label):
                         counts.dropped["notes"] += carried
                 continue
             if r.source in gone or r.target in gone:  # a span left out or refused: its links too
@@ -182,14 +195,14 @@ def decode_brat(
             raw = dict(r.attributes)
             note = raw.pop("#" + RELATION_NOTE, None)
             if note is not None and all(a.name != RELATION_NOTE for a in codebook.relation_type(label).attributes):
-                if refuse(f, "notes", f"on {r.label}, which has no '{RELATION_NOTE}' attribute"):
+                if refuse(f, "notes", "note", r.label):
                     note = None
             if note is not None:
                 raw["#" + RELATION_NOTE] = note
                 counts.kept["notes"] += len(note.split("\n"))
             attributes, _, problems = schema.decode(schema.relation.get(label, r.label), raw)
             for problem in problems:
-                refuse(f, "attributes", f"{problem} ({r.key})")
+                refuse(f, "attributes", "attribute", problem.removeprefix("the attribute "))
             counts.kept["attributes"] += sum(1 for k in raw if not k.startswith("#"))
             if kind == "relations":
                 counts.kept["relations"] += 1

@@ -17,9 +17,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.core.brat_conf import EQUIVALENCE, EVENT_ROLE, EVENT_TYPE, REFERENCES, RELATION_NOTE
 from app.core.codebook import Codebook
 from app.core.exports import CodedArticle, CodedSpan
-from app.exchange.bratschema import NOTE_COMMENT, VALUE_COMMENT, BratSchema
+from app.exchange.bratschema import NOTE_COMMENT, VALUE_COMMENT, BratSchema, is_brat_text
 from app.exchange.writers.cells import UNENCODABLE, replace_characters
 
 #: Characters that end a line for brat (it splits lines like Python's ``splitlines``).
@@ -59,29 +60,69 @@ def _one_line(text: str) -> str:
     return "".join(" " if ch in LINE_BREAKS or ch == "\t" else ch for ch in text)
 
 
+def _role_types(codebook: Codebook) -> tuple[set[str], set[str], set[str]]:
+    """(event labels, event role relation types, equivalence relation types) of a codebook
+    made from brat's annotation.conf (empty for others)."""
+    events = {label.name for label in codebook.span_labels if label.description.startswith(EVENT_TYPE)}
+    roles = {r.name for r in codebook.relation_types if r.description.startswith(EVENT_ROLE)}
+    equivalences = {r.name for r in codebook.relation_types if r.description.startswith(EQUIVALENCE)}
+    return events, roles, equivalences
+
+
+def _chains(pairs: list[tuple[str, str]]) -> list[list[str]]:
+    """The groups of ids that ``pairs`` link (each in order of first appearance)."""
+    groups: list[list[str]] = []
+    for first, second in pairs:
+        found = [g for g in groups if first in g or second in g]
+        merged = [i for g in found for i in g]
+        for i in (first, second):
+            if i not in merged:
+                merged.append(i)
+        groups = [g for g in groups if g not in found] + [merged]
+    return groups
+
+
 def ann_lines(item: CodedArticle, schema: BratSchema, report: BratReport) -> Iterator[str]:
-    """The lines of one article's ``.ann`` file (its first coding only)."""
+    """The lines of one article's ``.ann`` file (its first coding only).
+
+    With a codebook made from brat's annotation.conf, a span of an event type is written
+    as its trigger (``T``) and its event (``E``, with one argument per relation of a role
+    type from it, repeated roles numbered ``Org-Arg2``), the event's attributes and notes
+    on the ``E``; relations of an equivalence type as ``*`` lines (one per linked group);
+    ``references`` as ``N`` lines; a relation's ``note`` as an ``AnnotatorNotes`` comment.
+    """
     text = item.article.text
     coding = item.codings[0] if item.codings else None
     if coding is None:
         return
+    events, roles, equivalences = _role_types(schema.codebook)
     t_ids: dict[str, str] = {}
-    counters = {"A": 0, "#": 0}
+    counters = {"A": 0, "#": 0, "N": 0}
 
     def next_id(kind: str) -> str:
         counters[kind] += 1
         return f"{kind}{counters[kind]}"
 
     def extras(owner_id: str, owner_type: str, span: CodedSpan | None, attributes: dict) -> Iterator[str]:
+        owner = schema.label_of.get(owner_type) or schema.relation_of.get(owner_type) or ""
+        references = attributes.get(REFERENCES) if span and _brat_text(schema, owner, REFERENCES) else None
+        if span is not None:
+            note = span.note
+        else:
+            note = attributes.get(RELATION_NOTE) if _brat_text(schema, owner, RELATION_NOTE) else None
         for name, value in schema.encode(owner_type, attributes):
             yield f"{next_id('A')}\t{name} {owner_id}" + ("" if value is None else f" {value}")
         if span is not None and span.uncertain:
             yield f"{next_id('A')}\t{schema.uncertain} {owner_id}"
         for loose in schema.loose_values(owner_type, attributes):
             yield f"{next_id('#')}\t{VALUE_COMMENT} {owner_id}\t{_one_line(loose)}"
-        if span is not None and span.note:
-            yield f"{next_id('#')}\t{NOTE_COMMENT} {owner_id}\t{_one_line(span.note)}"
+        for line in note.split("\n") if note else []:
+            yield f"{next_id('#')}\t{NOTE_COMMENT} {owner_id}\t{_one_line(line)}"
+        for line in references.split("\n") if isinstance(references, str) and span else []:
+            reference, _, shown = line.partition(" ")
+            yield f"{next_id('N')}\tReference {t_ids[span.key]} {_one_line(reference)}\t{_one_line(shown)}"
 
+    e_ids: dict[str, str] = {}
     for span in coding.spans:
         runs = [run for start, end in span.ranges for run in fragments(text, start, end)]
         if not runs:
@@ -92,17 +133,43 @@ def ann_lines(item: CodedArticle, schema: BratSchema, report: BratReport) -> Ite
                 f"{item.name}: the {span.label} span {span.start}-{span.end} begins or ends with a "
                 "line break, which brat cannot mark; it was written without it."
             )
-        t_id = f"T{len(t_ids) + 1}"
-        t_ids[span.key] = t_id
+        t_ids[span.key] = f"T{len(t_ids) + 1}"
+        if span.label in events:
+            e_ids[span.key] = f"E{len(e_ids) + 1}"
+    arguments: dict[str, list[tuple[str, str]]] = {}
+    for relation in coding.relations:
+        if relation.label in roles and relation.source in e_ids and relation.target in t_ids:
+            role = schema.relation[relation.label]
+            taken = sum(1 for r, _ in arguments.get(relation.source, []) if r.rstrip("0123456789") == role)
+            name = role if not taken else f"{role}{taken + 1}"
+            arguments.setdefault(relation.source, []).append((name, e_ids.get(relation.target, t_ids[relation.target])))
+    for span in coding.spans:
+        if span.key not in t_ids:
+            continue
+        t_id = t_ids[span.key]
+        runs = [run for start, end in span.ranges for run in fragments(text, start, end)]
         owner_type = schema.entity[span.label]
         offsets = ";".join(f"{s} {e}" for s, e in runs)
         shown = " ".join(text[s:e] for s, e in runs)
         yield f"{t_id}\t{owner_type} {offsets}\t{shown}"
-        yield from extras(t_id, owner_type, span, dict(span.attributes))
+        owner_id = t_id
+        if span.key in e_ids:
+            owner_id = e_ids[span.key]
+            args = "".join(f" {role}:{target}" for role, target in arguments.get(span.key, []))
+            yield f"{owner_id}\t{owner_type}:{t_id}{args}"
+        yield from extras(owner_id, owner_type, span, dict(span.attributes))
         report.spans += 1
     number = 0
+    linked: dict[str, list[tuple[str, str]]] = {}
     for relation in coding.relations:
         if relation.source not in t_ids or relation.target not in t_ids:
+            continue
+        if relation.label in roles and relation.source in e_ids:
+            report.relations += 1
+            continue
+        if relation.label in equivalences:
+            linked.setdefault(relation.label, []).append((t_ids[relation.source], t_ids[relation.target]))
+            report.relations += 1
             continue
         number += 1
         r_id = f"R{number}"
@@ -110,6 +177,15 @@ def ann_lines(item: CodedArticle, schema: BratSchema, report: BratReport) -> Ite
         yield f"{r_id}\t{owner_type} Arg1:{t_ids[relation.source]} Arg2:{t_ids[relation.target]}"
         yield from extras(r_id, owner_type, None, dict(relation.attributes))
         report.relations += 1
+    for label, pairs in linked.items():
+        for group in _chains(pairs):
+            yield f"*\t{schema.relation[label]} {' '.join(group)}"
+
+
+def _brat_text(schema: BratSchema, owner: str, name: str) -> bool:
+    """Whether ``owner`` (a label or relation type) has the brat text attribute ``name``."""
+    attribute = schema._attribute(owner, name)
+    return attribute is not None and is_brat_text(attribute)
 
 
 def annotation_conf(schema: BratSchema) -> str:
