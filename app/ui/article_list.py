@@ -19,6 +19,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
+    Signal,
 )
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -217,7 +219,13 @@ class ArticleFilterProxy(QSortFilterProxyModel):
 
 
 class ArticleListPanel(QWidget):
-    """Filter, search and the table of the coder's articles; the status count below."""
+    """Filter, search and the table of the coder's articles; the status count below.
+
+    An empty list says why (no articles yet, none assigned to this coder, the lead) in a
+    banner, with a button to Team > Assignments where that is the way on."""
+
+    #: The banner's button: open Team > Assignments.
+    assignments_requested = Signal()
 
     def __init__(self, controller: CodingController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -260,6 +268,21 @@ class ArticleListPanel(QWidget):
         self.counts = QLabel(self)
         self.counts.setObjectName("articleCounts")
 
+        self.empty_banner = QWidget(self)
+        self.empty_banner.setObjectName("emptyListBanner")
+        self.empty_text = QLabel(self.empty_banner)
+        self.empty_text.setObjectName("emptyListText")
+        self.empty_text.setWordWrap(True)
+        self.assignments_button = QPushButton("Open Team > Assignments\u2026", self.empty_banner)
+        self.assignments_button.setObjectName("openAssignmentsButton")
+        self.assignments_button.clicked.connect(self.assignments_requested.emit)
+        banner = QVBoxLayout(self.empty_banner)
+        banner.setContentsMargins(8, 8, 8, 8)
+        banner.addWidget(self.empty_text)
+        banner.addWidget(self.assignments_button, 0, Qt.AlignmentFlag.AlignLeft)
+        banner.addStretch(1)
+        self.empty_banner.hide()
+
         filters = QHBoxLayout()
         filters.addWidget(self.status_filter)
         filters.addWidget(self.search, 1)
@@ -267,6 +290,7 @@ class ArticleListPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(filters)
         layout.addWidget(self.view, 1)
+        layout.addWidget(self.empty_banner, 1)
         layout.addWidget(self.counts)
 
         self.status_filter.currentIndexChanged.connect(self._on_status_filter_changed)
@@ -303,7 +327,17 @@ class ArticleListPanel(QWidget):
         self.view.setColumnHidden(Column.DATE, not any(row.published for row in listing))
         done = sum(1 for row in listing if row.status == "done")
         self.counts.setText(f"{done} of {len(listing)} done")
+        self._show_why_empty()
         self._select_current()
+
+    def _show_why_empty(self) -> None:
+        reason = self._controller.empty_listing_reason()
+        self.empty_banner.setVisible(reason is not None)
+        self.view.setVisible(reason is None)
+        if reason is not None:
+            text, to_assignments = reason
+            self.empty_text.setText(text)
+            self.assignments_button.setVisible(to_assignments)
 
     def _on_article_opened(self, _bundle: object) -> None:
         self.model.set_current(self._current_id())

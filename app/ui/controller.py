@@ -30,7 +30,7 @@ from app.core.errors import LoupeError
 from app.core.offsets import OffsetMap
 from app.core.records import Annotation, Coder
 from app.services import coding
-from app.services.assignment import add_coder, list_coders
+from app.services.assignment import add_coder, assignment_summary, list_coders
 from app.services.coding import ArticleBundle, ListedArticle
 from app.services.editing import apply_edit, new_annotation, new_relation
 from app.services.projects import Project, open_project
@@ -88,6 +88,23 @@ class CodingController(QObject):
             self.project.close()
         self.project = self.bundle = self.coder = None
         self.listing, self.selected_id = [], None
+
+    def empty_listing_reason(self) -> tuple[str, bool] | None:
+        """Why the coder's article list is empty, and whether Team > Assignments is the
+        way on; None when it is not empty (or no project is open)."""
+        if self.project is None or self.coder is None or self.listing:
+            return None
+        if not any(load.assigned for load in assignment_summary(self.project)):
+            return "This project has no articles yet: File > Import Articles\u2026 brings them in.", False
+        if self.coder.role == "lead":
+            return (
+                f"You opened the project as {self.coder.name}, its lead: no article is assigned to you, "
+                "so there is nothing to code here. Progress, agreement and adjudication are under Team."
+            ), True
+        return (
+            f"No article of this project is assigned to {self.coder.name}. The lead gives articles "
+            "in Team > Assignments (or open the project under another coder's name: File > Switch Coder)."
+        ), True
 
     def coder_names(self) -> list[str]:
         return [] if self.project is None else [c.name for c in list_coders(self.project)]

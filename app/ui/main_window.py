@@ -99,6 +99,7 @@ class MainWindow(QMainWindow):
         c.training_done.connect(self.show_training_feedback)
         c.article_opened.connect(self._remember_article)
         self.palette.label_chosen.connect(view.apply_label)
+        self.article_list.assignments_requested.connect(lambda: self.team.show_assignments())
         self.legend.entity_visibility_changed.connect(self._set_hidden_entities)
         view.link_requested.connect(lambda: self.relation_panel.start_link())
         hidden = self.settings.hidden_entity_labels()

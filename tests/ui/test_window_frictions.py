@@ -130,3 +130,47 @@ def test_a_package_accepts_no_imported_articles(qtbot, package_file: Path, tmp_p
 
 def test_import_stays_available_in_a_project(qtbot, window) -> None:  # noqa: ANN001
     assert window.actions_by_name["import_articles"].isEnabled()
+
+
+def test_the_lead_opening_an_assigned_project_is_pointed_to_the_assignments(
+    qtbot, project_file: Path, tmp_path: Path  # noqa: ANN001
+) -> None:
+    from app.services.assignment import assign
+    from app.ui import open_window
+
+    with open_project(project_file) as project:
+        project.store.coders.get_or_create("alice")
+        project.store.coders.get_or_create("lena", role="lead")
+        assign(project, ["alice"], overlap=0.0, seed=1)
+    win = open_window(project_file, "lena", settings_path=tmp_path / "s.ini")
+    qtbot.addWidget(win)
+    panel = win.article_list
+    assert win.controller.listing == [] and panel.counts.text() == "0 of 0 done"
+    assert panel.empty_banner.isVisibleTo(panel) and not panel.view.isVisibleTo(panel)
+    assert "lead" in panel.empty_text.text() and panel.assignments_button.isVisibleTo(panel)
+    assert panel.assignments_button.text() == "Open Team > Assignments\u2026"
+    qtbot.mouseClick(panel.assignments_button, Qt.MouseButton.LeftButton)
+    lead = win.team.lead
+    assert lead is not None and lead.isVisible() and lead.tabs.currentWidget() is lead.assignments
+    lead.close()
+    win.close()
+
+
+def test_a_coder_with_no_assignment_is_told_so(qtbot, project_file: Path, tmp_path: Path) -> None:  # noqa: ANN001
+    from app.services.assignment import assign
+    from app.ui import open_window
+
+    with open_project(project_file) as project:
+        project.store.coders.get_or_create("alice")
+        assign(project, ["alice"], overlap=0.0, seed=1)
+    win = open_window(project_file, "bob", settings_path=tmp_path / "s.ini")
+    qtbot.addWidget(win)
+    panel = win.article_list
+    assert panel.empty_banner.isVisibleTo(panel)
+    assert "No article of this project is assigned to bob" in panel.empty_text.text()
+    win.close()
+
+
+def test_a_list_with_articles_shows_no_banner(qtbot, window) -> None:  # noqa: ANN001
+    panel = window.article_list
+    assert not panel.empty_banner.isVisibleTo(panel) and panel.view.isVisibleTo(panel)
