@@ -128,3 +128,16 @@ def test_span_agreement_exact_compares_fragment_sets() -> None:
         fragments_a={0: ((0, 5), (10, 15))}, fragments_b={0: ((0, 5), (10, 15))},
     )
     assert same.f1 == 1.0 and same.total_overlap == 10
+
+
+def test_feedback_matches_a_coded_span_to_a_discontinuous_gold_span_only_where_fragments_meet() -> None:
+    from app.core.records import Annotation
+    from app.services.feedback import compare_spans
+
+    gold = [Annotation("g", "a", "gold", "Claim", 0, 25, fragments=((0, 5), (20, 25)))]
+    in_the_gap = [Annotation("c", "a", "ana", "Claim", 8, 15)]
+    on_a_fragment = [Annotation("d", "a", "ana", "Claim", 2, 12)]
+    matched, missed, extra = compare_spans(gold, in_the_gap)
+    assert matched == [] and missed == gold and extra == in_the_gap
+    matched, missed, extra = compare_spans(gold, on_a_fragment)
+    assert matched == [(gold[0], on_a_fragment[0])] and missed == extra == []

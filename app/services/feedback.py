@@ -142,7 +142,10 @@ def compare_spans(
     if not gold and not coded:
         return [], [], []
     result = span_agreement(
-        [(a.start, a.end, a.label) for a in gold], [(a.start, a.end, a.label) for a in coded], "overlap"
+        [(a.start, a.end, a.label) for a in gold], [(a.start, a.end, a.label) for a in coded], "overlap",
+        # Discontinuous spans overlap only where their fragments do, not over their gaps.
+        fragments_a={i: a.fragments for i, a in enumerate(gold) if a.fragments},
+        fragments_b={i: a.fragments for i, a in enumerate(coded) if a.fragments},
     )
     pools: list[dict[tuple[int, int, str], list[Annotation]]] = [defaultdict(list), defaultdict(list)]
     for pool, spans in zip(pools, (gold, coded), strict=True):
