@@ -19,9 +19,18 @@ from PySide6.QtCore import (
     QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
+    QPoint,
     Qt,
 )
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QMenu,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.core.codebook import Codebook
 from app.core.exports import span_text
@@ -183,7 +192,10 @@ class AnnotationTableModel(QAbstractTableModel):
 
 
 class AnnotationTablePanel(QWidget):
-    """The annotation table; selecting a row selects that annotation everywhere."""
+    """The annotation table; selecting a row selects that annotation everywhere.
+
+    Del and Backspace delete the selected annotation (one undo step, as in the text); the
+    context menu deletes it or changes its label."""
 
     def __init__(self, controller: CodingController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -209,6 +221,14 @@ class AnnotationTablePanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
+        self.delete_action = QAction("&Delete Annotation", self.view)
+        self.delete_action.setObjectName("tableDeleteAnnotation")
+        self.delete_action.setShortcuts([QKeySequence(Qt.Key.Key_Delete), QKeySequence(Qt.Key.Key_Backspace)])
+        self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.delete_action.triggered.connect(lambda _checked=False: self.delete_selected())
+        self.view.addAction(self.delete_action)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._show_context_menu)
 
         self.view.selectionModel().selectionChanged.connect(self._on_view_selection_changed)
         controller.article_opened.connect(self._refresh)
@@ -245,6 +265,41 @@ class AnnotationTablePanel(QWidget):
             self.view.scrollTo(index)
         finally:
             self._syncing = False
+
+    def delete_selected(self) -> bool:
+        """Delete the annotation selected in the table (undoable)."""
+        if self._controller.selected() is None:
+            return False
+        self._controller.delete_selected()
+        return True
+
+    def context_menu(self) -> QMenu | None:
+        """The menu of the selected annotation: Delete, and Change Label with the other labels."""
+        selected = self._controller.selected()
+        project = self._controller.project
+        if selected is None or project is None:
+            return None
+        menu = QMenu(self.view)
+        menu.setObjectName("annotationTableMenu")
+        menu.addAction(self.delete_action)
+        labels = menu.addMenu("Change &Label")
+        labels.setObjectName("changeLabelMenu")
+        for label in project.codebook.span_labels:
+            action = labels.addAction(swatch_icon(label_color(label.color)), f"{label.name}\t{label.key}")
+            action.setObjectName(f"changeLabel_{label.name}")
+            action.setEnabled(label.name != selected.label)
+            action.triggered.connect(
+                lambda _checked=False, name=label.name, aid=selected.id: self._controller.relabel(aid, name)
+            )
+        return menu
+
+    def _show_context_menu(self, point: QPoint) -> None:
+        index = self.view.indexAt(point)
+        if index.isValid():
+            self._controller.select(index.data(ANNOTATION_ID_ROLE))
+        menu = self.context_menu()
+        if menu is not None:
+            menu.exec(self.view.viewport().mapToGlobal(point))
 
     def _on_view_selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         if self._syncing:

@@ -210,7 +210,7 @@ class QuestionForm(QWidget):
         self.scroll.viewport().installEventFilter(self)
         layout.addWidget(self.scroll)
         controller.project_opened.connect(self._build)
-        controller.article_opened.connect(lambda _bundle: self._fill())
+        controller.article_opened.connect(lambda _bundle: self._fill_and_scroll())
         controller.article_leaving.connect(self._flush)
         controller.article_changed.connect(lambda _changes: self._fill())
         self._build()
@@ -261,6 +261,30 @@ class QuestionForm(QWidget):
         for name, group in self.groups.items():
             answer = None if bundle is None else bundle.answers.get(name)
             group.show(None if answer is None else answer.value, keep_typing=same)
+
+    def _fill_and_scroll(self) -> None:
+        """A newly opened article: its answers, scrolled to the first required question
+        still unanswered (else to the top), not where the last article was left."""
+        self._fill()
+        bundle = self._controller.bundle
+        target = None
+        if bundle is not None:
+            target = next(
+                (g for name, g in self.groups.items()
+                 if g.question.required and (bundle.answers.get(name) is None or is_empty(bundle.answers[name].value))),
+                None,
+            )
+        page = self.scroll.widget()
+        if page is not None and page.layout() is not None:
+            page.layout().activate()  # positions are right before the dock is shown again
+        bar = self.scroll.verticalScrollBar()
+        first = next(iter(self.groups.values()), None)
+        bar.setValue(0 if target is None or target is first else max(0, target.box.y() - 6))
+
+    def first_visible_question(self) -> str | None:
+        """The question whose box is at the top of the visible part (for tests)."""
+        top = self.scroll.verticalScrollBar().value()
+        return next((name for name, g in self.groups.items() if g.box.y() + g.box.height() > top), None)
 
     def _answer(self, question: str, value: Any) -> None:
         if not self._controller.set_answer(question, value):

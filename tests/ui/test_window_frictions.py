@@ -174,3 +174,51 @@ def test_a_coder_with_no_assignment_is_told_so(qtbot, project_file: Path, tmp_pa
 def test_a_list_with_articles_shows_no_banner(qtbot, window) -> None:  # noqa: ANN001
     panel = window.article_list
     assert not panel.empty_banner.isVisibleTo(panel) and panel.view.isVisibleTo(panel)
+
+
+def test_del_and_backspace_in_the_annotation_table_delete_and_undo(qtbot, window, project_file: Path) -> None:  # noqa: ANN001
+    select_text(window, "Anton Korolev")
+    qtbot.keyClick(window.article_panel.view, Qt.Key.Key_1)
+    table = window.annotation_table.view
+    table.setFocus()
+    for key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+        window.controller.select(in_file(project_file)[0].id)
+        qtbot.keyClick(table, key)
+        assert in_file(project_file) == []
+        qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+        assert len(in_file(project_file)) == 1
+
+
+def test_the_annotation_tables_context_menu_deletes_and_changes_the_label(qtbot, window, project_file: Path) -> None:  # noqa: ANN001
+    select_text(window, "Anton Korolev")
+    qtbot.keyClick(window.article_panel.view, Qt.Key.Key_1)
+    menu = window.annotation_table.context_menu()
+    assert menu is not None
+    texts = [a.text().replace("&", "") for a in menu.actions()]
+    assert texts == ["Delete Annotation", "Change Label"]
+    change = menu.findChild(type(menu), "changeLabelMenu")
+    by_name = {a.objectName(): a for a in change.actions()}
+    assert not by_name["changeLabel_Actor"].isEnabled()
+    by_name["changeLabel_Claim"].trigger()
+    (annotation,) = in_file(project_file)
+    assert annotation.label == "Claim"
+    assert "Actor \u2192 Claim" in window.statusBar().currentMessage()
+    window.annotation_table.context_menu().actions()[0].trigger()
+    assert in_file(project_file) == []
+
+
+def test_the_questions_open_at_the_top_for_each_article(qtbot, window) -> None:  # noqa: ANN001
+    form = window.question_form
+    window.show()
+    qtbot.waitExposed(window)
+    form.parentWidget().raise_()
+    form.scroll.setFixedHeight(120)
+    qtbot.waitUntil(lambda: form.scroll.verticalScrollBar().maximum() > 0)
+    bar = form.scroll.verticalScrollBar()
+    bar.setValue(bar.maximum())
+    window.controller.go_relative(1)
+    assert bar.value() == 0 and form.first_visible_question() == "relevance"
+    window.controller.set_answer("relevance", "yes")
+    bar.setValue(bar.maximum())
+    window.controller.go_relative(-1)
+    assert bar.value() == 0
