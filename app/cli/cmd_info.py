@@ -13,7 +13,9 @@ from app.core.records import ProjectCounts
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "info", help="counts of articles, entities, coders and annotations",
-        description="Show what a project holds.",
+        description="Show what a project holds. With --json, \"answers\" counts the article "
+        "answers (the text's Answers); \"document_codes\" is the same count under its old name, "
+        "kept for scripts written before.",
     )
     parser.add_argument("project", help="the project file")
     parser.add_argument("--json", action="store_true", help="print JSON for scripts")
@@ -37,12 +39,23 @@ def format_counts(counts: ProjectCounts) -> str:
     return "\n".join(lines)
 
 
+def counts_json(counts: ProjectCounts) -> dict:
+    """The counts for ``--json``: "answers" beside the old "document_codes" (same number)."""
+    data = asdict(counts)
+    keyed: dict = {}
+    for key, value in data.items():
+        keyed[key] = value
+        if key == "document_codes":
+            keyed["answers"] = value
+    return keyed
+
+
 def run(args: argparse.Namespace) -> int:
     from app.services.projects import project_counts
 
     counts = project_counts(args.project)
     if args.json:
-        print(json.dumps(asdict(counts), indent=2, ensure_ascii=False))
+        print(json.dumps(counts_json(counts), indent=2, ensure_ascii=False))
     else:
         print(format_counts(counts))
     return 0

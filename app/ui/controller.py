@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
 from app.core.bulk import no_cycle_collection
@@ -35,6 +35,9 @@ from app.services.coding import ArticleBundle, ListedArticle
 from app.services.editing import apply_edit, new_annotation, new_relation
 from app.services.projects import Project, open_project
 from app.ui.undo import EditCommand
+
+#: How often the time spent on the open article is written (a killed app loses at most this).
+TIME_FLUSH_MS = 30_000
 
 
 class CodingController(QObject):
@@ -66,7 +69,14 @@ class CodingController(QObject):
         self.offsets = OffsetMap("")
         self.selected_id: str | None = None
         self._opened_at = time.monotonic()
+        #: Seconds of the current visit already written (a visit counts at most
+        #: coding.MAX_VISIT_SECONDS, flushed in pieces or not).
+        self._visit_counted = 0.0
         self.undo_stack = QUndoStack(self)
+        self.time_timer = QTimer(self)
+        self.time_timer.setObjectName("timeFlushTimer")
+        self.time_timer.setInterval(TIME_FLUSH_MS)
+        self.time_timer.timeout.connect(self.flush_time)
 
     # -- project ---------------------------------------------------------------------
     def open_project(self, path: Path, coder_name: str) -> None:
@@ -76,10 +86,12 @@ class CodingController(QObject):
         self.project, self.project_path = project, path
         self.coder, _new = add_coder(project, coder_name)
         self.listing = coding.article_listing(project, self.coder.id)
+        self.time_timer.start()
         self.project_opened.emit()
         self.listing_changed.emit()
 
     def close_project(self) -> None:
+        self.time_timer.stop()
         if self.bundle is not None:
             self.article_leaving.emit()
             self._record_visit()
@@ -112,16 +124,28 @@ class CodingController(QObject):
     # -- articles --------------------------------------------------------------------
     def _record_visit(self) -> None:
         """Count the time spent on the article being left."""
-        if self.project is not None and self.coder is not None and self.bundle is not None:
-            elapsed = time.monotonic() - self._opened_at
-            coding.record_time(self.project, self.bundle.article.id, self.coder.id, elapsed)
+        self.flush_time()
+
+    def flush_time(self) -> None:
+        """Write the time spent on the open article since the last write: on leaving it,
+        and every TIME_FLUSH_MS, so that a killed app loses half a minute at most."""
+        if self.project is None or self.coder is None or self.bundle is None:
+            return
+        now = time.monotonic()
+        allowed = max(0.0, coding.MAX_VISIT_SECONDS - self._visit_counted)
+        counted = coding.record_time(
+            self.project, self.bundle.article.id, self.coder.id, min(now - self._opened_at, allowed)
+        )
+        if counted > 0:  # under a second stays to be counted with the next piece
+            self._visit_counted += counted
+            self._opened_at = now
 
     def open_article(self, article_id: str) -> None:
         assert self.project is not None and self.coder is not None
         if self.bundle is not None:
             self.article_leaving.emit()
             self._record_visit()
-        self._opened_at = time.monotonic()
+        self._opened_at, self._visit_counted = time.monotonic(), 0.0
         # Thousands of records and highlight spans at once: see app.core.bulk.
         with no_cycle_collection():
             self.bundle = coding.load_article(self.project, article_id, self.coder.id)

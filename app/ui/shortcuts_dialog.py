@@ -43,13 +43,24 @@ def menu_of(action: QAction) -> str:
     return ""
 
 
+def portable(sequence: QKeySequence) -> bool:
+    """Whether a coder can press ``sequence`` on an ordinary keyboard: not F13-F35 nor a
+    dedicated key such as Undo, Copy or Find (which the platform's standard bindings add,
+    and which would read "Ctrl+Z, F14, Undo")."""
+    for index in range(sequence.count()):
+        key = sequence[index].key()
+        if Qt.Key.Key_F13.value <= key.value <= Qt.Key.Key_F35.value or key.value >= Qt.Key.Key_Back.value:
+            return False
+    return True
+
+
 def shortcut_text(action: QAction) -> str:
-    """The action's shortcuts in native notation, each once (standard keys such as
-    Redo expand to platform lists that repeat themselves)."""
+    """The action's shortcuts that a keyboard has, in native notation, each once
+    (standard keys such as Redo expand to platform lists that repeat themselves)."""
     texts = (
         key.toString(QKeySequence.SequenceFormat.NativeText)
         for key in action.shortcuts()
-        if not key.isEmpty()
+        if not key.isEmpty() and portable(key)
     )
     return ", ".join(dict.fromkeys(texts))
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
+from PySide6.QtWidgets import QTableView
 
 from app.services.projects import open_project
 
@@ -222,3 +223,68 @@ def test_the_questions_open_at_the_top_for_each_article(qtbot, window) -> None: 
     bar.setValue(bar.maximum())
     window.controller.go_relative(-1)
     assert bar.value() == 0
+
+
+def test_time_on_an_article_is_written_every_half_minute(qtbot, project_file: Path, tmp_path: Path) -> None:  # noqa: ANN001
+    from app.services.assignment import assign, assignment_summary
+    from app.ui import open_window
+    from app.ui.controller import TIME_FLUSH_MS
+
+    with open_project(project_file) as project:
+        project.store.coders.get_or_create("ana")
+        assign(project, ["ana"], overlap=0.0, seed=1)
+    win = open_window(project_file, "ana", settings_path=tmp_path / "s.ini")
+    qtbot.addWidget(win)
+    c = win.controller
+    assert c.time_timer.isActive() and c.time_timer.interval() == TIME_FLUSH_MS <= 30_000
+    c._opened_at -= 45  # 45 s on the article, then the app is killed: nothing closes it
+    c.time_timer.setInterval(10)
+    with qtbot.waitSignal(c.time_timer.timeout, timeout=2000):
+        pass
+    with open_project(project_file) as project:
+        (load,) = [x for x in assignment_summary(project) if x.name == "ana"]
+    assert 44 <= load.seconds_spent <= 50
+    c._opened_at -= 20 * 60  # a window left open: a visit still counts 15 minutes at most
+    c.flush_time()
+    c.flush_time()
+    with open_project(project_file) as project:
+        (load,) = [x for x in assignment_summary(project) if x.name == "ana"]
+    assert load.seconds_spent <= 15 * 60 + 1
+    win.close()
+
+
+def test_assignments_show_minutes_and_info_says_answers(project_file: Path, capsys) -> None:  # noqa: ANN001
+    import json
+
+    from app.cli.main import main
+    from app.services.assignment import assign
+    from app.services.coding import record_time
+
+    with open_project(project_file) as project:
+        ana = project.store.coders.get_or_create("ana")
+        assign(project, ["ana"], overlap=0.0, seed=1)
+        record_time(project, project.store.articles.list()[0].id, ana.id, 4 * 60 + 10)
+    assert main(["assignments", str(project_file)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[-1] == "time"
+    assert lines[1].split()[-1] == "0:04"  # 0.0 hours before
+    assert main(["info", str(project_file), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["answers"] == data["document_codes"] == 0
+
+
+def test_the_shortcuts_list_shows_only_keys_a_keyboard_has(qtbot, window) -> None:  # noqa: ANN001
+    from PySide6.QtGui import QKeySequence
+
+    from app.ui.shortcuts_dialog import ShortcutsDialog, shortcut_text
+
+    undo = window.actions_by_name["undo"]
+    undo.setShortcuts([QKeySequence("Ctrl+Z"), QKeySequence("F14"), QKeySequence(Qt.Key.Key_Undo)])
+    assert shortcut_text(undo) == "Ctrl+Z"
+    window.show_shortcuts()
+    dialog = window.findChild(ShortcutsDialog)
+    assert dialog is not None
+    model = dialog.findChild(QTableView).model()
+    texts = [model.index(r, 1).data() or "" for r in range(model.rowCount())]
+    assert "Ctrl+Z" in texts and not any("F14" in t or "Undo" in t for t in texts)
+
