@@ -157,6 +157,14 @@ def test_round_trip_loses_and_moves_nothing(name: str, capsys: pytest.CaptureFix
         written: dict[str, tuple] = {}
         assert canonical(exported, written) == canonical(ann, original), ann.name
         renumbered += sum(1 for ident, what in original.items() if written.get(ident) != what)
+    from app.core.codebook import load_codebook
+
+    def shape(conf: Path) -> tuple:
+        codebook = load_codebook(conf)
+        labels = {(lb.name, tuple(a.name for a in lb.attributes)) for lb in codebook.span_labels}
+        return labels, {(r.name, r.source, r.target, r.directed) for r in codebook.relation_types}
+
+    assert shape(tmp_path / "out" / "annotation.conf") == shape(DATA / name / "annotation.conf")
     # only the ids differ (how many is printed for the record)
     print(f"{name}: {renumbered} T/E/R ids name another annotation in the export")
 

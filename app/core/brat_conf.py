@@ -11,7 +11,8 @@
   event type); a role shared by several event types is one relation type;
 * ``[attributes]``: a binary attribute (no ``Value:``) becomes a boolean attribute marked as
   binary (brat writes it without a value when true), a multi-valued one a single choice; each
-  is given to the labels of its ``Arg:`` types.
+  is given to the labels of its ``Arg:`` types. The binary attribute ``uncertain`` is the
+  coder's "uncertain" flag that every annotation has (Loupe's brat export declares it).
 
 Every span label also gets the text attribute ``references`` (brat's normalisations, one
 ``DB:ID text`` a line) and every relation type not an equivalence the text attribute
@@ -143,6 +144,8 @@ def annotation_conf_document(text: str, origin: str, *, title: str | None = None
             continue
         args = dict(_args(rest, macros))
         values = [v.split(":", 1)[0] for v in args.get("Value", [])]
+        if name == "uncertain" and not values:  # the flag every annotation has (Loupe's exports write it)
+            continue
         if values:
             spec: dict[str, Any] = {"name": codebook_name(name), "type": "single_choice",
                                     "options": [{"value": codebook_name(v) if not v[0].isalnum() else v}
