@@ -11,6 +11,7 @@ store's code points here, through the controller's :class:`~app.core.offsets.Off
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from PySide6.QtCore import QPoint, QRectF, Qt, Signal
@@ -89,6 +90,9 @@ class ArticleView(QTextEdit):
         #: The text selection was begun with Ctrl held while an annotation was selected:
         #: the label key of that annotation adds it as a fragment.
         self._extending = False
+        #: Whether a click picks annotations only (the window sets it: true while a
+        #: relation waits for its target, which is an annotation, never an entity).
+        self.annotations_only: Callable[[], bool] = lambda: False
         self.setMouseTracking(True)
         controller.article_opened.connect(self._show_article)
         controller.article_changed.connect(self._on_changed)
@@ -398,7 +402,7 @@ class ArticleView(QTextEdit):
         annotations covering the offset."""
         annotations = self.annotations_at(offset)
         choices: list[tuple[str, object]] = [("annotation", a.id) for a in annotations]
-        entity = self.entity_at(offset)
+        entity = None if self.annotations_only() else self.entity_at(offset)
         if entity is not None and not any(entity.start <= a.start and a.end <= entity.end for a in annotations):
             choices.insert(0, ("entity", entity))
         return choices

@@ -102,6 +102,7 @@ class MainWindow(QMainWindow):
         self.article_list.assignments_requested.connect(lambda: self.team.show_assignments())
         self.legend.entity_visibility_changed.connect(self._set_hidden_entities)
         view.link_requested.connect(lambda: self.relation_panel.start_link())
+        view.annotations_only = self.relation_panel.is_linking
         hidden = self.settings.hidden_entity_labels()
         view.set_hidden_entity_labels(hidden)
         self.legend.set_hidden(hidden)

@@ -288,3 +288,17 @@ def test_the_shortcuts_list_shows_only_keys_a_keyboard_has(qtbot, window) -> Non
     texts = [model.index(r, 1).data() or "" for r in range(model.rowCount())]
     assert "Ctrl+Z" in texts and not any("F14" in t or "Undo" in t for t in texts)
 
+
+
+def test_in_link_mode_a_click_on_an_entity_picks_the_annotation_around_it(qtbot, window, project_file: Path) -> None:  # noqa: ANN001
+    view, c = window.article_panel.view, window.controller
+    select_text(window, "Anton Korolev, a lawyer in Moscow")
+    qtbot.keyClick(view, Qt.Key.Key_1)
+    actor_id = c.selected_id
+    select_text(window, "40 migrants were forced to sign army contracts")
+    qtbot.keyClick(view, Qt.Key.Key_2)
+    qtbot.keyClick(view, Qt.Key.Key_L)
+    click_at(qtbot, window, c.bundle.article.text.index("Moscow") + 1)
+    with open_project(project_file) as project:
+        (relation,) = project.store.relations.for_article(c.bundle.article.id)
+    assert relation.label == "said_by" and relation.target_id == actor_id
