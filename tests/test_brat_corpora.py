@@ -232,3 +232,33 @@ def test_codebook_from_the_news_conf() -> None:
     assert person.attribute("Individual").type == "boolean"
     assert person.attribute("Mention").option_values == ("Name", "Nominal", "Other")
     assert codebook.label("Die").attribute("Confidence").option_values == ("High", "Neutral", "Low")
+
+
+def test_small_cases_repeats_binary_values_and_what_no_codebook_holds(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    folder = tmp_path / "small"
+    folder.mkdir()
+    for name in ("annotation.conf", "000-introduction.txt"):
+        (folder / name).write_bytes((DATA / "news" / name).read_bytes())
+    original = (DATA / "news" / "000-introduction.ann").read_text(encoding="utf-8")
+    repeated = original + "R3\tFamily Arg1:T4 Arg2:T5\t\n#2\tAnnotatorNotes R2\tsaid twice\n"
+    (folder / "000-introduction.ann").write_text(repeated, encoding="utf-8")
+    project, out = tmp_path / "s.loupe", ""
+    run(capsys, "new", project, "--codebook", folder / "annotation.conf")
+    code, out, err = run(capsys, "import", project, folder, "--coder", "ann", "--model", NO_MODEL)
+    assert code == 0, err
+    assert "1 relation given more than once, written once." in out
+    assert "brat notes: 2 in the files, 2 stored" in out
+    run(capsys, "export", project, tmp_path / "out", "--format", "brat", "--coder", "ann")
+    written = (tmp_path / "out" / "000-introduction.ann").read_text(encoding="utf-8")
+    assert "\tIndividual T4\n" in written and "Individual T4 false" not in written
+    assert "\tReference T5 Wikipedia:64488\tCarlos Salinas de Gortari\n" in written
+    # a normalisation on a relation: brat allows it, no codebook holds it
+    (folder / "000-introduction.ann").write_text(original + "N2\tReference R1 Wikidata:Q1\tkin\n", encoding="utf-8")
+    code, _, err = run(capsys, "import-annotations", project, folder, "--coder", "bo", "--format", "brat")
+    assert code == 1 and "normalisations: 1 on relations (Family), which have no references" in err
+    code, out, err = run(capsys, "import-annotations", project, folder, "--coder", "bo", "--format", "brat",
+                         "--drop", "normalisations")
+    assert code == 0, err
+    assert "brat normalisations: 2 in the files, 1 stored, 1 left out (--drop)" in out

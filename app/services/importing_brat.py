@@ -84,6 +84,7 @@ _REASONS = {
     "attribute": "not in the codebook: {names}",
     "references": f"on span labels without the '{REFERENCES}' attribute: {{names}}",
     "note": f"on relation types without the '{RELATION_NOTE}' attribute: {{names}}",
+    "on_relation": "on relations ({names}), which have no references",
 }
 
 
@@ -193,6 +194,8 @@ def decode_brat(
                     counts.dropped["notes"] += carried
                 continue
             raw = dict(r.attributes)
+            for _ in str(raw.pop("#" + REFERENCES, "")).splitlines():
+                refuse(f, "normalisations", "on_relation", r.label)
             note = raw.pop("#" + RELATION_NOTE, None)
             if note is not None and all(a.name != RELATION_NOTE for a in codebook.relation_type(label).attributes):
                 if refuse(f, "notes", "note", r.label):

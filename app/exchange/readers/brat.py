@@ -1,7 +1,7 @@
 """Reading brat standoff collections: ``<name>.ann`` files beside their ``<name>.txt``.
 
 Text-bound annotations (``T``), attributes (``A``, and the older ``M``), binary relations
-(``R``) and comments (``#``: ``AnnotatorNotes`` become notes, ``LoupeValue`` carries the
+(``R``) and comments (``#``: ``AnnotatorNotes`` and other comments become notes, ``LoupeValue`` carries the
 text and number attributes brat cannot hold), events, equivalences and normalisations
 are read (see :func:`read_ann` for what each becomes). Offsets are code
 points of the ``.txt`` text after brat's universal newlines (``\\r\\n`` -> ``\\n``).
@@ -25,7 +25,7 @@ from typing import Any
 from app.core.brat_conf import role_name
 from app.core.errors import ImportFormatError
 from app.core.exports import CodedFile, CodedRelation, CodedSpan
-from app.exchange.bratschema import NOTE_COMMENT, VALUE_COMMENT
+from app.exchange.bratschema import VALUE_COMMENT
 from app.exchange.writers.brat import LINE_BREAKS
 
 _OFFSETS = re.compile(r"^\d+ \d+(;\d+ \d+)*$")
@@ -157,10 +157,10 @@ def read_ann(ann_path: Path, text: str, counts: Counter[str] | None = None) -> C
         elif kind == "#":
             if len(fields) != 2:
                 continue
-            if fields[0] == NOTE_COMMENT:
+            if fields[0] != VALUE_COMMENT:  # AnnotatorNotes, and any other kind of comment brat shows
                 notes.setdefault(fields[1], []).append(tail)
                 found["notes"] += 1
-            elif fields[0] == VALUE_COMMENT:
+            else:
                 name, eq, value = tail.partition("=")
                 try:
                     attributes.setdefault(fields[1], {})["#" + name] = json.loads(value) if eq else None
@@ -216,6 +216,8 @@ def read_ann(ann_path: Path, text: str, counts: Counter[str] | None = None) -> C
         own = dict(attributes.get(key, {}))
         if key in notes:
             own["#note"] = "\n".join(notes[key])
+        if key in references:  # brat allows it; no codebook holds it (refused or dropped)
+            own["#references"] = "\n".join(references[key])
         return own
 
     return CodedFile(
