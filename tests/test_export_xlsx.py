@@ -308,3 +308,24 @@ def test_agreement_sheet_a_lead_can_publish(perfect: Project, tmp_path: Path) ->
     from app.services.export_agreement import _number, _three
 
     assert _three(-1e-17) == "0.000" and _number(-1e-17) == 0  # Fleiss' kappa was "-0.000"
+
+
+def test_agreement_chart_and_table_share_one_colour_scheme(coded: Project, tmp_path: Path) -> None:
+    import re
+
+    from app.exchange.writers.xlsx import BAND_COLORS, BAND_FILLS
+    from app.services.export_agreement import READING_COLORS, reading
+
+    order = ("reliable", "tentative", "not reliable")
+    assert [READING_COLORS[r][0].lstrip("#").upper() for r in order] == list(BAND_FILLS)
+    assert [READING_COLORS[r][1].lstrip("#").upper() for r in order] == list(BAND_COLORS)
+    out = tmp_path / "coding.xlsx"
+    export_project(coded, out)
+    rows = records(openpyxl.load_workbook(out)["Agreement"])
+    spans = [r for r in rows if r["Section"] == "Spans" and r["Item"] != "All labels"]
+    with zipfile.ZipFile(out) as archive:
+        chart = next(archive.read(n).decode() for n in archive.namelist() if n.startswith("xl/charts/chart"))
+    points = dict(re.findall(r'<(?:c:)?dPt><(?:c:)?idx val="(\d+)"/>.*?<a:srgbClr val="([0-9A-F]{6})"', chart))
+    assert len(points) == len(spans)
+    for index, row in enumerate(spans):
+        assert points[str(index)] == READING_COLORS[reading(row["Value"])][1].lstrip("#").upper(), row["Item"]

@@ -30,6 +30,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.marker import DataPoint
+from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -51,8 +53,12 @@ _MAX_WIDTH = 60
 _BOLD = Font(bold=True)
 _NOTE = Font(italic=True)
 _HEADER_ALIGN = Alignment(vertical="top")
-#: Fills of reliable / tentative / not reliable figures.
-_GOOD, _FAIR, _POOR = (PatternFill("solid", start_color=c, end_color=c) for c in ("C6EFCE", "FFEB9C", "FFC7CE"))
+#: Reliable / tentative / not reliable: the pale fill behind a figure and the strong
+#: colour of its bar in the chart. The same scheme as the window's
+#: (app.services.export_agreement.READING_COLORS; a test keeps them equal).
+BAND_FILLS = ("C6EFCE", "FFEB9C", "FFC7CE")
+BAND_COLORS = ("1B7F3B", "C99A00", "C62828")
+_GOOD, _FAIR, _POOR = (PatternFill("solid", start_color=c, end_color=c) for c in BAND_FILLS)
 
 #: First characters that need a closer look: formulas and error codes (``#N/A``).
 #: Most cells start otherwise, hold no control character and are written as they are.
@@ -123,6 +129,10 @@ class WorkbookWriter:
             (i, c.kind in _ALWAYS_TEXT) for i, c in enumerate(table.columns) if c.kind in _MAY_HOLD_TEXT
         ]
         numbers = [i for i, c in enumerate(table.columns) if c.kind == "number"]
+        charted: list[Any] = []  # the values the chart shows, to colour its bars
+        chart_value = (
+            table.column_index(table.chart.value_column) if table.chart is not None and table.bands is not None else None
+        )
         for row in table.rows:
             if in_sheet == self._max_rows - 1:
                 self._finish(sheet, table, in_sheet, with_extras=part == 1)
@@ -133,6 +143,8 @@ class WorkbookWriter:
             values = row if type(row) is list else list(row)
             if len(values) < width:
                 values.extend([None] * (width - len(values)))
+            if chart_value is not None and part == 1:
+                charted.append(values[chart_value])
             for i, always_text in checked:  # inline: this loop runs for every cell
                 value = values[i]
                 if value is None:
@@ -159,7 +171,7 @@ class WorkbookWriter:
             note.font = _NOTE
             sheet.append([note])
             in_sheet = 1
-        self._finish(sheet, table, in_sheet, with_extras=part == 1 and written > 0)
+        self._finish(sheet, table, in_sheet, with_extras=part == 1 and written > 0, charted=charted)
         return written
 
     def _start_sheet(self, table: Table, title: str, index: int | None) -> Any:
@@ -187,13 +199,15 @@ class WorkbookWriter:
         sheet.append(header)
         return sheet
 
-    def _finish(self, sheet: Any, table: Table, rows: int, *, with_extras: bool) -> None:
+    def _finish(
+        self, sheet: Any, table: Table, rows: int, *, with_extras: bool, charted: Sequence[Any] = (),
+    ) -> None:
         last_column = get_column_letter(max(1, len(table.columns)))
         sheet.auto_filter.ref = f"A1:{last_column}{rows + 1}"
         if rows and table.bands is not None:
             _add_bands(sheet, table, rows)
         if with_extras and table.chart is not None:
-            _add_chart(sheet, table)
+            _add_chart(sheet, table, charted)
 
     def save(self, path: str | Path) -> None:
         """Write the workbook to ``path`` (as ``openpyxl.writer.excel.save_workbook``).
@@ -261,7 +275,14 @@ def _add_bands(sheet: Any, table: Table, rows: int) -> None:
         sheet.conditional_formatting.add(area, FormulaRule(formula=[formula], fill=fill, stopIfTrue=True))
 
 
-def _add_chart(sheet: Any, table: Table) -> None:
+def _band(value: Any, low: float, high: float) -> int | None:
+    """0 reliable, 1 tentative, 2 not reliable, None for no number."""
+    if type(value) not in (int, float) or value != value:
+        return None
+    return 0 if value >= high else 1 if value >= low else 2
+
+
+def _add_chart(sheet: Any, table: Table, charted: Sequence[Any] = ()) -> None:
     spec = table.chart
     assert spec is not None
     first, last = spec.first_row + 2, spec.last_row + 2
@@ -274,6 +295,14 @@ def _add_chart(sheet: Any, table: Table) -> None:
     value_col = table.column_index(spec.value_column) + 1
     category_col = table.column_index(spec.category_column) + 1
     chart.add_data(Reference(sheet, min_col=value_col, min_row=first, max_row=last), titles_from_data=False)
+    if table.bands is not None and charted:  # each bar in its reading's colour, as the table's fill
+        series = chart.series[0]
+        for index, value in enumerate(charted[spec.first_row : spec.last_row + 1]):
+            band = _band(value, table.bands.low, table.bands.high)
+            if band is not None:
+                point = DataPoint(idx=index)
+                point.graphicalProperties = GraphicalProperties(solidFill=BAND_COLORS[band])
+                series.dPt.append(point)
     chart.set_categories(Reference(sheet, min_col=category_col, min_row=first, max_row=last))
     chart.height = max(7.5, 0.6 * (last - first + 1) + 3)
     chart.width = 18
