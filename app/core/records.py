@@ -125,6 +125,8 @@ class ArticleListing:
     source: str | None
     published: str | None
     status: str
+    #: The article's language (ISO 639 code), identified at import when the source gave none.
+    language: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,7 +47,7 @@ def training_first(listing: Sequence[ArticleListing], training: Sequence[str]) -
     the others in their order."""
     rank = {article_id: i for i, article_id in enumerate(training)}
     rows = [
-        ListedArticle(r.id, r.position, r.title, r.source, r.published, r.status, training=r.id in rank)
+        ListedArticle(r.id, r.position, r.title, r.source, r.published, r.status, r.language, training=r.id in rank)
         for r in listing
     ]
     first = sorted((r for r in rows if r.training), key=lambda r: rank[r.id])

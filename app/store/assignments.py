@@ -31,7 +31,7 @@ class AssignmentRepository:
         join = AssignmentRow.article_id == ArticleRow.id
         query = select(
             ArticleRow.id, ArticleRow.position, ArticleRow.title, ArticleRow.source,
-            ArticleRow.published, AssignmentRow.status,
+            ArticleRow.published, AssignmentRow.status, ArticleRow.language,
         )
         if blinded:
             query = query.join(AssignmentRow, join).where(AssignmentRow.coder_id == coder_id)
@@ -40,7 +40,7 @@ class AssignmentRepository:
         with self._engine.connect() as conn:
             rows = conn.execute(query.order_by(ArticleRow.position)).all()
         return [
-            ArticleListing(r.id, r.position, r.title, r.source, r.published, r.status or "todo")
+            ArticleListing(r.id, r.position, r.title, r.source, r.published, r.status or "todo", r.language)
             for r in rows
         ]
 

@@ -62,6 +62,7 @@ class Column(IntEnum):
     SOURCE = 2
     DATE = 3
     STATUS = 4
+    LANGUAGE = 5
 
 
 _HEADERS = {
@@ -70,6 +71,7 @@ _HEADERS = {
     Column.SOURCE: "Source",
     Column.DATE: "Date",
     Column.STATUS: "Status",
+    Column.LANGUAGE: "Lang.",
 }
 
 
@@ -138,6 +140,8 @@ class ArticleListModel(QAbstractTableModel):
             return row.source or ""
         if column == Column.DATE:
             return (row.published or "")[:10]  # the date of an ISO timestamp
+        if column == Column.LANGUAGE:
+            return row.language or ""
         return STATUS_TEXT.get(row.status, row.status)
 
     @staticmethod
@@ -325,6 +329,8 @@ class ArticleListPanel(QWidget):
         # Source and date are often missing (plain-text imports): no empty columns in a dock.
         self.view.setColumnHidden(Column.SOURCE, not any(row.source for row in listing))
         self.view.setColumnHidden(Column.DATE, not any(row.published for row in listing))
+        # One language throughout says nothing: the column appears when there are several.
+        self.view.setColumnHidden(Column.LANGUAGE, len({row.language for row in listing}) < 2)
         done = sum(1 for row in listing if row.status == "done")
         self.counts.setText(f"{done} of {len(listing)} done")
         self._show_why_empty()

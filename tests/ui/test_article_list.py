@@ -57,7 +57,7 @@ def test_models_pass_the_model_tester(qtmodeltester, controller) -> None:  # noq
 def test_columns_status_text_dot_and_bold_current(panel, controller) -> None:  # noqa: ANN001
     model = panel.model
     assert [model.headerData(c, Qt.Orientation.Horizontal) for c in Column] == [
-        "#", "Title", "Source", "Date", "Status"
+        "#", "Title", "Source", "Date", "Status", "Lang."
     ]
     assert model.index(0, Column.NUMBER).data() == "1"
     assert model.index(1, Column.STATUS).data() == "To do"
@@ -147,3 +147,23 @@ def test_sorting_by_number_is_numeric(panel) -> None:  # noqa: ANN001
     panel.model.set_rows(rows)
     panel.view.sortByColumn(Column.NUMBER, Qt.SortOrder.AscendingOrder)
     assert [panel.proxy.index(r, Column.NUMBER).data() for r in range(3)] == ["1", "2", "10"]
+
+
+def test_the_language_identified_at_import_is_a_column_when_articles_differ(panel) -> None:  # noqa: ANN001
+    """The fixture's English and Arabic articles are identified at import; the mixed one
+    (a few words of several scripts) is too short to tell and stays empty."""
+    model = panel.model
+    languages = {model.index(row, Column.TITLE).data(): model.index(row, Column.LANGUAGE).data()
+                 for row in range(model.rowCount())}
+    assert languages["Migrants told to sign or be deported"] == "en", languages
+    assert languages["عنوان عربي"].startswith("ar"), languages
+    assert model.headerData(Column.LANGUAGE, Qt.Orientation.Horizontal) == "Lang."
+    assert not panel.view.isColumnHidden(Column.LANGUAGE)
+
+
+def test_one_language_throughout_hides_the_column(panel) -> None:  # noqa: ANN001
+    rows = [ArticleListing(str(i), i, f"t{i}", None, None, "todo", "en") for i in (1, 2)]
+    panel.model.set_rows(rows)
+    panel._controller.listing = rows
+    panel._on_listing_changed()
+    assert panel.view.isColumnHidden(Column.LANGUAGE)
