@@ -38,8 +38,12 @@ FORMAT_NAMES = {
     "sav": "SPSS data set (.sav)",
     "dta": "Stata data set (.dta)",
     "r": "R data and codebook (a folder)",
+    "qdpx": "REFI-QDA project (.qdpx: MAXQDA, ATLAS.ti, NVivo)",
 }
-SUFFIX = {"xlsx": ".xlsx", "jsonl": ".jsonl", "doccano": ".jsonl", "docbin": ".spacy", "sav": ".sav", "dta": ".dta"}
+SUFFIX = {
+    "xlsx": ".xlsx", "jsonl": ".jsonl", "doccano": ".jsonl", "docbin": ".spacy", "sav": ".sav", "dta": ".dta",
+    "qdpx": ".qdpx",
+}
 ALL_CODERS, GOLD = "All coders", "Gold standard"
 
 

@@ -31,7 +31,10 @@ if TYPE_CHECKING:
     from app.ui.lead.feedback_dialog import FeedbackDialog
 
 PROJECT_FILTER = "Loupe projects (*.loupe);;All files (*)"
-IMPORT_FILTER = "Articles (*.txt *.csv *.tsv *.jsonl *.ndjson *.docx *.html *.htm);;All files (*)"
+IMPORT_FILTER = (
+    "Articles (*.txt *.csv *.tsv *.jsonl *.ndjson *.docx *.html *.htm *.qdpx);;"
+    "REFI-QDA projects (*.qdpx);;All files (*)"
+)
 
 
 class MainWindow(QMainWindow):

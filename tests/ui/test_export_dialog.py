@@ -47,3 +47,30 @@ def test_export_refusal_is_one_sentence_in_the_window(qtbot, project_file: Path,
     message = window.statusBar().currentMessage()
     assert message and "\n" not in message and "Traceback" not in message
     window.close()
+
+
+def test_the_dialog_offers_refi_qda_and_writes_it(qtbot, project_file: Path, settings_file: Path, tmp_path: Path) -> None:  # noqa: ANN001
+    import zipfile
+
+    from app.ui import open_window
+    from app.ui.export_dialog import ExportDialog, ExportTask
+
+    window = open_window(project_file, "ana", settings_path=settings_file)
+    qtbot.addWidget(window)
+    text = window.controller.bundle.article.text
+    start = text.index("Anton Korolev")
+    window.controller.create_annotation("Actor", start, start + len("Anton Korolev"))
+    dialog = ExportDialog(window.controller.coder_names(), project_file, window)
+    qtbot.addWidget(dialog)
+    dialog.format.setCurrentIndex(dialog.format.findData("qdpx"))
+    assert dialog.target.text().endswith(".qdpx")
+    out = tmp_path / "study.qdpx"
+    dialog.target.setText(str(out))
+    task = ExportTask(window, dialog.options())
+    with qtbot.waitSignal(task.done, timeout=60_000) as blocker:
+        task.start()
+    assert blocker.args[0] is not None
+    with zipfile.ZipFile(out) as archive:
+        project = archive.read("project.qde").decode("utf-8")
+    assert "PlainTextSelection" in project and "Actor" in project
+    window.close()
