@@ -1,4 +1,4 @@
-"""Tables of a project file (see DESIGN.md, "Data model").
+"""Tables of a project file (see ARCHITECTURE.md, "The project file and the one way into it").
 
 Portable SQLAlchemy types only (no SQLite-specific DDL), so the same models can live
 on a PostgreSQL server. Identifiers are UUID strings; timestamps are UTC ISO strings
