@@ -183,9 +183,6 @@ class AnnotationTableModel(QAbstractTableModel):
         self._rows = list(rows)
         self.endResetModel()
 
-    def row_at(self, row: int) -> AnnotationRow:
-        return self._rows[row]
-
     def row_for_id(self, annotation_id: str | None) -> int:
         """The row of ``annotation_id``, or -1."""
         return next((i for i, r in enumerate(self._rows) if r.id == annotation_id), -1)

@@ -31,7 +31,7 @@ from app.core.edits import Changes, add_fragment
 from app.core.records import Annotation, Entity
 from app.core.spans import snap_to_words
 from app.services.coding import ArticleBundle
-from app.ui.colors import background_for, entity_color, label_color
+from app.ui.colors import background_for, entity_color, is_dark, label_color
 from app.ui.controller import CodingController
 from app.ui.relation_arcs import (
     MAX_RISE,
@@ -111,7 +111,7 @@ class ArticleView(QTextEdit):
         self.refresh_highlights(entities=False)  # an edit never changes the entities
 
     def _is_dark(self) -> bool:
-        return self.palette().color(QPalette.ColorRole.Base).lightness() < 128
+        return is_dark(self.palette())
 
     def refresh_highlights(self, entities: bool = True) -> None:
         """Rebuild the span indexes of the current article (the annotations' only, if

@@ -66,8 +66,9 @@ def background_for(color: QColor, dark: bool) -> QColor:
 
 
 def is_dark(palette: QPalette) -> bool:
-    """Whether ``palette`` draws light text on a dark window."""
-    return palette.color(QPalette.ColorRole.Window).lightness() < 128
+    """Whether ``palette`` draws text on a dark background: its Base, the colour behind
+    the article text and tables, where the highlight fills are drawn."""
+    return palette.color(QPalette.ColorRole.Base).lightness() < 128
 
 
 @functools.lru_cache(maxsize=256)

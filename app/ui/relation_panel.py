@@ -371,10 +371,6 @@ class RelationPanel(QWidget):
     def is_linking(self) -> bool:
         return self._link_source is not None
 
-    def link_source(self) -> str | None:
-        """The annotation a relation will start from in link mode, or None."""
-        return self._link_source
-
     def start_link(self, relation_type: str | None = None) -> bool:
         """Make the next annotation selected in the article the target of a relation from
         the one selected now. ``relation_type`` fixes the type; else the type combo's

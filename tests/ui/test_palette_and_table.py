@@ -144,3 +144,16 @@ def test_panel_shows_new_annotations_and_clicking_selects(qtbot, controller) -> 
     assert panel.model.rowCount() == 1 and view.selectionModel().selectedRows() == []
     controller.go_relative(1)
     assert panel.model.rowCount() == 0
+
+
+def test_dark_is_decided_by_the_background_the_highlights_are_drawn_on(qtbot) -> None:  # noqa: ANN001
+    from PySide6.QtGui import QColor, QPalette
+
+    from app.ui.colors import is_dark
+
+    palette = QPalette()
+    palette.setColor(QPalette.ColorRole.Window, QColor("#f0f0f0"))  # a light frame ...
+    palette.setColor(QPalette.ColorRole.Base, QColor("#202020"))  # ... around a dark text area
+    assert is_dark(palette)
+    palette.setColor(QPalette.ColorRole.Base, QColor("#ffffff"))
+    assert not is_dark(palette)

@@ -10,7 +10,7 @@ no blank line added), so offsets that other tools computed on it stay valid.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from app.core.articles import SourceSpan
@@ -126,8 +126,3 @@ def text_or_none(value: object) -> str | None:
     text = text.strip()
     return text or None
 
-
-def split_known(record: Mapping[str, object], fields: Mapping[str, str]) -> dict[str, object]:
-    """The entries of ``record`` that are not one of the matched article ``fields``."""
-    used = set(fields.values())
-    return {key: value for key, value in record.items() if key not in used}

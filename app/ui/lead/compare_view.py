@@ -12,11 +12,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette, QPen, QTextCursor, QTextOption
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QTextCursor, QTextOption
 from PySide6.QtWidgets import QTextEdit, QWidget
 
 from app.core.offsets import OffsetMap
-from app.ui.colors import background_for, label_color
+from app.ui.colors import background_for, is_dark, label_color
 from app.ui.span_painter import Span, SpanPainter, span_rects
 
 
@@ -57,7 +57,7 @@ class CompareView(QTextEdit):
             self.offsets = OffsetMap(text)
         self._colors = {label: label_color(c) for label, c in (colors or {}).items()}
         self.fills, self.outlines = list(fills), list(outlines)
-        dark = self.palette().color(QPalette.ColorRole.Base).lightness() < 128
+        dark = is_dark(self.palette())
         to16 = self.offsets.to_utf16
         self._painter.set_spans(
             (Span(to16(m.start), to16(m.end), background_for(self._color(m.label), dark)) for m in self.fills),
