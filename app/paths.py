@@ -38,6 +38,16 @@ def schema_dir() -> Path:
     return root_dir() / "annotations_schema"
 
 
+def app_version() -> str:
+    """Loupe's version as installed (the distribution's metadata), or "unknown"."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("loupe-coder")
+    except PackageNotFoundError:
+        return "unknown"
+
+
 def resources_dir() -> Path:
     """``resources/``: icons, style sheets, sample articles, translations."""
     return root_dir() / "resources"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-ROLES = ("coder", "lead", "adjudicator")  # as in the store; kept here so start-up stays light
+from app.core.team import ROLES
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

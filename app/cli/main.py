@@ -37,6 +37,7 @@ from app.cli import (
 from app.core.errors import LoupeError
 from app.core.printable import printable
 from app.logs import configure_logging, log_path
+from app.paths import app_version
 
 SUBCOMMANDS = (
     cmd_open, cmd_new, cmd_import, cmd_preannotate, cmd_info, cmd_agreement, cmd_export,
@@ -71,27 +72,18 @@ def build_parser() -> argparse.ArgumentParser:
         "With no subcommand, opens a project (the bundled sample project by default).",
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logging")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {app_version()}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in SUBCOMMANDS:
         module.register(subparsers)
     return parser
 
 
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("loupe-coder")
-    except PackageNotFoundError:
-        return "unknown"
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(_with_default_command(list(sys.argv[1:] if argv is None else argv)))
     configure_logging(debug=args.debug)
-    log.debug("loupe %s: %s", _version(), args.command)
+    log.debug("loupe %s: %s", app_version(), args.command)
     try:
         return int(args.handler(args) or 0)
     except LoupeError as exc:

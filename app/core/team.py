@@ -9,6 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+#: The roles a coder can have: ``adjudicator`` codes the gold standard, ``lead`` runs the project.
+ROLES = ("coder", "lead", "adjudicator")
+
 #: Project setting naming the coder a package file was written for.
 PACKAGE_FOR = "package_for"
 #: Kinds of coded work a merge brings back, in report order.

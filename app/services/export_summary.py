@@ -4,18 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from app.core.exports import Column, Table
+from app.paths import app_version as program_version
 from app.services.export_tables import TableContext
-
-
-def program_version() -> str:
-    try:
-        return version("loupe-coder")
-    except PackageNotFoundError:
-        return "unknown"
 
 
 def summary_table(ctx: TableContext, *, entities: bool, exported_at: datetime | None = None) -> Table:

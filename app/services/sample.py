@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-from platformdirs import user_data_dir
-
 from app.core.errors import LoupeError
-from app.paths import sample_dir
+from app.paths import sample_dir, user_data_dir
 from app.services.projects import create_project, open_project
 
 SAMPLE_FILE = "sample.loupe"
 
 
-def data_dir() -> Path:
-    """The user's Loupe data folder (``LOUPE_DATA_DIR`` overrides it, e.g. in tests)."""
-    override = os.environ.get("LOUPE_DATA_DIR")
-    return Path(override) if override else Path(user_data_dir("Loupe", appauthor=False))
-
-
 def ensure_sample_project(folder: Path | None = None) -> Path:
     """Path of the sample project, creating and importing it if needed."""
-    folder = data_dir() if folder is None else folder
+    folder = user_data_dir() if folder is None else folder
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / SAMPLE_FILE
     sources = sorted(sample_dir().glob("*.txt"))

@@ -7,9 +7,10 @@ import uuid
 from sqlalchemy import Engine, insert, select
 
 from app.core.records import Coder, utc_now
+from app.core.team import ROLES
 from app.store.schema import CoderRow
 
-ROLES = ("coder", "lead", "adjudicator")
+__all__ = ["ROLES", "CoderRepository"]
 
 
 class CoderRepository:

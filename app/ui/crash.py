@@ -31,22 +31,13 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from app.core.printable import printable
-from app.paths import IS_FROZEN
+from app.paths import IS_FROZEN, app_version
 from app.paths import log_dir as log_dir
 from app.store.failures import describe_database_error
 
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
 
 log = logging.getLogger(__name__)
-
-
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("loupe-coder")
-    except PackageNotFoundError:
-        return "unknown"
 
 
 def write_crash_log(exc_info: ExcInfo, folder: Path | None = None, *, thread: str = "") -> Path:
@@ -58,7 +49,7 @@ def write_crash_log(exc_info: ExcInfo, folder: Path | None = None, *, thread: st
     lines = [
         "Loupe crash report: please send this file to your project lead.",
         f"time: {now.isoformat(timespec='seconds')}",
-        f"loupe: {_version()}{' (installed bundle)' if IS_FROZEN else ''}",
+        f"loupe: {app_version()}{' (installed bundle)' if IS_FROZEN else ''}",
         f"python: {sys.version.split()[0]} on {platform.platform()}",
         f"thread: {thread or threading.current_thread().name}",
         "",

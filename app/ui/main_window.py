@@ -10,6 +10,7 @@ from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QWidget
 
 from app.core.errors import LoupeError
+from app.core.formats import PROJECT_FILTER
 from app.services.projects import coders_of
 from app.ui.actions import build_label_actions, build_menus
 from app.ui.annotation_table import AnnotationTablePanel
@@ -30,7 +31,6 @@ from app.ui.tasks import TaskRunner
 if TYPE_CHECKING:
     from app.ui.lead.feedback_dialog import FeedbackDialog
 
-PROJECT_FILTER = "Loupe projects (*.loupe);;All files (*)"
 IMPORT_FILTER = (
     "Articles (*.txt *.csv *.tsv *.jsonl *.ndjson *.docx *.html *.htm *.qdpx);;"
     "REFI-QDA projects (*.qdpx);;All files (*)"
@@ -180,7 +180,7 @@ class MainWindow(QMainWindow):
 
     def choose_import(self) -> None:
         from app.services.importing import package_refusal
-        from app.ui.import_task import run_import
+        from app.ui.import_dialog import start_import
 
         if self.controller.project is None or self.controller.project_path is None:
             return
@@ -189,8 +189,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(refusal, 10_000)
             return
         names, _ = QFileDialog.getOpenFileNames(self, "Import articles", "", IMPORT_FILTER)
-        if names:
-            run_import(self, [Path(n) for n in names])
+        if names:  # the options are asked only when the files can bring coding
+            start_import(self, [Path(n) for n in names])
 
     def choose_export(self) -> None:
         from app.ui.export_dialog import run_export

@@ -14,13 +14,14 @@ from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu
 
+from app.core.formats import PROJECT_FILTER
+
 if TYPE_CHECKING:
     from app.ui.lead.feedback_dialog import FeedbackDialog
     from app.ui.lead.lead_window import LeadWindow
     from app.ui.lead.merge_task import MergeTask
     from app.ui.main_window import MainWindow
 
-PROJECT_FILTER = "Loupe projects (*.loupe);;All files (*)"
 
 
 class TeamActions(QObject):
