@@ -7,6 +7,16 @@ from pathlib import Path
 
 import pytest
 
+HERE = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test under tests/ui drives Qt: marked ``gui``, so ``-m "not gui"`` runs the rest."""
+    for item in items:
+        if HERE in Path(item.fspath).resolve().parents:
+            item.add_marker(pytest.mark.gui)
+
+
 ARTICLES = [
     (
         "Migrants told to sign or be deported",

@@ -14,8 +14,6 @@ from app.services.adjudication_edits import accept_agreements
 from app.services.projects import Project, open_project
 from tests.test_adjudication import Gold
 
-pytestmark = pytest.mark.gui
-
 BUTTONS = ("acceptAgreements", "acceptAllAgreements", "finishGold")
 
 

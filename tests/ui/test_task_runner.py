@@ -53,7 +53,7 @@ def write_sources(folder: Path, n: int) -> Path:
     return folder
 
 
-@pytest.mark.gui
+
 def test_quitting_during_an_import_exits_with_0_and_keeps_the_project_whole(
     project_file: Path, tmp_path: Path
 ) -> None:
@@ -74,7 +74,7 @@ def test_quitting_during_an_import_exits_with_0_and_keeps_the_project_whole(
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
-@pytest.mark.gui
+
 def test_closing_the_window_cancels_the_running_import(
     qtbot, project_file: Path, settings_file: Path, tmp_path: Path  # noqa: ANN001
 ) -> None:
@@ -95,7 +95,7 @@ def test_closing_the_window_cancels_the_running_import(
     assert article_count(project_file) in (before, before + 60)
 
 
-@pytest.mark.gui
+
 def test_the_runner_knows_every_job_of_the_window(qtbot, project_file: Path, settings_file: Path) -> None:  # noqa: ANN001
     from app.services.progress import CancelFn, ProgressFn
     from app.services.projects import Project
@@ -120,7 +120,7 @@ def test_the_runner_knows_every_job_of_the_window(qtbot, project_file: Path, set
     window.close()
 
 
-@pytest.mark.gui
+
 def test_a_failing_worker_logs_its_traceback(
     qtbot, project_file: Path, settings_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch  # noqa: ANN001
 ) -> None:
@@ -155,7 +155,7 @@ def test_a_failing_worker_logs_its_traceback(
     window.close()
 
 
-@pytest.mark.gui
+
 def test_a_database_failure_in_a_worker_is_one_sentence(qtbot, project_file: Path, settings_file: Path) -> None:  # noqa: ANN001
     from app.services.progress import CancelFn, ProgressFn
     from app.services.projects import Project
@@ -188,7 +188,7 @@ def test_failure_messages_escape_control_characters_in_file_names() -> None:
     assert message == "bad\\x1b[2J\\u202etxt.exe is empty."
 
 
-@pytest.mark.gui
+
 def test_crash_dialog_names_the_report_and_opens_its_folder(
     qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch  # noqa: ANN001
 ) -> None:
@@ -210,7 +210,7 @@ def test_crash_dialog_names_the_report_and_opens_its_folder(
     assert box.isVisible()  # the box stays open to be read
 
 
-@pytest.mark.gui
+
 def test_a_database_failure_reaching_the_crash_handler_is_shown_as_its_sentence(
     qapp, qtbot, tmp_path: Path  # noqa: ANN001
 ) -> None:
