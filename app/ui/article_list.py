@@ -46,6 +46,8 @@ TRAINING_TIP = (
     "Training article: once you mark it done, your coding is compared with the gold standard."
 )
 
+#: The widest the Source column starts, in average characters.
+SOURCE_CHARS = 14
 #: The id of the article in a row (any column).
 ARTICLE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 #: A value that sorts naturally (numbers as numbers, statuses in workflow order).
@@ -268,6 +270,12 @@ class ArticleListPanel(QWidget):
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(Column.TITLE, QHeaderView.ResizeMode.Stretch)
+        # A source can be a long URL or file name: sized to its contents it would leave
+        # the title "Co…". It gets at most SOURCE_CHARS characters (elided, whole in the
+        # tooltip) and the coder can widen it; the title takes the rest.
+        header.setSectionResizeMode(Column.SOURCE, QHeaderView.ResizeMode.Interactive)
+        header.setMinimumSectionSize(self.fontMetrics().horizontalAdvance("Lang.") + 12)
+        self.model.modelReset.connect(self.fit_source_column)
 
         self.counts = QLabel(self)
         self.counts.setObjectName("articleCounts")
@@ -328,6 +336,7 @@ class ArticleListPanel(QWidget):
         self.model.set_current(self._current_id())
         # Source and date are often missing (plain-text imports): no empty columns in a dock.
         self.view.setColumnHidden(Column.SOURCE, not any(row.source for row in listing))
+        self.fit_source_column()
         self.view.setColumnHidden(Column.DATE, not any(row.published for row in listing))
         # One language throughout says nothing: the column appears when there are several.
         self.view.setColumnHidden(Column.LANGUAGE, len({row.language for row in listing}) < 2)
@@ -335,6 +344,13 @@ class ArticleListPanel(QWidget):
         self.counts.setText(f"{done} of {len(listing)} done")
         self._show_why_empty()
         self._select_current()
+
+    def fit_source_column(self) -> None:
+        """Size the Source column to its contents, at most SOURCE_CHARS characters wide."""
+        if self.view.isColumnHidden(Column.SOURCE):
+            return
+        cap = self.fontMetrics().averageCharWidth() * SOURCE_CHARS
+        self.view.setColumnWidth(Column.SOURCE, min(self.view.sizeHintForColumn(Column.SOURCE), cap))
 
     def _show_why_empty(self) -> None:
         reason = self._controller.empty_listing_reason()

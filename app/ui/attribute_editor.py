@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QIcon, QPixmap
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -30,7 +30,16 @@ from PySide6.QtWidgets import (
 
 from app.core.codebook import Codebook, SpanLabel
 from app.core.records import Annotation
-from app.ui.attribute_fields import UNSET, AttributeField, Commit, NumberBox, make_field, title_of
+from app.ui.attribute_fields import (
+    UNSET,
+    AttributeField,
+    Commit,
+    NumberBox,
+    fit_combo,
+    make_field,
+    title_of,
+    widen_popup,
+)
 from app.ui.controller import CodingController
 
 __all__ = [
@@ -48,7 +57,13 @@ __all__ = [
 PLACEHOLDER = "Select an annotation to edit its attributes."
 #: Marks required attributes that are still empty; readable on light and dark palettes.
 WARNING_COLOR = "#d9480f"
-_SPAN_WIDTH = 260  # pixels of span text in the header before it is elided
+_NAME_CHARS = 16  # characters of an attribute's name in the form before it wraps
+_SPAN_CHARS = 160  # characters of span text shown (wrapped) before it is cut with "…"
+
+
+def _name_cap(font: QFont) -> int:
+    """The widest an attribute's name gets in the form before it wraps."""
+    return QFontMetrics(font).averageCharWidth() * _NAME_CHARS
 
 
 def _swatch(color: str) -> QPixmap:
@@ -100,16 +115,25 @@ class AttributeEditor(QWidget):
         bold = QFont(self.label_name.font())
         bold.setBold(True)
         self.label_name.setFont(bold)
+        self.label_name.setWordWrap(True)
+        # Wrapped under the label, never wider than the dock: a long span must not push
+        # the form behind a horizontal scrollbar.
         self.span_text = QLabel()
         self.span_text.setObjectName("attributeSpanText")
-        header.addWidget(self.swatch)
-        header.addWidget(self.label_name)
-        header.addWidget(self.span_text, 1)
+        self.span_text.setWordWrap(True)
+        self.span_text.setTextFormat(Qt.TextFormat.PlainText)
+        header.addWidget(self.swatch, 0, Qt.AlignmentFlag.AlignTop)
+        header.addWidget(self.label_name, 1)
         outer.addLayout(header)
+        outer.addWidget(self.span_text)
 
         self.form = QFormLayout()
         self.form.setObjectName("attributeForm")
+        # Every input as wide as the column, whatever its contents, so that long option
+        # names are elided in the combo box instead of widening the panel.
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.label_combo = QComboBox()
+        fit_combo(self.label_combo)
         self.label_combo.setObjectName("attributeLabelCombo")
         self.label_combo.setAccessibleName("Label")
         self.label_combo.activated.connect(self._on_label_chosen)
@@ -154,6 +178,7 @@ class AttributeEditor(QWidget):
                 self.label_combo.setItemData(
                     self.label_combo.count() - 1, label.description, Qt.ItemDataRole.ToolTipRole
                 )
+        widen_popup(self.label_combo)
         self._built_label = None
         self._rebuild_fields(None)
         self._show_selected()
@@ -178,6 +203,14 @@ class AttributeEditor(QWidget):
             row_label.setObjectName(f"attributeLabel_{attribute.name}")
             row_label.setToolTip(attribute.description)
             row_label.setBuddy(field.focus_widgets()[0])
+            # A fixed width with room for the bold " *" of a required attribute, so that
+            # filling it in does not narrow the label column and shift every input
+            # sideways; a long name wraps instead of widening the panel.
+            bold = QFont(row_label.font())
+            bold.setBold(True)
+            width = QFontMetrics(bold).horizontalAdvance(title_of(attribute.name) + " *") + 2
+            row_label.setWordWrap(True)
+            row_label.setFixedWidth(min(width, _name_cap(bold)))
             self.form.insertRow(row, row_label, field.widget)
             self._fields[attribute.name] = field
             self._row_labels[attribute.name] = row_label
@@ -245,10 +278,8 @@ class AttributeEditor(QWidget):
         bundle = self._controller.bundle
         assert bundle is not None  # the annotation was found in it
         flat = " ".join(bundle.article.text[annotation.start : annotation.end].split())
-        metrics = self.span_text.fontMetrics()
-        self.span_text.setText(
-            metrics.elidedText(f"\u201c{flat}\u201d", Qt.TextElideMode.ElideRight, _SPAN_WIDTH)
-        )
+        shown = flat if len(flat) <= _SPAN_CHARS else flat[: _SPAN_CHARS - 1].rstrip() + "\u2026"
+        self.span_text.setText(f"\u201c{shown}\u201d")
         self.span_text.setToolTip(flat)
         self.label_combo.blockSignals(True)
         self.label_combo.setCurrentIndex(self.label_combo.findData(annotation.label))

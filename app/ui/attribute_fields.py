@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QLineEdit,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -33,6 +34,22 @@ def title_of(name: str) -> str:
     """``actor_type`` -> ``Actor type``: codebook names as coders read them."""
     text = name.replace("_", " ").strip()
     return text[:1].upper() + text[1:]
+
+
+def fit_combo(combo: QComboBox) -> None:
+    """Size ``combo`` by the form, not by its longest item: long option names are elided
+    (the open list shows them whole), so the panel keeps the dock's width and choosing
+    a value never resizes the box."""
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(8)
+    combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+
+def widen_popup(combo: QComboBox) -> None:
+    """Let the open list of ``combo`` (filled) be as wide as its longest item."""
+    view = combo.view()
+    view.setTextElideMode(Qt.TextElideMode.ElideNone)
+    view.setMinimumWidth(view.sizeHintForColumn(0) + 2 * view.frameWidth() + 24)
 
 
 class AttributeField:
@@ -65,12 +82,14 @@ class _ChoiceField(AttributeField):
     def __init__(self, attribute: Attribute, commit: Commit) -> None:
         super().__init__(attribute, commit)
         self.combo = QComboBox()
+        fit_combo(self.combo)
         self.combo.addItem(UNSET, None)
         for option in attribute.options:
             self.combo.addItem(title_of(option.value), option.value)
             self.combo.setItemData(
                 self.combo.count() - 1, option.description, Qt.ItemDataRole.ToolTipRole
             )
+        widen_popup(self.combo)
         self.combo.activated.connect(
             lambda index: commit(attribute.name, self.combo.itemData(index))
         )

@@ -5,7 +5,8 @@ it is open) and refilled from the controller's bundle whenever the article or an
 answer changes, with signals blocked so that showing an answer never writes it back.
 Each gesture (a click, leaving the text field) is one ``set_answer`` through the
 controller, committed at once and undoable. Inside a scroll area, so a long codebook
-fits a narrow dock. GUI thread only.
+fits a narrow dock; prompts wrap and ordinal scales flow onto more lines, so nothing
+is cut off and the form never scrolls sideways. GUI thread only.
 """
 
 from __future__ import annotations
@@ -13,14 +14,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSize, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
-    QBoxLayout,
     QButtonGroup,
     QCheckBox,
     QGroupBox,
     QHBoxLayout,
+    QLabel,
+    QLayout,
+    QLayoutItem,
     QPlainTextEdit,
     QRadioButton,
     QScrollArea,
@@ -48,6 +51,66 @@ def is_empty(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip()) or value == []
 
 
+class FlowLayout(QLayout):
+    """Lays its widgets out in rows, starting a new row when the next does not fit
+    (the Qt "flow layout" example): an ordinal scale reads left to right in a wide
+    dock and wraps in a narrow one instead of running off its edge."""
+
+    def __init__(self, parent: QWidget | None = None, spacing: int = 12) -> None:
+        super().__init__(parent)
+        self._items: list[QLayoutItem] = []
+        self._gap = spacing
+
+    def addItem(self, item: QLayoutItem) -> None:  # noqa: N802 - Qt override
+        self._items.append(item)
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int) -> QLayoutItem | None:  # noqa: N802 - Qt override
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int) -> QLayoutItem | None:  # noqa: N802 - Qt override
+        return self._items.pop(index) if 0 <= index < len(self._items) else None
+
+    def expandingDirections(self) -> Qt.Orientation:  # noqa: N802 - Qt override
+        return Qt.Orientation(0)
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt override
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt override
+        return self._arrange(QRect(0, 0, width, 0), move=False)
+
+    def setGeometry(self, rect: QRect) -> None:  # noqa: N802 - Qt override
+        super().setGeometry(rect)
+        self._arrange(rect, move=True)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        return self.minimumSize()
+
+    def minimumSize(self) -> QSize:  # noqa: N802 - Qt override
+        size = QSize()
+        for item in self._items:
+            size = size.expandedTo(item.minimumSize())
+        margins = self.contentsMargins()
+        return size + QSize(margins.left() + margins.right(), margins.top() + margins.bottom())
+
+    def _arrange(self, rect: QRect, move: bool) -> int:
+        margins = self.contentsMargins()
+        area = rect.adjusted(margins.left(), margins.top(), -margins.right(), -margins.bottom())
+        x, y, line = area.x(), area.y(), 0
+        for item in self._items:
+            hint = item.sizeHint()
+            if x > area.x() and x + hint.width() > area.right() + 1:
+                x, y, line = area.x(), y + line + self._gap // 2, 0
+            if move:
+                item.setGeometry(QRect(QPoint(x, y), hint))
+            x += hint.width() + self._gap
+            line = max(line, hint.height())
+        return y + line - rect.y() + margins.bottom()
+
+
 class QuestionGroup(QObject):
     """The inputs of one question. ``show`` fills them silently; gestures call ``answer``."""
 
@@ -55,8 +118,13 @@ class QuestionGroup(QObject):
         super().__init__(parent)
         self.question = question
         self._answer = answer
-        self.box = QGroupBox(question.prompt or title_of(question.name), parent)
+        self.box = QGroupBox(parent)
         self.box.setObjectName(f"question_{question.name}")
+        # A group box title cannot wrap: the prompt is a label inside the box.
+        self.prompt = QLabel(question.prompt or title_of(question.name))
+        self.prompt.setObjectName(f"question_{question.name}_prompt")
+        self.prompt.setWordWrap(True)
+        self.prompt.setTextFormat(Qt.TextFormat.PlainText)
         self.box.setToolTip(
             f"{question.prompt}\n\n{question.description}"
             if question.description
@@ -69,7 +137,6 @@ class QuestionGroup(QObject):
         self.text: QPlainTextEdit | None = None
         self._shown: Any = None
         self._missing = False
-        self._width = 0
         self.group = QButtonGroup(self)
         if question.type == "text":
             self._build_text()
@@ -79,8 +146,11 @@ class QuestionGroup(QObject):
     def _build_options(self) -> None:
         question = self.question
         exclusive = question.type in ("single_choice", "ordinal")
-        outer = QHBoxLayout(self.box)
-        options: QBoxLayout = QHBoxLayout() if question.type == "ordinal" else QVBoxLayout()
+        outer = QVBoxLayout(self.box)
+        top = QHBoxLayout()
+        top.addWidget(self.prompt, 1)
+        outer.addLayout(top)
+        options: QLayout = FlowLayout() if question.type == "ordinal" else QVBoxLayout()
         for option in question.options:
             button: QAbstractButton = (
                 QRadioButton(title_of(option.value))
@@ -94,17 +164,18 @@ class QuestionGroup(QObject):
             self.buttons[option.value] = button
         self.group.setExclusive(exclusive)
         self.group.buttonClicked.connect(self._on_clicked)
-        outer.addLayout(options, 1)
+        outer.addLayout(options)
         if exclusive:
             self.clear_button = QToolButton()
             self.clear_button.setText("Clear")
             self.clear_button.setObjectName(f"question_{question.name}_clear")
             self.clear_button.setToolTip("Remove the answer to this question")
             self.clear_button.clicked.connect(lambda: self._send(None))
-            outer.addWidget(self.clear_button, 0, Qt.AlignmentFlag.AlignTop)
+            top.addWidget(self.clear_button, 0, Qt.AlignmentFlag.AlignTop)
 
     def _build_text(self) -> None:
         layout = QVBoxLayout(self.box)
+        layout.addWidget(self.prompt)
         self.text = QPlainTextEdit()
         self.text.setObjectName(f"question_{self.question.name}_text")
         self.text.setAccessibleName(self.question.prompt or self.question.name)
@@ -162,33 +233,22 @@ class QuestionGroup(QObject):
         self._shown = value
         self.mark(self.question.required and is_empty(value))
 
+    def title(self) -> str:
+        """The prompt as shown, with " *" while a required question is unanswered."""
+        return self.prompt.text()
+
     def mark(self, missing: bool) -> None:
-        """Title with " *" in the warning colour while a required question is unanswered."""
+        """Prompt with " *", bold in the warning colour, while a required question is
+        unanswered."""
         if self.box.property("missing") == missing:
             return  # restyling on every edit is costly and changes nothing
         self._missing = missing
-        self._apply_title()
-        self.box.setProperty("missing", missing)
-        self.box.setStyleSheet(
-            f"QGroupBox#{self.box.objectName()}::title {{ color: {WARNING_COLOR}; font-weight: bold; }}"
-            if missing
-            else ""
-        )
-
-    def fit_title(self, width: int) -> None:
-        """Elide the prompt to ``width`` pixels: a group box title cannot wrap, and a
-        long prompt would otherwise make the whole form scroll sideways."""
-        self._width = width
-        self._apply_title()
-
-    def _apply_title(self) -> None:
         prompt = self.question.prompt or title_of(self.question.name)
-        suffix = " *" if self._missing else ""
-        metrics = self.box.fontMetrics()
-        room = self._width - metrics.horizontalAdvance(suffix) - 24  # frame and bold title
-        if self._width > 0 and room > 0:
-            prompt = metrics.elidedText(prompt, Qt.TextElideMode.ElideRight, room)
-        self.box.setTitle(prompt + suffix)
+        self.prompt.setText(prompt + (" *" if missing else ""))
+        self.box.setProperty("missing", missing)
+        self.prompt.setStyleSheet(
+            f"color: {WARNING_COLOR}; font-weight: bold;" if missing else ""
+        )
 
 
 class QuestionForm(QWidget):
@@ -207,7 +267,6 @@ class QuestionForm(QWidget):
         self.scroll.setObjectName("questionScroll")
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.scroll.viewport().installEventFilter(self)
         layout.addWidget(self.scroll)
         controller.project_opened.connect(self._build)
         controller.article_opened.connect(lambda _bundle: self._fill_and_scroll())
@@ -235,17 +294,6 @@ class QuestionForm(QWidget):
             old.deleteLater()
         self.scroll.setWidget(page)
         self._fill()
-        self._fit_titles()
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
-        if watched is self.scroll.viewport() and event.type() == QEvent.Type.Resize:
-            self._fit_titles()
-        return super().eventFilter(watched, event)
-
-    def _fit_titles(self) -> None:
-        width = self.scroll.viewport().width() - 12  # the page's margins
-        for group in self.groups.values():
-            group.fit_title(width)
 
     def _flush(self) -> None:
         """Commit text still being typed before the article changes."""

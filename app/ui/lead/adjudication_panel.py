@@ -21,7 +21,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.core.errors import LoupeError
 from app.services import adjudication_edits as plans
@@ -67,6 +75,13 @@ class AdjudicationPanel(QWidget):
         self.progress = ProgressModel(self)
         self.groups = GroupModel(self)
         self.articles_view = table(self.progress, "adjudicationArticles")
+        # The progress figures are short and what the adjudicator watches: each column
+        # fits its contents, and the title (elided, whole in its tooltip) takes the rest.
+        header = self.articles_view.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(self.fontMetrics().averageCharWidth() * 4)
         self.articles_view.clicked.connect(lambda i: self.open_article(self.progress.rows[i.row()].article_id))
         self.groups_view = table(self.groups, "adjudicationGroups")
         self.groups_view.clicked.connect(lambda i: self.select_group(self.groups.rows[i.row()].key))
@@ -106,7 +121,7 @@ class AdjudicationPanel(QWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         for widget in (self.articles_view, self.text, right):
             splitter.addWidget(widget)
-        splitter.setSizes([260, 520, 460])
+        splitter.setSizes([460, 420, 400])  # room for the titles and all five progress columns
         bar = QHBoxLayout()
         bar.addWidget(self.who, 1)
         for button in self.buttons.values():
