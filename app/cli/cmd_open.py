@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from app.cli.cmd_info import format_counts
+from app.core.errors import LoupeError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -32,6 +33,12 @@ def _has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
+def _from_terminal() -> bool:
+    """Whether someone reads stderr: started from a terminal rather than a launcher."""
+    stream = sys.stderr
+    return stream is not None and hasattr(stream, "isatty") and stream.isatty()
+
+
 def run(args: argparse.Namespace) -> int:
     from app.services.projects import project_counts
     from app.services.sample import ensure_sample_project
@@ -43,7 +50,14 @@ def run(args: argparse.Namespace) -> int:
             print("(No display found, so the window was not opened.)", file=sys.stderr)
         return 0
     if args.project:
-        project_counts(args.project)  # refuses a bad file with one sentence before Qt starts
+        try:
+            project_counts(args.project)  # refuses a bad file with one sentence before Qt starts
+        except LoupeError as exc:
+            if not _from_terminal():  # a launcher or a file manager: nobody reads stderr
+                from app.ui.application import show_refusal
+
+                show_refusal(exc.message)
+            raise
     from app.ui.application import run_gui
 
     # Without a file the window reopens the last project, or the sample on a first start.

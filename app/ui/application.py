@@ -38,6 +38,13 @@ def ensure_application() -> QApplication:
     return app
 
 
+def show_refusal(message: str) -> None:
+    """The one sentence of a refusal in a dialog, for a start without a terminal (a
+    launcher, a double-click on a file), where a line on stderr would go unseen."""
+    ensure_application()
+    QMessageBox.critical(None, "Loupe", message)
+
+
 def run_gui(project_path: Path | None, coder_name: str | None = None) -> int:
     """Open the window (asking for the coder if needed) and run the event loop."""
     from app.ui.crash import install_crash_handler
