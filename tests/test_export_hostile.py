@@ -156,7 +156,9 @@ def test_doccano_keeps_offsets(hostile: Project, tmp_path: Path) -> None:
     export_project(hostile, out, format="doccano", coder="ana")
     record = json.loads(out.read_text(encoding="utf-8"), parse_constant=_strict)
     assert record["text"] == TEXT
-    assert sorted(tuple(label) for label in record["label"]) == sorted([(*CLAIM, "Claim"), (*ACTOR, "Actor")])
+    # The coding has a relation, so the spans are relation-extraction entities.
+    spans = [(e["start_offset"], e["end_offset"], e["label"]) for e in record["entities"]]
+    assert sorted(spans) == sorted([(*CLAIM, "Claim"), (*ACTOR, "Actor")])
 
 
 def test_brat_text_and_offsets_are_valid(hostile: Project, tmp_path: Path) -> None:

@@ -146,6 +146,35 @@ def _write_workbook(ctx: TableContext, target: Path, *, entities: bool, max_rows
     return list(writer.sheet_names)
 
 
+def _doccano_layout(ctx: TableContext) -> tuple[str, list[str]]:
+    """The doccano layout for the whole file and the questions whose answers it carries
+    as document labels (the choice questions): relation extraction when the chosen
+    coders have a live relation, intent detection (spans and document labels) when they
+    have a live choice answer, sequence labelling otherwise. Two indexed look-ups that
+    stop at their first row. Options that several choice questions offer are warned
+    about: a doccano label names an option, not its question."""
+    questions = [q for q in ctx.project.codebook.questions if q.is_choice]
+    names = [q.name for q in questions]
+    coder_ids = ctx.scope.coder_ids
+    if ctx.queries.has_relations(coder_ids):
+        layout = "relation_extraction"
+    elif ctx.queries.has_answers(coder_ids, names):
+        layout = "intent_detection"
+    else:
+        return "sequence_labeling", names
+    offered: dict[str, tuple[str, list[str]]] = {}
+    for q in questions:
+        for value in dict.fromkeys(q.option_values):
+            offered.setdefault(value.casefold(), (value, []))[1].append(q.name)
+    for value, owners in offered.values():
+        if len(set(owners)) > 1:
+            ctx.warnings.append(
+                f"doccano: the option '{value}' is offered by {' and '.join(owners)}; its document label "
+                f"cannot tell which question it answers, so an import may give it to another."
+            )
+    return layout, names
+
+
 def export_project(
     project: Project,
     out: str | Path,
@@ -198,7 +227,8 @@ def export_project(
         elif chosen == "jsonl":
             write_articles_jsonl(target, coded_articles(ctx, single=False))
         elif chosen == "doccano":
-            write_doccano_jsonl(target, coded_articles(ctx, single=True))
+            layout, questions = _doccano_layout(ctx)
+            write_doccano_jsonl(target, coded_articles(ctx, single=True), layout=layout, questions=questions)
         elif chosen == "brat":
             brat = write_brat_folder(target, project.codebook, coded_articles(ctx, single=True))
             ctx.warnings.extend(brat.warnings)

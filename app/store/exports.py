@@ -169,6 +169,27 @@ class ExportQueries:
         found.sort(key=lambda f: (f[0], f[1], f[3].start, f[4].start, f[2].id))
         return [(relation, source, target) for _, _, relation, source, target in found]
 
+    def has_relations(self, coder_ids: Sequence[str] | None) -> bool:
+        """Whether these coders (``None``: anyone) have a live relation anywhere: a query
+        that stops at the first row found, so a doccano export can choose its layout for the
+        whole file before it writes a line (statuses and dates are not looked at: at worst
+        the file is in the relation layout with no relation in it)."""
+        query = select(RelationRow.id).where(RelationRow.deleted_at.is_(None))
+        query = _coder_filter(query, RelationRow.coder_id, coder_ids).limit(1)
+        with self._engine.connect() as conn:
+            return conn.execute(query).first() is not None
+
+    def has_answers(self, coder_ids: Sequence[str] | None, questions: Sequence[str]) -> bool:
+        """Whether these coders (``None``: anyone) have a live answer to one of
+        ``questions`` anywhere; stops at the first row, as :meth:`has_relations` does."""
+        if not questions:
+            return False
+        d = DocumentCodeRow
+        query = select(d.id).where(d.deleted_at.is_(None), d.question.in_(list(questions)))
+        query = _coder_filter(query, d.coder_id, coder_ids).limit(1)
+        with self._engine.connect() as conn:
+            return conn.execute(query).first() is not None
+
     def answers(
         self, article_ids: Sequence[str], coder_ids: Sequence[str] | None
     ) -> dict[Pair, dict[str, Answer]]:
