@@ -6,7 +6,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.core.printable import printable
+from PySide6.QtWidgets import QMessageBox
+
+from app.services.import_report import import_lines, window_text
 from app.services.importing import ImportReport, import_articles
 from app.services.progress import CancelFn, ProgressFn
 from app.services.projects import Project
@@ -15,14 +17,27 @@ from app.ui.tasks import ProjectTask
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
 
+#: What the report says to do about spans with white space at their edges, in the window.
+TRIM_HINT = "“Trim white space at span edges” trims them"
+
 
 class ImportTask(ProjectTask):
-    def __init__(self, window: MainWindow, files: Sequence[Path]) -> None:
+    """``import_articles`` with the options ``loupe import`` takes (``coder``,
+    ``trim_spans``, ``drop``); its report shown in the status bar and a result box."""
+
+    def __init__(
+        self, window: MainWindow, files: Sequence[Path], *,
+        coder: str | None = None, trim_spans: bool = False, drop: frozenset[str] = frozenset(),
+    ) -> None:
         assert window.controller.project_path is not None
         sources = list(files)
+        self.coder, self.trim_spans = coder, trim_spans
 
         def job(project: Project, progress: ProgressFn, cancelled: CancelFn) -> ImportReport:
-            return import_articles(project, sources, progress=progress, cancelled=cancelled)
+            return import_articles(
+                project, sources, coder=coder, trim_spans=trim_spans, drop=drop,
+                progress=progress, cancelled=cancelled,
+            )
 
         super().__init__(
             window, window.controller.project_path, job,
@@ -30,18 +45,27 @@ class ImportTask(ProjectTask):
         )
         self.main_window = window
 
+    @property
+    def report_box(self) -> QMessageBox | None:
+        return self.message_box
+
     def succeeded(self, report: ImportReport) -> None:
-        self.main_window.controller.refresh_listing()
-        lines = [f"Imported {report.imported} article(s) with {report.entities} entities."]
-        if report.duplicates:
-            lines.append(f"{len(report.duplicates)} duplicate(s) skipped.")
-        if report.warning:
-            lines.append(report.warning)
-        self.status(printable(" ".join(lines)))
+        controller = self.main_window.controller
+        controller.refresh_listing()
+        if controller.bundle is not None:  # coding may have been attached to the open article
+            controller.open_article(controller.bundle.article.id)
+        text, duplicates = window_text(import_lines(report, self.coder, self.trim_spans, trim_hint=TRIM_HINT))
+        self.status(text.replace("\n", " "))
+        self.show_message(QMessageBox.Icon.Information, text, "importReport")
+        if duplicates and self.message_box is not None:
+            self.message_box.setDetailedText(duplicates)
 
 
-def run_import(window: MainWindow, files: Sequence[Path]) -> ImportTask:
+def run_import(
+    window: MainWindow, files: Sequence[Path], *,
+    coder: str | None = None, trim_spans: bool = False, drop: frozenset[str] = frozenset(),
+) -> ImportTask:
     """Start importing ``files`` through the window's task runner."""
-    task = ImportTask(window, files)
+    task = ImportTask(window, files, coder=coder, trim_spans=trim_spans, drop=drop)
     task.start()
     return task
