@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Screenshots of the coding window and the lead window on the sample project, for the README.
+"""Screenshots of the coding window and the lead window on the sample project, for the README,
+and of the attribute editor and the question form with long texts (a codebook with long
+prompts and option names, written to a temporary file), which must wrap, never be cut.
 
     xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python packaging/screenshots.py [OUT_DIR]
 
@@ -119,12 +121,116 @@ def lead_shots(folder: Path, out: Path) -> None:
         table.clicked.emit(table.model().index(last, 0))
         app.processEvents()
         lead.grab().save(str(out / "lead-agreement.png"))
+        adjudication_shot(lead, out)
         app.quit()
 
     lead.agreement.computed.connect(shoot)
     lead.show_agreement()
     app.exec()
     lead.close()
+
+
+def adjudication_shot(lead: object, out: Path) -> None:
+    """The Adjudication tab as "gail", on the first open disagreement of the first article."""
+    app = QApplication.instance()
+    lead.show_adjudication("gail")
+    panel = lead.adjudication
+    app.processEvents()
+    open_rows = [row for row in panel.groups.rows if row.open]
+    if open_rows:
+        panel.select_group(open_rows[0].key)
+    app.processEvents()
+    lead.grab().save(str(out / "adjudication.png"))
+
+
+LONG_SPAN = (
+    "the regional migration office told the men in the dormitory on Sadovaya street that "
+    "anyone who refused to sign a one-year contract with the defence ministry before the "
+    "end of the week would lose his work permit, be detained in the temporary holding "
+    "centre and be deported with a ten-year ban on returning"
+)
+LONG_PROMPT = (
+    "Taking the article as a whole, including its headline, lead paragraph and any quoted "
+    "statements from officials, relatives or rights groups, how would you describe the way "
+    "the recruitment of the people it reports on was actually carried out by them?"
+)
+LONG_LEVELS = (
+    "entirely_voluntary_enlistment", "voluntary_with_financial_incentives",
+    "social_or_peer_pressure_reported", "misleading_promises_about_service",
+    "implicit_threats_to_status_or_job", "explicit_threats_of_legal_action",
+    "threat_of_deportation_or_detention", "physical_coercion_or_detention",
+    "forcible_conscription_at_gunpoint",
+)
+
+
+def long_project(folder: Path) -> Path:
+    """A project whose codebook has a 250-character prompt, nine long ordinal options and
+    long attribute names and options, with one 300-character Claim coded by "demo"."""
+    import yaml
+
+    from app.core.codebook import default_codebook_path
+    from app.services.importing import import_articles
+    from app.services.projects import create_project
+
+    document = yaml.safe_load(default_codebook_path().read_text(encoding="utf-8"))
+    labels = {label["name"]: label for label in document["span_labels"]}
+    choices = [{"value": v} for v in (
+        "civil_society_organisation_or_human_rights_group", "regional_migration_office_official",
+        "relative_of_the_recruited_person",
+    )]
+    labels["Claim"]["attributes"] += [
+        {"name": "speaker_type", "type": "single_choice", "required": True, "options": choices},
+        {"name": "stated_consequence_for_refusal", "type": "single_choice", "required": True,
+         "options": choices},
+    ]
+    document["questions"] = [
+        {"name": "recruitment", "type": "ordinal", "prompt": LONG_PROMPT, "required": True,
+         "options": [{"value": v} for v in LONG_LEVELS]},
+        *document["questions"],
+    ]
+    codebook = folder / "long-codebook.yaml"
+    codebook.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    source = folder / "long.txt"
+    source.write_text(
+        "Migrants in Varnovka told to sign army contracts or be deported\n\n"
+        f"VARNOVKA, March 3 \u2014 Residents said {LONG_SPAN}. The ministry denied it.\n",
+        encoding="utf-8",
+    )
+    path = folder / "long.loupe"
+    with create_project(path, codebook_path=codebook) as project:
+        import_articles(project, [source])
+        article = project.store.articles.list()[0]
+        coder = project.store.coders.get_or_create("demo")
+        start = article.text.index(LONG_SPAN)
+        add_annotation(
+            project, article_id=article.id, coder_id=coder.id, label="Claim",
+            start=start, end=start + len(LONG_SPAN),
+            attributes={"claim_type": "allegation", "speaker_type": "regional_migration_office_official"},
+        )
+    return path
+
+
+def long_shots(folder: Path, out: Path) -> None:
+    """The Attributes and Article questions docks of the coding window with long texts."""
+    app = QApplication.instance()
+    window = open_window(long_project(folder), "demo", settings_path=folder / "long-settings.ini")
+    window.resize(1500, 920)
+    controller = window.controller
+
+    def shoot() -> None:
+        if controller.bundle and controller.bundle.annotations:
+            controller.select(controller.bundle.annotations[0].id)
+        app.processEvents()
+        window.attribute_editor.parentWidget().grab().save(str(out / "attribute-editor-long.png"))
+        questions = window.question_form.parentWidget()
+        questions.raise_()
+        app.processEvents()
+        questions.grab().save(str(out / "question-form-long.png"))
+        window.close()
+        app.quit()
+
+    QTimer.singleShot(800, shoot)
+    app.exec()
 
 
 def main() -> int:
@@ -154,6 +260,7 @@ def main() -> int:
         QTimer.singleShot(800, shoot)
         app.exec()
         lead_shots(Path(tmp), out)
+        long_shots(Path(tmp), out)
     print(f"saved screenshots in {out}")
     return 0
 

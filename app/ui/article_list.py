@@ -21,7 +21,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor, QFont, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -48,6 +48,8 @@ TRAINING_TIP = (
 
 #: The widest the Source column starts, in average characters.
 SOURCE_CHARS = 14
+#: The title keeps at least this many average characters before the Source column shrinks.
+TITLE_CHARS = 12
 #: The id of the article in a row (any column).
 ARTICLE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 #: A value that sorts naturally (numbers as numbers, statuses in workflow order).
@@ -346,11 +348,23 @@ class ArticleListPanel(QWidget):
         self._select_current()
 
     def fit_source_column(self) -> None:
-        """Size the Source column to its contents, at most SOURCE_CHARS characters wide."""
+        """Size the Source column to its contents, at most SOURCE_CHARS characters wide
+        and never so wide that the title has less than TITLE_CHARS in a narrow dock."""
         if self.view.isColumnHidden(Column.SOURCE):
             return
-        cap = self.fontMetrics().averageCharWidth() * SOURCE_CHARS
-        self.view.setColumnWidth(Column.SOURCE, min(self.view.sizeHintForColumn(Column.SOURCE), cap))
+        header = self.view.horizontalHeader()
+        chars = self.fontMetrics().averageCharWidth()
+        others = sum(
+            header.sectionSize(c) for c in Column
+            if c not in (Column.TITLE, Column.SOURCE) and not self.view.isColumnHidden(c)
+        )
+        room = self.view.viewport().width() - others - chars * TITLE_CHARS
+        wanted = min(self.view.sizeHintForColumn(Column.SOURCE), chars * SOURCE_CHARS, room)
+        self.view.setColumnWidth(Column.SOURCE, max(wanted, header.minimumSectionSize()))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self.fit_source_column()
 
     def _show_why_empty(self) -> None:
         reason = self._controller.empty_listing_reason()

@@ -17,7 +17,6 @@ from PySide6.QtCore import QEvent, QObject, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -34,6 +33,7 @@ from app.ui.attribute_fields import (
     UNSET,
     AttributeField,
     Commit,
+    ElidedComboBox,
     NumberBox,
     fit_combo,
     make_field,
@@ -132,7 +132,7 @@ class AttributeEditor(QWidget):
         # Every input as wide as the column, whatever its contents, so that long option
         # names are elided in the combo box instead of widening the panel.
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.label_combo = QComboBox()
+        self.label_combo = ElidedComboBox()
         fit_combo(self.label_combo)
         self.label_combo.setObjectName("attributeLabelCombo")
         self.label_combo.setAccessibleName("Label")

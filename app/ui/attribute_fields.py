@@ -11,13 +11,16 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QValidator
+from PySide6.QtGui import QPaintEvent, QValidator
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QLineEdit,
     QSizePolicy,
+    QStyle,
+    QStyleOptionComboBox,
+    QStylePainter,
     QVBoxLayout,
     QWidget,
 )
@@ -34,6 +37,33 @@ def title_of(name: str) -> str:
     """``actor_type`` -> ``Actor type``: codebook names as coders read them."""
     text = name.replace("_", " ").strip()
     return text[:1].upper() + text[1:]
+
+
+class ElidedComboBox(QComboBox):
+    """A combo box that shows its current text elided with "…" when the box is too
+    narrow for it (Qt only clips it), so a cut-off name reads as cut off."""
+
+    def _option(self) -> QStyleOptionComboBox:
+        option = QStyleOptionComboBox()
+        self.initStyleOption(option)
+        return option
+
+    def shown_text(self) -> str:
+        """The current text as drawn: elided to the room the box has for it."""
+        option = self._option()
+        room = self.style().subControlRect(
+            QStyle.ComplexControl.CC_ComboBox, option, QStyle.SubControl.SC_ComboBoxEditField, self
+        ).width()
+        if not option.currentIcon.isNull():
+            room -= option.iconSize.width() + 4
+        return self.fontMetrics().elidedText(option.currentText, Qt.TextElideMode.ElideRight, room)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+        painter = QStylePainter(self)
+        option = self._option()
+        painter.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, option)
+        option.currentText = self.shown_text()
+        painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, option)
 
 
 def fit_combo(combo: QComboBox) -> None:
@@ -81,7 +111,7 @@ class AttributeField:
 class _ChoiceField(AttributeField):
     def __init__(self, attribute: Attribute, commit: Commit) -> None:
         super().__init__(attribute, commit)
-        self.combo = QComboBox()
+        self.combo = ElidedComboBox()
         fit_combo(self.combo)
         self.combo.addItem(UNSET, None)
         for option in attribute.options:

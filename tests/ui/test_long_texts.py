@@ -131,6 +131,11 @@ def test_a_long_span_wraps_and_the_editor_keeps_its_width(
         assert isinstance(combo, QComboBox)
         left = combo.mapTo(page, QPoint(0, 0)).x()
         assert left >= 0 and left + combo.width() <= page.width(), name
+    combo = editor.field("speaker_type").widget
+    index = combo.findData(CHOICES[0])
+    combo.setCurrentIndex(index)
+    shown = combo.shown_text()  # elided with "…", never clipped mid-letter
+    assert shown.endswith("\u2026") and combo.currentText().startswith(shown[:-1])
 
 
 def test_choosing_a_value_does_not_move_the_combo_boxes(
@@ -215,6 +220,10 @@ def test_long_sources_leave_the_title_readable(qtbot: Any, controller: Any) -> N
     assert title >= panel.fontMetrics().horizontalAdvance("Contract soldiers"), title
     assert header.sectionSize(Column.SOURCE) < title
     assert header.sectionResizeMode(Column.SOURCE) == QHeaderView.ResizeMode.Interactive
+    panel.resize(250, 500)  # a narrow dock: the source gives way to the title
+    qtbot.waitUntil(lambda: header.sectionSize(Column.TITLE) < title)
+    chars = panel.fontMetrics().averageCharWidth()
+    assert header.sectionSize(Column.TITLE) >= chars * 12 - 1
 
 
 def test_drill_down_values_are_resizable_and_whole_in_tooltips(qtbot: Any) -> None:
