@@ -8,6 +8,7 @@ prints each :class:`ReportLine` to the stream it names; the window shows the sam
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,11 @@ BRAT_KINDS: tuple[str, ...] = KINDS
 #: Files that can bring their own coding: doccano JSON Lines and REFI-QDA projects.
 CODED_SUFFIXES = frozenset({".jsonl", ".ndjson", ".qdpx"})
 TRIM_HINT = "--trim-spans trims them"
+
+#: The import dialog's names for what the command line's options do (File > Import).
+CODER_FIELD = "Coding in the files belongs to"
+TRIM_FIELD = "Trim white space at span edges"
+DROP_FIELD = "Leave out what the codebook cannot hold"
 
 
 @dataclass(frozen=True)
@@ -131,7 +137,23 @@ def edge_lines(edges: int, trimmed: int, trim: bool, *, hint: str = TRIM_HINT) -
 
 def window_text(lines: Sequence[ReportLine]) -> tuple[str, str]:
     """The report for a window: (the summary and what needs reading, the duplicates
-    one a line); the summary first, the command line's stderr lines after it."""
+    one a line); the summary first, the command line's stderr lines after it, options
+    named as the import dialog names them."""
     main = [line.text for line in lines if not line.error and not line.listing]
     main += [line.text for line in lines if line.error]
-    return "\n".join(main), "\n".join(line.text for line in lines if line.listing)
+    listed = [line.text for line in lines if line.listing]
+    return in_window_words("\n".join(main)), in_window_words("\n".join(listed))
+
+
+def in_window_words(text: str) -> str:
+    """``text`` (a report line or a refusal) with the command line's options named as the
+    import dialog names them: "--coder NAME" is its coder field, "--drop events" its
+    ticked kinds."""
+    text = text.replace("with --coder NAME", f"in \u201c{CODER_FIELD}\u201d")
+    text = text.replace("give --coder NAME", f"choose a coder in \u201c{CODER_FIELD}\u201d")
+    text = text.replace("(--drop)", "(as asked)")
+    return re.sub(
+        r"with --drop ([a-z]+(?:,[a-z]+)*)",
+        lambda m: f"by ticking {', '.join(m.group(1).split(','))} under \u201c{DROP_FIELD}\u201d",
+        text,
+    )

@@ -21,7 +21,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.import_report import BRAT_KINDS, CodingInFiles, coding_in
+from app.services.import_report import (
+    BRAT_KINDS,
+    CODER_FIELD,
+    DROP_FIELD,
+    TRIM_FIELD,
+    CodingInFiles,
+    coding_in,
+)
 
 if TYPE_CHECKING:
     from app.ui.import_task import ImportTask
@@ -49,10 +56,10 @@ class ImportDialog(QDialog):
         self.coder_combo.setToolTip(
             "The coder whose spans, relations and labels these files bring; a new name adds that coder."
         )
-        self.trim_box = QCheckBox("Trim white space at span edges")
+        self.trim_box = QCheckBox(TRIM_FIELD)
         self.trim_box.setObjectName("importTrimSpans")
         self.trim_box.setVisible(not coding.qdpx)  # REFI-QDA selections are kept as coded
-        self.drop_group = QGroupBox("Leave out what the codebook cannot hold")
+        self.drop_group = QGroupBox(DROP_FIELD)
         self.drop_group.setObjectName("importDrop")
         drop_layout = QVBoxLayout(self.drop_group)
         self.drop_boxes: dict[str, QCheckBox] = {}
@@ -67,7 +74,7 @@ class ImportDialog(QDialog):
         buttons.rejected.connect(self.reject)
         self.buttons = buttons
         form = QFormLayout()
-        form.addRow("Coding in the files belongs to", self.coder_combo)
+        form.addRow(CODER_FIELD, self.coder_combo)
         form.addRow(self.trim_box)
         layout = QVBoxLayout(self)
         layout.addLayout(form)

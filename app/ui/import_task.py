@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QMessageBox
 
-from app.services.import_report import import_lines, window_text
+from app.services.import_report import TRIM_FIELD, import_lines, in_window_words, window_text
 from app.services.importing import ImportReport, import_articles
 from app.services.progress import CancelFn, ProgressFn
 from app.services.projects import Project
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
 
 #: What the report says to do about spans with white space at their edges, in the window.
-TRIM_HINT = "“Trim white space at span edges” trims them"
+TRIM_HINT = f"\u201c{TRIM_FIELD}\u201d trims them"
 
 
 class ImportTask(ProjectTask):
@@ -59,6 +59,10 @@ class ImportTask(ProjectTask):
         self.show_message(QMessageBox.Icon.Information, text, "importReport")
         if duplicates and self.message_box is not None:
             self.message_box.setDetailedText(duplicates)
+
+
+    def on_failure(self, message: str) -> None:
+        super().on_failure(in_window_words(message))
 
 
 def run_import(

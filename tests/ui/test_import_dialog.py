@@ -47,12 +47,17 @@ def choose(monkeypatch: pytest.MonkeyPatch, window, *paths: Path) -> None:  # no
     window.actions_by_name["import_articles"].trigger()
 
 
-def accept(qtbot, window):  # noqa: ANN001, ANN201
-    """Press OK in the import dialog; the finished task's report."""
+def dialog_of(window):  # noqa: ANN001, ANN201
+    """The import dialog on screen (one that was closed may await deletion)."""
     from app.ui.import_dialog import ImportDialog
 
-    dialog = window.findChild(ImportDialog, "importDialog")
-    assert dialog is not None and dialog.isVisible()
+    (dialog,) = [d for d in window.findChildren(ImportDialog, "importDialog") if d.isVisible()]
+    return dialog
+
+
+def accept(qtbot, window):  # noqa: ANN001, ANN201
+    """Press OK in the import dialog; the finished task's report."""
+    dialog = dialog_of(window)
     ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
     with qtbot.waitSignal(dialog.import_started, timeout=5_000) as started:
         qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
@@ -78,11 +83,10 @@ def stored_spans(project_file: Path, coder: str) -> list[tuple[str, str]]:
 def test_doccano_spans_become_the_coding_of_the_coder_chosen_in_the_dialog(
     qtbot, window, monkeypatch, tmp_path, project_file  # noqa: ANN001
 ) -> None:
-    from app.ui.import_dialog import ImportDialog
 
     source = jsonl(tmp_path / "coded.jsonl", (NEW_TEXT, [("Actor", "Anton Korolev"), ("Coercion", "threatened")]))
     choose(monkeypatch, window, source)
-    dialog = window.findChild(ImportDialog, "importDialog")
+    dialog = dialog_of(window)
     assert dialog is not None
     combo = dialog.coder_combo
     assert [combo.itemText(i) for i in range(combo.count())] == ["(none)", "ana"]
@@ -97,11 +101,10 @@ def test_doccano_spans_become_the_coding_of_the_coder_chosen_in_the_dialog(
 
 
 def test_trim_checked_trims_span_edges_and_says_so(qtbot, window, monkeypatch, tmp_path, project_file) -> None:  # noqa: ANN001
-    from app.ui.import_dialog import ImportDialog
 
     source = jsonl(tmp_path / "edges.jsonl", (NEW_TEXT, [("Actor", "Anton Korolev "), ("Actor", "Moscow")]))
     choose(monkeypatch, window, source)
-    dialog = window.findChild(ImportDialog, "importDialog")
+    dialog = dialog_of(window)
     dialog.coder_combo.setCurrentText("ana")
     dialog.trim_box.setChecked(True)
     task, report = accept(qtbot, window)
@@ -113,11 +116,10 @@ def test_trim_checked_trims_span_edges_and_says_so(qtbot, window, monkeypatch, t
 def test_untrimmed_edges_are_counted_with_the_dialogs_own_words(
     qtbot, window, monkeypatch, tmp_path, project_file  # noqa: ANN001
 ) -> None:
-    from app.ui.import_dialog import ImportDialog
 
     source = jsonl(tmp_path / "edges.jsonl", (NEW_TEXT, [("Actor", "Anton Korolev ")]))
     choose(monkeypatch, window, source)
-    window.findChild(ImportDialog, "importDialog").coder_combo.setCurrentText("ana")
+    dialog_of(window).coder_combo.setCurrentText("ana")
     task, _ = accept(qtbot, window)
     assert stored_spans(project_file, "ana") == [("Actor", "Anton Korolev ")]
     text = task.report_box.text()
@@ -128,13 +130,12 @@ def test_untrimmed_edges_are_counted_with_the_dialogs_own_words(
 def test_the_message_lists_spans_attached_to_articles_already_in_the_project(
     qtbot, window, monkeypatch, tmp_path, project_file  # noqa: ANN001
 ) -> None:
-    from app.ui.import_dialog import ImportDialog
 
     title, body = ARTICLES[0]
     existing = f"{title}\n\n{body}\n"  # the text the project fixture imported
     source = jsonl(tmp_path / "again.jsonl", (existing, [("Actor", "Anton Korolev")]))
     choose(monkeypatch, window, source)
-    window.findChild(ImportDialog, "importDialog").coder_combo.setCurrentText("ana")
+    dialog_of(window).coder_combo.setCurrentText("ana")
     task, report = accept(qtbot, window)
     assert report.imported == 0 and report.attached_spans == 1
     assert stored_spans(project_file, "ana") == [("Actor", "Anton Korolev")]
@@ -148,32 +149,59 @@ def test_the_message_lists_spans_attached_to_articles_already_in_the_project(
 
 
 def test_cancel_imports_nothing(qtbot, window, monkeypatch, tmp_path, project_file) -> None:  # noqa: ANN001
-    from app.ui.import_dialog import ImportDialog
 
     with open_project(project_file) as project:
         before = project.store.articles.count()
     choose(monkeypatch, window, jsonl(tmp_path / "coded.jsonl", (NEW_TEXT, [])))
-    dialog = window.findChild(ImportDialog, "importDialog")
+    dialog = dialog_of(window)
     qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel), Qt.MouseButton.LeftButton)
     assert window.task_runner.running() == []
     with open_project(project_file) as project:
         assert project.store.articles.count() == before
 
 
-def test_brat_files_offer_the_kinds_to_leave_out(qtbot, window, monkeypatch, tmp_path) -> None:  # noqa: ANN001
-    from app.ui.import_dialog import ImportDialog
-
-    folder = tmp_path / "brat"
+def brat_folder(folder: Path) -> Path:
+    """A .txt with a brat .ann beside it: two entities and a normalisation, which the
+    default codebook cannot hold (its labels have no 'references' attribute)."""
     folder.mkdir()
     (folder / "a.txt").write_text(NEW_TEXT, encoding="utf-8")
-    start = NEW_TEXT.index("Anton Korolev")
-    (folder / "a.ann").write_text(f"T1\tActor {start} {start + 13}\tAnton Korolev\n", encoding="utf-8")
-    choose(monkeypatch, window, folder / "a.txt")
-    dialog = window.findChild(ImportDialog, "importDialog")
-    assert not dialog.drop_group.isHidden()
-    dialog.drop_boxes["events"].setChecked(True)
-    assert dialog.drop() == frozenset({"events"})
-    dialog.reject()
+    anton, moscow = NEW_TEXT.index("Anton Korolev"), NEW_TEXT.index("Moscow")
+    (folder / "a.ann").write_text(
+        f"T1\tActor {anton} {anton + 13}\tAnton Korolev\nT2\tActor {moscow} {moscow + 6}\tMoscow\n"
+        "N1\tReference T2 Wikipedia:534366\tMoscow\n",
+        encoding="utf-8",
+    )
+    return folder / "a.txt"
+
+
+def test_brat_kinds_the_codebook_cannot_hold_are_refused_then_left_out_when_ticked(
+    qtbot, window, monkeypatch, tmp_path, project_file  # noqa: ANN001
+) -> None:
+
+    source = brat_folder(tmp_path / "brat")
+    choose(monkeypatch, window, source)
+    dialog = dialog_of(window)
+    assert not dialog.drop_group.isHidden() and not dialog.trim_box.isHidden()
+    dialog.coder_combo.setCurrentText("ana")
+    with qtbot.waitSignal(dialog.import_started) as started:
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    with qtbot.waitSignal(started.args[0].done, timeout=60_000) as refused:
+        pass
+    assert refused.args[0] is None  # nothing imported; the refusal names the dialog's box
+    message = window.statusBar().currentMessage()
+    assert "normalisations: 1" in message and "--drop" not in message
+    assert "by ticking normalisations under \u201cLeave out what the codebook cannot hold\u201d" in message
+
+    choose(monkeypatch, window, source)
+    dialog = dialog_of(window)
+    dialog.coder_combo.setCurrentText("ana")
+    dialog.drop_boxes["normalisations"].setChecked(True)
+    task, report = accept(qtbot, window)
+    assert report.imported == 1
+    assert stored_spans(project_file, "ana") == [("Actor", "Anton Korolev"), ("Actor", "Moscow")]
+    text = task.report_box.text()
+    assert "brat entities: 2 in the files, 2 stored" in text
+    assert "brat normalisations: 1 in the files, 0 stored, 1 left out (as asked)" in text
 
 
 def test_a_plain_text_file_is_imported_without_the_dialog(qtbot, window, monkeypatch, tmp_path) -> None:  # noqa: ANN001
@@ -189,3 +217,17 @@ def test_a_plain_text_file_is_imported_without_the_dialog(qtbot, window, monkeyp
     assert finished.args[0].imported == 1
     assert window.statusBar().currentMessage().startswith("Imported 1 article with")
     assert task.report_box.text().startswith("Imported 1 article with")
+
+
+def test_a_refi_qda_project_offers_its_own_coders_and_neither_trimming_nor_brat_kinds(qtbot) -> None:  # noqa: ANN001
+    from app.services.import_report import CodingInFiles
+    from app.ui.import_dialog import ImportDialog
+
+    dialog = ImportDialog(CodingInFiles(any=True, qdpx=True), ["ana", "ben"])
+    qtbot.addWidget(dialog)
+    assert dialog.coder_combo.itemText(0) == "(the coders named in the file)"
+    assert dialog.coder() is None  # the selections go to the users who coded them
+    dialog.coder_combo.setCurrentText("ben")
+    assert dialog.coder() == "ben"
+    assert dialog.trim_box.isHidden() and dialog.drop_group.isHidden()
+    assert (dialog.trim_spans(), dialog.drop()) == (False, frozenset())
