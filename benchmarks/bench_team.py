@@ -113,7 +113,7 @@ def _project() -> Path:
 
 
 def _report() -> tuple[float, Any]:
-    from app.services.agreement_report import agreement_report
+    from app.services.agreement.report import agreement_report
     from app.services.projects import open_project
 
     with open_project(_project()) as project:
@@ -133,7 +133,7 @@ def _functions_alone() -> float:
     from collections import defaultdict
 
     from app.agreement import krippendorff_alpha, span_agreement, unitizing_alpha
-    from app.services.agreement_units import answer_units, load_corpus
+    from app.services.agreement.report import answer_units, load_corpus
     from app.services.projects import open_project
 
     with open_project(_project()) as project:
@@ -182,7 +182,7 @@ def bench_team_agreement_report() -> dict:
 
 
 def bench_team_agreement_report_listed() -> dict:
-    from app.services.agreement_report import agreement_report
+    from app.services.agreement.report import agreement_report
     from app.services.projects import open_project
 
     def listed() -> int:

@@ -26,7 +26,7 @@ from app.services.adjudication_edits import (
     reject_group,
     reject_relation,
 )
-from app.services.agreement_report import agreement_report
+from app.services.agreement.report import agreement_report
 from app.services.projects import Project
 from tests.test_agreement_report import Study
 

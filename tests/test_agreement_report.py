@@ -27,7 +27,7 @@ from app.agreement.kalpha import kalpha
 from app.agreement.span_intervals import f1_interval
 from app.core.edits import AddAnnotation, AddRelation, RemoveAnnotation, SetAnswer
 from app.core.records import Annotation, utc_now
-from app.services.agreement_report import (
+from app.services.agreement.report import (
     NotEnoughCodersError,
     UnknownCoderError,
     agreement_report,

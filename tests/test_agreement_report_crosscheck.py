@@ -20,8 +20,8 @@ import pytest
 
 from app.agreement import relation_agreement, span_agreement
 from app.core.records import Annotation, Relation, utc_now
-from app.services.agreement_figures import Disagreements
-from app.services.agreement_report import agreement_report
+from app.services.agreement.figures import Disagreements
+from app.services.agreement.report import agreement_report
 from app.services.importing import import_articles
 from app.services.projects import Project
 from tests.agreement.unitizing_reference import unitizing_alpha
@@ -149,7 +149,7 @@ def test_report_equals_the_functions_applied_pair_by_pair_and_article_by_article
 def test_disagreement_lists_are_built_on_first_reading_and_indexed_like_a_plain_filter(
     project: Project, tmp_path: Path
 ) -> None:
-    from app.services.agreement_lists import between as _between
+    from app.services.agreement.lists import between as _between
 
     _code(project, tmp_path, 3)
     report = agreement_report(project, n_bootstrap=0)

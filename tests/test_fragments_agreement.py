@@ -13,7 +13,7 @@ from app.agreement import unitizing_alpha
 from app.agreement.span_matching import covered_overlap, match_overlap
 from app.core.edits import AddAnnotation
 from app.core.records import utc_now
-from app.services.agreement_report import agreement_report
+from app.services.agreement.report import agreement_report
 from app.services.editing import apply_edit, new_annotation
 from app.services.importing import import_articles
 from app.services.projects import Project

@@ -9,7 +9,7 @@ import textwrap
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the report's modules load NumPy: import them only when run
-    from app.services.agreement_report import AgreementReport, Figure, Measure
+    from app.services.agreement.report import AgreementReport, Figure, Measure
 
 _NAMES = {
     "krippendorff_alpha": "alpha",
@@ -134,7 +134,7 @@ def format_report(report: AgreementReport) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from app.services.agreement_report import project_agreement_report
+    from app.services.agreement.report import project_agreement_report
 
     coders = None
     if args.coders is not None:

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from app.core.exports import BarChartSpec, Column, ScoreBands, Table
-from app.services.agreement_report import (
+from app.services.agreement.report import (
     AgreementReport,
     AgreementReportError,
     Figure,

@@ -12,7 +12,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
-from app.services.agreement_report import Disagreement, Figure, Measure
+from app.services.agreement.report import Disagreement, Figure, Measure
 from app.ui.lead.alpha_chart import reading_fill
 from app.ui.row_model import RowTableModel
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from app.services.agreement_report import agreement_report
+from app.services.agreement.report import agreement_report
 from app.services.progress import CancelFn, ProgressFn
 from app.services.projects import Project
 from app.ui.tasks import BackgroundTask

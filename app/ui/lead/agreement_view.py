@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.agreement_report import AgreementReport, Disagreement, Measure
+from app.services.agreement.report import AgreementReport, Disagreement, Measure
 from app.services.projects import Project
 from app.ui.lead.agreement_models import (
     DisagreementModel,

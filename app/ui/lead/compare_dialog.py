@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
-from app.services.agreement_report import Disagreement
+from app.services.agreement.report import Disagreement
 from app.services.comparison import coder_spans
 from app.services.projects import Project
 from app.ui.lead.compare_view import CompareView, Marked

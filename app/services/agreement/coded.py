@@ -22,7 +22,7 @@ from app.agreement import cohen_kappa, fleiss_kappa, gwet_ac1, percent_agreement
 from app.agreement.errors import AgreementError
 from app.agreement.reliability_data import ReliabilityData, from_columns
 from app.core.codebook import Attribute, Codebook, Question, SpanLabel
-from app.services.agreement_figures import (
+from app.services.agreement.figures import (
     Disagreements,
     Figure,
     Measure,
@@ -32,7 +32,7 @@ from app.services.agreement_figures import (
     chance_figure,
     percent_figure,
 )
-from app.services.agreement_units import (
+from app.services.agreement.units import (
     CodedValue,
     Corpus,
     Disagreement,

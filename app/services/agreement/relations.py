@@ -17,7 +17,7 @@ import numpy as np
 from app.agreement.reliability_data import from_columns
 from app.agreement.span_matching import match_exact
 from app.core.codebook import Codebook
-from app.services.agreement_figures import (
+from app.services.agreement.figures import (
     ArticleResamples,
     Counts,
     Disagreements,
@@ -29,7 +29,7 @@ from app.services.agreement_figures import (
     f1_figure,
     with_f1_interval,
 )
-from app.services.agreement_units import CodedValue, Corpus, Disagreement, PairMatch
+from app.services.agreement.units import CodedValue, Corpus, Disagreement, PairMatch
 
 ALL = "*"
 LEVEL = "through matched spans"

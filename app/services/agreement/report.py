@@ -17,6 +17,9 @@ turns into JSON-ready data::
       not_measured  what was skipped and why
 
 The command line, the window and the Excel export all read this one structure.
+This is the one public module of :mod:`app.services.agreement`; :func:`load_corpus` and
+:func:`answer_units` are passed through for the benchmarks, which time the agreement
+functions alone on the report's units.
 """
 
 from __future__ import annotations
@@ -29,16 +32,17 @@ from typing import Any
 
 from app.core.bulk import no_cycle_collection
 from app.core.codebook import Codebook
-from app.services.agreement_coded import attribute_measures, question_measures
-from app.services.agreement_figures import Disagreements, Figure, Interval, Measure, Settings
-from app.services.agreement_relations import relation_measures
-from app.services.agreement_spans import span_measures
-from app.services.agreement_units import (
+from app.services.agreement.coded import attribute_measures, question_measures
+from app.services.agreement.figures import Disagreements, Figure, Interval, Measure, Settings
+from app.services.agreement.relations import relation_measures
+from app.services.agreement.spans import span_measures
+from app.services.agreement.units import (
     AgreementReportError,
     CodedValue,
     Disagreement,
     NotEnoughCodersError,
     UnknownCoderError,
+    answer_units,
     compare_pairs,
     load_corpus,
 )
@@ -57,6 +61,8 @@ __all__ = [
     "NotMeasured",
     "UnknownCoderError",
     "agreement_report",
+    "answer_units",
+    "load_corpus",
     "project_agreement_report",
 ]
 

@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 
 from app.core.bulk import no_cycle_collection
-from app.services.agreement_units import Disagreement
+from app.services.agreement.units import Disagreement
 
 
 def between(d: Disagreement, coders: Sequence[str]) -> bool:

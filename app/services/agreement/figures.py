@@ -21,8 +21,8 @@ from app.agreement import AgreementError, bootstrap, krippendorff_alpha, percent
 from app.agreement.kalpha import kalpha
 from app.agreement.reliability_data import ReliabilityData
 from app.agreement.span_intervals import document_weights, f1_interval
-from app.services.agreement_lists import Disagreements, between
-from app.services.agreement_units import Disagreement
+from app.services.agreement.lists import Disagreements, between
+from app.services.agreement.units import Disagreement
 
 Unit = Mapping[Hashable, Any]
 NAN = float("nan")

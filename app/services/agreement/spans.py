@@ -9,7 +9,7 @@ over the articles both finished, and for all coders over the articles every code
 finished.
 
 Counts come from one matching per coder pair over all articles
-(:func:`app.services.agreement_units.compare_pairs`), tallied with ``bincount`` by pair,
+(:func:`app.services.agreement.units.compare_pairs`), tallied with ``bincount`` by pair,
 article and label; alpha_U of every article comes from one batched computation
 (:func:`app.agreement.unitizing_batch.alpha_u_by_segment`).
 """
@@ -24,7 +24,7 @@ import numpy as np
 from app.agreement.unitizing import NO_VARIATION
 from app.agreement.unitizing_batch import alpha_u_by_segment, alpha_u_parts, merge_overlaps
 from app.core.codebook import Codebook
-from app.services.agreement_figures import (
+from app.services.agreement.figures import (
     NAN,
     ArticleResamples,
     Counts,
@@ -37,7 +37,7 @@ from app.services.agreement_figures import (
     macro_f1_figure,
     with_f1_interval,
 )
-from app.services.agreement_units import CodedValue, Corpus, Disagreement, PairMatch
+from app.services.agreement.units import CodedValue, Corpus, Disagreement, PairMatch
 
 ALL = "*"
 MODES = ("exact", "overlap")
