@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from io import TextIOWrapper
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
@@ -30,7 +31,7 @@ class _LazyFileHandler(RotatingFileHandler):
     """Creates the log folder with the first record, not at start-up: a run that logs
     nothing (most commands, the self-test) leaves the user's folders as they were."""
 
-    def _open(self):  # type: ignore[no-untyped-def]  # noqa: ANN202 - logging's override
+    def _open(self) -> TextIOWrapper:
         Path(self.baseFilename).parent.mkdir(parents=True, exist_ok=True)
         return super()._open()
 
@@ -54,10 +55,11 @@ def configure_logging(*, debug: bool = False) -> Path | None:
         handler.close()
     level = logging.DEBUG if debug else logging.INFO
     handlers: list[logging.Handler] = []
-    path: Path | None = log_path()
+    file = log_path()
+    path: Path | None = file
     try:
         file_handler: logging.Handler = _LazyFileHandler(
-            path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8", delay=True
+            file, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8", delay=True
         )
         file_handler.setLevel(level)
         handlers.append(file_handler)

@@ -74,8 +74,8 @@ def _coincidences_by_coder_pairs(
             half += np.bincount(
                 codes[i, both] * q + codes[j, both], weights=inverse[both], minlength=q * q
             )
-    half = half.reshape(q, q)
-    return half + half.T
+    square = half.reshape(q, q)
+    return square + square.T
 
 
 def _fixed_difference(

@@ -21,6 +21,7 @@ are left out and counted. The same ``seed`` always gives the same interval.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -29,7 +30,7 @@ import numpy as np
 from app.agreement import kappa, percent
 from app.agreement.alpha import alpha_statistic, krippendorff_alpha
 from app.agreement.errors import AgreementError
-from app.agreement.reliability_data import Units, reliability_data
+from app.agreement.reliability_data import ReliabilityData, Units, reliability_data
 from app.agreement.results import BootstrapResult
 from app.agreement.statistic import UnitStatistic
 
@@ -72,7 +73,15 @@ def _multiplicities(rng: np.random.Generator, n_resamples: int, n_units: int) ->
     return flat.reshape(n_resamples, n_units).astype(np.float64)
 
 
+def _n_units(units: Units) -> int:
+    if isinstance(units, ReliabilityData):
+        return units.n_units
+    return units.shape[1] if isinstance(units, np.ndarray) else len(units)
+
+
 def _resample_units(units: Units, index: np.ndarray) -> Units:
+    if isinstance(units, ReliabilityData):
+        return replace(units, codes=units.codes[:, index])
     if isinstance(units, np.ndarray):
         return units[:, index]
     return [units[i] for i in index]
@@ -119,7 +128,7 @@ def bootstrap(
             parts.append(statistic.evaluate(_multiplicities(rng, min(chunk, n - start), n_units)))
         values = np.concatenate(parts)
     else:
-        n_units = units.shape[1] if isinstance(units, np.ndarray) else len(units)
+        n_units = _n_units(units)
         values = np.empty(n)
         for b in range(n):
             resampled = _resample_units(units, rng.integers(0, n_units, size=n_units))

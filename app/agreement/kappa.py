@@ -134,7 +134,7 @@ def _coder_shares(s: dict[str, np.ndarray], n_coders: int) -> list[tuple[np.ndar
 def _scott(w: np.ndarray, n_coders: int) -> Components:
     def components(s: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         shares = _coder_shares(s, n_coders)
-        rated = sum(present.astype(np.float64) for _, present in shares)
+        rated = np.sum([present.astype(np.float64) for _, present in shares], axis=0)
         pi = sum(share for share, _ in shares) / rated[:, None]
         return s["agree"][:, 0] / s["pair"][:, 0], np.einsum("bk,kl,bl->b", pi, w, pi)
 

@@ -38,7 +38,9 @@ def attribute_agreement(
     ``level`` is ``"nominal"`` for choices and ``"ordinal"`` for scales (with
     ``categories`` giving the scale's order); interval and ratio work too.
     """
-    units = [p if isinstance(p, Mapping) else {"A": p[0], "B": p[1]} for p in pairs]
+    units: list[Mapping[Hashable, Any]] = [
+        p if isinstance(p, Mapping) else {"A": p[0], "B": p[1]} for p in pairs
+    ]
     return krippendorff_alpha(units, level, categories)
 
 

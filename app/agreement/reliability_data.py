@@ -107,7 +107,7 @@ def _from_array(array: np.ndarray, categories: Sequence[Any] | None) -> Reliabil
         raise AgreementError("A reliability data array must have two dimensions: coders x units.")
     coders = tuple(range(array.shape[0]))
     if array.dtype.kind not in "fiub":
-        units = [{i: array[i, u] for i in range(array.shape[0])} for u in range(array.shape[1])]
+        units: list[Mapping[Hashable, Any]] = [{i: array[i, u] for i in range(array.shape[0])} for u in range(array.shape[1])]
         return _from_mappings(units, categories, coders)
     values = array.astype(np.float64)
     present = ~np.isnan(values)

@@ -16,6 +16,8 @@ used in the resample of each label's F1.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from app.agreement.bootstrap import _multiplicities, percentile_interval
@@ -35,6 +37,12 @@ def _f1(n_a: np.ndarray, n_b: np.ndarray, matched: np.ndarray, macro: bool) -> n
         per_label = np.where(total > 0, 2.0 * matched / total, np.nan)
         used = (total > 0).sum(axis=-1)
         return np.where(used > 0, np.nansum(per_label, axis=-1) / np.maximum(used, 1), np.nan)
+
+
+def _f1_of(counts: Sequence[np.ndarray], macro: bool) -> np.ndarray:
+    """:func:`_f1` of the three counts ``(n_a, n_b, matched)``."""
+    n_a, n_b, matched = counts
+    return _f1(n_a, n_b, matched, macro)
 
 
 def document_weights(n_documents: int, n: int = 1000, seed: int | None = 0) -> np.ndarray:
@@ -68,21 +76,21 @@ def f1_interval(
         raise AgreementError("The bootstrap needs at least two resamples.")
     if not 0.0 < level < 1.0:
         raise AgreementError("The confidence level must lie strictly between 0 and 1.")
-    estimate = float(_f1(*(c.sum(axis=0) for c in counts), macro))
+    estimate = float(_f1_of([c.sum(axis=0) for c in counts], macro))
     if np.isnan(estimate):
         raise AgreementError("Neither coder marked a span, so F1 has no interval.")
     n_docs = counts[0].shape[0]
     if weights is not None:
         if weights.shape[1] != n_docs:
             raise AgreementError("The resamples were drawn for another number of documents.")
-        values = _f1(*(weights @ c for c in counts), macro)
+        values = _f1_of([weights @ c for c in counts], macro)
     else:
         rng = np.random.default_rng(seed)
         chunk = max(1, _CELLS_PER_CHUNK // max(n_docs, 1))
         parts = []
         for start in range(0, n, chunk):
             drawn = _multiplicities(rng, min(chunk, n - start), n_docs)
-            parts.append(_f1(*(drawn @ c for c in counts), macro))  # (resamples,)
+            parts.append(_f1_of([drawn @ c for c in counts], macro))  # (resamples,)
         values = np.concatenate(parts)
     return percentile_interval(
         "f1_macro" if macro else "f1", estimate, values, level, seed, "had no span"

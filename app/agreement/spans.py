@@ -148,7 +148,8 @@ def span_agreement(
     pieces_a, pieces_b = _check_fragments(fragments_a, a, "A"), _check_fragments(fragments_b, b, "B")
     if not a and not b:
         raise AgreementError("Neither coder marked a span; there is nothing to compare.")
-    found = {s[2] for s in a} | {s[2] for s in b}
+    # Any, not Hashable: the labels are sorted when they compare.
+    found: set[Any] = {s[2] for s in a} | {s[2] for s in b}
     try:
         labels = sorted(found)
     except TypeError:

@@ -100,7 +100,8 @@ def span_table(
         raise AgreementError("The continuum must have a positive whole length.")
     rows = list(spans)
     coder_index = {c: i for i, c in enumerate(coders or ())}
-    category_index: dict[Hashable, int] = {}
+    # Any, not Hashable: the categories are sorted when they compare (see below).
+    category_index: dict[Any, int] = {}
     table = np.zeros((len(rows), 4), dtype=np.int64)
     for n, row in enumerate(rows):
         try:
@@ -179,7 +180,7 @@ def unitizing_alpha(
     table = span_table(spans, begin, length, coders)
     if len(table.begin) == 0:
         raise AgreementError("No coder marked any unit; there is nothing to compare.")
-    chosen = range(len(table.categories))
+    chosen: Sequence[int] = range(len(table.categories))
     if category is not None:
         if category not in table.categories:
             raise AgreementError(f"No coder marked a unit of category {category!r}.")

@@ -257,8 +257,7 @@ def align_relations(
     found: dict[tuple[str, str, str], dict[str, Relation]] = defaultdict(dict)
     for r in coded:
         if r.coder_id in names and r.source_id in where and r.target_id in where:
-            key = (r.label, where[r.source_id], where[r.target_id])
-            found[key].setdefault(names[r.coder_id], r)
+            found[r.label, where[r.source_id], where[r.target_id]].setdefault(names[r.coder_id], r)
     gold_by_key: dict[tuple[str, str, str], list[Relation]] = defaultdict(list)
     for r in gold:
         if r.source_id in where and r.target_id in where:

@@ -142,8 +142,8 @@ def annotation_conf_document(text: str, origin: str, *, title: str | None = None
         name, rest = _type_name(line)
         if name.startswith("!"):
             continue
-        args = dict(_args(rest, macros))
-        values = [v.split(":", 1)[0] for v in args.get("Value", [])]
+        by_key = dict(_args(rest, macros))
+        values = [v.split(":", 1)[0] for v in by_key.get("Value", [])]
         if name == "uncertain" and not values:  # the flag every annotation has (Loupe's exports write it)
             continue
         if values:
@@ -152,7 +152,7 @@ def annotation_conf_document(text: str, origin: str, *, title: str | None = None
                                                 for v in values]}
         else:
             spec = {"name": codebook_name(name), "type": "boolean", "description": BINARY}
-        for owner in expand(args.get("Arg", [])):
+        for owner in expand(by_key.get("Arg", [])):
             brat_owner = next(lb for lb in labels if codebook_name(lb) == owner)
             attributes[brat_owner].append(spec)
     reference = {"name": REFERENCES, "type": "text",
@@ -189,20 +189,20 @@ def annotation_conf_document(text: str, origin: str, *, title: str | None = None
             spec["attributes"] = [note]
         relation_types.append(spec)
     roles: dict[str, dict[str, list[str]]] = {}
-    for event, args in events.items():
-        for arg, types in args:
-            role = roles.setdefault(role_name(arg), {"source": [], "target": []})
-            role["source"].append(codebook_name(event))
-            role["target"] += expand(types)
+    for event, event_args in events.items():
+        for arg, types in event_args:
+            role_ends = roles.setdefault(role_name(arg), {"source": [], "target": []})
+            role_ends["source"].append(codebook_name(event))
+            role_ends["target"] += expand(types)
     taken = {r["name"].casefold() for r in relation_types}
-    for role, ends in roles.items():
+    for role, role_ends in roles.items():
         name = codebook_name(role)
         if name.casefold() in taken:
             raise CodebookError(f"{origin}: the event role {role} has the name of a relation type.")
         taken.add(name.casefold())
         relation_types.append({
-            "name": name, "source": list(dict.fromkeys(ends["source"])),
-            "target": list(dict.fromkeys(ends["target"])) or [codebook_name(labels[0])],
+            "name": name, "source": list(dict.fromkeys(role_ends["source"])),
+            "target": list(dict.fromkeys(role_ends["target"])) or [codebook_name(labels[0])],
             "description": EVENT_ROLE, "attributes": [note],
         })
     return {

@@ -159,7 +159,9 @@ class _StrictLoader(yaml.SafeLoader):
     (PyYAML would silently keep the last one). Keys brought in by a ``<<`` merge may
     still be overridden."""
 
-    def construct_mapping(self, node: yaml.Node, deep: bool = False) -> dict[Any, Any]:
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        # Typed as PyYAML's, but "!!map scalar" brings a scalar node here: the base class
+        # refuses it with its own message.
         if isinstance(node, yaml.MappingNode):
             seen: set[Any] = set()
             for key_node, _ in node.value:

@@ -82,8 +82,9 @@ def _schema_message(error: jsonschema.ValidationError) -> str:
     parts = tuple(error.absolute_path)
     path = _format_path(parts)
     keyword = error.validator
-    value = error.validator_value
-    instance = error.instance
+    # Typed "Any | Unset" for an error built by hand; iter_errors always sets both.
+    value: Any = error.validator_value
+    instance: Any = error.instance
     subschema = error.schema if isinstance(error.schema, dict) else {}
 
     def at(message: str, where: str = path) -> str:

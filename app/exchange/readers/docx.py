@@ -258,11 +258,12 @@ def _attr(element: etree._Element, local: str) -> str | None:
 
 def _child(element: etree._Element, *path: str) -> etree._Element | None:
     """The first descendant along ``path`` of WordprocessingML local names."""
+    found: etree._Element | None = element
     for local in path:
-        element = next((c for c in element if _local(c.tag) == local), None)
-        if element is None:
+        if found is None:
             return None
-    return element
+        found = next((c for c in found if _local(c.tag) == local), None)
+    return found
 
 
 def _is_on(element: etree._Element | None) -> bool:
@@ -532,7 +533,8 @@ def _read_body(stream: IO[bytes], name: str) -> _BodyText:
     kinds: list[bool] = []
     pending = ""  # a paragraph whose mark was deleted, waiting for the next one
     body: etree._Element | None = None
-    events = etree.iterparse(
+    # types-lxml types resolve_entities as a bool; lxml 5 also takes "internal".
+    events = etree.iterparse(  # type: ignore[call-overload]
         stream, events=("start", "end"), resolve_entities="internal", no_network=True,
         huge_tree=False, remove_comments=True, remove_pis=True,
     )

@@ -293,9 +293,9 @@ def decode_bytes(data: bytes, name: str, *, declared: str | None = None) -> Deco
         return _finish_decoded(DecodedText(data.decode("utf-8"), "utf-8"), name)
     except UnicodeDecodeError:
         pass
-    codec = _declared_codec(declared) if declared else None
-    if codec:
-        decoded = _tolerant(data, codec, name)
+    declared_codec = _declared_codec(declared) if declared else None
+    if declared_codec:
+        decoded = _tolerant(data, declared_codec, name)
         if decoded is not None:
             return _finish_decoded(decoded, name)
     nearly = _nearly_utf8(data)
