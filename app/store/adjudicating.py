@@ -27,6 +27,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from app.core.errors import ProjectError
 from app.core.records import Annotation, Relation
 from app.store.annotations import _annotation, fragment_rows
+from app.store.engine import sqlite_connection
 from app.store.failures import describe_database_error
 from app.store.relations import _relation
 from app.store.schema import (
@@ -238,7 +239,7 @@ class GoldRepository:
         """
         try:
             with self._engine.begin() as conn:
-                if conn.dialect.name == "sqlite" and not conn.connection.driver_connection.in_transaction:
+                if conn.dialect.name == "sqlite" and not sqlite_connection(conn).in_transaction:
                     # Take the write lock now: the decision's reads and writes form one unit.
                     conn.exec_driver_sql("BEGIN IMMEDIATE")
                 yield GoldWrites(conn)

@@ -156,10 +156,13 @@ class AnnotationRepository:
             )
         return [
             Annotation(
-                *row[:6], {} if row[6] in ("{}", None) else json.loads(row[6]), *row[7:],
-                fragments=fragments.get(row[0], ()),
+                id_, article, coder, label, start, end,
+                {} if attributes in ("{}", None) else json.loads(attributes),
+                note, uncertain, revision, created, updated, deleted,
+                fragments=fragments.get(id_, ()),
             )
-            for row in rows
+            for (id_, article, coder, label, start, end, attributes, note, uncertain, revision,
+                 created, updated, deleted) in rows
         ]
 
     def update(self, annotation_id: str, values: dict[str, Any], updated_at: str) -> None:

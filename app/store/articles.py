@@ -10,6 +10,7 @@ of breaking the batch on the unique text hash.
 
 from __future__ import annotations
 
+import builtins
 import logging
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
@@ -21,6 +22,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from app.core.articles import ImportedArticle
 from app.core.errors import ProjectError
 from app.core.records import Article, Entity, utc_now
+from app.store.engine import sqlite_connection
 from app.store.schema import AnnotationRow, ArticleRow, CoderRow, EntityRow
 
 #: (start, end, label) in code points.
@@ -54,7 +56,7 @@ def _coder_id(conn: Any, name: str, now: str) -> str:
 def _lock_for_writing(conn: Connection) -> None:
     """Take the write lock before the first read of the transaction."""
     if conn.dialect.name == "sqlite":
-        if not conn.connection.driver_connection.in_transaction:
+        if not sqlite_connection(conn).in_transaction:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
     elif conn.dialect.name == "postgresql":
         conn.exec_driver_sql("LOCK TABLE article IN SHARE ROW EXCLUSIVE MODE")
@@ -240,7 +242,7 @@ class ArticleRepository:
                 select(func.length(ArticleRow.text)).where(ArticleRow.id == article_id)
             ).scalar_one_or_none()
 
-    def entities(self, article_id: str) -> list[Entity]:
+    def entities(self, article_id: str) -> builtins.list[Entity]:  # list: the method above
         # Plain column tuples: this runs every time an article opens, for thousands of rows.
         with self._engine.connect() as conn:
             rows = conn.execute(

@@ -185,4 +185,7 @@ class AssigningQueries:
         """
         with self._engine.connect() as conn:
             rows = conn.exec_driver_sql(_LOADS).all()
-        return [CoderLoad(*row[:7], seconds_spent=float(row[7])) for row in rows]
+        return [
+            CoderLoad(name, role, assigned, todo, in_progress, done, overlap, float(seconds))
+            for name, role, assigned, todo, in_progress, done, overlap, seconds in rows
+        ]

@@ -31,6 +31,7 @@ from app.core.staging import (
     remove_leftovers,
     remove_partial,
 )
+from app.store.engine import sqlite_connection
 
 _STAMP = r"\d{8}-\d{6}-\d{6}"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -90,7 +91,7 @@ def write_backup(engine: Engine, target: Path, *, project_name: str) -> None:
     partial = partial_path(target)
     try:
         with engine.connect() as conn:
-            source = conn.connection.driver_connection
+            source = sqlite_connection(conn)
             destination = sqlite3.connect(partial)
             try:
                 source.backup(destination)

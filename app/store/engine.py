@@ -149,3 +149,12 @@ def check_integrity(conn: Connection, name: str) -> None:
             f"{name} is damaged: the integrity check found {len(problems)} problem(s), "
             f"the first being '{problems[0]}'."
         )
+
+
+def sqlite_connection(conn: Connection) -> sqlite3.Connection:
+    """The sqlite3 connection under ``conn``, for what SQLAlchemy does not wrap: the
+    backup API, the transaction state, plain-tuple cursors over many rows."""
+    raw = conn.connection.driver_connection
+    if not isinstance(raw, sqlite3.Connection):
+        raise TypeError(f"Expected an SQLite connection, not {type(raw).__name__}.")
+    return raw

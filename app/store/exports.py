@@ -82,10 +82,15 @@ class ExportQueries:
         """(article id, coder id) pairs with a status row or any live coding."""
         ids = list(article_ids)
         parts = []
-        for table in (AssignmentRow, AnnotationRow, RelationRow, DocumentCodeRow):
+        for table, deleted_at in (
+            (AssignmentRow, None),  # status rows have no deleted_at
+            (AnnotationRow, AnnotationRow.deleted_at),
+            (RelationRow, RelationRow.deleted_at),
+            (DocumentCodeRow, DocumentCodeRow.deleted_at),
+        ):
             part = select(table.article_id, table.coder_id).where(table.article_id.in_(ids))
-            if table is not AssignmentRow:
-                part = part.where(table.deleted_at.is_(None))
+            if deleted_at is not None:
+                part = part.where(deleted_at.is_(None))
             parts.append(_coder_filter(part, table.coder_id, coder_ids))
         with self._engine.connect() as conn:
             return {(a, c) for a, c in conn.execute(union(*parts))}

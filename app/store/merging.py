@@ -28,7 +28,7 @@ from app.core.errors import LoupeError, ProjectError
 from app.core.records import Coder, utc_now
 from app.core.team import PACKAGE_FOR, FileMerge
 from app.store import migrate
-from app.store.engine import make_readonly_engine
+from app.store.engine import make_readonly_engine, sqlite_connection
 from app.store.fingerprint import schema_problem
 from app.store.schema import AnnotationRow, AssignmentRow, Base, DocumentCodeRow, RelationRow
 
@@ -134,12 +134,12 @@ class ForeignProject:
     def articles(self) -> Iterator[tuple[str, str, str, str]]:
         """(id, title, stored text hash, text) of every article, one at a time."""
         with self._engine.connect() as conn:
-            yield from conn.exec_driver_sql("SELECT id, title, text_sha256, text FROM article")
+            yield from conn.exec_driver_sql("SELECT id, title, text_sha256, text FROM article").tuples()
 
     def rows(self, table: str, columns: Sequence[str]) -> list[tuple[Any, ...]]:
         # The driver's own cursor: tens of thousands of plain tuples, no result objects.
         with self._engine.connect() as conn:
-            return conn.connection.driver_connection.execute(f"SELECT {_columns(columns)} FROM {table}").fetchall()
+            return sqlite_connection(conn).execute(f"SELECT {_columns(columns)} FROM {table}").fetchall()
 
     def fragment_rows(self) -> list[tuple[Any, ...]]:
         """(annotation id, start, end) of every fragment, by annotation and start; none
@@ -148,7 +148,7 @@ class ForeignProject:
             return []
         if self._fragments is None:  # read by the checks and again by the merge: once
             with self._engine.connect() as conn:
-                self._fragments = conn.connection.driver_connection.execute(
+                self._fragments = sqlite_connection(conn).execute(
                     f"SELECT {_columns(FRAGMENT_COLUMNS)} FROM annotation_fragment ORDER BY annotation_id, start"
                 ).fetchall()
         return self._fragments
@@ -279,7 +279,7 @@ def _replace_fragments(
 def lead_fragments(conn: Connection, annotation_ids: Sequence[str]) -> dict[str, tuple[tuple[Any, Any], ...]]:
     """annotation id -> the project's fragments of it (sorted), for the ids that have any."""
     found: dict[str, list[tuple[Any, Any]]] = {}
-    cursor = conn.connection.driver_connection.cursor()
+    cursor = sqlite_connection(conn).cursor()
     try:
         for i in range(0, len(annotation_ids), _CHUNK):
             chunk = list(annotation_ids[i : i + _CHUNK])
@@ -306,7 +306,7 @@ def lead_rows(conn: Connection, table: str, columns: Sequence[str], ids: Sequenc
     """The project's rows of ``table`` (``columns``, the id first) whose id is in ``ids``,
     as plain tuples through the driver's cursor (the same types a foreign file's have)."""
     found: list[tuple[Any, ...]] = []
-    cursor = conn.connection.driver_connection.cursor()
+    cursor = sqlite_connection(conn).cursor()
     try:
         for i in range(0, len(ids), _CHUNK):
             chunk = list(ids[i : i + _CHUNK])
@@ -323,7 +323,7 @@ def lead_statuses(conn: Connection, coder_ids: Sequence[str]) -> dict[tuple[str,
     """(article id, coder id) -> the project's assignment row (:data:`STATUS_COLUMNS`)
     of each coder of ``coder_ids``."""
     found: dict[tuple[str, str], tuple[Any, ...]] = {}
-    cursor = conn.connection.driver_connection.cursor()
+    cursor = sqlite_connection(conn).cursor()
     try:
         for i in range(0, len(coder_ids), _CHUNK):
             chunk = list(coder_ids[i : i + _CHUNK])

@@ -194,7 +194,7 @@ class ProjectStore:
             by_label = dict(
                 conn.execute(
                     select(EntityRow.label, func.count()).group_by(EntityRow.label)
-                ).all()
+                ).tuples().all()
             )
             cb_name, cb_version, _content, _sha = self.codebook()
             return ProjectCounts(

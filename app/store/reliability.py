@@ -100,7 +100,7 @@ class ReliabilityQueries:
                     f"AND a.coder_id IN ({', '.join('?' * len(coders))}) "
                     "AND a.deleted_at IS NULL AND f.annotation_id = a.id",
                     (*chunk, *coders),
-                ).all()
+                ).tuples().all()
         return group_fragments(rows)
 
     def relation_rows(
