@@ -203,7 +203,7 @@ class ArticleView(QTextEdit):
         self.hidden_entity_labels = set(hidden)
         self.refresh_highlights()
 
-    def zoom(self, steps: int) -> None:
+    def zoom(self, steps: float) -> None:
         font = self.font()
         font.setPointSizeF(max(6.0, min(48.0, font.pointSizeF() + steps)))
         self.setFont(font)

@@ -26,7 +26,7 @@ from app.services.projects import Project
 from app.ui.tasks import ProjectTask
 
 if TYPE_CHECKING:
-    from app.ui.main_window import MainWindow
+    from app.ui.window_parts import ProjectWindow
 
 FORMAT_NAMES = {
     "xlsx": "Excel workbook (.xlsx)",
@@ -117,7 +117,7 @@ class ExportDialog(QDialog):
 
 
 class ExportTask(ProjectTask):
-    def __init__(self, window: MainWindow, options: dict[str, Any]) -> None:
+    def __init__(self, window: ProjectWindow, options: dict[str, Any]) -> None:
         assert window.controller.project_path is not None
 
         def job(project: Project, progress: ProgressFn, cancelled: CancelFn) -> Any:
@@ -136,7 +136,7 @@ class ExportTask(ProjectTask):
         )
 
 
-def run_export(window: MainWindow) -> ExportTask | None:
+def run_export(window: ProjectWindow) -> ExportTask | None:
     """Ask what to export, then export it in the background (through the window's runner)."""
     if window.controller.project_path is None:
         return None

@@ -32,7 +32,7 @@ from app.services.import_report import (
 
 if TYPE_CHECKING:
     from app.ui.import_task import ImportTask
-    from app.ui.main_window import MainWindow
+    from app.ui.window_parts import ProjectWindow
 
 NO_CODER = "(none)"
 FILE_CODERS = "(the coders named in the file)"
@@ -94,7 +94,7 @@ class ImportDialog(QDialog):
         return frozenset(kind for kind, box in self.drop_boxes.items() if box.isChecked())
 
 
-def start_import(window: MainWindow, files: Sequence[Path]) -> ImportDialog | ImportTask:
+def start_import(window: ProjectWindow, files: Sequence[Path]) -> ImportDialog | ImportTask:
     """Import ``files``: at once when none can bring coding, else after :class:`ImportDialog`
     (window-modal, not blocking) is accepted. Returns the dialog, or the running task."""
     from app.ui.import_task import run_import

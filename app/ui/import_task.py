@@ -15,7 +15,7 @@ from app.services.projects import Project
 from app.ui.tasks import ProjectTask
 
 if TYPE_CHECKING:
-    from app.ui.main_window import MainWindow
+    from app.ui.window_parts import ProjectWindow
 
 #: What the report says to do about spans with white space at their edges, in the window.
 TRIM_HINT = f"\u201c{TRIM_FIELD}\u201d trims them"
@@ -26,7 +26,7 @@ class ImportTask(ProjectTask):
     ``trim_spans``, ``drop``); its report shown in the status bar and a result box."""
 
     def __init__(
-        self, window: MainWindow, files: Sequence[Path], *,
+        self, window: ProjectWindow, files: Sequence[Path], *,
         coder: str | None = None, trim_spans: bool = False, drop: frozenset[str] = frozenset(),
     ) -> None:
         assert window.controller.project_path is not None
@@ -66,7 +66,7 @@ class ImportTask(ProjectTask):
 
 
 def run_import(
-    window: MainWindow, files: Sequence[Path], *,
+    window: ProjectWindow, files: Sequence[Path], *,
     coder: str | None = None, trim_spans: bool = False, drop: frozenset[str] = frozenset(),
 ) -> ImportTask:
     """Start importing ``files`` through the window's task runner."""

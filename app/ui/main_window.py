@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QWidget
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMenu, QMessageBox, QWidget
 
 from app.core.errors import LoupeError
 from app.core.formats import PROJECT_FILTER
@@ -27,6 +27,7 @@ from app.ui.relation_panel import RelationPanel
 from app.ui.settings import Settings
 from app.ui.shortcuts_dialog import ShortcutsDialog
 from app.ui.tasks import TaskRunner
+from app.ui.window_parts import Menus, ProjectWindow
 
 if TYPE_CHECKING:
     from app.ui.lead.feedback_dialog import FeedbackDialog
@@ -37,7 +38,10 @@ IMPORT_FILTER = (
 )
 
 
-class MainWindow(QMainWindow):
+class MainWindow(ProjectWindow):
+    """The coding window. Its parts receive what they use of it (the controller, the
+    menus, itself as a parent); none sets attributes on it or imports this module."""
+
     def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("mainWindow")
@@ -54,7 +58,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.article_panel)
         c = self.controller
         self.article_list = ArticleListPanel(c)
-        self.palette = LabelPalette(c)
+        self.label_palette = LabelPalette(c)
         self.legend = EntityLegend(c)
         self.attribute_editor = AttributeEditor(c)
         self.relation_panel = RelationPanel(c)
@@ -62,7 +66,7 @@ class MainWindow(QMainWindow):
         self.annotation_table = AnnotationTablePanel(c)
         left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
         self._dock("Articles", self.article_list, left)
-        labels = self._dock("Labels", self.palette, left)
+        labels = self._dock("Labels", self.label_palette, left)
         entities = self._dock("Entities", self.legend, left)
         self.tabifyDockWidget(labels, entities)
         labels.raise_()
@@ -74,9 +78,20 @@ class MainWindow(QMainWindow):
         self._dock("Annotations", self.annotation_table, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.setCorner(Qt.Corner.BottomLeftCorner, left)
         self.setCorner(Qt.Corner.BottomRightCorner, right)
-        self.actions_by_name = build_menus(self)
+        bar = self.menuBar()
+        #: The menus in menu-bar order; the builders below fill them.
+        self.menus = Menus(
+            file=bar.addMenu("&File"), recent=QMenu("Open &Recent", self), edit=bar.addMenu("&Edit"),
+            go=bar.addMenu("&Go"), code=bar.addMenu("&Code"), view=bar.addMenu("&View"),
+            team=bar.addMenu("&Team"), help=bar.addMenu("&Help"),
+        )
+        coding = build_menus(self, self, c, self.article_panel, settings, self.menus)
+        self.team, team_actions = build_team_menu(self, self.menus)
+        #: Every action of the menus by object name (tests and the shortcuts list use it).
+        self.actions_by_name: dict[str, QAction] = {**coding, **team_actions}
         self.actions_by_name["import_articles"].setEnabled(False)  # until a project is open
-        self.team = build_team_menu(self)
+        #: The open codebook's label actions (Code menu), replaced when a project opens.
+        self.label_actions: list[QAction] = []
         self.coder_label = QLabel()
         self.statusBar().addPermanentWidget(self.coder_label)
         self._wire()
@@ -101,7 +116,7 @@ class MainWindow(QMainWindow):
         c.refused.connect(self._on_refused)
         c.training_done.connect(self.show_training_feedback)
         c.article_opened.connect(self._remember_article)
-        self.palette.label_chosen.connect(view.apply_label)
+        self.label_palette.label_chosen.connect(view.apply_label)
         self.article_list.assignments_requested.connect(lambda: self.team.show_assignments())
         self.legend.entity_visibility_changed.connect(self._set_hidden_entities)
         view.link_requested.connect(lambda: self.relation_panel.start_link())
@@ -127,7 +142,9 @@ class MainWindow(QMainWindow):
         c.open_project(path, coder_name)
         self.settings.add_recent_project(str(path))
         self.settings.set_last_coder(str(path), coder_name)
-        build_label_actions(self)
+        self.label_actions = build_label_actions(
+            self, c, self.article_panel, self.menus.code, previous=self.label_actions
+        )
         self.setWindowTitle(f"{path.name} — Loupe")
         self.coder_label.setText(f"Coder: {coder_name}")
         self._enable_import()
@@ -152,12 +169,13 @@ class MainWindow(QMainWindow):
             self.open_project_interactively(Path(name))
 
     def fill_recent_menu(self) -> None:
-        self.recent_menu.clear()
+        menu = self.menus.recent
+        menu.clear()
         for recent in self.settings.recent_projects():
-            action = self.recent_menu.addAction(recent)
+            action = menu.addAction(recent)
             action.triggered.connect(lambda _checked=False, p=recent: self.open_project_interactively(Path(p)))
-        if self.recent_menu.isEmpty():
-            self.recent_menu.addAction("No recent projects").setEnabled(False)
+        if menu.isEmpty():
+            menu.addAction("No recent projects").setEnabled(False)
 
     def switch_coder(self) -> None:
         path = self.controller.project_path
@@ -243,11 +261,11 @@ class MainWindow(QMainWindow):
     def show_codebook(self, label: str | None = None) -> None:
         """The codebook reference (one dialog, shared with the palette's "?" buttons)."""
         if self.controller.project is not None:
-            self.palette.show_codebook(label)
+            self.label_palette.show_codebook(label)
 
     @property
     def codebook_dialog(self) -> CodebookDialog | None:
-        return self.palette.codebook_dialog()
+        return self.label_palette.codebook_dialog()
 
     # -- drag and drop, closing --------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt override

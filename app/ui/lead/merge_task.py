@@ -22,7 +22,7 @@ from app.services.projects import Project
 from app.ui.tasks import ProjectTask
 
 if TYPE_CHECKING:
-    from app.ui.main_window import MainWindow
+    from app.ui.window_parts import ProjectWindow
 
 
 def report_text(report: MergeReport) -> str:
@@ -45,7 +45,7 @@ class MergeTask(ProjectTask):
     """One merge; ``done`` carries the report, or None when the merge was refused
     (nothing was written then)."""
 
-    def __init__(self, window: MainWindow, files: Sequence[Path]) -> None:
+    def __init__(self, window: ProjectWindow, files: Sequence[Path]) -> None:
         assert window.controller.project_path is not None
         paths = list(files)
 

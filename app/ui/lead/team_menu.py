@@ -1,5 +1,5 @@
 """The Team menu (agreement, adjudication, comparing with the gold) and File > Merge
-Coder Files, added to the main window by :func:`build_team_menu`.
+Coder Files, filled by :func:`build_team_menu` in the menus the main window made.
 
 The lead's views load NumPy and the agreement code; they are imported when first
 opened, so that the coding window starts as fast without them."""
@@ -12,16 +12,15 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMenu
+from PySide6.QtWidgets import QFileDialog
 
 from app.core.formats import PROJECT_FILTER
+from app.ui.window_parts import Menus, ProjectWindow
 
 if TYPE_CHECKING:
     from app.ui.lead.feedback_dialog import FeedbackDialog
     from app.ui.lead.lead_window import LeadWindow
     from app.ui.lead.merge_task import MergeTask
-    from app.ui.main_window import MainWindow
-
 
 
 class TeamActions(QObject):
@@ -30,7 +29,7 @@ class TeamActions(QObject):
     #: A merge finished and changed the project: MergeReport.
     merged = Signal(object)
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: ProjectWindow) -> None:
         super().__init__(window)
         self.window = window
         self.lead: LeadWindow | None = None
@@ -114,44 +113,39 @@ class TeamActions(QObject):
         self.merged.emit(report)
 
 
-def _action(window: MainWindow, text: str, name: str, slot: Callable[[], object], shortcut: str = "") -> QAction:
-    action = QAction(text, window)
+def _action(
+    parent: QObject, text: str, name: str, slot: Callable[[], object], shortcut: str = "",
+) -> QAction:
+    action = QAction(text, parent)
     action.setObjectName(name)
     if shortcut:
         action.setShortcut(QKeySequence(shortcut))
     action.triggered.connect(lambda _checked=False: slot())
-    window.actions_by_name[name] = action
     return action
 
 
-def build_team_menu(window: MainWindow) -> TeamActions:
-    """Add the Team menu (before Help) and File > Merge Coder Files to ``window``."""
+def build_team_menu(window: ProjectWindow, menus: Menus) -> tuple[TeamActions, dict[str, QAction]]:
+    """Fill ``menus.team`` and add Merge Coder Files to ``menus.file`` (before its last
+    group, Quit); returns what the actions call and the actions by name."""
     team = TeamActions(window)
-    menu = QMenu("&Team", window)
-    menu.addAction(_action(window, "A&ssignments\u2026", "team_assignments", team.show_assignments))
-    menu.addAction(_action(window, "&Agreement\u2026", "team_agreement", team.show_agreement))
-    menu.addAction(_action(window, "A&djudicate\u2026", "team_adjudicate", team.show_adjudication))
-    menu.addAction(_action(window, "&Training Set\u2026", "team_training", team.show_training))
-    menu.addSeparator()
-    menu.addAction(
-        _action(window, "Compare with &Gold\u2026", "compare_with_gold", team.compare_with_gold, "Ctrl+Shift+G")
-    )
-    bar = window.menuBar()
-    menus = {a.text(): a for a in bar.actions()}
-    help_action = menus.get("&Help")
-    if help_action is not None:
-        bar.insertMenu(help_action, menu)
-    else:
-        bar.addMenu(menu)
-    merge = _action(window, "&Merge Coder Files\u2026", "merge_coder_files", team.merge, "Ctrl+Shift+M")
-    file_action = menus.get("&File")
-    if file_action is not None and file_action.menu() is not None:
-        file_menu = file_action.menu()
-        entries = file_menu.actions()
-        separator = next((a for a in entries if a.isSeparator()), None)
-        if separator is not None:
-            file_menu.insertAction(separator, merge)
+    actions = [
+        _action(window, "A&ssignments\u2026", "team_assignments", team.show_assignments),
+        _action(window, "&Agreement\u2026", "team_agreement", team.show_agreement),
+        _action(window, "A&djudicate\u2026", "team_adjudicate", team.show_adjudication),
+        _action(window, "&Training Set\u2026", "team_training", team.show_training),
+        None,
+        _action(window, "Compare with &Gold\u2026", "compare_with_gold", team.compare_with_gold, "Ctrl+Shift+G"),
+    ]
+    for action in actions:
+        if action is None:
+            menus.team.addSeparator()
         else:
-            file_menu.addAction(merge)
-    window.team_menu = menu
-    return team
+            menus.team.addAction(action)
+    merge = _action(window, "&Merge Coder Files\u2026", "merge_coder_files", team.merge, "Ctrl+Shift+M")
+    separators = [a for a in menus.file.actions() if a.isSeparator()]
+    if separators:
+        menus.file.insertAction(separators[-1], merge)
+    else:
+        menus.file.addAction(merge)
+    by_name = {a.objectName(): a for a in [*actions, merge] if a is not None}
+    return team, by_name
