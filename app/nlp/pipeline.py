@@ -133,7 +133,8 @@ class EntityTagger:
             for start, end in chunk_bounds(text, limit)
         )
         docs = self.nlp.pipe(pieces, as_tuples=True, batch_size=size, n_process=n_process)
-        current, spans = 0, []
+        current = 0
+        spans: list[SpanTuple] = []
         for doc, (index, offset) in docs:
             while index > current:  # every text has at least one piece: this runs once
                 yield spans

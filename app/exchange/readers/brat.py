@@ -141,7 +141,8 @@ def read_ann(ann_path: Path, text: str, counts: Counter[str] | None = None) -> C
             if not fields or ":" not in fields[0] or any(":" not in f for f in fields):
                 raise ImportFormatError(f"{where}: expected 'TYPE:TRIGGER ROLE:ID ...'.")
             event_type, _, trigger = fields[0].partition(":")
-            events[ident] = (event_type, trigger, [tuple(f.split(":", 1)) for f in fields[1:]])
+            roles = [(role, arg) for role, _, arg in (f.partition(":") for f in fields[1:])]
+            events[ident] = (event_type, trigger, roles)
             found["events"] += 1
         elif kind == "N":
             if len(fields) != 3 or ":" not in fields[2]:
@@ -170,7 +171,7 @@ def read_ann(ann_path: Path, text: str, counts: Counter[str] | None = None) -> C
             raise ImportFormatError(f"{where}: {ident} is not a brat annotation id (T, A, R, #, E, N, M, *).")
     trigger_of = {ident: trigger for ident, (_, trigger, _) in events.items()}
     seen_triggers: dict[str, str] = {}
-    for ident, (event_type, trigger, args) in events.items():
+    for ident, (event_type, trigger, roles) in events.items():
         if trigger not in spans:
             raise ImportFormatError(f"{ann_path.name}: the event {ident} has the trigger {trigger}, which is not a span.")
         if spans[trigger].label != event_type:
@@ -184,16 +185,14 @@ def read_ann(ann_path: Path, text: str, counts: Counter[str] | None = None) -> C
             )
         seen_triggers[trigger] = ident
         attributes.setdefault(trigger, {})["#event"] = ident  # marks the trigger; not an attribute
-        for role, arg in args:
+        for role, arg in roles:
             target = trigger_of.get(arg, arg)
             relations.append(CodedRelation(f"{ident}:{role}", role_name(role), trigger, target))
-        for owned in (attributes, notes, references):
+        if ident in attributes:
+            attributes.setdefault(trigger, {}).update(attributes.pop(ident))
+        for owned in (notes, references):
             if ident in owned:
-                owned.setdefault(trigger, {} if owned is attributes else [])
-                if owned is attributes:
-                    owned[trigger].update(owned.pop(ident))  # type: ignore[union-attr]
-                else:
-                    owned[trigger] = owned[trigger] + owned.pop(ident)
+                owned[trigger] = owned.get(trigger, []) + owned.pop(ident)
     for relation in relations:
         for arg in (relation.source, relation.target):
             if arg not in spans:

@@ -31,7 +31,7 @@ from pathlib import PurePath
 from typing import Any
 
 import trafilatura
-from trafilatura.settings import set_date_params
+from trafilatura.settings import Document, set_date_params
 from trafilatura.utils import load_html
 
 from app.core.articles import ImportedArticle
@@ -54,14 +54,6 @@ MAX_HTML_BYTES = 5 * 1024 * 1024
 #: text (median about 50%); well under that, the default extraction has probably kept
 #: one block of a split article, and recall mode is tried.
 SHORT_SHARE = 0.15
-
-_COMMON = {
-    "with_metadata": True,
-    "include_comments": False,
-    "include_tables": True,
-    "include_images": False,
-    "include_links": False,
-}
 
 # Separators between a headline and a site name in a page title.
 _SEPARATOR = r"\s*(?:[|｜·•»:/]|[-–—]{1,2})\s*"
@@ -139,9 +131,11 @@ def _visible_length(tree: Any) -> int:
 
 def _extract(text: str, *, favor_recall: bool) -> tuple[Any, list[str]]:
     document = trafilatura.bare_extraction(
-        text, favor_recall=favor_recall, date_extraction_params=set_date_params(True), **_COMMON
+        text, favor_recall=favor_recall, date_extraction_params=set_date_params(True),
+        with_metadata=True, include_comments=False, include_tables=True, include_images=False,
+        include_links=False,
     )
-    if document is None or document.body is None:
+    if not isinstance(document, Document) or document.body is None:  # None: nothing found
         return document, []
     return document, paragraphs_of(document.body)
 

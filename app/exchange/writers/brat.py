@@ -106,6 +106,7 @@ def ann_lines(item: CodedArticle, schema: BratSchema, report: BratReport) -> Ite
     def extras(owner_id: str, owner_type: str, span: CodedSpan | None, attributes: dict) -> Iterator[str]:
         owner = schema.label_of.get(owner_type) or schema.relation_of.get(owner_type) or ""
         references = attributes.get(REFERENCES) if span and _brat_text(schema, owner, REFERENCES) else None
+        note: str | None
         if span is not None:
             note = span.note
         else:
@@ -118,9 +119,10 @@ def ann_lines(item: CodedArticle, schema: BratSchema, report: BratReport) -> Ite
             yield f"{next_id('#')}\t{VALUE_COMMENT} {owner_id}\t{_one_line(loose)}"
         for line in note.split("\n") if note else []:
             yield f"{next_id('#')}\t{NOTE_COMMENT} {owner_id}\t{_one_line(line)}"
-        for line in references.split("\n") if isinstance(references, str) and span else []:
-            reference, _, shown = line.partition(" ")
-            yield f"{next_id('N')}\tReference {t_ids[span.key]} {_one_line(reference)}\t{_one_line(shown)}"
+        if span is not None and isinstance(references, str):
+            for line in references.split("\n"):
+                reference, _, shown = line.partition(" ")
+                yield f"{next_id('N')}\tReference {t_ids[span.key]} {_one_line(reference)}\t{_one_line(shown)}"
 
     e_ids: dict[str, str] = {}
     for span in coding.spans:
