@@ -9,6 +9,7 @@ unfinished" and a click here stay in step. GUI thread only.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import IntEnum
 from typing import Any
 
@@ -157,7 +158,7 @@ class ArticleListModel(QAbstractTableModel):
         return ArticleListModel._display(row, column).casefold()
 
     # -- our API -------------------------------------------------------------------------
-    def set_rows(self, rows: list[ArticleListing]) -> None:
+    def set_rows(self, rows: Sequence[ArticleListing]) -> None:
         """Show ``rows``. The same articles in the same order only repaint, so the view
         keeps its selection and scroll position; anything else resets the model."""
         if [r.id for r in rows] == [r.id for r in self._rows]:

@@ -44,6 +44,9 @@ from app.ui.relation_arcs import (
 )
 from app.ui.span_painter import Span, SpanPainter, span_rects, visible_blocks
 
+#: What a click can pick: ("entity", a pre-highlighted entity) or ("annotation", its id).
+Choice = tuple[str, Entity | str]
+
 #: How close (pixels) to an edge of the selected annotation a press grabs that edge.
 EDGE_GRAB_PIXELS = 4
 
@@ -85,7 +88,7 @@ class ArticleView(QTextEdit):
         #: The current coder's relations with the ids of their ends, for emphasis.
         self._relations: list[tuple[ArcRelation, str, str]] = []
         self._spaced = False
-        self._last_click: tuple[int, list[tuple[str, object]]] | None = None
+        self._last_click: tuple[int, list[Choice]] | None = None
         self._dragging_edge: str | None = None
         #: The text selection was begun with Ctrl held while an annotation was selected:
         #: the label key of that annotation adds it as a fragment.
@@ -377,16 +380,18 @@ class ArticleView(QTextEdit):
         offset = self._code_point_at(event.position().toPoint())
         choices = self._choices_at(offset)
         # Clicking again at the same place cycles: entity, then the enclosing annotations.
-        current = ("entity", self.current_entity) if self.current_entity is not None else (
+        current: Choice | None = ("entity", self.current_entity) if self.current_entity is not None else (
             ("annotation", self.controller.selected_id) if self.controller.selected_id else None)
+        chosen: Choice | None
         if choices and self._last_click and self._last_click[1] == choices and current in choices:
             chosen = choices[(choices.index(current) + 1) % len(choices)]
         else:
             chosen = choices[0] if choices else None
         self._last_click = (offset, choices)
-        self.current_entity = chosen[1] if chosen is not None and chosen[0] == "entity" else None
+        picked = None if chosen is None else chosen[1]
+        self.current_entity = picked if isinstance(picked, Entity) else None
         self.entity_clicked.emit(self.current_entity)
-        self.controller.select(chosen[1] if chosen is not None and chosen[0] == "annotation" else None)
+        self.controller.select(picked if isinstance(picked, str) else None)
         if self.current_entity is not None:
             entity = self.current_entity
             text = self.controller.bundle.article.text[entity.start : entity.end] if self.controller.bundle else ""
@@ -396,12 +401,12 @@ class ArticleView(QTextEdit):
             )
             self.viewport().update()
 
-    def _choices_at(self, offset: int) -> list[tuple[str, object]]:
+    def _choices_at(self, offset: int) -> list[Choice]:
         """What a click at ``offset`` can pick, innermost first: a pre-highlighted entity
         (unless an annotation already covers exactly it or lies inside it), then the
         annotations covering the offset."""
         annotations = self.annotations_at(offset)
-        choices: list[tuple[str, object]] = [("annotation", a.id) for a in annotations]
+        choices: list[Choice] = [("annotation", a.id) for a in annotations]
         entity = None if self.annotations_only() else self.entity_at(offset)
         if entity is not None and not any(entity.start <= a.start and a.end <= entity.end for a in annotations):
             choices.insert(0, ("entity", entity))

@@ -188,9 +188,10 @@ class AttributeEditor(QWidget):
         for _name in list(self._fields):
             result = self.form.takeRow(1)
             for item in (result.labelItem, result.fieldItem):
-                if item is not None and item.widget() is not None:
-                    item.widget().hide()
-                    item.widget().deleteLater()
+                widget = None if item is None else item.widget()
+                if widget is not None:
+                    widget.hide()
+                    widget.deleteLater()
         self._fields.clear()
         self._row_labels.clear()
         self._built_label = None if label is None else label.name

@@ -243,7 +243,7 @@ class NumberBox(QDoubleSpinBox):
             return
         super().stepBy(steps)
 
-    def validate(self, text: str, pos: int) -> object:
+    def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
         if not text.strip():
             return QValidator.State.Acceptable, text, pos
         return super().validate(text, pos)

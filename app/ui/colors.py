@@ -58,8 +58,8 @@ def background_for(color: QColor, dark: bool) -> QColor:
     dark palette it is darkened so light text does. The alpha lets overlapping
     highlights show through each other.
     """
-    hue, saturation, lightness, _ = color.getHslF()
-    hue = max(hue, 0.0)  # achromatic colours report a hue of -1
+    hue = max(color.hslHueF(), 0.0)  # achromatic colours report a hue of -1
+    saturation, lightness = color.hslSaturationF(), color.lightnessF()
     if dark:
         return QColor.fromHslF(hue, saturation, min(lightness, 0.42), 0.55)
     return QColor.fromHslF(hue, saturation, max(lightness, 0.62), 0.38)

@@ -175,7 +175,7 @@ class SelfTest:
         from app.services.coding import load_article
         from app.services.projects import open_project
 
-        if self.window is None or self.window.controller.bundle is None:
+        if self.window is None or self.window.controller.bundle is None or self.project_path is None:
             return "FAIL", "the window is not open"
         controller = self.window.controller
         article, coder = controller.bundle.article, controller.coder

@@ -31,7 +31,7 @@ class Settings:
         self._upgrade()
 
     def _upgrade(self) -> None:
-        version = int(self._qs.value("meta/version", 0) or 0)
+        version = self._get("meta/version", 0, int)
         # Upgrade steps go here, one per version, when a setting changes meaning.
         if version != SETTINGS_VERSION:
             self._qs.setValue("meta/version", SETTINGS_VERSION)

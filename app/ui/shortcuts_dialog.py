@@ -48,7 +48,7 @@ def portable(sequence: QKeySequence) -> bool:
     dedicated key such as Undo, Copy or Find (which the platform's standard bindings add,
     and which would read "Ctrl+Z, F14, Undo")."""
     for index in range(sequence.count()):
-        key = sequence[index].key()
+        key = sequence[index].key()  # type: ignore[index]  # PySide6 stubs lack QKeySequence.__getitem__
         if Qt.Key.Key_F13.value <= key.value <= Qt.Key.Key_F35.value or key.value >= Qt.Key.Key_Back.value:
             return False
     return True

@@ -12,9 +12,10 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import cast
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPen, QTextBlock, QTextDocument
+from PySide6.QtGui import QColor, QPainter, QPen, QTextBlock, QTextDocument, QTextLine
 
 #: Spans longer than this (UTF-16 units) are checked on every paint instead of indexed.
 LONG_SPAN = 1024
@@ -31,7 +32,8 @@ class SpanIndex:
     """Spans sorted by start, answering "which spans touch [a, b)" quickly."""
 
     def __init__(self, spans: Iterable[Span]) -> None:
-        short, self.long = [], []
+        short: list[Span] = []
+        self.long: list[Span] = []
         for span in spans:
             if span.end > span.start:
                 (self.long if span.end - span.start > LONG_SPAN else short).append(span)
@@ -77,8 +79,7 @@ def span_rects(document: QTextDocument, block: QTextBlock, start: int, end: int)
         a, b = max(b_start, l_start), min(b_end, l_start + line.textLength())
         if a >= b:
             continue
-        x1 = line.cursorToX(a)[0]
-        x2 = line.cursorToX(b)[0]
+        x1, x2 = _x_of(line, a), _x_of(line, b)
         left, right = min(x1, x2), max(x1, x2)
         rects.append(QRectF(origin.x() + left, origin.y() + line.y(), right - left, line.height()))
     return rects
@@ -125,3 +126,10 @@ class SpanPainter:
             for rect in rects:
                 y = rect.bottom() - 1.5
                 painter.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))
+
+
+def _x_of(line: QTextLine, position: int) -> float:
+    """The x of ``position`` on ``line``. PySide6 returns ``(x, position)`` where C++
+    returns x and updates the position; its stubs say ``object``."""
+    x, _position = cast("tuple[float, int]", line.cursorToX(position))
+    return x

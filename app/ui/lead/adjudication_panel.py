@@ -17,7 +17,7 @@ the decision buttons are disabled and say so. GUI thread.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.adjudication import RelationGroup, SpanGroup
 from app.core.errors import LoupeError
 from app.services import adjudication_edits as plans
 from app.services.adjudication import (
@@ -41,7 +42,7 @@ from app.services.adjudication import (
     finish_article,
 )
 from app.services.adjudication_writes import Planned, apply_decision
-from app.services.projects import open_project
+from app.services.projects import Project, open_project
 from app.ui.controller import CodingController
 from app.ui.lead.adjudication_models import GroupModel, ProgressModel, group_rows
 from app.ui.lead.agreement_view import table
@@ -108,7 +109,8 @@ class AdjudicationPanel(QWidget):
              "as loupe adjudicate --accept-agreements does", self.accept_all_agreements),
             ("finishGold", "Mark Gold Done", "Finish the gold standard of this article", self.finish),
         ):
-            button = QPushButton(text, objectName=name)
+            button = QPushButton(text)
+            button.setObjectName(name)
             self._tips[name] = tip
             button.clicked.connect(lambda _c=False, f=slot: f())
             self.buttons[name] = button
@@ -209,9 +211,10 @@ class AdjudicationPanel(QWidget):
     def select_group(self, key: str | None) -> None:
         view = self.view
         self.group_key = key
-        found = None
+        found: SpanGroup | RelationGroup | None = None
         if view is not None and key is not None:
-            found = next((g for g in (*view.groups, *view.relations) if g.key == key), None)
+            groups: list[SpanGroup | RelationGroup] = [*view.groups, *view.relations]
+            found = next((g for g in groups if g.key == key), None)
         self.choices.show_group(view, found)
         row = self.groups.row_of(key) if key else -1
         if row >= 0:
@@ -219,14 +222,15 @@ class AdjudicationPanel(QWidget):
                 self.groups.index(row, 0),
                 QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
             )
-        if view is None:
+        project = self.controller.project
+        if view is None or project is None:
             return
         gold = [a for g in view.groups for a in g.gold] + list(view.gold_only)
         outlined = []
         group = next((g for g in view.groups if g.key == key), None)
         if group is not None:
             outlined = [Marked(a.start, a.end, a.label) for v in group.versions for a in v.spans]
-        colors = {label.name: label.color for label in self.controller.project.codebook.span_labels}
+        colors = {label.name: label.color for label in project.codebook.span_labels}
         self.text.show_codings(view.article.text, (Marked(a.start, a.end, a.label) for a in gold), outlined, colors)
         if group is not None:
             self.text.scroll_to(group.start)
@@ -236,15 +240,16 @@ class AdjudicationPanel(QWidget):
         self.status.setText(message)
         self.refused.emit(message)
 
-    def _ids(self) -> tuple[str, str] | None:
-        """(open article, adjudicator), or None after saying what is missing."""
+    def _ids(self) -> tuple[Project, str, str] | None:
+        """(project, open article, adjudicator), or None after saying what is missing."""
         if self.adjudicator_id is None:
             self._refuse(self.who.text() or NO_ADJUDICATOR)
             return None
-        if self.controller.bundle is None:
+        project, bundle = self.controller.project, self.controller.bundle
+        if project is None or bundle is None:
             self._refuse(NO_ARTICLE)
             return None
-        return self.controller.bundle.article.id, self.adjudicator_id
+        return project, bundle.article.id, self.adjudicator_id
 
     def _decide(self, plan: Callable[[], list[Planned]], text: str, article_id: str | None) -> bool:
         """Plan a decision, write it in one transaction and keep it as one undo step.
@@ -274,7 +279,7 @@ class AdjudicationPanel(QWidget):
         self._after_decision(article_id)
         return True
 
-    def _apply(self, edits: list[Planned]) -> list[Planned]:
+    def _apply(self, edits: Sequence[Planned]) -> list[Planned]:
         """The undo stack's way to write a decision (its inverse, or it again)."""
         if self.controller.project is None:
             raise LoupeError("The project is closed.")
@@ -296,8 +301,7 @@ class AdjudicationPanel(QWidget):
         key, ids = self.group_key, self._ids()
         if key is None or ids is None:
             return False
-        article_id, adjudicator_id = ids
-        project = self.controller.project
+        project, article_id, adjudicator_id = ids
         if any(r.key == key and r.kind == "relation" for r in self.groups.rows):
             return self._decide(
                 lambda: plans.accept_relation(project, article_id, adjudicator_id, key), "Accept relation", article_id
@@ -311,8 +315,7 @@ class AdjudicationPanel(QWidget):
         key, ids = self.group_key, self._ids()
         if key is None or ids is None:
             return False
-        article_id, adjudicator_id = ids
-        project = self.controller.project
+        project, article_id, adjudicator_id = ids
         if any(r.key == key and r.kind == "relation" for r in self.groups.rows):
             return self._decide(
                 lambda: plans.reject_relation(project, article_id, adjudicator_id, key), "Reject relation", article_id
@@ -325,8 +328,7 @@ class AdjudicationPanel(QWidget):
         ids = self._ids()
         if ids is None:
             return False
-        article_id, adjudicator_id = ids
-        project = self.controller.project
+        project, article_id, adjudicator_id = ids
         return self._decide(
             lambda: plans.accept_answer(project, article_id, adjudicator_id, question, value), f"Answer {question}",
             article_id,
@@ -337,8 +339,7 @@ class AdjudicationPanel(QWidget):
         ids = self._ids()
         if ids is None:
             return False
-        article_id, adjudicator_id = ids
-        project = self.controller.project
+        project, article_id, adjudicator_id = ids
         return self._decide(
             lambda: plans.accept_all_agreements(project, article_id, adjudicator_id),
             "Accept agreements in this article", article_id,
@@ -359,9 +360,9 @@ class AdjudicationPanel(QWidget):
         ids = self._ids()
         if ids is None:
             return False
-        article_id, adjudicator_id = ids
+        project, article_id, adjudicator_id = ids
         try:
-            finish_article(self.controller.project, article_id, adjudicator_id)
+            finish_article(project, article_id, adjudicator_id)
         except LoupeError as exc:
             self._refuse(exc.message)
             return False

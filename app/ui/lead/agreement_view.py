@@ -85,7 +85,8 @@ def full_text_tip(view: QAbstractItemView, index: QModelIndex | QPersistentModel
     """The tooltip of a cell: its whole text when the column is too narrow for it."""
     text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
     own = str(index.data(Qt.ItemDataRole.ToolTipRole) or "")
-    room = view.visualRect(QModelIndex(index)).width() - 12  # the cell's margins
+    # PySide6 converts a QPersistentModelIndex to a QModelIndex; its stubs take only the latter.
+    room = view.visualRect(QModelIndex(index)).width() - 12  # type: ignore[arg-type]  # the cell's margins
     cut = view.fontMetrics().horizontalAdvance(text) > room
     if not cut or own == text:
         return own or (text if cut else "")

@@ -142,12 +142,12 @@ class ProgressDelegate(QStyledItemDelegate):
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | Any) -> None:
         bar = QStyleOptionProgressBar()
-        bar.rect = option.rect.adjusted(2, 2, -2, -2)  # type: ignore[attr-defined]
+        bar.rect = option.rect.adjusted(2, 2, -2, -2)
         bar.minimum, bar.maximum = 0, 100
         bar.progress = int(index.data(SORT_ROLE) or 0)
         bar.text = str(index.data())
         bar.textVisible = True
-        style = option.widget.style() if option.widget is not None else QApplication.style()  # type: ignore[attr-defined]
+        style = option.widget.style() if option.widget is not None else QApplication.style()
         style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter)
 
 

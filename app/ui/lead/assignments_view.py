@@ -75,13 +75,13 @@ class AssignmentsView(QWidget):
         self.message_box: QMessageBox | None = None
         self.distribute_dialog: DistributeDialog | None = None
         self.loads = LoadModel(self)
-        self.loads_view = table(self.loads, "coderLoadTable")  # type: ignore[arg-type]
+        self.loads_view = table(self.loads, "coderLoadTable")
         self.loads_view.setAccessibleName("Progress per coder")
         self.loads_view.setItemDelegateForColumn(len(LoadModel.HEADERS) - 1, ProgressDelegate(self.loads_view))
         self.articles = ArticleModel(self)
         self.proxy = ArticleFilter(self)
         self.proxy.setSourceModel(self.articles)
-        self.articles_view = table(self.proxy, "articleAssignmentTable")  # type: ignore[arg-type]
+        self.articles_view = table(self.proxy, "articleAssignmentTable")
         self.articles_view.setAccessibleName("Articles and their coders")
         self.articles_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.articles_view.setSortingEnabled(True)
@@ -90,15 +90,19 @@ class AssignmentsView(QWidget):
         self.articles_view.customContextMenuRequested.connect(self._show_context_menu)
         self.articles_view.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
         self.articles.modelReset.connect(self._size_columns)
-        self.search = QLineEdit(objectName="assignmentFilter", placeholderText="Filter by title or source")
+        self.search = QLineEdit(placeholderText="Filter by title or source")
+        self.search.setObjectName("assignmentFilter")
         self.search.setAccessibleName("Filter articles by title or source")
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(lambda text: self._filter(needle=text))
-        self.show_filter = QComboBox(objectName="assignmentShow")
+        self.show_filter = QComboBox()
+        self.show_filter.setObjectName("assignmentShow")
         self.show_filter.setAccessibleName("Which articles to show")
         self.show_filter.currentIndexChanged.connect(lambda _i: self._filter(show=self.show_filter.currentData()))
-        self.count = QLabel(objectName="articleCount")
-        self.status = QLabel(objectName="assignmentStatus")
+        self.count = QLabel()
+        self.count.setObjectName("articleCount")
+        self.status = QLabel()
+        self.status.setObjectName("assignmentStatus")
         self.status.setWordWrap(True)
         self.buttons: dict[str, QPushButton] = {}
         for name, text, tip, slot in (
@@ -111,7 +115,9 @@ class AssignmentsView(QWidget):
              self.ask_distribute),
             ("refreshButton", "Refresh", "Read the assignments again", self.refresh),
         ):
-            button = QPushButton(text, objectName=name, toolTip=tip)
+            button = QPushButton(text)
+            button.setObjectName(name)
+            button.setToolTip(tip)
             button.setAccessibleName(text.rstrip("\u2026"))
             button.clicked.connect(lambda _c=False, f=slot: f())
             self.buttons[name] = button

@@ -21,8 +21,9 @@ from app.services.adjudication import AdjudicationView
 def _clear(layout: QGridLayout | QVBoxLayout) -> None:
     while layout.count():
         item = layout.takeAt(0)
-        if item.widget() is not None:
-            item.widget().deleteLater()
+        widget = None if item is None else item.widget()
+        if widget is not None:
+            widget.deleteLater()
 
 
 def _attributes(attributes: dict[str, Any]) -> str:
