@@ -27,7 +27,7 @@ Relation = tuple[SpanTriple, SpanTriple, Hashable]
 
 
 def attribute_agreement(
-    pairs: Iterable[tuple[Any, Any] | Mapping[Hashable, Any]],
+    pairs: Iterable[tuple[Any, Any] | Mapping[Any, Any]],
     level: str = "nominal",
     categories: Sequence[Any] | None = None,
 ) -> AlphaResult:
@@ -38,9 +38,7 @@ def attribute_agreement(
     ``level`` is ``"nominal"`` for choices and ``"ordinal"`` for scales (with
     ``categories`` giving the scale's order); interval and ratio work too.
     """
-    units: list[Mapping[Hashable, Any]] = [
-        p if isinstance(p, Mapping) else {"A": p[0], "B": p[1]} for p in pairs
-    ]
+    units = [p if isinstance(p, Mapping) else {"A": p[0], "B": p[1]} for p in pairs]
     return krippendorff_alpha(units, level, categories)
 
 

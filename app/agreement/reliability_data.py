@@ -22,7 +22,9 @@ import numpy as np
 
 from app.agreement.errors import AgreementError
 
-Units: TypeAlias = "Sequence[Mapping[Hashable, Any]] | np.ndarray | ReliabilityData"
+# Mapping[Any, ...], not Mapping[Hashable, ...]: a mapping is invariant in its key type,
+# so a caller's dict[str, ...] would not be a Mapping[Hashable, ...].
+Units: TypeAlias = "Sequence[Mapping[Any, Any]] | np.ndarray | ReliabilityData"
 
 
 @dataclass(frozen=True, eq=False)
@@ -107,7 +109,7 @@ def _from_array(array: np.ndarray, categories: Sequence[Any] | None) -> Reliabil
         raise AgreementError("A reliability data array must have two dimensions: coders x units.")
     coders = tuple(range(array.shape[0]))
     if array.dtype.kind not in "fiub":
-        units: list[Mapping[Hashable, Any]] = [{i: array[i, u] for i in range(array.shape[0])} for u in range(array.shape[1])]
+        units = [{i: array[i, u] for i in range(array.shape[0])} for u in range(array.shape[1])]
         return _from_mappings(units, categories, coders)
     values = array.astype(np.float64)
     present = ~np.isnan(values)
@@ -131,7 +133,7 @@ def _from_array(array: np.ndarray, categories: Sequence[Any] | None) -> Reliabil
 
 
 def _from_mappings(
-    units: Sequence[Mapping[Hashable, Any]],
+    units: Sequence[Mapping[Any, Any]],
     categories: Sequence[Any] | None,
     coders: tuple[Hashable, ...] | None = None,
 ) -> ReliabilityData:
@@ -200,7 +202,7 @@ def reliability_data(units: Units, categories: Sequence[Any] | None = None) -> R
 
 
 def from_columns(
-    columns: Mapping[Hashable, Sequence[Any]], categories: Sequence[Any] | None = None
+    columns: Mapping[Any, Sequence[Any]], categories: Sequence[Any] | None = None
 ) -> ReliabilityData:
     """Units given coder by coder: ``coder -> the value of every unit`` (``None`` or NaN
     when missing), all columns of one length. The same data as the mapping form, read

@@ -175,9 +175,9 @@ def _finished(
     """Overlap article id -> names of the coders (not adjudicators) who finished it."""
     found = {}
     for article_id, ids in done.items():
-        done = tuple(sorted(names[c] for c in ids if c in names))
-        if len(done) >= 2:
-            found[article_id] = done
+        finished = tuple(sorted(names[c] for c in ids if c in names))
+        if len(finished) >= 2:
+            found[article_id] = finished
     return found
 
 

@@ -84,14 +84,13 @@ def refresh_article(
     The text and the entities never change while coding, so they are not read again.
     """
     store, article_id = project.store, bundle.article.id
-    everything = changes is None
     parts: dict[str, Any] = {}
-    if everything or changes.annotation_ids or changes.relation_ids:
+    if changes is None or changes.annotation_ids or changes.relation_ids:
         parts["annotations"] = store.annotations.for_article(article_id, coder_id)
         parts["relations"] = store.relations.for_article(article_id, coder_id)
-    if everything or changes.question:
+    if changes is None or changes.question:
         parts["answers"] = store.answers.for_article(article_id, coder_id)
-    if everything or changes.status:
+    if changes is None or changes.status:
         parts["status"] = store.assignments.status(article_id, coder_id)
     return replace(bundle, **parts)
 

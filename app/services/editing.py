@@ -135,12 +135,12 @@ def apply_edit(project: Project, edit: Edit) -> tuple[Edit, Changes]:
                 a.article_id, (annotation_id,), relation_ids
             )
         case RestoreAnnotation(annotation_id=annotation_id, relation_ids=relation_ids):
-            a = store.annotations.get(annotation_id)
-            if a is None:
+            removed = store.annotations.get(annotation_id)
+            if removed is None:
                 raise EditError("That annotation no longer exists.")
             store.annotations.restore(annotation_id, relation_ids, now)
             return RemoveAnnotation(annotation_id, relation_ids), Changes(
-                a.article_id, (annotation_id,), tuple(relation_ids)
+                removed.article_id, (annotation_id,), tuple(relation_ids)
             )
         case ChangeAnnotation(annotation_id=annotation_id, after=after):
             a = _live_annotation(project, annotation_id)
@@ -169,22 +169,22 @@ def apply_edit(project: Project, edit: Edit) -> tuple[Edit, Changes]:
             store.relations.add(replace(r, created_at=r.created_at or now, updated_at=now))
             return RemoveRelation(r.id), Changes(r.article_id, relation_ids=(r.id,))
         case RemoveRelation(relation_id=relation_id) | RestoreRelation(relation_id=relation_id):
-            r = store.relations.get(relation_id)
-            if r is None:
+            stored = store.relations.get(relation_id)
+            if stored is None:
                 raise EditError("That relation no longer exists.")
             removing = isinstance(edit, RemoveRelation)
             if not removing:
-                refuse_same_relation(project, r)
+                refuse_same_relation(project, stored)
             store.relations.set_deleted(relation_id, now if removing else None, now)
             inverse: Edit = RestoreRelation(relation_id) if removing else RemoveRelation(relation_id)
-            return inverse, Changes(r.article_id, relation_ids=(relation_id,))
+            return inverse, Changes(stored.article_id, relation_ids=(relation_id,))
         case SetAnswer(article_id=article_id, coder_id=coder_id, question=name, after=value):
             validate_answer(project, name, value)
             current = store.answers.for_article(article_id, coder_id).get(name)
-            before = None if current is None else current.value
+            previous = None if current is None else current.value
             store.answers.set(article_id, coder_id, name, value, now)
             started = _mark_started(project, article_id, coder_id)
-            return SetAnswer(article_id, coder_id, name, before, value), Changes(
+            return SetAnswer(article_id, coder_id, name, previous, value), Changes(
                 article_id, question=name, status=started
             )
     raise TypeError(f"not an edit: {edit!r}")

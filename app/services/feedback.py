@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -147,7 +147,7 @@ def compare_spans(
         fragments_a={i: a.fragments for i, a in enumerate(gold) if a.fragments},
         fragments_b={i: a.fragments for i, a in enumerate(coded) if a.fragments},
     )
-    pools: list[dict[tuple[int, int, str], list[Annotation]]] = [defaultdict(list), defaultdict(list)]
+    pools: list[dict[tuple[int, int, Hashable], list[Annotation]]] = [defaultdict(list), defaultdict(list)]
     for pool, spans in zip(pools, (gold, coded), strict=True):
         for a in spans:
             pool[a.start, a.end, a.label].append(a)

@@ -158,7 +158,7 @@ def _write_brat(
     """Write the checked brat coding onto the articles that have the files' texts."""
     coder_id = project.store.coders.get_or_create(coder.strip()).id
     articles = ExportQueries(project.store.engine).articles_by_hash(text_sha256(f.text) for f in files)
-    targets = []
+    targets: list[tuple[CodedFile, str, dict[str, Any]]] = []
     for f in files:
         article = articles.get(text_sha256(f.text))
         if article is None:

@@ -228,10 +228,10 @@ def _spans(
     note = "\n\n".join(texts)
     spans = []
     for label_name, user in labels.items():
-        label = project.codebook.label(label_name)
+        span_label = project.codebook.label(label_name)
         attributes: dict[str, Any] = {}
         for name, chosen in values.get(label_name, {}).items():
-            attribute = label.attribute(name)
+            attribute = span_label.attribute(name)
             if attribute.type == "multi_choice":
                 attributes[name] = list(dict.fromkeys(chosen))
             elif len(set(chosen)) > 1:
@@ -242,7 +242,7 @@ def _spans(
             else:
                 attributes[name] = BOOLEAN_CODES[chosen[0]] if attribute.type == "boolean" else chosen[0]
         for name, value in loose.items():
-            if len(labels) == 1 or any(a.name == name for a in label.attributes):
+            if len(labels) == 1 or any(a.name == name for a in span_label.attributes):
                 attributes.setdefault(name, value)
         key = sel.guid if len(labels) == 1 else f"{sel.guid}/{label_name}"
         who = _coder_of(doc, coder, user, sel.user)
@@ -385,7 +385,7 @@ def _links_and_answers(
         for span in entry.spans:
             by_selection[span.key.split("/")[0]].append((entry, span))
     relations = []
-    skipped = Counter()
+    skipped: Counter[str] = Counter()
     for link in doc.links:
         ends = [by_selection.get(link.origin), by_selection.get(link.target)]
         if not ends[0] or not ends[1]:
@@ -414,7 +414,7 @@ def _links_and_answers(
         doc.skipped.append(f"{name}: {count} link{'s' if count != 1 else ''} {reason}; skipped.")
     answers = []
     questions = {q.name: q for q in project.codebook.questions}
-    unknown = Counter()
+    unknown: Counter[str] = Counter()
     for entry in placed:
         for guid, text in entry.source.values:
             variable = doc.variables.get(guid, "")
@@ -444,6 +444,7 @@ def _store_articles(
     for entry in new:
         seen.setdefault(entry.text, entry)
     unique = list(seen.values())
+    items = [e.item for e in unique if e.item is not None]  # all of them (see new)
     entities: list[list[Any]] = [[] for _ in unique]
     if unique:
         settings = project.store.settings()
@@ -456,7 +457,7 @@ def _store_articles(
             report_model = None
             report.warning = f"{exc.message} The articles were imported without entity highlights."
         ids = project.store.articles.add_new(
-            [(e.item, spans) for e, spans in zip(unique, entities, strict=True)], model=report_model,
+            list(zip(items, entities, strict=True)), model=report_model,
         )
         report.entities = sum(len(s) for s, i in zip(entities, ids, strict=True) if i)
         report.new_articles = sum(1 for i in ids if i)
@@ -501,13 +502,13 @@ def _store_coding(
     linked: dict[tuple[str, str], set[tuple[str, str, str]]] = {}
     for label, source, target, coder, attributes in links:
         article_id, coder_id = article_of[source], coder_ids[coder]
-        known = linked.setdefault((article_id, coder_id), {
+        known_links = linked.setdefault((article_id, coder_id), {
             (r.label, r.source_id, r.target_id) for r in project.store.relations.for_article(article_id, coder_id)
         })
         triple = (label, ids[source], ids[target])
-        if triple in known:
+        if triple in known_links:
             continue
-        known.add(triple)
+        known_links.add(triple)
         relations.append(Relation(
             str(uuid.uuid4()), article_id, coder_id, label, ids[source], ids[target], attributes, 1, now, now,
         ))
