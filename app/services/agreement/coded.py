@@ -13,7 +13,7 @@ alpha for numbers; percent agreement beside it. Free text is not compared.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -49,7 +49,7 @@ def _differ(values: Sequence[Any]) -> bool:
     return len(present) >= 2 and any(v != present[0] for v in present)
 
 
-def _article_figure(unit: dict[Hashable, Any], where: Where, categories: Any) -> Figure | None:
+def _article_figure(unit: dict[str, Any], where: Where, categories: Any) -> Figure | None:
     """Percent agreement on one article's unit (``None`` with fewer than two values):
     the share of agreeing pairs of values, counted directly; a value outside the
     categories goes through :func:`percent_agreement` for its message."""

@@ -11,7 +11,7 @@ behind them.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -24,7 +24,8 @@ from app.agreement.span_intervals import document_weights, f1_interval
 from app.services.agreement.lists import Disagreements, between
 from app.services.agreement.units import Disagreement
 
-Unit = Mapping[Hashable, Any]
+# Any keys, not Hashable: a mapping is invariant in its key type (see app.agreement's Units).
+Unit = Mapping[Any, Any]
 NAN = float("nan")
 
 

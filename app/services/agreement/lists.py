@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
+from typing import overload
 
 from app.core.bulk import no_cycle_collection
 from app.services.agreement.units import Disagreement
@@ -48,7 +49,13 @@ class Disagreements(Sequence[Disagreement]):
     def __len__(self) -> int:
         return len(self._all())
 
-    def __getitem__(self, index):  # type: ignore[no-untyped-def]  # int or slice
+    @overload
+    def __getitem__(self, index: int) -> Disagreement: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Disagreement, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Disagreement | tuple[Disagreement, ...]:
         return self._all()[index]
 
     def __iter__(self) -> Iterator[Disagreement]:
@@ -99,7 +106,7 @@ class Disagreements(Sequence[Disagreement]):
             self._pairs = (dict(pairs), wide)
         return self._pairs
 
-    def index(self, pairs: Sequence[Sequence[str]] = ()) -> None:
+    def build_indexes(self, pairs: Sequence[Sequence[str]] = ()) -> None:
         """Build the list and its indexes by article and by each coder pair now (on a
         worker thread, say), so that drilling down later costs nothing."""
         self.on_article("")

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
-from app.agreement.reliability_data import from_columns
+from app.agreement.reliability_data import ReliabilityData, from_columns
 from app.agreement.span_matching import match_exact
 from app.core.codebook import Codebook
 from app.services.agreement.figures import (
@@ -128,20 +129,20 @@ def relation_measures(
         counts = tuple(
             (x.sum(axis=0) if pair is None else x[pair])[mask][:, chosen] for x in (n_a, n_b, hits)
         )
-        return with_f1_interval(figure, counts, resamples)  # type: ignore[arg-type]
+        return with_f1_interval(figure, counts, resamples)
 
-    def type_units(pairs: Sequence[PairRelations]) -> object:
+    def type_units(pairs: Sequence[PairRelations]) -> ReliabilityData:
         names = np.array(corpus.relation_types, dtype=object)
         first = np.concatenate([pr.type_pairs[0] for pr in pairs] or [np.zeros(0, np.int64)])
         second = np.concatenate([pr.type_pairs[1] for pr in pairs] or [np.zeros(0, np.int64)])
         return from_columns({"first": names[first].tolist(), "second": names[second].tolist()})
 
-    lists = {t: Disagreements(lambda t=t: _disagreements(corpus, compared, t)) for t in types}
+    lists = {t: Disagreements(partial(_disagreements, corpus, compared, t)) for t in types}
     marked = (n_a + n_b).sum(axis=0)
     measures = []
     for t in [*types, None]:
         whole = t is None
-        chosen = types if whole else [t]
+        chosen = types if t is None else [t]
         every = Where("pooled", corpus.coders)
         figures = [f1(chosen, whole, every)]
         if whole:
@@ -156,8 +157,8 @@ def relation_measures(
             f1(chosen, whole, Where("article", corpus.done[corpus.articles[k].id], corpus.articles[k].id), article=k)
             for k in np.flatnonzero(marked[:, chosen].sum(axis=1) > 0).tolist()
         ]
-        found = Disagreements(lambda: [d for x in types for d in lists[x]]) if whole else lists[t]
-        name = ALL if whole else corpus.relation_types[t]
+        found = Disagreements(lambda: [d for x in types for d in lists[x]]) if t is None else lists[t]
+        name = ALL if t is None else corpus.relation_types[t]
         measures.append(
             Measure(
                 "relations", f"relation:{name}", "All relation types" if whole else name,

@@ -127,7 +127,7 @@ class AgreementReport:
         with no_cycle_collection():
             for _, measures in self.sections():
                 for m in measures:
-                    m.disagreements.index(self.pairs)
+                    m.disagreements.build_indexes(self.pairs)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data: undefined values (NaN) become ``null``."""

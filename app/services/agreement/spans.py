@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -179,7 +180,7 @@ class Tally:
         self, mode: str, labels: Sequence[int], pair: int | None, articles: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Counts per article (``articles``: a mask) and label, summed over pairs unless one."""
-        return tuple(  # type: ignore[return-value]
+        return tuple(
             (x.sum(axis=0) if pair is None else x[pair])[articles][:, list(labels)]
             for x in (self.n_a, self.n_b, self.matched[mode])
         )
@@ -208,9 +209,9 @@ def _span_disagreements(corpus: Corpus, matches: Sequence[PairMatch], label: int
     s = corpus.spans
     columns: list[tuple[np.ndarray, ...]] = []  # pair, kind, first row, second row (-1: none)
     for p, m in enumerate(matches):
-        for kind, (rows, hit) in enumerate(((m.rows_a, m.overlap[0]), (m.rows_b, m.overlap[1]))):
+        for side, (rows, hit) in enumerate(((m.rows_a, m.overlap[0]), (m.rows_b, m.overlap[1]))):
             loose = rows[(s.label[rows] == label) & ~np.isin(rows, hit)]
-            columns.append((np.full(len(loose), p), np.full(len(loose), kind), loose, np.full(len(loose), -1)))
+            columns.append((np.full(len(loose), p), np.full(len(loose), side), loose, np.full(len(loose), -1)))
         xa, xb = m.overlap
         moved = (s.label[xa] == label) & (~np.isin(xa, m.exact[0]) | ~np.isin(xb, m.exact[1]))
         columns.append((np.full(int(moved.sum()), p), np.full(int(moved.sum()), 2), xa[moved], xb[moved]))
@@ -253,7 +254,7 @@ def span_measures(
         ]
 
     merged = _merged(corpus)
-    pooled = _unitize(corpus, merged, corpus.members.all(axis=1), corpus.coders)
+    pooled = _unitize(corpus, merged, np.asarray(corpus.members.all(axis=1)), corpus.coders)
     by_pair = [_unitize(corpus, merged, m.shared, m.pair) for m in matches]
     d_o, d_e, n = _by_article(corpus, merged)
     merged_per_article = (merged.before - merged.after).sum(axis=1)
@@ -266,7 +267,7 @@ def span_measures(
         for k in range(len(corpus.articles))
     ]
     marked = (tally.n_a + tally.n_b).sum(axis=0)  # (articles, labels)
-    lists = {x: Disagreements(lambda x=x: _span_disagreements(corpus, matches, x)) for x in labels}
+    lists = {x: Disagreements(partial(_span_disagreements, corpus, matches, x)) for x in labels}
 
     measures = []
     for label in [*labels, None]:
@@ -286,11 +287,11 @@ def span_measures(
             article = corpus.articles[k]
             where = Where("article", corpus.done[article.id], article.id)
             articles += [_alpha_u(per_article[k], label, where), *_f1s(tally, chosen, whole, where, article=k)]
-        if whole:
+        if label is None:
             found = Disagreements(lambda: [d for x in labels for d in lists[x]])
         else:
             found = lists[label]
-        name = ALL if whole else corpus.labels[label]
+        name = ALL if label is None else corpus.labels[label]
         measures.append(
             Measure(
                 "spans", f"span:{name}", "All labels" if whole else name,

@@ -19,7 +19,7 @@ few array passes instead of one call per pair and article.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any, NamedTuple
@@ -167,7 +167,7 @@ class Corpus:
 
     def shared_mask(self, pair: Sequence[str]) -> np.ndarray:
         """Which articles every coder of ``pair`` finished."""
-        return self.members[:, [self.coder_index(c) for c in pair]].all(axis=1)
+        return np.asarray(self.members[:, [self.coder_index(c) for c in pair]].all(axis=1))
 
 
 def _select(project: Project, names: Sequence[str] | None) -> dict[str, str]:
@@ -286,15 +286,15 @@ def load_corpus(
 
 def answer_units(
     corpus: Corpus, question: str, option: str | None = None
-) -> dict[str, dict[Hashable, Any]]:
+) -> dict[str, dict[str, Any]]:
     """Article id -> coder -> answer, for the coders who finished the article.
 
     With ``option`` (a multiple-choice question) the value is whether the coder chose
     that option; an unanswered question is ``None`` (missing) either way.
     """
-    units: dict[str, dict[Hashable, Any]] = {}
+    units: dict[str, dict[str, Any]] = {}
     for article in corpus.articles:
-        unit: dict[Hashable, Any] = {}
+        unit: dict[str, Any] = {}
         for coder in corpus.done[article.id]:
             value = corpus.answers.get((article.id, coder), {}).get(question)
             if option is not None and value is not None:
@@ -339,7 +339,7 @@ def compare_pairs(corpus: Corpus) -> list[PairMatch]:
         ia, ib = match_exact(exact_key[ra], spans.start[ra], spans.end[ra], exact_key[rb], spans.start[rb], spans.end[rb])
         exact = (ra[ia], rb[ib])
         # Overlap on the characters covered: positions of discontinuous spans in each side.
-        pieces = [{n: spans.fragments[row] for n, row in enumerate(r) if row in spans.fragments} for r in rows]
+        pieces = [{n: spans.fragments[row] for n, row in enumerate(r.tolist()) if row in spans.fragments} for r in rows]
         ia, ib = match_overlap(
             key[ra], spans.start[ra], spans.end[ra], key[rb], spans.start[rb], spans.end[rb],
             fragments_a=pieces[0], fragments_b=pieces[1],
