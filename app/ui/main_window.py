@@ -85,10 +85,10 @@ class MainWindow(ProjectWindow):
             go=bar.addMenu("&Go"), code=bar.addMenu("&Code"), view=bar.addMenu("&View"),
             team=bar.addMenu("&Team"), help=bar.addMenu("&Help"),
         )
-        coding = build_menus(self, self, c, self.article_panel, settings, self.menus)
+        menu_actions = build_menus(self, self, c, self.article_panel, settings, self.menus)
         self.team, team_actions = build_team_menu(self, self.menus)
-        #: Every action of the menus by object name (tests and the shortcuts list use it).
-        self.actions_by_name: dict[str, QAction] = {**coding, **team_actions}
+        #: Every action of the menus by object name, gathered here only (tests use it).
+        self.actions_by_name: dict[str, QAction] = {**menu_actions, **team_actions}
         self.actions_by_name["import_articles"].setEnabled(False)  # until a project is open
         #: The open codebook's label actions (Code menu), replaced when a project opens.
         self.label_actions: list[QAction] = []

@@ -88,3 +88,27 @@ def test_setattr_on_the_window_is_not_used_either() -> None:
         if path.name != "main_window.py" and re.search(r"setattr\(\s*(?:self\.)?(?:main_)?window\b", path.read_text())
     ]
     assert offenders == []
+
+
+def test_the_window_makes_its_menus_and_gathers_their_actions(qtbot, project_file: Path, settings_file: Path) -> None:  # noqa: ANN001 - pytest-qt fixture
+    from app.ui import open_window
+
+    window = open_window(project_file, "ana", settings_path=settings_file)
+    qtbot.addWidget(window)
+    menus = window.menus
+    in_bar = [a.menu() for a in window.menuBar().actions()]
+    assert in_bar == [menus.file, menus.edit, menus.go, menus.code, menus.view, menus.team, menus.help]
+    file_entries = menus.file.actions()
+    assert menus.recent.menuAction() in file_entries
+    merge, quit_action = window.actions_by_name["merge_coder_files"], window.actions_by_name["quit"]
+    assert file_entries.index(merge) < file_entries.index(quit_action)
+    assert window.actions_by_name["team_agreement"] in menus.team.actions()
+    assert all(a.parent() is window for a in window.actions_by_name.values())
+
+    labels = [a for a in menus.code.actions() if a.objectName().startswith("label_")]
+    assert labels and labels == window.label_actions
+    window.open_project(project_file, "ana")  # the label actions are replaced, not added twice
+    again = [a for a in menus.code.actions() if a.objectName().startswith("label_")]
+    assert again == window.label_actions and len(again) == len(labels)
+    assert not set(labels) & set(window.article_panel.view.actions())
+    window.close()
