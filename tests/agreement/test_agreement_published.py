@@ -6,8 +6,6 @@ import math
 
 import numpy as np
 import pytest
-from agreement_brute import alpha as brute_alpha
-from agreement_brute import kappa_family
 
 from app.agreement import (
     bennett_s,
@@ -18,6 +16,8 @@ from app.agreement import (
     percent_agreement,
     scott_pi,
 )
+from tests.agreement.agreement_brute import alpha as brute_alpha
+from tests.agreement.agreement_brute import kappa_family
 
 NAN = math.nan
 

@@ -7,7 +7,6 @@ import warnings
 import krippendorff
 import numpy as np
 import pytest
-from agreement_brute import kappa_family
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import cohen_kappa_score
@@ -25,6 +24,7 @@ from app.agreement import (
 )
 from app.agreement.alpha import _coincidences_by_coder_pairs, coincidence_matrix
 from app.agreement.reliability_data import reliability_data
+from tests.agreement.agreement_brute import kappa_family
 
 TOL = 1e-9
 pytestmark = pytest.mark.filterwarnings("ignore:Starting with pandas version 4.0")

@@ -6,9 +6,9 @@ import math
 
 import numpy as np
 import pytest
-from unitizing_brute import alpha_u, u_family
 
 from app.agreement import AgreementError, cu_alpha, u_alpha, unitizing_alpha
+from tests.agreement.unitizing_brute import alpha_u, u_family
 
 # Krippendorff (2004), Content Analysis, 2nd ed., p. 254: two observers on [150, 450).
 KRIPPENDORFF_2004 = [

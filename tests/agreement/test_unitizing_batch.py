@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from test_agreement_unitizing import KRIPPENDORFF_2004
-from unitizing_reference import unitizing_alpha  # the per-pair, per-category transcription
 
 from app.agreement import AgreementError
 from app.agreement.unitizing_batch import (
@@ -14,6 +12,10 @@ from app.agreement.unitizing_batch import (
     alpha_values,
     merge_overlaps,
     pooled_alpha,
+)
+from tests.agreement.test_agreement_unitizing import KRIPPENDORFF_2004
+from tests.agreement.unitizing_reference import (
+    unitizing_alpha,  # the per-pair, per-category transcription
 )
 
 RTOL = 1e-12

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QInputDialog, QPushButton
 
 from app.services.adjudication_edits import accept_agreements
 from app.services.projects import Project, open_project
-from tests.test_adjudication import Gold
+from tests.services.test_adjudication import Gold
 
 BUTTONS = ("acceptAgreements", "acceptAllAgreements", "finishGold")
 

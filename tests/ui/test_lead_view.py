@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QAbstractItemView, QMessageBox, QPushButton
 
 from app.cli.main import main
 from app.services.projects import Project, open_project
-from tests.test_adjudication import Gold
-from tests.test_feedback import adjudicate
+from tests.services.test_adjudication import Gold
+from tests.services.test_feedback import adjudicate
 
 
 @pytest.fixture

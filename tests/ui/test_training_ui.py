@@ -12,8 +12,8 @@ from PySide6.QtWidgets import QMessageBox
 
 from app.services.packages import write_package
 from app.services.projects import Project
-from tests.test_adjudication import Gold
-from tests.test_training_order import ids, training_gold
+from tests.services.test_adjudication import Gold
+from tests.services.test_training_order import ids, training_gold
 
 NOW = "2031-01-01T00:00:00+00:00"
 

@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QPushButton
 
 from app.services.projects import Project
 from app.services.training import pooled_spans, training_articles, training_report
-from tests.test_adjudication import Gold
-from tests.test_feedback import adjudicate
+from tests.services.test_adjudication import Gold
+from tests.services.test_feedback import adjudicate
 
 NOW = "2031-01-01T00:00:00+00:00"
 

@@ -1,0 +1,2 @@
+"""Tests of :mod:`app.agreement`: the coefficients against brute-force and published
+references."""

@@ -1,0 +1,2 @@
+"""Tests of :mod:`app.store`: the project file, schema checks, backups, failures of the
+computer."""
