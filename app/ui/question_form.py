@@ -263,11 +263,11 @@ class QuestionForm(QWidget):
         self._shown_article: str | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.scroll = QScrollArea()
-        self.scroll.setObjectName("questionScroll")
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        layout.addWidget(self.scroll)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setObjectName("questionScroll")
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QScrollArea.Shape.NoFrame)
+        layout.addWidget(self.scroll_area)
         controller.project_opened.connect(self._build)
         controller.article_opened.connect(lambda _bundle: self._fill_and_scroll())
         controller.article_leaving.connect(self._flush)
@@ -289,10 +289,10 @@ class QuestionForm(QWidget):
             column.addWidget(group.box)
             self.groups[question.name] = group
         column.addStretch(1)
-        old = self.scroll.takeWidget()
+        old = self.scroll_area.takeWidget()
         if old is not None:
             old.deleteLater()
-        self.scroll.setWidget(page)
+        self.scroll_area.setWidget(page)
         self._fill()
 
     def _flush(self) -> None:
@@ -302,7 +302,7 @@ class QuestionForm(QWidget):
 
     def _fill(self) -> None:
         bundle = self._controller.bundle
-        self.scroll.setEnabled(bundle is not None)
+        self.scroll_area.setEnabled(bundle is not None)
         article_id = None if bundle is None else bundle.article.id
         same = article_id is not None and article_id == self._shown_article
         self._shown_article = article_id
@@ -322,16 +322,17 @@ class QuestionForm(QWidget):
                  if g.question.required and (bundle.answers.get(name) is None or is_empty(bundle.answers[name].value))),
                 None,
             )
-        page = self.scroll.widget()
-        if page is not None and page.layout() is not None:
-            page.layout().activate()  # positions are right before the dock is shown again
-        bar = self.scroll.verticalScrollBar()
+        page = self.scroll_area.widget()
+        layout = page.layout() if page is not None else None
+        if layout is not None:
+            layout.activate()  # positions are right before the dock is shown again
+        bar = self.scroll_area.verticalScrollBar()
         first = next(iter(self.groups.values()), None)
         bar.setValue(0 if target is None or target is first else max(0, target.box.y() - 6))
 
     def first_visible_question(self) -> str | None:
         """The question whose box is at the top of the visible part (for tests)."""
-        top = self.scroll.verticalScrollBar().value()
+        top = self.scroll_area.verticalScrollBar().value()
         return next((name for name, g in self.groups.items() if g.box.y() + g.box.height() > top), None)
 
     def _answer(self, question: str, value: Any) -> None:

@@ -92,16 +92,16 @@ class BackgroundTask(QObject):
     def __init__(self, project_path: Path, job: Job, what: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.what = what
-        self.thread = QThread(self)
-        self.thread.setObjectName(f"loupe-{what.replace(' ', '-')}")
+        self.worker_thread = QThread(self)
+        self.worker_thread.setObjectName(f"loupe-{what.replace(' ', '-')}")
         self.worker = ProjectWorker(project_path, job, what)
-        self.worker.moveToThread(self.thread)
-        self.thread.started.connect(self.worker.run)
+        self.worker.moveToThread(self.worker_thread)
+        self.worker_thread.started.connect(self.worker.run)
         # End the thread as soon as the job has (not when the GUI thread gets round to
         # it), so that the runner's wait() returns then: quit() is safe from any thread.
         direct = Qt.ConnectionType.DirectConnection
-        self.worker.finished.connect(self.thread.quit, direct)
-        self.worker.failed.connect(self.thread.quit, direct)
+        self.worker.finished.connect(self.worker_thread.quit, direct)
+        self.worker.failed.connect(self.worker_thread.quit, direct)
         # Slots of an object on the GUI thread: the calls arrive queued there.
         self.worker.finished.connect(self._finished)
         self.worker.failed.connect(self._failed)
@@ -123,8 +123,8 @@ class BackgroundTask(QObject):
     def wait(self, msecs: int = -1) -> bool:
         """Block until the worker thread has ended; True if it has."""
         if msecs < 0:
-            return self.thread.wait()
-        return self.thread.wait(msecs)
+            return self.worker_thread.wait()
+        return self.worker_thread.wait(msecs)
 
     def abandon(self) -> None:
         """The window is closing: stop as soon as possible and show nothing."""
@@ -203,7 +203,7 @@ class TaskRunner(QObject):
         self._tasks.append(task)
         task.ended.connect(lambda t=task: self._forget(t))
         log.debug("%s started", task.what)
-        task.thread.start()
+        task.worker_thread.start()
         self.changed.emit(len(self._tasks))
 
     def running(self) -> list[BackgroundTask]:

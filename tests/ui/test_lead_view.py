@@ -196,7 +196,7 @@ def test_closing_the_windows_while_agreement_is_computed(qtbot, gold: Gold, sett
     assert task is not None
     with qtbot.waitSignal(task.done, timeout=60_000):
         window.close()  # closes the lead window too; the computation ends on its own
-    assert window.team.lead is None and not task.thread.isRunning()
+    assert window.team.lead is None and not task.worker_thread.isRunning()
 
 
 def test_assignments_tab_shows_progress_and_gives_articles(qtbot, lead, gold: Gold) -> None:  # noqa: ANN001

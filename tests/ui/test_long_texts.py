@@ -170,19 +170,19 @@ def form(qtbot: Any, controller: Any) -> Any:
 
 def test_a_long_prompt_wraps_whole(qtbot: Any, form: Any) -> None:
     qtbot.wait(10)
-    assert not form.scroll.horizontalScrollBar().isVisible()
+    assert not form.scroll_area.horizontalScrollBar().isVisible()
     for name in ("recruitment", "remarks"):
         group = form.group(name)
         assert group.prompt.text().startswith(PROMPT)  # whole, " *" while required
         assert fits(group.prompt), name
-        assert within(group.box, form.scroll.viewport()), name
+        assert within(group.box, form.scroll_area.viewport()), name
 
 
 def test_nine_long_ordinal_options_flow_onto_lines(qtbot: Any, form: Any) -> None:
     qtbot.wait(10)
     group = form.group("recruitment")
-    viewport = form.scroll.viewport()
-    assert not form.scroll.horizontalScrollBar().isVisible()
+    viewport = form.scroll_area.viewport()
+    assert not form.scroll_area.horizontalScrollBar().isVisible()
     tops = set()
     for value, button in group.buttons.items():
         assert isinstance(button, QAbstractButton)

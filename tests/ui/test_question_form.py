@@ -83,7 +83,7 @@ def button(form: Any, name: str, value: str) -> QAbstractButton:
 
 def test_one_group_per_question_in_a_scroll_area(form: Any) -> None:
     assert form.objectName() == "questionForm" and form.accessibleName() == "Article questions"
-    assert isinstance(form.scroll, QScrollArea) and form.scroll.widget().isAncestorOf(
+    assert isinstance(form.scroll_area, QScrollArea) and form.scroll_area.widget().isAncestorOf(
         form.group("relevance").box
     )
     assert list(form.groups) == [
@@ -101,11 +101,11 @@ def test_one_group_per_question_in_a_scroll_area(form: Any) -> None:
 def test_long_prompts_wrap_in_a_narrow_dock(qtbot: Any, form: Any) -> None:
     group = form.group("relevance")
     form.resize(260, 400)
-    qtbot.waitUntil(lambda: group.box.width() <= form.scroll.viewport().width())
+    qtbot.waitUntil(lambda: group.box.width() <= form.scroll_area.viewport().width())
     assert group.title() == group.question.prompt + " *"  # whole, never elided
     assert group.prompt.wordWrap()
-    assert group.box.minimumSizeHint().width() <= form.scroll.viewport().width()
-    assert not form.scroll.horizontalScrollBar().isVisible()
+    assert group.box.minimumSizeHint().width() <= form.scroll_area.viewport().width()
+    assert not form.scroll_area.horizontalScrollBar().isVisible()
 
 
 def test_single_choice_answer_clear_and_undo(

@@ -31,7 +31,7 @@ task.done.connect(done.append)
 # Quit at once: before the progress dialog shows (600 ms), while spaCy still works.
 QTimer.singleShot(0, lambda: (print("running at close:", task.running(), flush=True), window.close()))
 code = QApplication.instance().exec()
-print("thread running after close:", task.thread.isRunning(), flush=True)
+print("thread running after close:", task.worker_thread.isRunning(), flush=True)
 print("done:", done, flush=True)
 sys.exit(code)
 """
@@ -89,7 +89,7 @@ def test_closing_the_window_cancels_the_running_import(
     with qtbot.waitSignal(task.done, timeout=120_000) as blocker:
         window.close()  # returns once the job has stopped
     assert blocker.args == [None]
-    assert not task.thread.isRunning() and task.concluded
+    assert not task.worker_thread.isRunning() and task.concluded
     assert window.task_runner.running() == []
     assert not task.dialog.isVisible() and task.message_box is None
     assert article_count(project_file) in (before, before + 60)

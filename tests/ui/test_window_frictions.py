@@ -213,9 +213,9 @@ def test_the_questions_open_at_the_top_for_each_article(qtbot, window) -> None: 
     window.show()
     qtbot.waitExposed(window)
     form.parentWidget().raise_()
-    form.scroll.setFixedHeight(120)
-    qtbot.waitUntil(lambda: form.scroll.verticalScrollBar().maximum() > 0)
-    bar = form.scroll.verticalScrollBar()
+    form.scroll_area.setFixedHeight(120)
+    qtbot.waitUntil(lambda: form.scroll_area.verticalScrollBar().maximum() > 0)
+    bar = form.scroll_area.verticalScrollBar()
     bar.setValue(bar.maximum())
     window.controller.go_relative(1)
     assert bar.value() == 0 and form.first_visible_question() == "relevance"
