@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from app.core.edits import Changes
 from app.core.errors import LoupeError
 from app.core.records import Annotation, Answer, Article, ArticleListing, Entity, Relation, utc_now
 from app.services.projects import Project
 
+#: A row of an article listing: the window's rows (ListedArticle) come back as they went in.
+ListingT = TypeVar("ListingT", bound=ArticleListing)
 
 @dataclass(frozen=True)
 class ArticleBundle:
@@ -142,7 +144,7 @@ def record_time(project: Project, article_id: str, coder_id: str, seconds: float
     return 0.0
 
 
-def next_unfinished(listing: list[ArticleListing], current_id: str | None) -> ArticleListing | None:
+def next_unfinished(listing: Sequence[ListingT], current_id: str | None) -> ListingT | None:
     """The next article after ``current_id`` that is not done, wrapping around."""
     if not listing:
         return None
