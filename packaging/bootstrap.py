@@ -2,7 +2,7 @@
 """Set up a development copy of Loupe and run it or its tests.
 
     python3 packaging/bootstrap.py run [ARGS...]    the app (the sample project by default)
-    python3 packaging/bootstrap.py test [PYTEST ARGS...]   the import contracts and all tests
+    python3 packaging/bootstrap.py test [PYTEST ARGS...]   the import contracts, ruff, mypy and all tests
     python3 packaging/bootstrap.py bundle   build the installable bundle and smoke-test it
 
 Needs only Python 3.11+ and git. Creates ``.venv`` beside ``pyproject.toml``, installs the
@@ -183,6 +183,7 @@ def main(argv: list[str]) -> int:
     checks = [
         ([str(BIN / "lint-imports"), "--config", str(ROOT / "pyproject.toml")], "import contracts"),
         ([str(BIN / "ruff"), "check", "app", "tests", "benchmarks", "packaging"], "lint"),
+        ([str(BIN / "mypy")], "type"),  # app/, as [tool.mypy] in pyproject.toml says
     ]
     for command, what in checks:
         if subprocess.call(command, cwd=ROOT, env=env) != 0:
