@@ -396,8 +396,3 @@ class ArticleListPanel(QWidget):
         selection.setCurrentIndex(index, flags)
         if scroll:
             self.view.scrollTo(index)
-
-    def focus_search(self) -> None:
-        """Put the cursor in the search box (for a window shortcut)."""
-        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.search.selectAll()
