@@ -276,22 +276,33 @@ def _replace_fragments(
         )
 
 
+def _rows_where_in(
+    conn: Connection, select: str, column: str, values: Sequence[Any], order: str = ""
+) -> list[tuple[Any, ...]]:
+    """``select`` (a ``SELECT ... FROM table``) for the rows whose ``column`` is one of
+    ``values``, in chunks under SQLite's parameter limit, as plain tuples through the
+    driver's cursor (the same types a foreign file's rows have)."""
+    found: list[tuple[Any, ...]] = []
+    cursor = sqlite_connection(conn).cursor()
+    try:
+        for i in range(0, len(values), _CHUNK):
+            chunk = list(values[i : i + _CHUNK])
+            cursor.execute(f"{select} WHERE {column} IN ({', '.join('?' * len(chunk))}) {order}", chunk)
+            found += cursor.fetchall()
+    finally:
+        cursor.close()
+    return found
+
+
 def lead_fragments(conn: Connection, annotation_ids: Sequence[str]) -> dict[str, tuple[tuple[Any, Any], ...]]:
     """annotation id -> the project's fragments of it (sorted), for the ids that have any."""
     found: dict[str, list[tuple[Any, Any]]] = {}
-    cursor = sqlite_connection(conn).cursor()
-    try:
-        for i in range(0, len(annotation_ids), _CHUNK):
-            chunk = list(annotation_ids[i : i + _CHUNK])
-            cursor.execute(
-                f"SELECT {_columns(FRAGMENT_COLUMNS)} FROM annotation_fragment "
-                f"WHERE annotation_id IN ({', '.join('?' * len(chunk))}) ORDER BY annotation_id, start",
-                chunk,
-            )
-            for annotation_id, first, last in cursor.fetchall():
-                found.setdefault(annotation_id, []).append((first, last))
-    finally:
-        cursor.close()
+    rows = _rows_where_in(
+        conn, f"SELECT {_columns(FRAGMENT_COLUMNS)} FROM annotation_fragment", "annotation_id",
+        annotation_ids, "ORDER BY annotation_id, start",
+    )
+    for annotation_id, first, last in rows:
+        found.setdefault(annotation_id, []).append((first, last))
     return {key: tuple(value) for key, value in found.items()}
 
 
@@ -303,39 +314,15 @@ def _versions(conn: Connection, table: str, ids: list[str]) -> dict[str, tuple[i
 
 
 def lead_rows(conn: Connection, table: str, columns: Sequence[str], ids: Sequence[str]) -> list[tuple[Any, ...]]:
-    """The project's rows of ``table`` (``columns``, the id first) whose id is in ``ids``,
-    as plain tuples through the driver's cursor (the same types a foreign file's have)."""
-    found: list[tuple[Any, ...]] = []
-    cursor = sqlite_connection(conn).cursor()
-    try:
-        for i in range(0, len(ids), _CHUNK):
-            chunk = list(ids[i : i + _CHUNK])
-            cursor.execute(
-                f"SELECT {_columns(columns)} FROM {table} WHERE id IN ({', '.join('?' * len(chunk))})", chunk
-            )
-            found += cursor.fetchall()
-    finally:
-        cursor.close()
-    return found
+    """The project's rows of ``table`` (``columns``, the id first) whose id is in ``ids``."""
+    return _rows_where_in(conn, f"SELECT {_columns(columns)} FROM {table}", "id", ids)
 
 
 def lead_statuses(conn: Connection, coder_ids: Sequence[str]) -> dict[tuple[str, str], tuple[Any, ...]]:
     """(article id, coder id) -> the project's assignment row (:data:`STATUS_COLUMNS`)
     of each coder of ``coder_ids``."""
-    found: dict[tuple[str, str], tuple[Any, ...]] = {}
-    cursor = sqlite_connection(conn).cursor()
-    try:
-        for i in range(0, len(coder_ids), _CHUNK):
-            chunk = list(coder_ids[i : i + _CHUNK])
-            cursor.execute(
-                f"SELECT {_columns(STATUS_COLUMNS)} FROM assignment "
-                f"WHERE coder_id IN ({', '.join('?' * len(chunk))})",
-                chunk,
-            )
-            found.update(((row[_STATUS_KEY[0]], row[_STATUS_KEY[1]]), row) for row in cursor.fetchall())
-    finally:
-        cursor.close()
-    return found
+    rows = _rows_where_in(conn, f"SELECT {_columns(STATUS_COLUMNS)} FROM assignment", "coder_id", coder_ids)
+    return {(row[_STATUS_KEY[0]], row[_STATUS_KEY[1]]): row for row in rows}
 
 
 def project_created_at(conn: Connection) -> str:
