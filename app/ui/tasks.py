@@ -143,19 +143,14 @@ class BackgroundTask(QObject):
 
     # -- endings ---------------------------------------------------------------------------
     def _finished(self, result: Any) -> None:
-        if self.concluded:
-            return
-        self.wait()
-        if self.abandoned:
-            self.conclude_abandoned()
-            return
-        self.concluded = True
-        try:
-            self.on_result(result)
-        finally:
-            self.ended.emit()
+        self._conclude(self.on_result, result)
 
     def _failed(self, message: str) -> None:
+        self._conclude(self.on_failure, message)
+
+    def _conclude(self, ending: Callable[[Any], None], value: Any) -> None:
+        """Once per job: wait for its thread, then report ``value`` through ``ending``
+        (unless the window abandoned the job) and say that it ended."""
         if self.concluded:
             return
         self.wait()
@@ -164,7 +159,7 @@ class BackgroundTask(QObject):
             return
         self.concluded = True
         try:
-            self.on_failure(message)
+            ending(value)
         finally:
             self.ended.emit()
 
