@@ -3,7 +3,7 @@
 :func:`app.exchange.readers.brat.read_ann` reads every kind of brat annotation (entities,
 events, relations, equivalences, normalisations, attributes, notes). Here each is mapped
 to the codebook: span labels and relation types by brat name (then as
-:func:`~app.services.importing_coding.name_resolver` matches names), attributes by
+:func:`~app.core.names.name_resolver` matches names), attributes by
 :class:`~app.exchange.bratschema.BratSchema`. What the codebook cannot hold (a type it
 lacks, an attribute or value it does not offer, normalisations on a label without the
 ``references`` attribute, notes on a relation type without the ``note`` attribute) is
@@ -24,9 +24,9 @@ from typing import Any
 from app.core.brat_conf import REFERENCES, RELATION_NOTE
 from app.core.errors import ImportFormatError
 from app.core.exports import CodedFile, CodedRelation, CodedSpan
+from app.core.names import name_resolver
 from app.exchange.bratschema import BratSchema
 from app.exchange.readers.brat import KINDS, read_ann, read_brat_folder, read_brat_text
-from app.services.importing_coding import name_resolver
 from app.services.projects import Project
 
 

@@ -27,13 +27,14 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from app.core.codebook_parts import Question
 from app.core.errors import ImportFormatError
 from app.core.exports import CodedFile
+from app.core.names import name_resolver
 from app.core.records import Annotation, Fragments, Relation, utc_now
 from app.core.row_checks import (
     Endpoint,
@@ -43,7 +44,6 @@ from app.core.row_checks import (
     relation_problem,
     span_problem,
 )
-from app.services.importing_qdpx import name_key
 from app.services.projects import Project
 from app.store.exports import ExportQueries
 
@@ -75,23 +75,6 @@ def file_names(origins: Iterable[str]) -> str:
     if len(names) <= 3:
         return ", ".join(names)
     return f"{names[0]} and {len(names) - 1} other files"
-
-
-def name_resolver(names: Iterable[str]) -> Callable[[str], str | None]:
-    """A function giving the one of ``names`` that a name means: the same name, else the
-    only one equal to it ignoring case, accents and punctuation; ``None`` otherwise."""
-    exact = set(names)
-    by_key: dict[str, list[str]] = {}
-    for name in exact:
-        by_key.setdefault(name_key(name), []).append(name)
-
-    def resolve(name: str) -> str | None:
-        if name in exact:
-            return name
-        found = by_key.get(name_key(name), [])
-        return found[0] if len(found) == 1 else None
-
-    return resolve
 
 
 def _listed(counts: Counter[str], noun: str) -> str:

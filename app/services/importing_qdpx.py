@@ -22,8 +22,6 @@ program, or an incomplete set, each selection is a span of its own.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -35,6 +33,7 @@ from app.core.articles import ImportedArticle, text_sha256
 from app.core.defaults import DEFAULT_MAX_FILE_BYTES
 from app.core.edits import join_ranges
 from app.core.errors import ImportFormatError, ModelError
+from app.core.names import name_key
 from app.core.records import Annotation, Article, Fragments, Relation, utc_now
 from app.core.row_checks import (
     Endpoint,
@@ -109,13 +108,6 @@ class _Source:
     item: ImportedArticle | None
     text: str
     spans: list[_Span] = field(default_factory=list)
-
-
-def name_key(name: str) -> str:
-    """A code name as a codebook name could spell it: accents dropped, case folded, every
-    run of other characters one ``_`` (``"Resisting coercion"`` -> ``resisting_coercion``)."""
-    plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
-    return re.sub(r"[^0-9a-z]+", "_", plain.casefold()).strip("_")
 
 
 def _label_named(project: Project, name: str) -> str | None:

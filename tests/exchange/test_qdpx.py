@@ -221,7 +221,7 @@ def test_nvivo_codes_not_in_the_codebook_are_refused_and_listed(tmp_path: Path) 
 def _nvivo_codebook(tmp_path: Path) -> Path:
     doc = read_qdpx(NVIVO, max_bytes=10**8)
     used = sorted({doc.codes[g].name for s in doc.sources for sel in s.selections for g, _ in sel.codings})
-    from app.services.importing_qdpx import name_key
+    from app.core.names import name_key
 
     labels = [{"name": name_key(n), "key": "abcdefghijklmnopqrstuvwxyz"[i], "color": "#336699"} for i, n in enumerate(used)]
     path = tmp_path / "nvivo.yaml"
