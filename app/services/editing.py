@@ -64,8 +64,10 @@ def validate_span(
 
 def validate_answer(project: Project, question: str, value: Any) -> None:
     """``value`` None clears the answer: only the question must exist."""
+    if value is None and any(q.name == question for q in project.codebook.questions):
+        return
     problem = answer_problem(project.codebook, question, value)
-    if problem and (value is not None or "not a question" in problem):
+    if problem:
         raise refused(f"The answer to {question}", problem)
 
 
