@@ -56,6 +56,8 @@ TEST_ONLY = (
     "pytestqt", "hypothesis", "krippendorff", "irrCAC", "importlinter", "grimp", "ruff",
     "IPython", "jedi", "tkinter", "_tkinter", "PIL", "pydoc_data", "lib2to3", "setuptools",
     "pip", "pkg_resources", "distutils", "Cython", "pyinstaller", "PyInstaller",
+    # The type checker of the test command and its compiled helpers (pulled in by plugins).
+    "mypy", "mypyc", "ast_serialize", "librt",
 )
 
 #: Imported by nothing in Loupe, but collected whole by the community lxml hook.
