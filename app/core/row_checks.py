@@ -21,9 +21,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
-from app.core.codebook_messages import _describe, _short
-from app.core.codebook_model import Codebook
-from app.core.codebook_parts import RelationType, SpanLabel
+from app.core.codebook import Codebook, RelationType, SpanLabel, _describe, _short
 from app.core.records import STATUSES
 
 #: Revisions start at 1 and grow by one per edit: 2^31 edits of one row is beyond any

@@ -31,7 +31,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from app.core.codebook_parts import Question
+from app.core.codebook import Question
 from app.core.errors import ImportFormatError
 from app.core.exports import CodedFile
 from app.core.names import name_resolver

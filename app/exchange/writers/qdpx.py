@@ -25,8 +25,7 @@ from xml.sax.saxutils import quoteattr
 
 from lxml import etree
 
-from app.core.codebook import Codebook
-from app.core.codebook_parts import SpanLabel
+from app.core.codebook import Codebook, SpanLabel
 from app.core.exports import CodedArticle, CodedSpan, Coding
 from app.core.records import Coder
 from app.exchange.refi import (

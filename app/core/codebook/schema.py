@@ -13,7 +13,7 @@ from typing import Any
 
 import jsonschema
 
-from app.core.codebook_messages import (
+from app.core.codebook.messages import (
     _clip,
     _describe,
     _format_path,

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.core.codebook_messages import _describe, _list_values, _short
+from app.core.codebook.messages import _describe, _list_values, _short
 
 ATTRIBUTE_TYPES = ("single_choice", "multi_choice", "boolean", "text", "number")
 QUESTION_TYPES = ("single_choice", "multi_choice", "ordinal", "text")

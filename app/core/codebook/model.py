@@ -10,13 +10,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.core.codebook_checks import (
+from app.core.codebook.checks import (
     _DuplicateKey,
     _json_object_without_duplicates,
     check_document,
 )
-from app.core.codebook_messages import _short
-from app.core.codebook_parts import Attribute, Option, Question, RelationType, SpanLabel, _index
+from app.core.codebook.messages import _short
+from app.core.codebook.parts import Attribute, Option, Question, RelationType, SpanLabel, _index
 from app.core.errors import CodebookError
 
 

@@ -12,9 +12,9 @@ from typing import Any
 import yaml
 
 from app.core.brat_conf import annotation_conf_document, is_brat_conf
-from app.core.codebook_checks import _DuplicateKey, _json_object_without_duplicates
-from app.core.codebook_messages import _clip, _one_line, _short
-from app.core.codebook_model import Codebook, _build
+from app.core.codebook.checks import _DuplicateKey, _json_object_without_duplicates
+from app.core.codebook.messages import _clip, _one_line, _short
+from app.core.codebook.model import Codebook, _build
 from app.core.errors import CodebookError
 
 MAX_BYTES = 2 * 1024 * 1024

@@ -15,9 +15,9 @@ import math
 from collections.abc import Iterator
 from typing import Any
 
-from app.core.codebook_messages import _describe, _format_path, _sentence, _short
-from app.core.codebook_parts import CHOICE_TYPES
-from app.core.codebook_schema import _error_rank, _schema_message, _validator
+from app.core.codebook.messages import _describe, _format_path, _sentence, _short
+from app.core.codebook.parts import CHOICE_TYPES
+from app.core.codebook.schema import _error_rank, _schema_message, _validator
 from app.core.errors import CodebookError
 
 _MAX_VALUES = 100_000  # values in a document, counting each use of a YAML alias

@@ -16,17 +16,22 @@ A project stores the codebook it uses as :meth:`Codebook.content_json` (canonica
 JSON) together with :attr:`Codebook.sha256`; :meth:`Codebook.from_content_json`
 restores it.
 
-The public names live here; the code is in sibling modules: the parts of a codebook
-(:mod:`app.core.codebook_parts`), the :class:`Codebook` itself
-(:mod:`app.core.codebook_model`), reading files and text
-(:mod:`app.core.codebook_loader`), the JSON Schema (:mod:`app.core.codebook_schema`),
-the other checks (:mod:`app.core.codebook_checks`) and the wording of messages
-(:mod:`app.core.codebook_messages`).
+This module is the public face of the package: everything outside ``app.core.codebook``
+imports from here and nothing else (an import-linter contract in ``pyproject.toml``
+keeps it so). The code is in the package's modules, which may change shape freely:
+
+- ``parts``     the parts of a codebook (labels, attributes, relation types, questions)
+- ``model``     the :class:`Codebook` itself
+- ``loader``    reading files and text
+- ``schema``    the JSON Schema
+- ``checks``    the rules a schema cannot express
+- ``messages``  the wording of messages (:func:`_describe` and :func:`_short` are also
+  used by :mod:`app.core.row_checks`, so they are re-exported here)
 """
 
 from __future__ import annotations
 
-from app.core.codebook_loader import (
+from app.core.codebook.loader import (
     DEFAULT_CODEBOOK_FILE,
     MAX_BYTES,
     default_codebook_path,
@@ -34,8 +39,10 @@ from app.core.codebook_loader import (
     load_default_codebook,
     parse_codebook,
 )
-from app.core.codebook_model import Codebook
-from app.core.codebook_parts import (
+from app.core.codebook.messages import _describe as _describe
+from app.core.codebook.messages import _short as _short
+from app.core.codebook.model import Codebook
+from app.core.codebook.parts import (
     ATTRIBUTE_TYPES,
     CHOICE_TYPES,
     QUESTION_TYPES,
@@ -45,7 +52,7 @@ from app.core.codebook_parts import (
     RelationType,
     SpanLabel,
 )
-from app.core.codebook_schema import SCHEMA_FILE, schema_path
+from app.core.codebook.schema import SCHEMA_FILE, schema_path
 
 __all__ = [
     "ATTRIBUTE_TYPES",
