@@ -4,11 +4,19 @@ Panels read from the controller and call its methods; it calls :mod:`app.service
 keeps the undo stack and re-emits what changed as signals, so that each panel decides
 whether to refresh. Every edit is committed to the project file before the method that
 made it returns. GUI thread only.
+
+The adjudication panel runs one of its own, opened as the adjudicator
+(``open_project(..., adjudicating=True)``): a decision the panel plans is written by
+:meth:`CodingController.decide` (one transaction, one undo step on the same stack), and
+the gold of an article is finished by :meth:`CodingController.finish_gold`. The panel
+writes nothing itself.
 """
 
 from __future__ import annotations
 
+import logging
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,11 +38,15 @@ from app.core.errors import LoupeError
 from app.core.offsets import OffsetMap
 from app.core.records import Annotation, Coder
 from app.services import coding
+from app.services.adjudication import ensure_adjudicator, finish_article
+from app.services.adjudication_writes import Planned, apply_decision
 from app.services.assignment import add_coder, assignment_summary, list_coders
 from app.services.coding import ArticleBundle, ListedArticle
 from app.services.editing import apply_edit, new_annotation, new_relation
 from app.services.projects import Project, open_project
-from app.ui.undo import EditCommand
+from app.ui.undo import DecisionCommand, EditCommand
+
+log = logging.getLogger(__name__)
 
 #: How often the time spent on the open article is written (a killed app loses at most this).
 TIME_FLUSH_MS = 30_000
@@ -79,12 +91,18 @@ class CodingController(QObject):
         self.time_timer.timeout.connect(self.flush_time)
 
     # -- project ---------------------------------------------------------------------
-    def open_project(self, path: Path, coder_name: str) -> None:
-        """Open ``path`` as ``coder_name`` (created if new). Raises LoupeError."""
+    def open_project(self, path: Path, coder_name: str, *, adjudicating: bool = False) -> None:
+        """Open ``path`` as ``coder_name`` (created if new; with ``adjudicating``, as the
+        adjudicator of that name, refused if it is another role's). Raises LoupeError,
+        and then the project open before stays open."""
         project = open_project(path)
+        try:
+            coder = ensure_adjudicator(project, coder_name) if adjudicating else add_coder(project, coder_name)[0]
+        except BaseException:
+            project.close()
+            raise
         self.close_project()
-        self.project, self.project_path = project, path
-        self.coder, _new = add_coder(project, coder_name)
+        self.project, self.project_path, self.coder = project, path, coder
         self.listing = coding.article_listing(project, self.coder.id)
         self.time_timer.start()
         self.project_opened.emit()
@@ -230,7 +248,7 @@ class CodingController(QObject):
         inverse = self.apply_without_undo(edit)
         if inverse is None:
             return False
-        self.undo_stack.push(EditCommand(self, edit, inverse))
+        self.undo_stack.push(EditCommand(edit, inverse, self.apply_without_undo, self.refused.emit))
         return True
 
     def apply_without_undo(self, edit: Edit) -> Edit | None:
@@ -292,3 +310,56 @@ class CodingController(QObject):
         if self.bundle is None or self.coder is None:
             return False
         return self.apply(SetAnswer(self.bundle.article.id, self.coder.id, question, value))
+
+    # -- adjudication ------------------------------------------------------------------
+    def decide(self, text: str, edits: Sequence[Planned], shown: Callable[[], None]) -> bool:
+        """Write one adjudication decision (its edits of the gold and rejections, planned
+        by :mod:`app.services.adjudication_edits`) in one transaction and push it as one
+        undo step called ``text``; False (and ``refused``) if it is refused or fails.
+        ``shown`` runs after each undo or redo of it (the panel re-reads what changed)."""
+        try:
+            inverses = self.apply_decision_without_undo(edits)
+        except LoupeError as exc:
+            self.refused.emit(exc.message)
+            return False
+        except Exception:  # called from a button's slot: report, log, never escape into Qt
+            log.exception("The decision %r failed", text)
+            self.refused.emit(f"{text} failed and nothing was changed; the details are in the log file.")
+            return False
+        self.undo_stack.push(
+            DecisionCommand(
+                text, self.apply_decision_without_undo, edits, inverses, self.refused.emit,
+                lambda: self._decision_shown(shown),
+            )
+        )
+        self._reload_gold()
+        return True
+
+    def _reload_gold(self) -> None:
+        """Re-read the open article after a decision (its gold may have changed)."""
+        if self.project is not None and self.coder is not None and self.bundle is not None:
+            self._reload()
+
+    def _decision_shown(self, shown: Callable[[], None]) -> None:
+        self._reload_gold()
+        shown()
+
+    def apply_decision_without_undo(self, edits: Sequence[Planned]) -> list[Planned]:
+        """Write a decision in one transaction; returns the decision that reverses it.
+        Raises LoupeError (nothing written). The undo stack's way to write a decision."""
+        if self.project is None:
+            raise LoupeError("The project is closed.")
+        return apply_decision(self.project, edits)
+
+    def finish_gold(self) -> bool:
+        """Mark the gold of the open article done (its adjudicator's status); False (and
+        ``refused``) while a decision is open or nothing is open. Not an undo step."""
+        if self.project is None or self.bundle is None or self.coder is None:
+            return False
+        try:
+            finish_article(self.project, self.bundle.article.id, self.coder.id)
+        except LoupeError as exc:
+            self.refused.emit(exc.message)
+            return False
+        self._reload(Changes(self.bundle.article.id, status=True))
+        return True

@@ -1,7 +1,10 @@
 """The Qt adapters for undo: commands holding applied edits and their inverses.
 
 :class:`EditCommand` holds one coder's edit; :class:`DecisionCommand` holds one
-adjudication decision (several edits, written in one transaction). ``redo`` and
+adjudication decision (several edits, written in one transaction). Neither knows who
+writes: each is given the function that applies its edits (the coding session's
+``apply_without_undo`` or ``apply_decision_without_undo``) and the function that
+reports a failure, so this module imports nothing of the window. ``redo`` and
 ``undo`` are Qt virtual overrides: an exception escaping one would abort the program or
 vanish inside PySide, so each catches everything, reports one sentence through the
 window's refusal channel, logs the traceback, and marks the command obsolete (Qt then
@@ -13,15 +16,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtGui import QUndoCommand
 
 from app.core.edits import ChangeAnnotation, Edit
 from app.core.errors import LoupeError
-
-if TYPE_CHECKING:
-    from app.ui.controller import CodingController
 
 log = logging.getLogger(__name__)
 
@@ -35,24 +35,28 @@ def _failure(doing: str) -> str:
 class EditCommand(QUndoCommand):
     """Pushed after its edit was applied and committed; redo/undo apply the stored edits.
 
-    Each application returns the next inverse, so a redone "add" revives the same row
-    instead of inserting it twice.
+    ``apply`` writes one edit, shows its result and returns its inverse, or None after
+    reporting a refusal itself; ``report`` shows a one-sentence failure. Each application
+    returns the next inverse, so a redone "add" revives the same row instead of
+    inserting it twice.
     """
 
-    def __init__(self, controller: CodingController, forward: Edit, inverse: Edit) -> None:
+    def __init__(
+        self, forward: Edit, inverse: Edit, apply: Callable[[Edit], Edit | None], report: Callable[[str], None]
+    ) -> None:
         super().__init__(forward.describe())
-        self._controller = controller
+        self._apply_edit, self._report = apply, report
         self.forward = forward
         self.inverse = inverse
         self._applied = True
 
     def _apply(self, edit: Edit, doing: str) -> Edit | None:
-        """``apply_without_undo`` (which reports refusals itself), never raising."""
+        """``apply`` (which reports refusals itself), never raising."""
         try:
-            return self._controller.apply_without_undo(edit)
+            return self._apply_edit(edit)
         except Exception:  # a Qt override must not let anything escape
             log.exception("%s of %r failed", doing, edit)
-            self._controller.refused.emit(_failure(f"{doing} of \u201c{self.text()}\u201d"))
+            self._report(_failure(f"{doing} of \u201c{self.text()}\u201d"))
             return None
 
     def redo(self) -> None:
