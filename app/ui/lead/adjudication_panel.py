@@ -1,11 +1,12 @@
 """Adjudication in the window: deciding, group by group, what the gold standard holds.
 
 The panel works as the adjudicator through its own
-:class:`~app.ui.controller.CodingController` (project, article, undo stack). A decision
-(accept a version, reject, accept the agreements of this article or of every article)
-is planned with :mod:`app.services.adjudication_edits`, written in one transaction by
-:func:`~app.services.adjudication_writes.apply_decision`, and kept as one undo step
-(:class:`~app.ui.undo.DecisionCommand`, Ctrl+Z in the lead window). Left, the overlap
+:class:`~app.ui.controller.CodingController` (project, article, undo stack), and writes
+only through it. A decision (accept a version, reject, accept the agreements of this
+article or of every article) is planned here with :mod:`app.services.adjudication_edits`
+(reads only) and handed to :meth:`~app.ui.controller.CodingController.decide`, which
+writes it in one transaction and keeps it as one undo step (Ctrl+Z in the lead window);
+Mark Gold Done is :meth:`~app.ui.controller.CodingController.finish_gold`. Left, the overlap
 articles with their progress; in the middle, the article with the gold as fills and the
 selected group's versions as outlines; right, the groups (open disagreements
 highlighted), the versions of the selected one, and the article questions.
@@ -17,7 +18,7 @@ the decision buttons are disabled and say so. GUI thread.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
@@ -34,21 +35,14 @@ from PySide6.QtWidgets import (
 from app.core.adjudication import RelationGroup, SpanGroup
 from app.core.errors import LoupeError
 from app.services import adjudication_edits as plans
-from app.services.adjudication import (
-    AdjudicationView,
-    adjudication_progress,
-    adjudication_view,
-    ensure_adjudicator,
-    finish_article,
-)
-from app.services.adjudication_writes import Planned, apply_decision
-from app.services.projects import Project, open_project
+from app.services.adjudication import AdjudicationView, adjudication_progress, adjudication_view
+from app.services.adjudication_writes import Planned
+from app.services.projects import Project
 from app.ui.controller import CodingController
 from app.ui.lead.adjudication_models import GroupModel, ProgressModel, group_rows
 from app.ui.lead.agreement_view import table
 from app.ui.lead.compare_view import CompareView, Marked
 from app.ui.lead.decisions import AnswerBox, ChoiceBox
-from app.ui.undo import DecisionCommand
 
 log = logging.getLogger(__name__)
 
@@ -137,9 +131,7 @@ class AdjudicationPanel(QWidget):
     # -- opening -----------------------------------------------------------------------
     def start(self, path: Path, adjudicator: str) -> None:
         """Adjudicate ``path`` as ``adjudicator`` (created with that role if new). Raises LoupeError."""
-        with open_project(path) as project:
-            ensure_adjudicator(project, adjudicator)
-        self.controller.open_project(path, adjudicator)
+        self.controller.open_project(path, adjudicator, adjudicating=True)
         self.who.setText(f"Gold standard by <b>{adjudicator}</b>")
         self.status.clear()
         self.refresh_progress()
@@ -252,38 +244,31 @@ class AdjudicationPanel(QWidget):
         return project, bundle.article.id, self.adjudicator_id
 
     def _decide(self, plan: Callable[[], list[Planned]], text: str, article_id: str | None) -> bool:
-        """Plan a decision, write it in one transaction and keep it as one undo step.
+        """Plan a decision and hand it to the controller, which writes it in one
+        transaction and keeps it as one undo step (refusals come back through its
+        ``refused``).
 
         ``article_id``: the article it concerns (None: several), shown again on undo.
         """
-        project = self.controller.project
-        if project is None:
+        if self.controller.project is None:
             return False
         try:
             edits = plan()
-            if not edits:
-                self.status.setText("Already so in the gold standard.")
-                return True
-            inverses = apply_decision(project, edits)
         except LoupeError as exc:
             self._refuse(exc.message)
             return False
         except Exception:  # a slot of a button: report, log, never escape into Qt
-            log.exception("The decision %r failed", text)
+            log.exception("Planning the decision %r failed", text)
             self._refuse(f"{text} failed and nothing was changed; the details are in the log file.")
             return False
-        self.controller.undo_stack.push(
-            DecisionCommand(text, self._apply, edits, inverses, self._refuse, lambda: self._show_undone(article_id))
-        )
+        if not edits:
+            self.status.setText("Already so in the gold standard.")
+            return True
+        if not self.controller.decide(text, edits, lambda: self._show_undone(article_id)):
+            return False
         self.status.setText(f"{text}: saved.")
         self._after_decision(article_id)
         return True
-
-    def _apply(self, edits: Sequence[Planned]) -> list[Planned]:
-        """The undo stack's way to write a decision (its inverse, or it again)."""
-        if self.controller.project is None:
-            raise LoupeError("The project is closed.")
-        return apply_decision(self.controller.project, edits)
 
     def _after_decision(self, article_id: str | None) -> None:
         if article_id is None:
@@ -357,14 +342,7 @@ class AdjudicationPanel(QWidget):
         )
 
     def finish(self) -> bool:
-        ids = self._ids()
-        if ids is None:
-            return False
-        project, article_id, adjudicator_id = ids
-        try:
-            finish_article(project, article_id, adjudicator_id)
-        except LoupeError as exc:
-            self._refuse(exc.message)
+        if self._ids() is None or not self.controller.finish_gold():
             return False
         self.status.setText("The gold standard of this article is done.")
         self.refresh()
