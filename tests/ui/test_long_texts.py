@@ -228,7 +228,7 @@ def test_long_sources_leave_the_title_readable(qtbot: Any, controller: Any) -> N
 
 def test_drill_down_values_are_resizable_and_whole_in_tooltips(qtbot: Any) -> None:
     from app.ui.lead.agreement_models import DisagreementModel
-    from app.ui.lead.agreement_view import table
+    from app.ui.tables import table
 
     model = DisagreementModel()
     view = table(model, "disagreements")
@@ -246,7 +246,7 @@ def test_drill_down_values_are_resizable_and_whole_in_tooltips(qtbot: Any) -> No
     cap = view.fontMetrics().averageCharWidth() * 40
     assert header.sectionSize(0) <= cap  # the title does not push the values out of view
     assert header.sectionViewportPosition(3) < view.viewport().width()
-    from app.ui.lead.agreement_view import full_text_tip
+    from app.ui.tables import full_text_tip
 
     for column in (0, 3):
         index = model.index(0, column, QModelIndex())

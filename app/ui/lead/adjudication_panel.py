@@ -40,9 +40,9 @@ from app.services.adjudication_writes import Planned
 from app.services.projects import Project
 from app.ui.controller import CodingController
 from app.ui.lead.adjudication_models import GroupModel, ProgressModel, group_rows
-from app.ui.lead.agreement_view import table
 from app.ui.lead.compare_view import CompareView, Marked
 from app.ui.lead.decisions import AnswerBox, ChoiceBox
+from app.ui.tables import table
 
 log = logging.getLogger(__name__)
 

@@ -49,7 +49,6 @@ from app.services.assignment import (
     take_back_articles,
 )
 from app.services.projects import Project
-from app.ui.lead.agreement_view import table
 from app.ui.lead.assignment_models import (
     ArticleFilter,
     ArticleModel,
@@ -57,6 +56,7 @@ from app.ui.lead.assignment_models import (
     ProgressDelegate,
 )
 from app.ui.lead.distribute_dialog import DistributeDialog, report_text
+from app.ui.tables import table
 
 
 class AssignmentsView(QWidget):

@@ -19,7 +19,7 @@ from app.core.errors import LoupeError
 from app.services.feedback import FeedbackReport, LabelScore, SpanRef, feedback
 from app.services.projects import Project
 from app.ui.lead.adjudication_models import RowTableModel
-from app.ui.lead.agreement_view import table
+from app.ui.tables import table
 
 
 @dataclass(frozen=True)

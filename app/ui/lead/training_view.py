@@ -41,8 +41,8 @@ from app.services.training import (
     training_report,
     unmark_training,
 )
-from app.ui.lead.agreement_view import table
 from app.ui.row_model import RowTableModel
+from app.ui.tables import table
 
 GOLD_TEXT = {GOLD_FINISHED: "finished gold", GOLD_IN_PROGRESS: "gold in progress"}
 
