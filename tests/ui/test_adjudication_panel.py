@@ -207,3 +207,85 @@ def test_an_edit_undo_the_file_refuses_is_reported_and_logged_not_raised(
     assert "forbidden" not in refused[-1]
     assert any(r.name == "app.ui.undo" and r.exc_info for r in caplog.records)
     assert len(controller.bundle.annotations) == 1  # still there
+
+
+def _gold_in_file(gold: Gold, key: str) -> tuple[str | None, list[tuple[str, int, int]]]:
+    """The group's decision and article 0's gold spans, read from the file through the services."""
+    from app.services.adjudication import adjudication_view
+
+    with open_project(gold.project.store.location) as project:
+        view = adjudication_view(project, gold.a0, gold.gail)
+        spans = [(a.label, a.start, a.end) for a in project.store.annotations.for_article(gold.a0, gold.gail)]
+    return next(g for g in view.groups if g.key == key).decision, spans
+
+
+def test_a_decision_in_the_panel_is_written_by_the_controller_and_undone_on_its_stack(
+    qtbot, gold: Gold, dialogs: dict, monkeypatch: pytest.MonkeyPatch  # noqa: ANN001
+) -> None:
+    lead = open_lead(qtbot, gold)
+    panel = lead.adjudication
+    lead.show_adjudication("gail")
+    controller, stack = panel.controller, panel.controller.undo_stack
+    written: list[list] = []
+    write = controller.apply_decision_without_undo
+
+    def spy(edits):  # noqa: ANN001, ANN202
+        written.append(list(edits))
+        return write(edits)
+
+    monkeypatch.setattr(controller, "apply_decision_without_undo", spy)
+    claim = next(g for g in gold.view().groups if g.label == "Claim")
+    assert _gold_in_file(gold, claim.key) == (None, [])
+    before = stack.count()
+    panel.select_group(claim.key)
+    assert panel.accept("ana")
+    assert len(written) == 1  # written by the controller, not around it
+    assert stack.count() == before + 1 and stack.text(stack.index() - 1) == "Accept ana's version"
+    ana = claim.version_of("ana")
+    assert ana is not None
+    accepted = _gold_in_file(gold, claim.key)
+    assert accepted == ("accepted", [("Claim", s.start, s.end) for s in ana.spans])
+    assert controller.bundle is not None and len(controller.bundle.annotations) == 1  # the controller re-read it
+    assert not panel.groups.rows[panel.groups.row_of(claim.key)].open
+
+    stack.undo()  # the same stack the lead window's Ctrl+Z drives
+    assert len(written) == 2
+    assert _gold_in_file(gold, claim.key) == (None, [])
+    assert controller.bundle.annotations == []
+    assert panel.groups.rows[panel.groups.row_of(claim.key)].open  # the panel shows it undecided again
+
+    stack.redo()
+    assert len(written) == 3
+    assert _gold_in_file(gold, claim.key) == accepted
+    lead.close()
+
+
+def test_the_panel_imports_no_way_to_write_and_undo_knows_no_controller() -> None:
+    """Writes of adjudication go through the controller: the panel reaches the services
+    only to read and plan, and the undo commands are given functions, not the controller."""
+    import ast
+
+    import app.ui.lead.adjudication_panel as panel_module
+    import app.ui.undo as undo_module
+
+    def imported(module) -> set[str]:  # noqa: ANN001
+        tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
+        names = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names |= {f"{node.module}.{alias.name}" for alias in node.names}
+            elif isinstance(node, ast.Import):
+                names |= {alias.name for alias in node.names}
+        return names
+
+    services = {name for name in imported(panel_module) if name.startswith("app.services.")}
+    assert services <= {
+        "app.services.adjudication_edits",  # imported as the module `plans`: planning reads only
+        "app.services.adjudication.AdjudicationView",
+        "app.services.adjudication.adjudication_progress",
+        "app.services.adjudication.adjudication_view",
+        "app.services.adjudication_writes.Planned",  # the type of a planned step
+        "app.services.projects.Project",
+    }, services
+    assert not any(name.startswith("app.ui.undo") for name in imported(panel_module))
+    assert not any("controller" in name for name in imported(undo_module))
