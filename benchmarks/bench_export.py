@@ -91,12 +91,12 @@ def build_project(n_annotations: int) -> Path:
 
 def _bare_rows(path: Path) -> list[tuple[str, list, list]]:
     """The header and rows of the big sheets, exactly as the export computes them."""
-    from app.services.export_scope import resolve_scope
-    from app.services.export_tables import (
+    from app.services.exporting import (
         TableContext,
         annotations_table,
         answers_table,
         codebook_table,
+        resolve_scope,
     )
     from app.services.progress import never_cancelled, no_progress
     from app.services.projects import open_project
@@ -178,9 +178,7 @@ _MEASURE = """
 import gc, json, sys
 from pathlib import Path
 sys.path.insert(0, {root!r})
-from app.services.exporting import export_project
-from app.services.export_scope import resolve_scope
-from app.services.export_tables import TableContext, annotations_table
+from app.services.exporting import TableContext, annotations_table, export_project, resolve_scope
 from app.services.progress import never_cancelled, no_progress
 from app.services.projects import open_project
 from app.store.exports import ExportQueries

@@ -34,8 +34,7 @@ from app.exchange.writers.statistics import (
 )
 from app.services.coding import set_status
 from app.services.editing import add_annotation, apply_edit
-from app.services.export_scope import ExportError
-from app.services.exporting import export_project
+from app.services.exporting import ExportError, export_project
 from app.services.projects import Project, create_project
 from tests.export_fixtures import coded_copy
 

@@ -304,7 +304,7 @@ def test_agreement_sheet_a_lead_can_publish(perfect: Project, tmp_path: Path) ->
     roles = {(r["Coder"], r["Role"]) for r in annotations}
     assert roles == {("ana", "coder"), ("ben", "coder"), ("gold", "adjudicator")}
     assert {r["Role"] for r in records(book["Relations"])} == {"coder", "adjudicator"}
-    from app.services.export_agreement import _number, _three
+    from app.services.exporting.agreement import _number, _three
 
     assert _three(-1e-17) == "0.000" and _number(-1e-17) == 0  # Fleiss' kappa was "-0.000"
 
@@ -313,7 +313,7 @@ def test_agreement_chart_and_table_share_one_colour_scheme(coded: Project, tmp_p
     import re
 
     from app.exchange.writers.xlsx import BAND_COLORS, BAND_FILLS
-    from app.services.export_agreement import READING_COLORS, reading
+    from app.services.exporting import READING_COLORS, reading
 
     order = ("reliable", "tentative", "not reliable")
     assert [READING_COLORS[r][0].lstrip("#").upper() for r in order] == list(BAND_FILLS)

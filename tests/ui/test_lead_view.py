@@ -234,7 +234,7 @@ def test_training_tab_refusal_reaches_the_status_bar(qtbot, lead, gold: Gold) ->
 
 
 def test_switching_section_clears_the_details_and_colours_match_the_chart(qtbot, lead) -> None:  # noqa: ANN001
-    from app.services.export_agreement import READING_COLORS, reading
+    from app.services.exporting import READING_COLORS, reading
     from app.ui.lead.alpha_chart import bar_color
 
     view = lead.agreement

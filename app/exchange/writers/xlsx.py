@@ -55,7 +55,7 @@ _NOTE = Font(italic=True)
 _HEADER_ALIGN = Alignment(vertical="top")
 #: Reliable / tentative / not reliable: the pale fill behind a figure and the strong
 #: colour of its bar in the chart. The same scheme as the window's
-#: (app.services.export_agreement.READING_COLORS; a test keeps them equal).
+#: (app.services.exporting.READING_COLORS; a test keeps them equal).
 BAND_FILLS = ("C6EFCE", "FFEB9C", "FFC7CE")
 BAND_COLORS = ("1B7F3B", "C99A00", "C62828")
 _GOOD, _FAIR, _POOR = (PatternFill("solid", start_color=c, end_color=c) for c in BAND_FILLS)

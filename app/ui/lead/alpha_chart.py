@@ -3,7 +3,7 @@
 Drawn with QPainter (QtCharts is not part of PySide6-Essentials): one bar per label,
 red under 0.667 (no conclusions), amber under 0.800 (tentative ones only), green from
 0.800, in the colours of the tables and the Excel sheet
-(:data:`app.services.export_agreement.READING_COLORS`); dashed lines mark both thresholds. Undefined values show as "n/a".
+(:data:`app.services.exporting.READING_COLORS`); dashed lines mark both thresholds. Undefined values show as "n/a".
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from app.services.export_agreement import READING_COLORS, RELIABLE, TENTATIVE, reading
+from app.services.exporting import READING_COLORS, RELIABLE, TENTATIVE, reading
 
 THRESHOLDS = (TENTATIVE, RELIABLE)
 

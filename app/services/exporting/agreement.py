@@ -26,7 +26,7 @@ from app.services.agreement.report import (
     Measure,
     agreement_report,
 )
-from app.services.export_scope import ExportScope
+from app.services.exporting.scope import ExportScope
 from app.services.progress import CancelFn, ProgressFn
 from app.services.projects import Project
 

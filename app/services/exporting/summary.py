@@ -8,7 +8,7 @@ from typing import Any
 
 from app.core.exports import Column, Table
 from app.paths import app_version as program_version
-from app.services.export_tables import TableContext
+from app.services.exporting.tables import TableContext
 
 
 def summary_table(ctx: TableContext, *, entities: bool, exported_at: datetime | None = None) -> Table:

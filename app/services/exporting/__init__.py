@@ -1,5 +1,5 @@
 """Exporting a project: Excel, CSV, JSON Lines, doccano, brat, spaCy DocBin, and data sets
-for SPSS, Stata and R (:mod:`app.services.export_statistics`).
+for SPSS, Stata and R (:mod:`app.services.exporting.statistics`).
 
 :func:`export_project` is the one entry point for the command line and the window. It
 streams from the project batch by batch (memory stays flat however large the project),
@@ -10,6 +10,22 @@ nothing half-written, and the next export to the same target removes what a kill
 left. A folder export (csv, brat, r) gets the permissions the user's umask gives. A full
 disk is one sentence (an :class:`ExportError`). Runs on a worker thread;
 ``progress(done, total, text)`` and ``cancelled()`` as everywhere.
+
+This module is the public face of the package: the window, the command line and the
+benchmarks import it and nothing else from here (an import-linter contract in
+``pyproject.toml`` keeps them on it), so names they need from the other modules are
+re-exported below. The other modules are its parts and may change shape freely:
+
+- ``scope``       which articles and coders an export covers, read in batches
+- ``tables``      the rows of the sheets (articles, annotations, answers, codebook, ...)
+- ``agreement``   the agreement sheets and Krippendorff's readings and their colours
+- ``documents``   coded articles for the document formats
+- ``qdpx``        the REFI-QDA project
+- ``statistics``  data sets for SPSS, Stata and R
+- ``summary``     the summary sheet
+- ``training``    the training sheet
+
+They never import this module.
 """
 
 from __future__ import annotations
@@ -36,13 +52,19 @@ from app.exchange.writers.csv import write_csv_folder
 from app.exchange.writers.jsonl import write_articles_jsonl, write_doccano_jsonl
 from app.exchange.writers.xlsx import EXCEL_MAX_ROWS, WorkbookWriter
 from app.nlp.docbin import DEFAULT_SPAN_KEY, write_docbin
-from app.services.export_agreement import agreement_tables
-from app.services.export_documents import coded_articles
-from app.services.export_qdpx import write_qdpx_export
-from app.services.export_scope import ExportError, resolve_scope
-from app.services.export_statistics import STATISTICS_FORMATS, write_statistics
-from app.services.export_summary import summary_table
-from app.services.export_tables import (
+from app.services.exporting.agreement import (
+    READING_COLORS,
+    RELIABLE,
+    TENTATIVE,
+    agreement_tables,
+    reading,
+)
+from app.services.exporting.documents import coded_articles
+from app.services.exporting.qdpx import write_qdpx_export
+from app.services.exporting.scope import ExportError, resolve_scope
+from app.services.exporting.statistics import STATISTICS_FORMATS, write_statistics
+from app.services.exporting.summary import summary_table
+from app.services.exporting.tables import (
     TableContext,
     annotations_table,
     answers_table,
@@ -50,10 +72,29 @@ from app.services.export_tables import (
     entities_table,
     relations_table,
 )
-from app.services.export_training import training_table
+from app.services.exporting.training import training_table
 from app.services.progress import CancelFn, ProgressFn, never_cancelled, no_progress
 from app.services.projects import Project
 from app.store.exports import ExportQueries
+
+__all__ = [
+    "FOLDER_FORMATS",
+    "FORMATS",
+    "READING_COLORS",
+    "RELIABLE",
+    "SINGLE_CODING",
+    "TENTATIVE",
+    "ExportError",
+    "ExportReport",
+    "TableContext",
+    "annotations_table",
+    "answers_table",
+    "codebook_table",
+    "export_format",
+    "export_project",
+    "reading",
+    "resolve_scope",
+]
 
 FORMATS = EXPORT_FORMATS
 #: Formats that write a folder rather than a file.

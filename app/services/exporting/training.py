@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from app.core.exports import Column, Table
-from app.services.export_scope import ExportScope
+from app.services.exporting.scope import ExportScope
 from app.services.projects import Project
 from app.services.training import CoderTraining, pooled_answers, pooled_spans, training_report
 

@@ -1,7 +1,7 @@
 """Data sets for SPSS, Stata and R: one row per article and coder.
 
 The rows are the (article, coder) pairs the export's scope carries, as in the
-``Article answers`` table (:func:`app.services.export_tables.answers_table`): every
+``Article answers`` table (:func:`app.services.exporting.tables.answers_table`): every
 coder's work by default, one coder's with ``--coder``, the gold standard's with
 ``--gold``; an adjudicator's rows have ``gold`` = 1. Columns: the article (id, external
 id, title, source, published as stored and as a date), the coder, role, gold flag,
@@ -12,7 +12,7 @@ text as text); then the number of the coder's spans per label, and per label and
 of each choice or yes/no attribute. An unanswered question is missing, never 0; a
 count is 0 when the coder marked no such span.
 
-Everything is read through the export's scope and batches (:mod:`app.services.export_scope`),
+Everything is read through the export's scope and batches (:mod:`app.services.exporting.scope`),
 so progress, cancelling and the Summary counts work as for every other export.
 """
 
@@ -37,9 +37,9 @@ from app.exchange.writers.statistics import (
     write_r_folder,
     write_sav,
 )
-from app.services.export_scope import ExportError
-from app.services.export_summary import program_version
-from app.services.export_tables import TableContext
+from app.services.exporting.scope import ExportError
+from app.services.exporting.summary import program_version
+from app.services.exporting.tables import TableContext
 from app.store.coders import ROLES
 
 #: Export formats written here: SPSS, Stata, and a folder for R.

@@ -24,7 +24,7 @@ from app.core.exports import (
 )
 from app.core.records import Coder
 from app.core.snippets import SentenceContext
-from app.services.export_scope import ExportScope, iter_batches
+from app.services.exporting.scope import ExportScope, iter_batches
 from app.services.progress import CancelFn, ProgressFn
 from app.services.projects import Project
 from app.store.exports import ExportQueries

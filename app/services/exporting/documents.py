@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from app.core.exports import CodedArticle, CodedRelation, CodedSpan, Coding
 from app.core.records import Article
 from app.exchange.writers.cells import UNENCODABLE, encodable, replace_characters
-from app.services.export_tables import TableContext
+from app.services.exporting.tables import TableContext
 
 _UNSAFE_STEM = re.compile(r"[^\w.\-]+")
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.exchange.writers.qdpx import QdpxReport, write_qdpx
-from app.services.export_documents import coded_articles
-from app.services.export_summary import program_version
-from app.services.export_tables import TableContext
+from app.services.exporting.documents import coded_articles
+from app.services.exporting.summary import program_version
+from app.services.exporting.tables import TableContext
 
 
 def write_qdpx_export(ctx: TableContext, target: Path) -> QdpxReport:
