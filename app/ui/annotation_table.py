@@ -14,11 +14,8 @@ from enum import IntEnum
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QItemSelection,
     QItemSelectionModel,
-    QModelIndex,
-    QPersistentModelIndex,
     QPoint,
     Qt,
 )
@@ -37,12 +34,11 @@ from app.core.exports import span_text
 from app.services.coding import ArticleBundle
 from app.ui.colors import FALLBACK_COLOR, label_color, swatch_icon
 from app.ui.controller import CodingController
+from app.ui.row_model import RowTableModel
 
 TEXT_LIMIT = 60
 TARGET_LIMIT = 30
 ANNOTATION_ID_ROLE = Qt.ItemDataRole.UserRole + 1
-
-_Index = QModelIndex | QPersistentModelIndex
 
 
 class Column(IntEnum):
@@ -52,8 +48,6 @@ class Column(IntEnum):
     RELATIONS = 3
     FLAGS = 4
 
-
-_HEADERS = ("Label", "Text", "Attributes", "Relations", "Flags")
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,59 +127,33 @@ def annotation_rows(bundle: ArticleBundle, codebook: Codebook | None) -> list[An
     return rows
 
 
-class AnnotationTableModel(QAbstractTableModel):
+class AnnotationTableModel(RowTableModel):
     """Read-only rows of :class:`AnnotationRow`; the label cell carries its colour."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[AnnotationRow] = []
+    HEADERS = ("Label", "Text", "Attributes", "Relations", "Flags")
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
-        return 0 if parent.isValid() else len(self._rows)
+    def cells(self, row: AnnotationRow) -> tuple[str, ...]:
+        return (row.label, row.text, row.attributes, row.relations, row.flags)
 
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
-        return 0 if parent.isValid() else len(Column)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return _HEADERS[section] if 0 <= section < len(_HEADERS) else None
+    def tooltip(self, row: AnnotationRow, column: int) -> Any:
+        if column == Column.TEXT:
+            return elide(row.full_text, 500).replace("⏎", "\n")
+        if column == Column.FLAGS and row.note:
+            return row.note
+        if column in (Column.ATTRIBUTES, Column.RELATIONS):
+            return (row.attributes if column == Column.ATTRIBUTES else row.relations) or None
         return None
 
-    def flags(self, index: _Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        row = self._rows[index.row()]
-        column = Column(index.column())
-        if role == Qt.ItemDataRole.DisplayRole:
-            return (row.label, row.text, row.attributes, row.relations, row.flags)[column]
+    def extra(self, row: AnnotationRow, column: int, role: int) -> Any:
         if role == ANNOTATION_ID_ROLE:
             return row.id
         if role == Qt.ItemDataRole.DecorationRole and column == Column.LABEL:
             return swatch_icon(label_color(row.color))
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if column == Column.TEXT:
-                return elide(row.full_text, 500).replace("⏎", "\n")
-            if column == Column.FLAGS and row.note:
-                return row.note
-            if column in (Column.ATTRIBUTES, Column.RELATIONS):
-                return (row.attributes if column == Column.ATTRIBUTES else row.relations) or None
         return None
-
-    def set_rows(self, rows: list[AnnotationRow]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
 
     def row_for_id(self, annotation_id: str | None) -> int:
         """The row of ``annotation_id``, or -1."""
-        return next((i for i, r in enumerate(self._rows) if r.id == annotation_id), -1)
+        return next((i for i, r in enumerate(self.rows) if r.id == annotation_id), -1)
 
 
 class AnnotationTablePanel(QWidget):

@@ -14,7 +14,6 @@ from enum import IntEnum
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
@@ -39,6 +38,7 @@ from PySide6.QtWidgets import (
 from app.core.records import STATUSES, ArticleListing
 from app.ui.colors import dot_icon, swatch_icon
 from app.ui.controller import CodingController
+from app.ui.row_model import RowTableModel
 
 STATUS_TEXT = {"todo": "To do", "in_progress": "In progress", "done": "Done"}
 STATUS_COLORS = {"todo": "#B0B0B0", "in_progress": "#E8A33D", "done": "#4CAF50"}
@@ -70,67 +70,38 @@ class Column(IntEnum):
     LANGUAGE = 5
 
 
-_HEADERS = {
-    Column.NUMBER: "#",
-    Column.TITLE: "Title",
-    Column.SOURCE: "Source",
-    Column.DATE: "Date",
-    Column.STATUS: "Status",
-    Column.LANGUAGE: "Lang.",
-}
 
-
-class ArticleListModel(QAbstractTableModel):
+class ArticleListModel(RowTableModel):
     """Rows of :class:`ArticleListing`; the current article is shown bold."""
+
+    HEADERS = ("#", "Title", "Source", "Date", "Status", "Lang.")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._rows: list[ArticleListing] = []
         self._current_id: str | None = None
         self._bold = QFont()
         self._bold.setBold(True)
 
-    # -- Qt model API --------------------------------------------------------------------
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
-        return 0 if parent.isValid() else len(self._rows)
+    def cells(self, row: ArticleListing) -> tuple[str, ...]:
+        return tuple(self._display(row, column) for column in Column)
 
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
-        return 0 if parent.isValid() else len(Column)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            if 0 <= section < len(Column):
-                return _HEADERS[Column(section)]
+    def tooltip(self, row: ArticleListing, column: int) -> Any:
+        if column in (Column.TITLE, Column.SOURCE):
+            tip = row.title if not row.source else f"{row.title}\n{row.source}"
+            return f"{tip}\n{TRAINING_TIP}" if getattr(row, "training", False) else tip
         return None
 
-    def flags(self, index: _Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        row = self._rows[index.row()]
-        column = Column(index.column())
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(row, column)
+    def extra(self, row: ArticleListing, column: int, role: int) -> Any:
         if role == SORT_ROLE:
-            return self._sort_key(row, column)
+            return self._sort_key(row, Column(column))
         if role == ARTICLE_ID_ROLE:
             return row.id
         if role == Qt.ItemDataRole.FontRole and row.id == self._current_id:
             return self._bold
         if role == Qt.ItemDataRole.DecorationRole and column == Column.STATUS:
             return dot_icon(QColor(STATUS_COLORS.get(row.status, STATUS_COLORS["todo"])))
-        training = getattr(row, "training", False)
-        if role == Qt.ItemDataRole.DecorationRole and column == Column.TITLE and training:
+        if role == Qt.ItemDataRole.DecorationRole and column == Column.TITLE and getattr(row, "training", False):
             return swatch_icon(QColor(TRAINING_COLOR))
-        if role == Qt.ItemDataRole.ToolTipRole and column in (Column.TITLE, Column.SOURCE):
-            tip = row.title if not row.source else f"{row.title}\n{row.source}"
-            return f"{tip}\n{TRAINING_TIP}" if training else tip
         if role == Qt.ItemDataRole.TextAlignmentRole and column == Column.NUMBER:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -157,26 +128,22 @@ class ArticleListModel(QAbstractTableModel):
             return STATUSES.index(row.status) if row.status in STATUSES else len(STATUSES)
         return ArticleListModel._display(row, column).casefold()
 
-    # -- our API -------------------------------------------------------------------------
     def set_rows(self, rows: Sequence[ArticleListing]) -> None:
         """Show ``rows``. The same articles in the same order only repaint, so the view
         keeps its selection and scroll position; anything else resets the model."""
-        if [r.id for r in rows] == [r.id for r in self._rows]:
-            self._rows = list(rows)
-            if rows:
-                last = self.index(len(rows) - 1, len(Column) - 1)
-                self.dataChanged.emit(self.index(0, 0), last)
+        if [r.id for r in rows] != [r.id for r in self.rows]:
+            super().set_rows(rows)
             return
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
+        self.rows = list(rows)
+        if rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(rows) - 1, len(Column) - 1))
 
     def listing_at(self, row: int) -> ArticleListing:
-        return self._rows[row]
+        return self.rows[row]
 
     def row_for_id(self, article_id: str | None) -> int:
         """The row of ``article_id``, or -1."""
-        return next((i for i, r in enumerate(self._rows) if r.id == article_id), -1)
+        return next((i for i, r in enumerate(self.rows) if r.id == article_id), -1)
 
     def set_current(self, article_id: str | None) -> None:
         """Mark the article that is open (drawn bold)."""

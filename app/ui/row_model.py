@@ -1,7 +1,10 @@
 """A read-only table model over a list of frozen row records.
 
-Subclasses name their ``HEADERS`` and turn a row into its cells; the row itself is
-available under ``UserRole`` so that views hand it to their handlers. GUI thread only.
+Subclasses name their ``HEADERS`` (a class attribute, or set on the instance when the
+columns change) and turn a row into its cells. A cell's tooltip is its text and the row
+itself is available under ``UserRole`` (so that views hand it to their handlers), unless a
+subclass says otherwise in ``tooltip`` or ``value``; any other role goes to ``extra``.
+GUI thread only.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ class RowTableModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
+            return self.HEADERS[section] if 0 <= section < len(self.HEADERS) else None
         return None
 
     def cells(self, row: Any) -> tuple[str, ...]:
@@ -43,12 +46,20 @@ class RowTableModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self.rows):
             return None
-        row = self.rows[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return self.cells(row)[index.column()]
+        row, column = self.rows[index.row()], index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.cells(row)[column]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.tooltip(row, column)
         if role == Qt.ItemDataRole.UserRole:
-            return row
-        return self.extra(row, index.column(), role)
+            return self.value(row, column)
+        return self.extra(row, column, role)
+
+    def tooltip(self, row: Any, column: int) -> Any:
+        return self.cells(row)[column]
+
+    def value(self, row: Any, column: int) -> Any:
+        return row
 
     def extra(self, row: Any, column: int, role: int) -> Any:
         return None

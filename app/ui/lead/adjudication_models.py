@@ -6,14 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from app.core.adjudication import ACCEPTED, AGREED, REJECTED, RelationGroup, SpanGroup
 from app.services.adjudication import AdjudicationView, ArticleProgress
 from app.ui.row_model import RowTableModel
 
-Index = QModelIndex | QPersistentModelIndex
 #: Background of a disagreement the gold has no decision on yet.
 OPEN_DISAGREEMENT = QColor(255, 214, 102, 110)
 

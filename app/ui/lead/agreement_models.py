@@ -9,14 +9,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from app.services.agreement.report import Disagreement, Figure, Measure
 from app.ui.lead.alpha_chart import reading_fill
 from app.ui.row_model import RowTableModel
-
-Index = QModelIndex | QPersistentModelIndex
 
 NAMES = {
     "krippendorff_alpha": "alpha",
@@ -74,47 +72,33 @@ def article_rows(measure: Measure, titles: dict[str, str]) -> list[FigureRow]:
     ]
 
 
-class FigureTableModel(QAbstractTableModel):
-    """Figures: name, coefficient, value, interval, units, coders, disagreements."""
+class FigureTableModel(RowTableModel):
+    """Figures: name, coefficient, value, interval, units, coders, disagreements. The raw
+    value of each cell is under ``UserRole``; the figure's note is every cell's tooltip."""
 
-    HEADERS = ("Coefficient", "Value", "Interval", "Units", "Coders", "Disagreements")
+    COLUMNS = ("Coefficient", "Value", "Interval", "Units", "Coders", "Disagreements")
 
     def __init__(self, first_header: str = "Measure", parent: Any = None) -> None:
         super().__init__(parent)
-        self.first_header = first_header
-        self.rows: list[FigureRow] = []
+        self.HEADERS = (first_header, *self.COLUMNS)
 
-    def set_rows(self, rows: Sequence[FigureRow]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
-        return 0 if parent.isValid() else 1 + len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
-            return None
-        return self.first_header if section == 0 else self.HEADERS[section - 1]
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
-            return None
-        row, column = self.rows[index.row()], index.column()
+    def cells(self, row: FigureRow) -> tuple[str, ...]:
         f = row.figure
-        if role == Qt.ItemDataRole.DisplayRole:
-            interval = "-" if f.interval is None else f"[{number(f.interval.low)}, {number(f.interval.high)}]"
-            return (
-                row.name, coefficient_name(f), number(f.value), interval, str(f.n_units),
-                str(f.n_coders), str(row.disagreements),
-            )[column]
-        if role == Qt.ItemDataRole.UserRole:
-            return (row.name, f.coefficient, f.value, f.interval, f.n_units, f.n_coders, row.disagreements)[column]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return f.note
+        interval = "-" if f.interval is None else f"[{number(f.interval.low)}, {number(f.interval.high)}]"
+        return (
+            row.name, coefficient_name(f), number(f.value), interval, str(f.n_units),
+            str(f.n_coders), str(row.disagreements),
+        )
+
+    def tooltip(self, row: FigureRow, column: int) -> Any:
+        return row.figure.note
+
+    def value(self, row: FigureRow, column: int) -> Any:
+        f = row.figure
+        return (row.name, f.coefficient, f.value, f.interval, f.n_units, f.n_coders, row.disagreements)[column]
+
+    def extra(self, row: FigureRow, column: int, role: int) -> Any:
+        f = row.figure
         if role == Qt.ItemDataRole.TextAlignmentRole and column >= 2:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if column == 2 and _is_alpha(f):  # coloured by reading, as in the chart and Excel

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QMessageBox, QV
 from app.core.errors import LoupeError
 from app.services.feedback import FeedbackReport, LabelScore, SpanRef, feedback
 from app.services.projects import Project
-from app.ui.lead.adjudication_models import RowTableModel
+from app.ui.row_model import RowTableModel
 from app.ui.tables import table
 
 
