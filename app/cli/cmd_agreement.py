@@ -8,20 +8,11 @@ import math
 import textwrap
 from typing import TYPE_CHECKING
 
+from app.core.coefficients import COEFFICIENT_NAMES
+
 if TYPE_CHECKING:  # the report's modules load NumPy: import them only when run
     from app.services.agreement.report import AgreementReport, Figure, Measure
 
-_NAMES = {
-    "krippendorff_alpha": "alpha",
-    "fleiss_kappa": "Fleiss' kappa",
-    "gwet_ac1": "Gwet's AC1",
-    "percent_agreement": "% agreement",
-    "cohen_kappa": "Cohen's kappa",
-    "unitizing_alpha": "alpha_U",
-    "f1": "F1",
-    "f1_micro": "micro F1",
-    "f1_macro": "macro F1",
-}
 _ROW = "{:<30} {:<26} {:>7}  {:<17} {:>6} {:>6} {:>7}"
 _WIDTH = 106
 
@@ -62,7 +53,7 @@ def _number(value: float | None) -> str:
 
 
 def _coefficient(f: Figure) -> str:
-    name = _NAMES.get(f.coefficient, f.coefficient)
+    name = COEFFICIENT_NAMES.get(f.coefficient, f.coefficient)
     if f.coefficient == "krippendorff_alpha":
         return f"{name} ({f.level})"
     if f.coefficient == "cohen_kappa" and f.level.endswith("weights"):

@@ -18,6 +18,7 @@ import math
 from collections.abc import Iterator
 from typing import Any
 
+from app.core.coefficients import COEFFICIENT_TITLES
 from app.core.exports import BarChartSpec, Column, ScoreBands, Table
 from app.services.agreement.report import (
     AgreementReport,
@@ -31,11 +32,6 @@ from app.services.progress import CancelFn, ProgressFn
 from app.services.projects import Project
 
 RELIABLE, TENTATIVE = 0.800, 0.667
-_NAMES = {
-    "krippendorff_alpha": "Krippendorff's alpha", "unitizing_alpha": "alpha_U",
-    "fleiss_kappa": "Fleiss' kappa", "gwet_ac1": "Gwet's AC1", "cohen_kappa": "Cohen's kappa",
-    "percent_agreement": "percent agreement", "f1": "F1", "f1_micro": "micro F1", "f1_macro": "macro F1",
-}
 _HEADLINE = ("krippendorff_alpha", "unitizing_alpha")
 
 
@@ -87,7 +83,7 @@ PERFECT_NOTE = (
 
 
 def _name(f: Figure) -> str:
-    name = _NAMES.get(f.coefficient, f.coefficient)
+    name = COEFFICIENT_TITLES.get(f.coefficient, f.coefficient)
     return f"{name} ({f.level})" if f.level and f.level not in ("alpha_U",) else name
 
 

@@ -12,25 +12,14 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
+from app.core.coefficients import COEFFICIENT_NAMES
 from app.services.agreement.report import Disagreement, Figure, Measure
 from app.ui.lead.alpha_chart import reading_fill
 from app.ui.row_model import RowTableModel
 
-NAMES = {
-    "krippendorff_alpha": "alpha",
-    "fleiss_kappa": "Fleiss' kappa",
-    "gwet_ac1": "Gwet's AC1",
-    "percent_agreement": "% agreement",
-    "cohen_kappa": "Cohen's kappa",
-    "unitizing_alpha": "alpha_U",
-    "f1": "F1",
-    "f1_micro": "micro F1",
-    "f1_macro": "macro F1",
-}
-
 
 def coefficient_name(f: Figure) -> str:
-    name = NAMES.get(f.coefficient, f.coefficient)
+    name = COEFFICIENT_NAMES.get(f.coefficient, f.coefficient)
     if f.coefficient in ("krippendorff_alpha", "f1", "f1_micro", "f1_macro") or f.level.endswith("weights"):
         return f"{name} ({f.level.split()[0]})"
     return name
