@@ -123,7 +123,7 @@ def bench_key_to_committed_row(n: int = 200) -> dict:
     from app.core.articles import ImportedArticle
     from app.services.editing import add_annotation
     from app.services.projects import create_project, open_project
-    from app.ui import open_window
+    from app.ui.application import open_window
 
     rng = random.Random(5)
     text = _text(20_000, rng)

@@ -27,7 +27,7 @@ from app.core.edits import AddRelation, SetAnswer  # noqa: E402
 from app.services.editing import add_annotation, apply_edit, new_relation  # noqa: E402
 from app.services.projects import open_project  # noqa: E402
 from app.services.sample import ensure_sample_project  # noqa: E402
-from app.ui import open_window  # noqa: E402
+from app.ui.application import open_window  # noqa: E402
 
 DEMO = [
     ("police", "Actor", "Police in the Varnovka region", {"actor_type": "police", "role": "perpetrator"}),

@@ -1,10 +1,12 @@
-"""Starting Qt: the application object and the GUI entry point of ``loupe``."""
+"""Starting Qt: the application object, the GUI entry point of ``loupe`` and
+``open_window`` (the window without the event loop, for tests and scripts)."""
 
 from __future__ import annotations
 
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QIcon
@@ -13,6 +15,9 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from app.core.errors import LoupeError
 from app.paths import resources_dir
 from app.services.sample import ensure_sample_project
+
+if TYPE_CHECKING:  # the window is imported when one is built, not when Qt starts
+    from app.ui.main_window import MainWindow
 
 
 def window_icon() -> QIcon:
@@ -43,6 +48,22 @@ def show_refusal(message: str) -> None:
     launcher, a double-click on a file), where a line on stderr would go unseen."""
     ensure_application()
     QMessageBox.critical(None, "Loupe", message)
+
+
+def open_window(project_path: str | Path, coder_name: str, *, settings_path: str | Path | None = None) -> MainWindow:
+    """Build and show the main window on a project as ``coder_name``, without starting
+    the event loop (for tests and the screenshot script). Creates the QApplication if
+    there is none yet."""
+    from app.ui.main_window import MainWindow
+    from app.ui.settings import Settings
+
+    ensure_application()
+    window = MainWindow(Settings(settings_path))
+    window.open_project(Path(project_path), coder_name)
+    window.show()
+    window.raise_()
+    window.activateWindow()
+    return window
 
 
 def run_gui(project_path: Path | None, coder_name: str | None = None) -> int:

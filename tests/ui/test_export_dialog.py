@@ -8,7 +8,7 @@ import openpyxl
 
 
 def test_export_from_the_window_writes_the_workbook(qtbot, project_file: Path, settings_file: Path, tmp_path: Path) -> None:  # noqa: ANN001
-    from app.ui import open_window
+    from app.ui.application import open_window
     from app.ui.export_dialog import ExportDialog, ExportTask
 
     window = open_window(project_file, "ana", settings_path=settings_file)
@@ -34,7 +34,7 @@ def test_export_from_the_window_writes_the_workbook(qtbot, project_file: Path, s
 
 
 def test_export_refusal_is_one_sentence_in_the_window(qtbot, project_file: Path, settings_file: Path, tmp_path: Path) -> None:  # noqa: ANN001
-    from app.ui import open_window
+    from app.ui.application import open_window
     from app.ui.export_dialog import ExportTask
 
     window = open_window(project_file, "ana", settings_path=settings_file)
@@ -52,7 +52,7 @@ def test_export_refusal_is_one_sentence_in_the_window(qtbot, project_file: Path,
 def test_the_dialog_offers_refi_qda_and_writes_it(qtbot, project_file: Path, settings_file: Path, tmp_path: Path) -> None:  # noqa: ANN001
     import zipfile
 
-    from app.ui import open_window
+    from app.ui.application import open_window
     from app.ui.export_dialog import ExportDialog, ExportTask
 
     window = open_window(project_file, "ana", settings_path=settings_file)

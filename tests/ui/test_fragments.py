@@ -17,7 +17,7 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 
 @pytest.fixture
 def window(qtbot, project_file: Path, settings_file: Path):  # noqa: ANN001, ANN201
-    from app.ui import open_window
+    from app.ui.application import open_window
 
     win = open_window(project_file, "ana", settings_path=settings_file)
     qtbot.addWidget(win)

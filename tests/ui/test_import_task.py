@@ -23,7 +23,7 @@ def write_sources(folder: Path, n: int) -> list[Path]:
 
 
 def test_import_in_the_background_adds_articles_to_the_list(qtbot, project_file, settings_file, tmp_path) -> None:  # noqa: ANN001
-    from app.ui import open_window
+    from app.ui.application import open_window
     from app.ui.import_task import run_import
 
     window = open_window(project_file, "ana", settings_path=settings_file)
@@ -40,7 +40,7 @@ def test_import_in_the_background_adds_articles_to_the_list(qtbot, project_file,
 
 
 def test_cancelled_import_leaves_the_project_as_it_was(qtbot, project_file, settings_file, tmp_path) -> None:  # noqa: ANN001
-    from app.ui import open_window
+    from app.ui.application import open_window
     from app.ui.import_task import ImportTask
 
     window = open_window(project_file, "ana", settings_path=settings_file)

@@ -20,7 +20,7 @@ from PySide6.QtCore import QTimer, Qt
 from PySide6.QtGui import QTextCursor
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
-from app.ui import open_window
+from app.ui.application import open_window
 
 window = open_window(sys.argv[1], "ana", settings_path=sys.argv[2])
 view = window.article_panel.view

@@ -31,7 +31,7 @@ from PySide6.QtCore import QTimer, Qt
 from PySide6.QtGui import QTextCursor
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
-from app.ui import open_window
+from app.ui.application import open_window
 
 project, settings, go = sys.argv[1], sys.argv[2], Path(sys.argv[3])
 window = open_window(project, "ana", settings_path=settings)

@@ -131,7 +131,7 @@ def test_accepting_a_disagreement_puts_the_adjudicators_annotation_in_the_file(
 def test_compare_with_gold_refused_before_done_then_lists_the_differences(
     qtbot, qtmodeltester, gold: Gold, settings_file: Path  # noqa: ANN001
 ) -> None:
-    from app.ui import open_window
+    from app.ui.application import open_window
     from app.ui.lead.feedback_dialog import FeedbackDialog
 
     adjudicate(gold)
@@ -159,7 +159,7 @@ def test_compare_with_gold_refused_before_done_then_lists_the_differences(
 def test_merge_coder_files_from_the_window(qtbot, gold: Gold, settings_file: Path, tmp_path: Path) -> None:  # noqa: ANN001
     from app.services.editing import add_annotation
     from app.services.packages import write_package
-    from app.ui import open_window
+    from app.ui.application import open_window
 
     project = gold.project
     project.store.assigning.apply([(gold.a0, gold.ids["ana"])], [])
@@ -187,7 +187,7 @@ def test_merge_coder_files_from_the_window(qtbot, gold: Gold, settings_file: Pat
 
 
 def test_closing_the_windows_while_agreement_is_computed(qtbot, gold: Gold, settings_file: Path) -> None:  # noqa: ANN001
-    from app.ui import open_window
+    from app.ui.application import open_window
 
     window = open_window(gold.project.store.location, "ana", settings_path=settings_file)
     qtbot.addWidget(window)

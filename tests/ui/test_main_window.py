@@ -13,7 +13,7 @@ from app.services.projects import open_project
 
 @pytest.fixture
 def window(qtbot, project_file: Path, settings_file: Path):  # noqa: ANN001, ANN201
-    from app.ui import open_window
+    from app.ui.application import open_window
 
     win = open_window(project_file, "ana", settings_path=settings_file)
     qtbot.addWidget(win)
@@ -153,7 +153,7 @@ def test_shortcuts_window_lists_every_action(qtbot, window) -> None:
 
 
 def test_layout_last_article_and_coder_are_remembered(qtbot, project_file: Path, settings_file: Path) -> None:
-    from app.ui import open_window
+    from app.ui.application import open_window
     from app.ui.settings import Settings
 
     win = open_window(project_file, "ana", settings_path=settings_file)

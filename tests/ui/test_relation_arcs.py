@@ -18,7 +18,7 @@ TOLERANCE = 2.0
 
 @pytest.fixture
 def window(qtbot: Any, project_file: Path, settings_file: Path) -> Any:
-    from app.ui import open_window
+    from app.ui.application import open_window
 
     win = open_window(project_file, "ana", settings_path=settings_file)
     qtbot.addWidget(win)
@@ -245,7 +245,7 @@ def test_lines_make_room_only_while_relations_are_drawn(window: Any) -> None:
 
 
 def test_hidden_relations_are_remembered(qtbot: Any, project_file: Path, settings_file: Path) -> None:
-    from app.ui import open_window
+    from app.ui.application import open_window
 
     first = open_window(project_file, "ana", settings_path=settings_file)
     qtbot.addWidget(first)

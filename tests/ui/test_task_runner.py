@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
-from app.ui import open_window
+from app.ui.application import open_window
 from app.ui.import_task import run_import
 
 window = open_window(sys.argv[1], "ana", settings_path=sys.argv[2])
@@ -78,7 +78,7 @@ def test_quitting_during_an_import_exits_with_0_and_keeps_the_project_whole(
 def test_closing_the_window_cancels_the_running_import(
     qtbot, project_file: Path, settings_file: Path, tmp_path: Path  # noqa: ANN001
 ) -> None:
-    from app.ui import open_window
+    from app.ui.application import open_window
     from app.ui.import_task import run_import
 
     window = open_window(project_file, "ana", settings_path=settings_file)
@@ -99,7 +99,7 @@ def test_closing_the_window_cancels_the_running_import(
 def test_the_runner_knows_every_job_of_the_window(qtbot, project_file: Path, settings_file: Path) -> None:  # noqa: ANN001
     from app.services.progress import CancelFn, ProgressFn
     from app.services.projects import Project
-    from app.ui import open_window
+    from app.ui.application import open_window
     from app.ui.tasks import ProjectTask
 
     window = open_window(project_file, "ana", settings_path=settings_file)
@@ -127,7 +127,7 @@ def test_a_failing_worker_logs_its_traceback(
     from app.logs import close_logging, configure_logging
     from app.services.progress import CancelFn, ProgressFn
     from app.services.projects import Project
-    from app.ui import open_window
+    from app.ui.application import open_window
     from app.ui.tasks import ProjectTask
 
     monkeypatch.setenv("LOUPE_DATA_DIR", str(tmp_path / "data"))
@@ -159,7 +159,7 @@ def test_a_failing_worker_logs_its_traceback(
 def test_a_database_failure_in_a_worker_is_one_sentence(qtbot, project_file: Path, settings_file: Path) -> None:  # noqa: ANN001
     from app.services.progress import CancelFn, ProgressFn
     from app.services.projects import Project
-    from app.ui import open_window
+    from app.ui.application import open_window
     from app.ui.tasks import ProjectTask
 
     window = open_window(project_file, "ana", settings_path=settings_file)

@@ -25,7 +25,7 @@ def gold(project: Project, tmp_path: Path) -> Gold:
 
 @pytest.fixture
 def window_on(qtbot, settings_file: Path):  # noqa: ANN001, ANN201
-    from app.ui import open_window
+    from app.ui.application import open_window
 
     opened = []
 

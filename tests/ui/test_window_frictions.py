@@ -14,7 +14,7 @@ from app.services.projects import open_project
 
 @pytest.fixture
 def window(qtbot, project_file: Path, settings_file: Path):  # noqa: ANN001, ANN201
-    from app.ui import open_window
+    from app.ui.application import open_window
 
     win = open_window(project_file, "ana", settings_path=settings_file)
     qtbot.addWidget(win)
@@ -108,7 +108,7 @@ def package_file(project_file: Path, tmp_path: Path) -> Path:
 
 def test_a_package_accepts_no_imported_articles(qtbot, package_file: Path, tmp_path: Path, capsys) -> None:  # noqa: ANN001
     from app.cli.main import main
-    from app.ui import open_window
+    from app.ui.application import open_window
 
     (tmp_path / "new.txt").write_text("A new headline\n\nA new body.\n", encoding="utf-8")
     with open_project(package_file) as project:
@@ -137,7 +137,7 @@ def test_the_lead_opening_an_assigned_project_is_pointed_to_the_assignments(
     qtbot, project_file: Path, tmp_path: Path  # noqa: ANN001
 ) -> None:
     from app.services.assignment import assign
-    from app.ui import open_window
+    from app.ui.application import open_window
 
     with open_project(project_file) as project:
         project.store.coders.get_or_create("alice")
@@ -159,7 +159,7 @@ def test_the_lead_opening_an_assigned_project_is_pointed_to_the_assignments(
 
 def test_a_coder_with_no_assignment_is_told_so(qtbot, project_file: Path, tmp_path: Path) -> None:  # noqa: ANN001
     from app.services.assignment import assign
-    from app.ui import open_window
+    from app.ui.application import open_window
 
     with open_project(project_file) as project:
         project.store.coders.get_or_create("alice")
@@ -227,7 +227,7 @@ def test_the_questions_open_at_the_top_for_each_article(qtbot, window) -> None: 
 
 def test_time_on_an_article_is_written_every_half_minute(qtbot, project_file: Path, tmp_path: Path) -> None:  # noqa: ANN001
     from app.services.assignment import assign, assignment_summary
-    from app.ui import open_window
+    from app.ui.application import open_window
     from app.ui.controller import TIME_FLUSH_MS
 
     with open_project(project_file) as project:
