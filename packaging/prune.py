@@ -15,10 +15,21 @@ What is cut, and why:
 - spaCy's language data other than English, the shared base and the few languages
   spaCy itself imports at start (see :func:`kept_languages`), spaCy's and thinc's
   test suites, Cython sources (.pyx, .pxd) and type stubs (.pyi);
-- debug sections of compiled modules that carry them on Linux (spaCy, thinc, blis,
-  SQLAlchemy, libpython...): ``strip --strip-debug``; the code and its symbols are
-  untouched, and numpy's OpenBLAS, which full stripping breaks, is left alone;
-- image format plugins the window never reads (TIFF, WebP, TGA, WBMP, ICNS, GIF, JPEG).
+- debug sections and the static symbol tables of compiled modules that carry them on
+  Linux (spaCy, thinc, blis, numpy, SQLAlchemy, libpython, ICU...): ``strip
+  --strip-unneeded``, which keeps the dynamic symbols that loading and linking use;
+  numpy's OpenBLAS, which stripping breaks, is left alone;
+- image format plugins the window never reads (TIFF, WebP, TGA, WBMP, ICNS, GIF, JPEG);
+- Python modules that nothing in the program needs but that the standard library or a
+  library imports when present (:data:`UNUSED_WHEN_PRESENT`): ``ssl`` and ``_hashlib``
+  with OpenSSL's libssl and libcrypto (6 MB; Loupe never connects anywhere, and
+  ``hashlib`` falls back to Python's own SHA-1/SHA-2/SHA-3/BLAKE2/MD5), ``curses`` and
+  ``readline`` with ncurses and GNU readline (1 MB; no terminal UI, no interactive
+  prompt), and pytz (1 MB; pandas and Babel use ``zoneinfo`` without it);
+- C sources shipped beside compiled modules (``*.c``: spaCy's levenshtein.c).
+
+Those cuts make room for the emoji font the Linux bundle carries (11 MB, see
+``packaging/fonts/EMOJI-FONT.txt``).
 """
 
 from __future__ import annotations
@@ -62,6 +73,10 @@ TEST_ONLY = (
 
 #: Imported by nothing in Loupe, but collected whole by the community lxml hook.
 UNUSED = ("lxml.objectify", "lxml.isoschematron")
+
+#: Imported only when present, each import in a ``try`` that carries on without it
+#: (urllib3, http.client, hashlib, pdb, Babel, pandas): see the module docstring.
+UNUSED_WHEN_PRESENT = ("ssl", "_ssl", "_hashlib", "curses", "_curses", "readline", "pytz")
 
 #: spaCy's language data kept: English, the multi-language base ``xx`` and the shared
 #: modules (``spacy.lang.*.py``); see :func:`kept_languages` for the others spaCy needs.
@@ -114,7 +129,7 @@ def kept_languages() -> tuple[str, ...]:
 
 def excluded_modules() -> list[str]:
     """Module names PyInstaller must not follow (``excludes`` of the Analysis)."""
-    names = [*TEST_ONLY, *UNUSED]
+    names = [*TEST_ONLY, *UNUSED, *UNUSED_WHEN_PRESENT]
     names += [f"PySide6.{m}" for m in _ALL_QT_MODULES if m not in QT_MODULES]
     names += [f"spacy.lang.{code}" for code in _spacy_languages() if code not in kept_languages()]
     names += ["spacy.tests", "thinc.tests", "blis.tests", "srsly.tests", "numpy.tests",
@@ -165,6 +180,7 @@ DROPPED_PATHS = (
     "PySide6/opengl32sw.dll",
     "*.pyx",
     "*.pxd",
+    "*.c",
     "*.pyi",
     "*/tests/*",
     "*/testing/*",
@@ -218,50 +234,66 @@ def filter_toc(toc: Iterable[tuple]) -> list[tuple]:
     return kept
 
 
-def _elf_has_debug_info(path: Path) -> bool:
-    """Whether ``path`` is a 64-bit little-endian ELF file with a ``.debug_info`` section."""
+def _elf_section_names(path: Path) -> set[bytes]:
+    """Section names of a 64-bit little-endian ELF file; empty for anything else."""
     try:
         with path.open("rb") as f:
             header = f.read(64)
             if len(header) < 64 or header[:4] != b"\x7fELF" or header[4] != 2 or header[5] != 1:
-                return False
+                return set()
             shoff = int.from_bytes(header[0x28:0x30], "little")
             shentsize = int.from_bytes(header[0x3A:0x3C], "little")
             shnum = int.from_bytes(header[0x3C:0x3E], "little")
             shstrndx = int.from_bytes(header[0x3E:0x40], "little")
             if not shoff or shstrndx >= shnum:
-                return False
+                return set()
             f.seek(shoff)
             table = f.read(shentsize * shnum)
             names = table[shstrndx * shentsize:(shstrndx + 1) * shentsize]
             f.seek(int.from_bytes(names[0x18:0x20], "little"))
             strings = f.read(int.from_bytes(names[0x20:0x28], "little"))
     except OSError:
-        return False
-    return b"\x00.debug_info\x00" in b"\x00" + strings
+        return set()
+    found = set()
+    for index in range(shnum):
+        entry = table[index * shentsize:(index + 1) * shentsize]
+        start = int.from_bytes(entry[0:4], "little")
+        found.add(strings[start:strings.find(b"\x00", start)])
+    return found
 
 
-def strip_debug_sections(folder: Path) -> list[Path]:
-    """Remove debug sections (not symbols) from the bundle's compiled files, in place.
+def _elf_has_debug_info(path: Path) -> bool:
+    """Whether ``path`` is a 64-bit little-endian ELF file with a ``.debug_info`` section."""
+    return b".debug_info" in _elf_section_names(path)
 
-    Many Linux wheels (spaCy, thinc, blis, SQLAlchemy) and self-built Pythons ship their
-    compiled code with DWARF debug information, which nobody debugs on a coder's laptop.
-    Vendored libraries in ``*.libs`` folders (OpenBLAS for numpy) are left alone: they
-    were rewritten by patchelf, and ``strip`` can corrupt such files. Returns the files
-    stripped.
+
+def _strippable(path: Path) -> bool:
+    """An ELF file with debug sections or a static symbol table (``.symtab``)."""
+    return bool(_elf_section_names(path) & {b".debug_info", b".symtab"})
+
+
+def strip_symbols(folder: Path) -> list[Path]:
+    """Remove debug sections and static symbols of the bundle's compiled files, in place.
+
+    Many Linux wheels (spaCy, thinc, blis, numpy, SQLAlchemy, rpds) and self-built
+    Pythons ship their compiled code with DWARF debug information and a full symbol
+    table, which nobody debugs on a coder's laptop. ``strip --strip-unneeded`` keeps the
+    dynamic symbol table, which loading and linking use. Vendored libraries in
+    ``*.libs`` folders (OpenBLAS for numpy) are left alone: they were rewritten by
+    patchelf, and ``strip`` can corrupt such files. Returns the files stripped.
     """
     strip = shutil.which("strip")
     if strip is None:
-        print("prune: `strip` not found; debug sections kept (the bundle is larger)")
+        print("prune: `strip` not found; symbols and debug sections kept (the bundle is larger)")
         return []
     files = [
         path for path in sorted(folder.rglob("*"))
         if path.is_file() and not path.is_symlink()
         and not any(part.endswith(".libs") for part in path.relative_to(folder).parts)
-        and _elf_has_debug_info(path)
+        and _strippable(path)
     ]
     for start in range(0, len(files), 50):
-        subprocess.run([strip, "--strip-debug", *map(str, files[start:start + 50])], check=True)
+        subprocess.run([strip, "--strip-unneeded", *map(str, files[start:start + 50])], check=True)
     return files
 
 

@@ -11,6 +11,11 @@ variables point at an unroutable address, and the self-test's own audit of socke
 calls fails it if anything tries to connect. Prints the self-test's lines, the
 bundle's size and the time taken; exits with the self-test's exit code.
 
+On Linux it first checks the bundled emoji font (``LOUPE_CHECK_EMOJI_FONT=1``, see
+``packaging/hooks/rthook_loupe_fonts.py``): the font and its licence are in the bundle,
+Qt's fallback draws an emoji with it, ``QFontDatabase.addApplicationFont`` loads it and
+``QFontMetrics`` of it has the emoji; any failure fails the smoke test.
+
 Standard library only: it runs with any Python 3.11+, not the bundle's.
 """
 
@@ -91,6 +96,10 @@ def main(argv: list[str]) -> int:
         if version.returncode != 0:
             print(f"smoke test: `loupe --version` failed with {version.returncode}")
             return 1
+        if sys.platform.startswith("linux") and bundle.suffix != ".app":
+            failed = emoji_font(program, prefix, env, bundle)
+            if failed:
+                return failed
         started = time.perf_counter()
         done = subprocess.run(
             [*prefix, str(program), "--self-test", "--keep", str(Path(tmp) / "self-test")],
@@ -102,6 +111,31 @@ def main(argv: list[str]) -> int:
         if done.returncode != 0:
             return done.returncode
         return _exports(program, prefix, env, Path(tmp))
+
+
+#: Where the Linux bundle keeps its emoji font (see packaging/fonts/EMOJI-FONT.txt).
+EMOJI_FONT = Path("_internal") / "resources" / "fonts" / "NotoColorEmoji.ttf"
+EMOJI_LICENSE = EMOJI_FONT.with_name("NotoColorEmoji-LICENSE.txt")
+
+
+def emoji_font(program: Path, prefix: list[str], env: dict[str, str], bundle: Path) -> int:
+    """The bundled emoji font is there, with its licence, and the bundle's Qt loads and
+    draws it (the runtime hook's check); 0 when it is, else 1."""
+    missing = [str(bundle / path) for path in (EMOJI_FONT, EMOJI_LICENSE) if not (bundle / path).is_file()]
+    if missing:
+        print(f"smoke test: the emoji font is missing from the bundle: {', '.join(missing)}")
+        return 1
+    # The bundle's own fontconfig file, as on a user's machine, not one this shell set.
+    env = {k: v for k, v in env.items() if k not in ("FONTCONFIG_FILE", "FONTCONFIG_PATH")}
+    done = subprocess.run([*prefix, str(program)], env=dict(env, LOUPE_CHECK_EMOJI_FONT="1"),
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120)
+    print(done.stdout, end="", flush=True)
+    if done.returncode != 0 or "emoji font: ok" not in done.stdout:
+        print(f"smoke test: the bundled emoji font failed its check (exit {done.returncode})")
+        return 1
+    print(f"smoke test: emoji font {EMOJI_FONT.name} "
+          f"({(bundle / EMOJI_FONT).stat().st_size / 1e6:.1f} MB) loads and draws", flush=True)
+    return 0
 
 
 def _exports(program: Path, prefix: list[str], env: dict[str, str], tmp: Path) -> int:
