@@ -65,7 +65,7 @@ class MainWindow(ProjectWindow):
         self.question_form = QuestionForm(c)
         self.annotation_table = AnnotationTablePanel(c)
         left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
-        self._dock("Articles", self.article_list, left)
+        self.articles_dock = self._dock("Articles", self.article_list, left)
         labels = self._dock("Labels", self.label_palette, left)
         entities = self._dock("Entities", self.legend, left)
         self.tabifyDockWidget(labels, entities)
@@ -154,6 +154,28 @@ class MainWindow(ProjectWindow):
             c.open_article(last)
         elif ids:
             c.open_article(ids[0])
+        self._point_past_an_empty_list()
+
+    def _point_past_an_empty_list(self) -> None:
+        """With nothing to code, the article list says why (its dock is shown even if it
+        was closed last time), and a lead whose team has assignments gets the Team window
+        on its Assignments tab, once the window is up."""
+        c = self.controller
+        if c.empty_listing_reason() is None:
+            return
+        self.articles_dock.show()
+        self.articles_dock.raise_()
+        if self._lead_with_nothing_to_code():
+            self.statusBar().showMessage("Nothing to code as the lead: the Team window shows the assignments.", 10_000)
+            QTimer.singleShot(0, self, self._show_team_to_lead)
+
+    def _lead_with_nothing_to_code(self) -> bool:
+        c, reason = self.controller, self.controller.empty_listing_reason()
+        return reason is not None and reason[1] and c.coder is not None and c.coder.role == "lead"
+
+    def _show_team_to_lead(self) -> None:
+        if self._lead_with_nothing_to_code():  # still so: the window may have closed or switched
+            self.team.show_assignments()
 
     def open_project_interactively(self, path: Path) -> None:
         try:

@@ -150,10 +150,67 @@ def test_the_lead_opening_an_assigned_project_is_pointed_to_the_assignments(
     assert panel.empty_banner.isVisibleTo(panel) and not panel.view.isVisibleTo(panel)
     assert "lead" in panel.empty_text.text() and panel.assignments_button.isVisibleTo(panel)
     assert panel.assignments_button.text() == "Open Team > Assignments\u2026"
-    qtbot.mouseClick(panel.assignments_button, Qt.MouseButton.LeftButton)
+    # Nothing to code: the Team window opens by itself on the Assignments tab, once the
+    # window is up, and the status bar says why.
+    assert "Team window" in win.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: win.team.lead is not None and win.team.lead.isVisible())
     lead = win.team.lead
-    assert lead is not None and lead.isVisible() and lead.tabs.currentWidget() is lead.assignments
+    assert lead.tabs.currentWidget() is lead.assignments
     lead.close()
+    qtbot.mouseClick(panel.assignments_button, Qt.MouseButton.LeftButton)  # the banner opens it again
+    assert lead.isVisible() and lead.tabs.currentWidget() is lead.assignments
+    lead.close()
+    win.close()
+
+
+def test_the_lead_of_the_bundled_sample_without_assignments_codes_it(qtbot, tmp_path: Path) -> None:  # noqa: ANN001
+    """A lead alone with the sample (nothing assigned yet) codes it, and no Team window
+    opens; once the team has assignments, opening it again brings the Team window."""
+    from app.services.assignment import assign
+    from app.services.sample import ensure_sample_project
+    from app.ui.application import open_window
+
+    sample = ensure_sample_project(tmp_path / "data")
+    with open_project(sample) as project:
+        project.store.coders.get_or_create("lena", role="lead")
+    win = open_window(sample, "lena", settings_path=tmp_path / "s.ini")
+    qtbot.addWidget(win)
+    assert win.controller.listing and win.controller.bundle is not None
+    assert not win.article_list.empty_banner.isVisibleTo(win.article_list)
+    qtbot.wait(50)
+    assert win.team.lead is None
+    win.close()
+
+    with open_project(sample) as project:
+        project.store.coders.get_or_create("alice")
+        assign(project, ["alice"], overlap=0.0, seed=1)
+    win = open_window(sample, "lena", settings_path=tmp_path / "s.ini")
+    qtbot.addWidget(win)
+    assert win.controller.bundle is None and win.article_list.empty_banner.isVisibleTo(win.article_list)
+    qtbot.waitUntil(lambda: win.team.lead is not None and win.team.lead.isVisible())
+    assert win.team.lead.tabs.currentWidget() is win.team.lead.assignments
+    win.close()
+    assert win.team.lead is None  # closing the coding window closes the Team window
+
+
+def test_an_empty_list_shows_its_dock_even_if_it_was_closed(qtbot, project_file: Path, tmp_path: Path) -> None:  # noqa: ANN001
+    """The pointer is in the article list: a dock closed last time is shown again."""
+    from app.services.assignment import assign
+    from app.ui.application import open_window
+
+    with open_project(project_file) as project:
+        project.store.coders.get_or_create("alice")
+        assign(project, ["alice"], overlap=0.0, seed=1)
+    win = open_window(project_file, "alice", settings_path=tmp_path / "s.ini")
+    qtbot.addWidget(win)
+    win.articles_dock.close()
+    win.close()
+    win = open_window(project_file, "bob", settings_path=tmp_path / "s.ini")
+    qtbot.addWidget(win)
+    assert win.articles_dock.isVisible() and win.article_list.empty_banner.isVisibleTo(win.article_list)
+    assert "assigned to bob" in win.article_list.empty_text.text()
+    qtbot.wait(50)
+    assert win.team.lead is None  # a coder is pointed to Team > Assignments, not sent there
     win.close()
 
 
