@@ -40,9 +40,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from app.services.import_report import import_lines
-    from app.services.importing import import_articles
-    from app.services.importing_brat import parse_drop
+    from app.services.importing import import_articles, import_lines, parse_drop
     from app.services.projects import open_project
 
     drop = parse_drop(args.drop)
@@ -59,6 +57,6 @@ def run(args: argparse.Namespace) -> int:
 
 def edge_lines(edges: int, trimmed: int, trim: bool) -> list[str]:
     """The sentence about spans with white space at an edge (``loupe import-annotations``)."""
-    from app.services.import_report import edge_lines as lines
+    from app.services.importing import edge_lines as lines
 
     return lines(edges, trimmed, trim)

@@ -35,8 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from app.services.importing_annotations import import_annotations
-    from app.services.importing_brat import parse_drop
+    from app.services.importing import import_annotations, parse_drop
     from app.services.projects import open_project
 
     drop = parse_drop(args.drop)

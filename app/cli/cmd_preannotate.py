@@ -24,7 +24,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from app.services.prehighlight import preannotate
+    from app.services.importing import preannotate
     from app.services.projects import open_project
 
     with open_project(args.project) as project, progress_bar() as progress:

@@ -2,7 +2,7 @@
 
 Every path that writes coding from outside the window asks these questions in the same
 words: merging coders' files (:mod:`app.services.merge_checks`), importing coded files
-(:mod:`app.services.importing_annotations`); the window's edits ask the same codebook
+(:mod:`app.services.importing.annotations`); the window's edits ask the same codebook
 questions (:meth:`Attribute.validate`, :meth:`Question.validate`,
 :meth:`RelationType.allows`), on which these are built.
 

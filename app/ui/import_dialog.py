@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.import_report import (
+from app.services.importing import (
     BRAT_KINDS,
     CODER_FIELD,
     DROP_FIELD,

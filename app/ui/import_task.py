@@ -8,8 +8,14 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QMessageBox
 
-from app.services.import_report import TRIM_FIELD, import_lines, in_window_words, window_text
-from app.services.importing import ImportReport, import_articles
+from app.services.importing import (
+    TRIM_FIELD,
+    ImportReport,
+    import_articles,
+    import_lines,
+    in_window_words,
+    window_text,
+)
 from app.services.progress import CancelFn, ProgressFn
 from app.services.projects import Project
 from app.ui.tasks import ProjectTask

@@ -255,7 +255,7 @@ class SelfTest:
 
     def run_model(self) -> tuple[str, str]:
         from app.core.defaults import DEFAULT_MODEL
-        from app.services.prehighlight import tag_texts
+        from app.services.importing import tag_texts
 
         model_id, (spans,) = tag_texts([MODEL_SENTENCE], DEFAULT_MODEL, None)
         found = [f"{MODEL_SENTENCE[s:e]}/{label}" for s, e, label in spans]

@@ -13,8 +13,7 @@ import pytest
 
 from app.cli.main import main
 from app.core.errors import ImportFormatError, LoupeError
-from app.services.importing import import_articles
-from app.services.importing_annotations import import_annotations
+from app.services.importing import import_annotations, import_articles
 from app.services.projects import Project, create_project, open_project
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "doccano"

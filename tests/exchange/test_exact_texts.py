@@ -15,8 +15,7 @@ from app.cli.main import main
 from app.core.articles import text_sha256
 from app.core.errors import ImportFormatError
 from app.exchange.readers import read_articles
-from app.services.importing import import_articles
-from app.services.importing_annotations import import_annotations
+from app.services.importing import import_annotations, import_articles
 from app.services.projects import Project, open_project
 
 NO_MODEL = "no_such_pipeline_xyz"

@@ -17,8 +17,7 @@ from app.core.errors import ImportFormatError, LoupeError
 from app.paths import sample_dir
 from app.services.editing import add_annotation, apply_edit, new_relation
 from app.services.exporting import export_project
-from app.services.importing import import_articles
-from app.services.importing_annotations import import_annotations
+from app.services.importing import import_annotations, import_articles
 from app.services.projects import Project, create_project
 from tests.export_fixtures import NO_MODEL, coded_copy
 

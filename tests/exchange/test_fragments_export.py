@@ -79,7 +79,7 @@ def test_brat_writes_fragments_and_import_annotations_reads_them_back(
 
 def test_a_brat_span_with_a_bad_fragment_is_refused(project: Project, tmp_path: Path) -> None:
     from app.core.errors import ImportFormatError
-    from app.services.importing_annotations import import_annotations
+    from app.services.importing import import_annotations
 
     folder = tmp_path / "bad"
     folder.mkdir()

@@ -15,8 +15,7 @@ from lxml import etree
 from app.core.edits import AddRelation
 from app.services.editing import add_annotation, apply_edit, new_relation
 from app.services.exporting import export_project
-from app.services.importing import import_articles
-from app.services.importing_qdpx import import_qdpx
+from app.services.importing import import_articles, import_qdpx
 from app.services.projects import Project, create_project
 from tests.exchange.test_qdpx import NS, XSD
 

@@ -19,8 +19,7 @@ from app.core.errors import ImportFormatError
 from app.exchange.readers.qdpx import align, read_qdpx
 from app.services.editing import add_annotation, apply_edit, new_relation
 from app.services.exporting import export_project
-from app.services.importing import import_articles
-from app.services.importing_qdpx import import_qdpx
+from app.services.importing import import_articles, import_qdpx
 from app.services.projects import Project, create_project
 from app.store.exports import ExportQueries
 

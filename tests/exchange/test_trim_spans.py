@@ -13,8 +13,7 @@ from spacy.tokens import DocBin
 
 from app.cli.main import main
 from app.services.exporting import export_project
-from app.services.importing import import_articles
-from app.services.importing_annotations import import_annotations
+from app.services.importing import import_annotations, import_articles
 from app.services.projects import Project, open_project
 
 NO_MODEL = "no_such_pipeline_xyz"

@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from app.services.editing import add_annotation
-from app.services.importing import import_articles
-from app.services.importing_annotations import import_annotations
+from app.services.importing import import_annotations, import_articles
 from app.services.projects import Project, create_project
 from tests.exchange.test_fragments_relations import NO_MODEL, SPLIT, TEXT
 

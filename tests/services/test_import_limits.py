@@ -372,7 +372,7 @@ def test_a_skipped_link_is_in_the_import_report(project: Project, tmp_path: Path
 
 def _import_after_barrier(project_path: str, folder: str, barrier, queue) -> None:
     """A child process: tag, wait for the other child, then save (the racy moment)."""
-    import app.services.importing as importing
+    import app.services.importing.run as importing
 
     original = importing.tag_texts
 

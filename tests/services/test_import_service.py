@@ -10,8 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.core.errors import ImportFormatError, LoupeError
-from app.services.importing import import_articles
-from app.services.prehighlight import preannotate
+from app.services.importing import import_articles, preannotate
 from app.services.projects import Project, open_project
 
 HEADLINE = "Prisoners from Kiresk sent to the front"

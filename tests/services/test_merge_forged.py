@@ -433,7 +433,7 @@ def test_the_same_new_row_moved_to_another_article_in_a_second_file(team: Path) 
 def test_import_annotations_checks_rows_as_the_merge_does(team: Path) -> None:
     from app.core.errors import ImportFormatError
     from app.services.exporting import export_project
-    from app.services.importing_annotations import import_annotations
+    from app.services.importing import import_annotations
 
     with open_project(team / "lead.loupe") as lead:
         export_project(lead, team / "brat", format="brat", coder="bob")

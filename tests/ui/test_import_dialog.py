@@ -31,7 +31,7 @@ def jsonl(path: Path, *lines: tuple[str, list[tuple[str, str]]]) -> Path:
 
 @pytest.fixture
 def window(qtbot, project_file: Path, settings_file: Path):  # noqa: ANN001, ANN201
-    from app.ui import open_window
+    from app.ui.application import open_window
 
     win = open_window(project_file, "ana", settings_path=settings_file)
     qtbot.addWidget(win)
@@ -220,7 +220,7 @@ def test_a_plain_text_file_is_imported_without_the_dialog(qtbot, window, monkeyp
 
 
 def test_a_refi_qda_project_offers_its_own_coders_and_neither_trimming_nor_brat_kinds(qtbot) -> None:  # noqa: ANN001
-    from app.services.import_report import CodingInFiles
+    from app.services.importing import CodingInFiles
     from app.ui.import_dialog import ImportDialog
 
     dialog = ImportDialog(CodingInFiles(any=True, qdpx=True), ["ana", "ben"])

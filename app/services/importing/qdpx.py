@@ -56,7 +56,7 @@ from app.exchange.refi import (
     answer_value,
     parse_attribute_lines,
 )
-from app.services.prehighlight import tag_texts
+from app.services.importing.prehighlight import tag_texts
 from app.services.progress import (
     CancelFn,
     OperationCancelled,
@@ -68,7 +68,7 @@ from app.services.projects import Project
 from app.store.exports import ExportQueries
 
 if TYPE_CHECKING:
-    from app.services.importing import ImportReport
+    from app.services.importing.run import ImportReport
 
 
 @dataclass
@@ -528,7 +528,7 @@ def import_qdpx_files(
 ) -> ImportReport:
     """``loupe import P study.qdpx``: each file imported in turn, reported as an article
     import (sources already in the project as duplicates, what was left out as skipped)."""
-    from app.services.importing import ImportReport
+    from app.services.importing.run import ImportReport
 
     others = [str(p) for p in inputs if Path(p).suffix.lower() != ".qdpx"]
     if others:

@@ -5,7 +5,7 @@ Each document is matched to an article by its text (SHA-256, so the offsets fit)
 else by its name (a brat file stem, a doccano ``id``) as an article id or external id,
 in which case its text must still be the article's text. Labels, attributes and
 relation types are checked against the codebook (doccano names matched as
-:func:`~app.services.importing_coding.map_names` does; doccano relations become
+:func:`~app.services.importing.coding.map_names` does; doccano relations become
 relations, document labels answers). Spans and relations are written in ONE
 transaction: a bad file leaves the project as it was. Spans (and relations) the coder
 already has are not added twice, so importing the same files again changes nothing.
@@ -25,8 +25,8 @@ from app.core.exports import CodedFile, CodedRelation, CodedSpan
 from app.core.formats import ANNOTATION_FORMATS
 from app.core.records import Article
 from app.exchange.readers import expand_inputs, read_articles
-from app.services.importing_brat import BratCounts, read_brat
-from app.services.importing_coding import (
+from app.services.importing.brat import BratCounts, read_brat
+from app.services.importing.coding import (
     CodingCounts,
     check_coding,
     edge_spaces,
@@ -89,7 +89,7 @@ def read_coded_files(
     drop: frozenset[str] = frozenset(), brat: BratCounts | None = None,
 ) -> list[CodedFile]:
     """The documents of a brat folder or a doccano file (or folder of them); for brat,
-    ``drop`` and ``brat`` as :func:`app.services.importing_brat.read_brat` takes them."""
+    ``drop`` and ``brat`` as :func:`app.services.importing.brat.read_brat` takes them."""
     if format == "brat":
         return read_brat(project, Path(source), drop, brat)
     if format == "doccano":

@@ -16,8 +16,8 @@ from pathlib import Path
 from app.core.errors import ImportFormatError
 from app.core.printable import printable
 from app.exchange.readers.brat import KINDS
-from app.services.importing import ImportReport
-from app.services.importing_brat import annotations_beside
+from app.services.importing.brat import annotations_beside
+from app.services.importing.run import ImportReport
 
 #: The kinds of brat annotation ``--drop`` can leave out, in the order they are reported.
 BRAT_KINDS: tuple[str, ...] = KINDS

@@ -6,7 +6,7 @@ the bad files are reported and the rest is imported.
 
 Coding that comes with the articles (doccano JSON Lines: spans, relations, document
 labels) belongs to the coder named with ``coder`` and goes through
-:mod:`app.services.importing_coding`: names mapped to the codebook, every row checked as a
+:mod:`app.services.importing.coding`: names mapped to the codebook, every row checked as a
 merge checks it. A line whose text is already in the project (or earlier in the batch)
 is a duplicate, but its coding is not dropped: it attaches to that article, as
 ``import-annotations`` would attach it. The articles are written in one transaction and
@@ -25,9 +25,9 @@ from app.core.defaults import DEFAULT_MAX_FILE_BYTES
 from app.core.errors import ImportFormatError, LoupeError, ModelError
 from app.core.exports import CodedFile
 from app.core.team import PACKAGE_FOR
-from app.services.importing_annotations import coded_file
-from app.services.importing_brat import BratCounts, annotations_beside, read_brat_files
-from app.services.importing_coding import (
+from app.services.importing.annotations import coded_file
+from app.services.importing.brat import BratCounts, annotations_beside, read_brat_files
+from app.services.importing.coding import (
     CodingCounts,
     check_coding,
     edge_spaces,
@@ -35,7 +35,7 @@ from app.services.importing_coding import (
     map_names,
     write_coding,
 )
-from app.services.prehighlight import tag_texts
+from app.services.importing.prehighlight import tag_texts
 from app.services.progress import (
     CancelFn,
     OperationCancelled,
@@ -240,14 +240,14 @@ def import_articles(
     A ``.txt`` with a brat ``.ann`` beside it brings that file's annotations as ``coder``'s
     (without a coder they are left aside, and said); ``drop`` names the kinds of brat
     annotation to leave out where the codebook cannot hold them
-    (:mod:`app.services.importing_brat`). A coder's package is refused
+    (:mod:`app.services.importing.brat`). A coder's package is refused
     (:func:`package_refusal`).
     """
     refusal = package_refusal(project)
     if refusal:
         raise LoupeError(refusal)
     if any(Path(p).suffix.lower() == ".qdpx" for p in inputs):  # REFI-QDA projects bring their coding
-        from app.services.importing_qdpx import import_qdpx_files
+        from app.services.importing.qdpx import import_qdpx_files
 
         return import_qdpx_files(project, inputs, coder=coder, model=model, max_bytes=max_bytes,
                                  progress=progress, cancelled=cancelled)
