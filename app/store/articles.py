@@ -24,6 +24,7 @@ from app.core.errors import ProjectError
 from app.core.records import Article, Entity, utc_now
 from app.store.engine import sqlite_connection
 from app.store.schema import AnnotationRow, ArticleRow, CoderRow, EntityRow
+from app.store.search import index_articles
 
 #: (start, end, label) in code points.
 SpanTuple = tuple[int, int, str]
@@ -167,6 +168,7 @@ class ArticleRepository:
                     )
                 for i in range(0, len(article_rows), _CHUNK):
                     conn.execute(insert(ArticleRow), article_rows[i : i + _CHUNK])
+                    index_articles(conn, article_rows[i : i + _CHUNK])
                 del article_rows
                 _insert_in_parts(conn, EntityRow, (
                     dict(article_id=article_id, start=s, end=e, label=label, model=model or "")

@@ -44,13 +44,17 @@ def read_schema(conn: Connection) -> Schema:
     tables: dict[str, tuple[Any, ...]] = {}
     indexes: dict[str, tuple[Any, ...]] = {}
     extras: list[tuple[str, str]] = []
-    for kind, name, table in rows("SELECT type, name, tbl_name FROM main.sqlite_master ORDER BY type, name"):
+    master = "SELECT type, name, tbl_name, sql FROM main.sqlite_master ORDER BY type, name"
+    for kind, name, table, sql in rows(master):
         if kind == "table":
             if name.startswith(_INTERNAL_PREFIX) and not name.startswith("sqlite_autoindex"):
                 continue
             columns = tuple(row[1:] for row in rows("SELECT * FROM pragma_table_xinfo(?)", name))
             keys = tuple(sorted(row[2:7] for row in rows("SELECT * FROM pragma_foreign_key_list(?)", name)))
-            tables[name] = (columns, keys)
+            # A virtual table's module and its options (content table, tokeniser) are
+            # in its SQL alone: compared word for word.
+            virtual = " ".join(sql.split()) if sql and sql.upper().startswith("CREATE VIRTUAL") else None
+            tables[name] = (columns, keys, virtual)
         elif kind == "index":
             columns = tuple(row[1:] for row in rows("SELECT * FROM pragma_index_xinfo(?)", name))
             listed = [row for row in rows("SELECT * FROM pragma_index_list(?)", table) if row[1] == name]
@@ -92,9 +96,10 @@ def _build(create: Any) -> Schema:
 
 
 def _from_models(conn: Connection) -> None:
-    from app.store.schema import Base
+    from app.store.schema import ARTICLE_FTS, Base
 
     Base.metadata.create_all(conn)
+    conn.exec_driver_sql(ARTICLE_FTS)
     # Alembic's own bookkeeping table, as Alembic creates it.
     conn.exec_driver_sql(
         "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "

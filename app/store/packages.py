@@ -23,6 +23,7 @@ from app.core.errors import ProjectError
 from app.store import migrate
 from app.store.engine import APPLICATION_ID, make_engine
 from app.store.schema import Base
+from app.store.search import rebuild_index
 
 #: Each table of coded material and the condition that selects the coder's share of it,
 #: plus the live gold (adjudicators' rows) of the training articles in the package.
@@ -150,6 +151,7 @@ def _fill(
     params = {"coder": coder_id}
     for table, condition in _COPY.items():
         _copy(conn, table, condition, params)
+    rebuild_index(conn, "pkg")  # the coder searches their own articles
     violations = conn.exec_driver_sql("PRAGMA pkg.foreign_key_check").all()
     if violations:
         raise ProjectError(f"The package would be inconsistent ({violations[0][0]} refers to a missing row).")

@@ -28,6 +28,7 @@ from app.store.engine import (
 )
 from app.store.failures import describe_database_error
 from app.store.fingerprint import schema_problem
+from app.store.listing import ListingQueries
 from app.store.relations import RelationRepository
 from app.store.reliability import ReliabilityQueries
 from app.store.schema import (
@@ -40,6 +41,7 @@ from app.store.schema import (
     ProjectRow,
     RelationRow,
 )
+from app.store.search import SearchQueries
 
 
 class ProjectStore:
@@ -56,6 +58,8 @@ class ProjectStore:
         self.assignments = AssignmentRepository(engine)
         self.reliability = ReliabilityQueries(engine)
         self.assigning = AssigningQueries(engine)
+        self.listing = ListingQueries(engine)
+        self.search = SearchQueries(engine)
 
     # -- opening -----------------------------------------------------------------
     @classmethod
@@ -115,7 +119,7 @@ class ProjectStore:
 
         Every check goes through the engine's own connection (see :mod:`app.store.engine`
         for why nothing else may touch the file), and all of them run before anything
-        is written: the application id, the integrity check, and the schema, which must
+        is written: the application id, the quick integrity check, and the schema, which must
         be exactly what the migrations create at the file's revision.
         """
         label = str(target) if is_url(target) else Path(target).name
@@ -125,7 +129,7 @@ class ProjectStore:
         try:
             with engine.begin() as conn:
                 if engine.dialect.name == "sqlite":
-                    check_integrity(conn, label)
+                    check_integrity(conn, label, quick=True)
                 revision = migrate.current_revision(conn)
                 if revision is None:
                     raise ProjectError(f"{label} is not a Loupe project (it has no Loupe tables).")

@@ -9,7 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -44,6 +54,12 @@ class CodebookRow(Base):
 
 class ArticleRow(Base):
     __tablename__ = "article"
+    # Covering indexes for the article list (migration 0006): by id, in import order, by title.
+    __table_args__ = (
+        Index("ix_article_listing", "id", "position", "title", "source", "published", "language"),
+        Index("ix_article_order", "position", "id", "title", "source", "published", "language"),
+        Index("ix_article_title", text("title COLLATE NOCASE"), "position", "id"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     external_id: Mapped[str | None] = mapped_column(String(500))
@@ -88,7 +104,10 @@ class AssignmentRow(Base):
     in a project without any, a row appears when a coder first works on an article."""
 
     __tablename__ = "assignment"
-    __table_args__ = (UniqueConstraint("article_id", "coder_id"),)
+    __table_args__ = (
+        UniqueConstraint("article_id", "coder_id"),
+        Index("ix_assignment_coder", "coder_id", "article_id", "status"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     article_id: Mapped[str] = mapped_column(ForeignKey("article.id", ondelete="CASCADE"))
@@ -199,3 +218,11 @@ class RejectionRow(Base):
     article_id: Mapped[str] = mapped_column(ForeignKey("article.id", ondelete="CASCADE"), primary_key=True)
     key: Mapped[str] = mapped_column(Text, primary_key=True)
     rejected_at: Mapped[str] = mapped_column(String(32))
+
+
+#: The full-text index of titles and texts (SQLite only; migration 0006 creates it, and
+#: :mod:`app.store.search` keeps it current). Its content is the article table.
+ARTICLE_FTS = (
+    "CREATE VIRTUAL TABLE article_fts USING fts5(title, text, content='article', "
+    "content_rowid='position', tokenize='unicode61 remove_diacritics 2')"
+)

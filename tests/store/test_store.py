@@ -42,7 +42,16 @@ def test_migrations_produce_exactly_the_models(tmp_path: Path) -> None:
     make(path).close()
     engine = create_engine(f"sqlite:///{path}")
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        # The full-text index is a virtual table the models do not describe, and Alembic
+        # compares an index on an expression (title COLLATE NOCASE) only approximately:
+        # the schema check (app.store.fingerprint, tested below) compares both exactly.
+        def described(name: str | None, kind: str, _parent: object) -> bool:
+            if kind == "table":
+                return not (name or "").startswith("article_fts")
+            return not (kind == "index" and name == "ix_article_title")
+
+        context = MigrationContext.configure(conn, opts={"include_name": described})
+        diff = compare_metadata(context, Base.metadata)
     assert diff == []
 
 
@@ -168,6 +177,9 @@ def test_articles_that_share_a_position_are_moved_to_the_end_by_the_migration(tm
     conn = sqlite3.connect(path)
     conn.execute("DROP INDEX ix_article_position")
     conn.execute("DROP TABLE annotation_fragment")  # added by 0005, after the file's 0003
+    for index in ("ix_article_listing", "ix_article_order", "ix_article_title", "ix_assignment_coder"):
+        conn.execute(f"DROP INDEX {index}")  # 0006
+    conn.execute("DROP TABLE article_fts")
     conn.execute("UPDATE article SET position = 1 WHERE title IN ('Title 0', 'Title 2')")
     conn.execute("UPDATE alembic_version SET version_num = '0003'")
     conn.commit()
