@@ -11,7 +11,10 @@ SQLite, never through ``open()``.
 
 Before anything is written, an existing file must be a SQLite database carrying Loupe's
 application id (checked on the first connection before WAL mode is set, so a foreign
-database is never changed) and pass ``PRAGMA integrity_check``. A returned file
+database is never changed) and pass SQLite's integrity check: the quick one when a
+project is opened for work (its cost grows with the file, and the window must open a
+project of 100,000 articles in a second), the full one on every file that comes back from
+another machine, and on backups. A returned file
 (a coder's package) is read through :func:`make_readonly_engine`: immutable and
 read-only, so no lock file, journal or log is created, applied or deleted beside it.
 """
@@ -141,8 +144,11 @@ def check_file(path: Path) -> None:
         raise ProjectError(f"{name} is not a Loupe project (it is not a SQLite database).")
 
 
-def check_integrity(conn: Connection, name: str) -> None:
-    rows = conn.exec_driver_sql("PRAGMA integrity_check").all()
+def check_integrity(conn: Connection, name: str, *, quick: bool = False) -> None:
+    """Refuse a damaged file. ``quick`` runs ``PRAGMA quick_check``: every page, b-tree
+    and record (what a crash or a failing disk damages), but not whether each index
+    agrees with its table, in a third of the time (0.3 s for 100,000 articles)."""
+    rows = conn.exec_driver_sql("PRAGMA quick_check" if quick else "PRAGMA integrity_check").all()
     problems = [row[0] for row in rows if row[0] != "ok"]
     if problems:
         raise ProjectError(

@@ -99,7 +99,9 @@ def describe_database_error(exc: BaseException, name: str) -> str | None:
     if primary == SQLITE_CANTOPEN:
         return _cannot_open(path, shown)
     if primary == SQLITE_IOERR:
-        if code in _WRITE_ERRORS and _out_of_space(path):
+        # A commit that cannot write its pages reports the bare code, without the
+        # extended one that says "write".
+        if (code in _WRITE_ERRORS or code == SQLITE_IOERR) and _out_of_space(path):
             return _full(shown)
         return (
             f"A disk error stopped Loupe from reading or writing {shown}; check the disk "
