@@ -46,6 +46,41 @@ class RestoreAnnotation:
 
 
 @dataclass(frozen=True)
+class AddAnnotations:
+    """Several new annotations of one coder, across articles (every occurrence of a
+    search): one transaction and one undo step."""
+
+    annotations: tuple[Annotation, ...]
+    description: str = ""
+
+    def describe(self) -> str:
+        return self.description or f"Add {len(self.annotations)} annotations"
+
+
+@dataclass(frozen=True)
+class RemoveAnnotations:
+    """Tombstone several annotations (and the relations touching them) at once."""
+
+    annotation_ids: tuple[str, ...]
+    #: Filled in when applied: the relations removed together with the annotations.
+    relation_ids: tuple[str, ...] | None = None
+    description: str = ""
+
+    def describe(self) -> str:
+        return self.description or f"Delete {len(self.annotation_ids)} annotations"
+
+
+@dataclass(frozen=True)
+class RestoreAnnotations:
+    annotation_ids: tuple[str, ...]
+    relation_ids: tuple[str, ...] = ()
+    description: str = ""
+
+    def describe(self) -> str:
+        return self.description or f"Restore {len(self.annotation_ids)} annotations"
+
+
+@dataclass(frozen=True)
 class ChangeAnnotation:
     """Set some fields of an annotation; ``before`` holds their previous values."""
 
@@ -158,6 +193,7 @@ class SetAnswer:
 Edit = (
     AddAnnotation | RemoveAnnotation | RestoreAnnotation | ChangeAnnotation
     | AddRelation | RemoveRelation | RestoreRelation | SetAnswer
+    | AddAnnotations | RemoveAnnotations | RestoreAnnotations
 )
 
 
@@ -170,3 +206,5 @@ class Changes:
     relation_ids: tuple[str, ...] = ()
     question: str | None = None
     status: bool = False
+    #: Every article a bulk edit touched (``article_id`` is then the first of them).
+    article_ids: tuple[str, ...] = ()

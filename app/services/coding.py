@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar, overload
 
 from app.core.edits import Changes
 from app.core.errors import LoupeError
 from app.core.records import Annotation, Answer, Article, ArticleListing, Entity, Relation, utc_now
 from app.services.projects import Project
+from app.store.listing import ListingSummary
 
 #: A row of an article listing: the window's rows (ListedArticle) come back as they went in.
 ListingT = TypeVar("ListingT", bound=ArticleListing)
@@ -56,14 +57,120 @@ def training_first(listing: Sequence[ArticleListing], training: Sequence[str]) -
     return first + [r for r in rows if not r.training]
 
 
+def _training_for(project: Project, coder_id: str) -> list[str]:
+    """The coder's training articles; an adjudicator codes the gold of those articles,
+    so their list keeps import order."""
+    if any(c.id == coder_id and c.role == "adjudicator" for c in project.store.coders.list()):
+        return []
+    return training_articles(project)
+
+
 def article_listing(project: Project, coder_id: str) -> list[ListedArticle]:
     """The articles this coder may see (blinded to other coders' work), training articles
-    first. An adjudicator codes the gold of those articles: their list keeps import order."""
-    store = project.store
-    listing = store.assignments.listing(coder_id)
-    if any(c.id == coder_id and c.role == "adjudicator" for c in store.coders.list()):
-        return training_first(listing, ())
-    return training_first(listing, training_articles(project))
+    first, with every column: for reports and tests. The window reads
+    :func:`article_order` and the rows it shows (:func:`listing_rows`)."""
+    return training_first(project.store.assignments.listing(coder_id), _training_for(project, coder_id))
+
+
+class OrderedArticle(NamedTuple):
+    id: str
+    status: str
+    training: bool
+
+
+class ArticleOrder(Sequence[OrderedArticle]):
+    """The coder's articles in list order (training articles first) as ids and statuses
+    only: what moving between articles needs, a few megabytes for 100,000 articles.
+    A status changed by the coder is set here (:meth:`set_status`), not read again."""
+
+    def __init__(self, rows: Sequence[tuple[str, str]], training: Iterable[str] = ()) -> None:
+        self._ids = [row[0] for row in rows]
+        self._statuses = [row[1] for row in rows]
+        self._index = {article_id: i for i, article_id in enumerate(self._ids)}
+        self._training = frozenset(training)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    @overload
+    def __getitem__(self, i: int) -> OrderedArticle: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[OrderedArticle]: ...
+    def __getitem__(self, i: int | slice) -> OrderedArticle | list[OrderedArticle]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        article_id = self._ids[i]
+        return OrderedArticle(article_id, self._statuses[i], article_id in self._training)
+
+    @property
+    def ids(self) -> list[str]:
+        return self._ids
+
+    def position(self, article_id: str | None) -> int:
+        """The index of ``article_id``, or -1."""
+        return -1 if article_id is None else self._index.get(article_id, -1)
+
+    def status(self, article_id: str) -> str | None:
+        i = self.position(article_id)
+        return None if i < 0 else self._statuses[i]
+
+    def set_status(self, article_id: str, status: str) -> bool:
+        """Record a status the coder set; False if the article is not in the order."""
+        i = self.position(article_id)
+        if i >= 0:
+            self._statuses[i] = status
+        return i >= 0
+
+    def is_training(self, article_id: str) -> bool:
+        return article_id in self._training and article_id in self._index
+
+    def done(self) -> int:
+        return self._statuses.count("done")
+
+    def next_unfinished(self, current_id: str | None) -> str | None:
+        """The next article after ``current_id`` that is not done, wrapping around."""
+        count = len(self._ids)
+        start = self.position(current_id) + 1
+        for offset in range(count):
+            i = (start + offset) % count
+            if self._statuses[i] != "done" and self._ids[i] != current_id:
+                return self._ids[i]
+        return None
+
+
+def article_order(project: Project, coder_id: str) -> ArticleOrder:
+    """The coder's articles in list order, for moving between them."""
+    training = _training_for(project, coder_id)
+    return ArticleOrder(project.store.listing.order(coder_id, first=training), training)
+
+
+def listing_order(
+    project: Project, coder_id: str, *, sort: str = "position", descending: bool = False,
+    status: str | None = None, needle: str = "",
+) -> list[str]:
+    """The ids of the coder's articles as the list shows them: sorted by ``sort`` (see
+    :data:`app.store.listing.SORT_KEYS`; "position" keeps training articles first),
+    filtered by status and by text in the title or source."""
+    training = _training_for(project, coder_id)
+    rows = project.store.listing.order(
+        coder_id, sort=sort, descending=descending, status=status, needle=needle.strip(), first=training
+    )
+    return [row[0] for row in rows]
+
+
+def listing_rows(project: Project, coder_id: str, article_ids: Sequence[str]) -> dict[str, ListedArticle]:
+    """The rows of some articles of the list (those a view draws), by id."""
+    training = set(_training_for(project, coder_id))
+    return {
+        r.id: ListedArticle(r.id, r.position, r.title, r.source, r.published, r.status, r.language,
+                            training=r.id in training)
+        for r in project.store.listing.rows(coder_id, article_ids).values()
+    }
+
+
+def listing_summary(project: Project, coder_id: str) -> ListingSummary:
+    """Counts over the coder's articles: total, done, and which columns have values."""
+    return project.store.listing.summary(coder_id)
 
 
 def load_article(project: Project, article_id: str, coder_id: str) -> ArticleBundle:

@@ -7,18 +7,22 @@ Runs on the calling (GUI) thread; each edit is one short transaction committed b
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
 from app.core.edits import (
     AddAnnotation,
+    AddAnnotations,
     AddRelation,
     ChangeAnnotation,
     Changes,
     Edit,
     RemoveAnnotation,
+    RemoveAnnotations,
     RemoveRelation,
     RestoreAnnotation,
+    RestoreAnnotations,
     RestoreRelation,
     SetAnswer,
     follow_envelope,
@@ -166,6 +170,24 @@ def apply_edit(project: Project, edit: Edit) -> tuple[Edit, Changes]:
             return ChangeAnnotation(annotation_id, before, dict(after)), Changes(
                 a.article_id, (annotation_id,)
             )
+        case AddAnnotations(annotations=many, description=text):
+            for a in many:
+                validate_span(project, a.article_id, a.label, a.start, a.end, a.attributes, a.fragments)
+            begun = store.annotations.add_coded(
+                [replace(a, created_at=a.created_at or now, updated_at=now) for a in many], now
+            )
+            ids = tuple(a.id for a in many)
+            return RemoveAnnotations(ids, description=text), _bulk_changes(many, ids, (), bool(begun))
+        case RemoveAnnotations(annotation_ids=ids, relation_ids=links, description=text):
+            live = _live_annotations(project, ids)
+            links = store.annotations.set_deleted_many(ids, links, now, now)
+            return RestoreAnnotations(ids, links, text), _bulk_changes(live, ids, links, False)
+        case RestoreAnnotations(annotation_ids=ids, relation_ids=links, description=text):
+            revived = [a for a in (store.annotations.get(i) for i in ids) if a is not None]
+            if len(revived) != len(ids):
+                raise EditError("Some of those annotations no longer exist.")
+            store.annotations.set_deleted_many(ids, links, None, now)
+            return RemoveAnnotations(ids, links, text), _bulk_changes(revived, ids, links, False)
         case AddRelation(relation=r):
             _validate_relation(project, r)
             store.relations.add(replace(r, created_at=r.created_at or now, updated_at=now))
@@ -190,6 +212,17 @@ def apply_edit(project: Project, edit: Edit) -> tuple[Edit, Changes]:
                 article_id, question=name, status=started
             )
     raise TypeError(f"not an edit: {edit!r}")
+
+
+def _live_annotations(project: Project, annotation_ids: Sequence[str]) -> list[Annotation]:
+    return [_live_annotation(project, annotation_id) for annotation_id in annotation_ids]
+
+
+def _bulk_changes(
+    annotations: Sequence[Annotation], ids: tuple[str, ...], links: tuple[str, ...], status: bool
+) -> Changes:
+    articles = tuple(dict.fromkeys(a.article_id for a in annotations))
+    return Changes(articles[0] if articles else "", ids, links, status=status, article_ids=articles)
 
 
 def _validate_relation(project: Project, relation: Relation) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Engine, Text, delete, insert, or_, select, type_coerce, update
 
 from app.core.records import Annotation, Fragments, Relation
-from app.store.schema import AnnotationFragmentRow, AnnotationRow, RelationRow
+from app.store.schema import AnnotationFragmentRow, AnnotationRow, AssignmentRow, RelationRow
 
 _BATCH = 5000
 
@@ -61,6 +61,16 @@ def group_fragments(rows: Iterable[tuple[str, int, int]]) -> dict[str, Fragments
     return {key: tuple(sorted(value)) for key, value in found.items()}
 
 
+def _row(a: Annotation) -> dict[str, Any]:
+    """The annotation table's row of ``a``."""
+    return dict(
+        id=a.id, article_id=a.article_id, coder_id=a.coder_id, label=a.label,
+        start=a.start, end=a.end, attributes=a.attributes, note=a.note,
+        uncertain=a.uncertain, created_at=a.created_at, updated_at=a.updated_at,
+        revision=a.revision, deleted_at=a.deleted_at,
+    )
+
+
 class AnnotationRepository:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -69,18 +79,7 @@ class AnnotationRepository:
     def add(self, annotation: Annotation) -> None:
         """Insert and commit one annotation (with its fragments) before returning."""
         with self._engine.begin() as conn:
-            conn.execute(
-                self._insert,
-                dict(
-                    id=annotation.id, article_id=annotation.article_id,
-                    coder_id=annotation.coder_id, label=annotation.label,
-                    start=annotation.start, end=annotation.end,
-                    attributes=annotation.attributes, note=annotation.note,
-                    uncertain=annotation.uncertain, created_at=annotation.created_at,
-                    updated_at=annotation.updated_at, revision=annotation.revision,
-                    deleted_at=annotation.deleted_at,
-                ),
-            )
+            conn.execute(self._insert, _row(annotation))
             if annotation.fragments:
                 conn.execute(insert(AnnotationFragmentRow), fragment_rows([annotation]))
 
@@ -99,14 +98,7 @@ class AnnotationRepository:
             for a in annotations:
                 if a.fragments:
                     fragments += fragment_rows([a])
-                batch.append(
-                    dict(
-                        id=a.id, article_id=a.article_id, coder_id=a.coder_id, label=a.label,
-                        start=a.start, end=a.end, attributes=a.attributes, note=a.note,
-                        uncertain=a.uncertain, created_at=a.created_at, updated_at=a.updated_at,
-                        revision=a.revision, deleted_at=a.deleted_at,
-                    )
-                )
+                batch.append(_row(a))
                 if len(batch) >= _BATCH:
                     conn.execute(self._insert, batch)
                     count += len(batch)
@@ -128,6 +120,72 @@ class AnnotationRepository:
             for i in range(0, len(rows), _BATCH):
                 conn.execute(insert(RelationRow), rows[i : i + _BATCH])
         return count
+
+    def add_coded(self, annotations: Sequence[Annotation], now: str) -> tuple[str, ...]:
+        """Insert one coder's new annotations across articles and mark each article they
+        touch "in progress" where it was still to do, all in ONE transaction (coding
+        every occurrence of a search). Returns the articles whose status changed."""
+        started: list[str] = []
+        with self._engine.begin() as conn:
+            for i in range(0, len(annotations), _BATCH):
+                conn.execute(self._insert, [_row(a) for a in annotations[i : i + _BATCH]])
+            fragments = fragment_rows([a for a in annotations if a.fragments])
+            if fragments:
+                conn.execute(insert(AnnotationFragmentRow), fragments)
+            for article_id, coder_id in dict.fromkeys((a.article_id, a.coder_id) for a in annotations):
+                status = conn.execute(
+                    select(AssignmentRow.status).where(
+                        AssignmentRow.article_id == article_id, AssignmentRow.coder_id == coder_id
+                    )
+                ).scalar_one_or_none()
+                if status is None:
+                    conn.execute(insert(AssignmentRow).values(
+                        article_id=article_id, coder_id=coder_id, status="in_progress",
+                        assigned=False, seconds_spent=0.0, updated_at=now,
+                    ))
+                elif status == "todo":
+                    conn.execute(
+                        update(AssignmentRow)
+                        .where(AssignmentRow.article_id == article_id, AssignmentRow.coder_id == coder_id)
+                        .values(status="in_progress", updated_at=now)
+                    )
+                if status in (None, "todo"):
+                    started.append(article_id)
+        return tuple(started)
+
+    def set_deleted_many(
+        self, annotation_ids: Sequence[str], relation_ids: Sequence[str] | None, deleted_at: str | None, now: str
+    ) -> tuple[str, ...]:
+        """Tombstone (``deleted_at`` a time) or revive (None) annotations in ONE
+        transaction, with the relations that touch them when ``relation_ids`` is None
+        (those found are returned) or else exactly ``relation_ids``."""
+        ids = list(annotation_ids)
+        with self._engine.begin() as conn:
+            if relation_ids is None:
+                found: list[str] = []
+                for i in range(0, len(ids), _BATCH):
+                    part = ids[i : i + _BATCH]
+                    found += conn.execute(
+                        select(RelationRow.id).where(
+                            RelationRow.deleted_at.is_(None),
+                            or_(RelationRow.source_id.in_(part), RelationRow.target_id.in_(part)),
+                        )
+                    ).scalars()
+                relation_ids = tuple(dict.fromkeys(found))
+            for i in range(0, len(ids), _BATCH):
+                conn.execute(
+                    update(AnnotationRow)
+                    .where(AnnotationRow.id.in_(ids[i : i + _BATCH]))
+                    .values(deleted_at=deleted_at, updated_at=now, revision=AnnotationRow.revision + 1)
+                )
+            links = list(relation_ids)
+            for i in range(0, len(links), _BATCH):
+                conn.execute(
+                    update(RelationRow)
+                    .where(RelationRow.id.in_(links[i : i + _BATCH]))
+                    .values(deleted_at=deleted_at, updated_at=now, revision=RelationRow.revision + 1)
+                )
+        return tuple(relation_ids)
 
     def get(self, annotation_id: str) -> Annotation | None:
         with self._engine.connect() as conn:
