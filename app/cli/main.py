@@ -31,6 +31,7 @@ from app.cli import (
     cmd_open,
     cmd_package,
     cmd_preannotate,
+    cmd_search,
     cmd_self_test,
     cmd_training,
 )
@@ -42,7 +43,7 @@ from app.paths import app_version
 SUBCOMMANDS = (
     cmd_open, cmd_new, cmd_import, cmd_preannotate, cmd_info, cmd_agreement, cmd_export,
     cmd_import_annotations, cmd_coders, cmd_assign, cmd_assignments,
-    cmd_package, cmd_merge, cmd_adjudicate, cmd_training, cmd_feedback, cmd_self_test,
+    cmd_package, cmd_merge, cmd_adjudicate, cmd_training, cmd_feedback, cmd_search, cmd_self_test,
 )
 _OPTIONS_WITH_EXIT = {"-h", "--help", "--version"}
 _TOP_LEVEL_FLAGS = {"--debug"}
