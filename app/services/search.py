@@ -11,6 +11,7 @@ all (one undo step in the window).
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -84,7 +85,7 @@ def search(project: Project, typed: str, filters: Filters, *, limit: int = DEFAU
             found = [
                 Hit(article.id, article.position, article.title, start, end, article.text[start:end],
                     context(start, end))
-                for start, end in article.matches
+                for start, end in (_with_marks(article.text, *match) for match in article.matches)
             ] or [Hit(article.id, article.position, article.title, -1, -1, "", article.title)]  # title only
             room = limit - len(hits)
             if len(found) > room:
@@ -93,6 +94,15 @@ def search(project: Project, typed: str, filters: Filters, *, limit: int = DEFAU
         if len(page) < _PAGE:
             return SearchResult(query, hits, total, False)
         after = page[-1].position
+
+
+def _with_marks(text: str, start: int, end: int) -> tuple[int, int]:
+    """The match with the combining marks that follow it: the index's tokenizer reads a
+    mark (an Arabic vowel sign, a decomposed accent, an emoji's variation selector) as a
+    separator, so its match stops before the mark of its last letter."""
+    while end < len(text) and unicodedata.category(text[end]).startswith("M"):
+        end += 1
+    return start, end
 
 
 @dataclass(frozen=True, slots=True)
