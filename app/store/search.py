@@ -158,6 +158,18 @@ class SearchQueries:
         with self._engine.connect() as conn:
             return int(_run(conn, sql, params).scalar_one())
 
+    def sources(self, filters: Filters) -> list[str]:
+        """The sources of the articles a search with ``filters`` may look in (only its
+        coder and blinding count), sorted: the choices of the window's source filter."""
+        params: dict[str, Any] = {}
+        where = ["a.source IS NOT NULL", "a.source != ''"]
+        if filters.coder_id is not None and filters.blinded:
+            params["coder"] = filters.coder_id
+            where.append(f"EXISTS ({_MINE})")
+        sql = f"SELECT DISTINCT a.source FROM article a WHERE {' AND '.join(where)} ORDER BY a.source"
+        with self._engine.connect() as conn:
+            return [source for (source,) in conn.execute(text(sql), params)]
+
     def articles(
         self, query: str, filters: Filters, *, after: int = 0, limit: int = 50
     ) -> list[MatchedArticle]:

@@ -222,6 +222,18 @@ class ArticleView(QTextEdit):
         offsets = self.controller.offsets
         return offsets.span_to_code_points(cursor.selectionStart(), cursor.selectionEnd())
 
+    def show_match(self, start: int, end: int) -> None:
+        """Select ``[start, end)`` (code points) as the text selection and scroll to it:
+        a hit of Find in Project. A label key then codes it like any selection."""
+        offsets = self.controller.offsets
+        if not 0 <= start <= end <= offsets.length:
+            return
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(offsets.to_utf16(start))
+        cursor.setPosition(offsets.to_utf16(end), QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(cursor)
+        self.ensureCursorVisible()
+
     def annotations_at(self, offset: int) -> list[Annotation]:
         """Annotations covering ``offset``, innermost (shortest) first."""
         bundle = self.controller.bundle
