@@ -67,6 +67,12 @@ def search_filters(
     return Filters(coder_id, blinded, source or None, date_from or None, date_to or None, status)
 
 
+def search_sources(project: Project, filters: Filters) -> list[str]:
+    """The sources among the articles ``filters`` let a search look in (for a choice of
+    source; blinded to the coder's own articles like the search)."""
+    return project.store.search.sources(filters)
+
+
 def search(project: Project, typed: str, filters: Filters, *, limit: int = DEFAULT_LIMIT) -> SearchResult:
     """Up to ``limit`` hits of ``typed``, in project order, then in text order."""
     if not project.store.search.available():
