@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from app.services.projects import Project
     from app.services.search import CodingPlan, Hit, SearchResult
 
+#: Hits shown unless --limit says otherwise: app.services.search.DEFAULT_LIMIT (not
+#: imported here, so that parsing the arguments loads no database library).
+DEFAULT_LIMIT = 500
 #: Characters of a title shown in a row.
 TITLE_WIDTH = 32
 #: How a match stands out in its sentence: bold on a terminal, brackets in a pipe or file.
@@ -34,8 +37,6 @@ _OPEN, _CLOSE = "\ufdd2", "\ufdd3"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from app.services.search import DEFAULT_LIMIT
-
     parser = subparsers.add_parser(
         "search", help="search the articles' titles and texts; code every hit",
         description="Search the titles and texts of the project's articles and print one row "

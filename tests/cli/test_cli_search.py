@@ -145,6 +145,10 @@ def test_an_invalid_query_is_one_sentence(
 
 
 def test_json_shape_and_limit(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from app.cli import cmd_search
+    from app.services import search
+
+    assert cmd_search.DEFAULT_LIMIT == search.DEFAULT_LIMIT
     data = hits(capsys, path, "army OR военные OR الجيش")
     assert set(data) == {"query", "fts_query", "articles", "truncated", "hits"}
     assert data["query"] == "army OR военные OR الجيش" and data["articles"] == 3 and not data["truncated"]
