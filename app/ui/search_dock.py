@@ -84,6 +84,7 @@ class SearchPanel(QWidget):
     def __init__(self, controller: CodingController, view: ArticleView, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("searchPanel")
+        self.setAccessibleName("Find in Project")
         self.controller = controller
         self.view = view
         #: The open coding preview (a window-modal message box), if any.
@@ -93,6 +94,7 @@ class SearchPanel(QWidget):
 
         self.query = QLineEdit()
         self.query.setObjectName("searchQuery")
+        self.query.setAccessibleName("Search query")
         self.query.setPlaceholderText(PLACEHOLDER)
         self.query.setClearButtonEnabled(True)
         self.query.setToolTip(

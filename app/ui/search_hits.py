@@ -160,7 +160,8 @@ class KwicDelegate(QStyledItemDelegate):
             before_rect = QRect(rect.left(), top, lead, height)
             after_rect = QRect(match_rect.right() + 1, top, tail, height)
             before_align, after_align = Qt.AlignmentFlag.AlignRight, Qt.AlignmentFlag.AlignLeft
-        middle = Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextSingleLine
+        # Absolute: in a right-to-left painter, AlignLeft would otherwise mean the right edge.
+        middle = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignAbsolute | Qt.TextFlag.TextSingleLine
         painter.setFont(font)
         painter.drawText(before_rect, before_align | middle, before)
         painter.drawText(after_rect, after_align | middle, after)
