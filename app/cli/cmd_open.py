@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.project:
         try:
-            project_counts(args.project)  # refuses a bad file with one sentence before Qt starts
+            project_counts(args.project, check=True)  # refuses a bad file with one sentence before Qt starts
         except LoupeError as exc:
             if not _from_terminal():  # a launcher or a file manager: nobody reads stderr
                 from app.ui.application import show_refusal

@@ -55,9 +55,13 @@ def create_project(
     return Project(store, codebook)
 
 
-def open_project(path: str | Path) -> Project:
-    """Open a project file, refusing (with one sentence) anything that is not one."""
-    store = ProjectStore.open(path)
+def open_project(path: str | Path, *, check: bool = True) -> Project:
+    """Open a project file, refusing (with one sentence) anything that is not one.
+
+    ``check=False``: for reading a few counts only; the quick integrity check runs only
+    if the file must be migrated (see :meth:`ProjectStore.open`).
+    """
+    store = ProjectStore.open(path, check=check)
     try:
         _name, _version, content, _sha = store.codebook()
         codebook = Codebook.from_content_json(content)
@@ -67,8 +71,11 @@ def open_project(path: str | Path) -> Project:
     return Project(store, codebook)
 
 
-def project_counts(path: str | Path) -> ProjectCounts:
-    with open_project(path) as project:
+def project_counts(path: str | Path, *, check: bool = False) -> ProjectCounts:
+    """What the project holds (``loupe info``). Reading counts writes nothing, so the
+    quick integrity check of a current file, whose cost grows with it, is skipped unless
+    ``check`` (``loupe open`` asks for it to refuse a damaged file before Qt starts)."""
+    with open_project(path, check=check) as project:
         return project.store.counts()
 
 

@@ -118,9 +118,16 @@ class AssignmentRow(Base):
     updated_at: Mapped[str] = mapped_column(String(32))
 
 
+def tombstones(table: str) -> Index:
+    """The partial index of a table's tombstones (migration 0007): live rows are counted
+    as all rows less these, without reading the table."""
+    where = text("deleted_at IS NOT NULL")
+    return Index(f"ix_{table}_tombstone", "deleted_at", sqlite_where=where, postgresql_where=where)
+
+
 class AnnotationRow(Base):
     __tablename__ = "annotation"
-    __table_args__ = (Index("ix_annotation_article_coder", "article_id", "coder_id"),)
+    __table_args__ = (Index("ix_annotation_article_coder", "article_id", "coder_id"), tombstones("annotation"))
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     article_id: Mapped[str] = mapped_column(ForeignKey("article.id", ondelete="CASCADE"))
@@ -156,7 +163,7 @@ class AnnotationFragmentRow(Base):
 
 class RelationRow(Base):
     __tablename__ = "relation"
-    __table_args__ = (Index("ix_relation_article_coder", "article_id", "coder_id"),)
+    __table_args__ = (Index("ix_relation_article_coder", "article_id", "coder_id"), tombstones("relation"))
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     article_id: Mapped[str] = mapped_column(ForeignKey("article.id", ondelete="CASCADE"))
@@ -175,7 +182,9 @@ class DocumentCodeRow(Base):
     """An answer to an article-level question."""
 
     __tablename__ = "document_code"
-    __table_args__ = (Index("ix_document_code_article_coder", "article_id", "coder_id"),)
+    __table_args__ = (
+        Index("ix_document_code_article_coder", "article_id", "coder_id"), tombstones("document_code"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     article_id: Mapped[str] = mapped_column(ForeignKey("article.id", ondelete="CASCADE"))

@@ -257,10 +257,12 @@ def test_cancelled_merge_writes_nothing(team: Path) -> None:
 
 
 def test_old_schema_is_migrated_and_its_files_merge(team: Path) -> None:
-    for name in ("lead.loupe", "alice.loupe"):  # back to schema 0001: without what 0002-0006 add
+    for name in ("lead.loupe", "alice.loupe"):  # back to schema 0001: without what 0002-0007 add
         with sqlite3.connect(team / name) as conn:
             for index in ("ix_article_listing", "ix_article_order", "ix_article_title", "ix_assignment_coder"):
                 conn.execute(f"DROP INDEX {index}")
+            for table in ("annotation", "relation", "document_code"):
+                conn.execute(f"DROP INDEX ix_{table}_tombstone")  # 0007
             conn.execute("DROP TABLE article_fts")
             conn.execute("DROP TABLE merge_log")
             conn.execute("DROP TABLE adjudication_rejection")

@@ -180,6 +180,8 @@ def test_articles_that_share_a_position_are_moved_to_the_end_by_the_migration(tm
     for index in ("ix_article_listing", "ix_article_order", "ix_article_title", "ix_assignment_coder"):
         conn.execute(f"DROP INDEX {index}")  # 0006
     conn.execute("DROP TABLE article_fts")
+    for table in ("annotation", "relation", "document_code"):
+        conn.execute(f"DROP INDEX ix_{table}_tombstone")  # 0007
     conn.execute("UPDATE article SET position = 1 WHERE title IN ('Title 0', 'Title 2')")
     conn.execute("UPDATE alembic_version SET version_num = '0003'")
     conn.commit()
