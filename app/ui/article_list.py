@@ -1,27 +1,20 @@
 """The coder's article list: status at a glance, filters, and a way to jump anywhere.
 
-The list shows only what the controller's listing holds (the coder's own articles and
-statuses, blinded to other coders), in its order: the training articles first, marked
-with a swatch. Opening an article always goes through the controller, and the list
-follows the controller's current article, so the keyboard commands "next" and "next
-unfinished" and a click here stay in step. GUI thread only.
+The list shows the controller's coder's articles (their own statuses, blinded to other
+coders), training articles first, marked with a swatch. Sorting and filtering ask the
+project for a new order of ids (SQL does the work); the rows are read when they are
+drawn (:mod:`app.ui.article_list_model`), so a list of 100,000 articles opens, sorts and
+follows the coder as fast as one of ten. Opening an article always goes through the
+controller, and the list follows the controller's current article, so the keyboard
+commands "next" and "next unfinished" and a click here stay in step. GUI thread only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from enum import IntEnum
-from typing import Any
+from collections.abc import Mapping, Sequence
 
-from PySide6.QtCore import (
-    QItemSelectionModel,
-    QModelIndex,
-    QPersistentModelIndex,
-    QSortFilterProxyModel,
-    Qt,
-    Signal,
-)
-from PySide6.QtGui import QColor, QFont, QResizeEvent
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -35,163 +28,32 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.records import STATUSES, ArticleListing
-from app.ui.colors import dot_icon, swatch_icon
-from app.ui.controller import CodingController
-from app.ui.row_model import RowTableModel
-
-STATUS_TEXT = {"todo": "To do", "in_progress": "In progress", "done": "Done"}
-STATUS_COLORS = {"todo": "#B0B0B0", "in_progress": "#E8A33D", "done": "#4CAF50"}
-TRAINING_COLOR = "#C9A227"
-TRAINING_TIP = (
-    "Training article: once you mark it done, your coding is compared with the gold standard."
+from app.core.records import STATUSES
+from app.services import coding
+from app.services.coding import ListedArticle
+from app.ui.article_list_model import (
+    ARTICLE_ID_ROLE,
+    SORT_KEYS,
+    STATUS_COLORS,
+    STATUS_TEXT,
+    TRAINING_COLOR,
+    TRAINING_TIP,
+    ArticleListModel,
+    Column,
 )
+from app.ui.controller import CodingController
+
+__all__ = [
+    "ARTICLE_ID_ROLE", "STATUS_COLORS", "STATUS_TEXT", "TRAINING_COLOR", "TRAINING_TIP",
+    "ArticleListModel", "ArticleListPanel", "Column",
+]
 
 #: The widest the Source column starts, in average characters.
 SOURCE_CHARS = 14
 #: The title keeps at least this many average characters before the Source column shrinks.
 TITLE_CHARS = 12
-#: The id of the article in a row (any column).
-ARTICLE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
-#: A value that sorts naturally (numbers as numbers, statuses in workflow order).
-SORT_ROLE = Qt.ItemDataRole.UserRole + 2
-
-_Index = QModelIndex | QPersistentModelIndex
-#: Subtracted from a training article's number in the sort key, so that it sorts first.
-_TRAINING_FIRST = 1 << 30  # keeps the key a 32-bit int, which the proxy compares
-
-
-class Column(IntEnum):
-    NUMBER = 0
-    TITLE = 1
-    SOURCE = 2
-    DATE = 3
-    STATUS = 4
-    LANGUAGE = 5
-
-
-
-class ArticleListModel(RowTableModel):
-    """Rows of :class:`ArticleListing`; the current article is shown bold."""
-
-    HEADERS = ("#", "Title", "Source", "Date", "Status", "Lang.")
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._current_id: str | None = None
-        self._bold = QFont()
-        self._bold.setBold(True)
-
-    def cells(self, row: ArticleListing) -> tuple[str, ...]:
-        return tuple(self._display(row, column) for column in Column)
-
-    def tooltip(self, row: ArticleListing, column: int) -> Any:
-        if column in (Column.TITLE, Column.SOURCE):
-            tip = row.title if not row.source else f"{row.title}\n{row.source}"
-            return f"{tip}\n{TRAINING_TIP}" if getattr(row, "training", False) else tip
-        return None
-
-    def extra(self, row: ArticleListing, column: int, role: int) -> Any:
-        if role == SORT_ROLE:
-            return self._sort_key(row, Column(column))
-        if role == ARTICLE_ID_ROLE:
-            return row.id
-        if role == Qt.ItemDataRole.FontRole and row.id == self._current_id:
-            return self._bold
-        if role == Qt.ItemDataRole.DecorationRole and column == Column.STATUS:
-            return dot_icon(QColor(STATUS_COLORS.get(row.status, STATUS_COLORS["todo"])))
-        if role == Qt.ItemDataRole.DecorationRole and column == Column.TITLE and getattr(row, "training", False):
-            return swatch_icon(QColor(TRAINING_COLOR))
-        if role == Qt.ItemDataRole.TextAlignmentRole and column == Column.NUMBER:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
-
-    @staticmethod
-    def _display(row: ArticleListing, column: Column) -> str:
-        if column == Column.NUMBER:
-            return str(row.position)
-        if column == Column.TITLE:
-            return row.title
-        if column == Column.SOURCE:
-            return row.source or ""
-        if column == Column.DATE:
-            return (row.published or "")[:10]  # the date of an ISO timestamp
-        if column == Column.LANGUAGE:
-            return row.language or ""
-        return STATUS_TEXT.get(row.status, row.status)
-
-    @staticmethod
-    def _sort_key(row: ArticleListing, column: Column) -> Any:
-        if column == Column.NUMBER:  # the listing's order: training articles first, by number
-            return row.position - _TRAINING_FIRST if getattr(row, "training", False) else row.position
-        if column == Column.STATUS:
-            return STATUSES.index(row.status) if row.status in STATUSES else len(STATUSES)
-        return ArticleListModel._display(row, column).casefold()
-
-    def set_rows(self, rows: Sequence[ArticleListing]) -> None:
-        """Show ``rows``. The same articles in the same order only repaint, so the view
-        keeps its selection and scroll position; anything else resets the model."""
-        if [r.id for r in rows] != [r.id for r in self.rows]:
-            super().set_rows(rows)
-            return
-        self.rows = list(rows)
-        if rows:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(rows) - 1, len(Column) - 1))
-
-    def listing_at(self, row: int) -> ArticleListing:
-        return self.rows[row]
-
-    def row_for_id(self, article_id: str | None) -> int:
-        """The row of ``article_id``, or -1."""
-        return next((i for i, r in enumerate(self.rows) if r.id == article_id), -1)
-
-    def set_current(self, article_id: str | None) -> None:
-        """Mark the article that is open (drawn bold)."""
-        changed = [self.row_for_id(self._current_id), self.row_for_id(article_id)]
-        self._current_id = article_id
-        for row in (r for r in changed if r >= 0):
-            self.dataChanged.emit(
-                self.index(row, 0), self.index(row, len(Column) - 1), [Qt.ItemDataRole.FontRole]
-            )
-
-
-class ArticleFilterProxy(QSortFilterProxyModel):
-    """Filters by status and by a case-insensitive search over title and source."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._status: str | None = None
-        self._needle = ""
-        self.setSortRole(SORT_ROLE)
-
-    def set_status_filter(self, status: str | None) -> None:
-        """Show only articles with ``status`` ("todo", "in_progress", "done"), or all."""
-        self._change_filter(lambda: setattr(self, "_status", status))
-
-    def set_search_text(self, text: str) -> None:
-        needle = text.strip().casefold()
-        self._change_filter(lambda: setattr(self, "_needle", needle))
-
-    def _change_filter(self, apply: Any) -> None:
-        if hasattr(self, "endFilterChange"):  # Qt 6.10+; invalidateRowsFilter is deprecated
-            self.beginFilterChange()
-            apply()
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-        else:
-            apply()
-            self.invalidateRowsFilter()
-
-    def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:
-        model = self.sourceModel()
-        if not isinstance(model, ArticleListModel):
-            return True
-        row = model.listing_at(source_row)
-        if self._status is not None and row.status != self._status:
-            return False
-        if self._needle:
-            haystack = f"{row.title}\n{row.source or ''}".casefold()
-            return self._needle in haystack
-        return True
+#: Typing in the search box asks for a new order after this pause (milliseconds).
+SEARCH_PAUSE_MS = 150
 
 
 class ArticleListPanel(QWidget):
@@ -208,9 +70,13 @@ class ArticleListPanel(QWidget):
         self.setObjectName("articleListPanel")
         self._controller = controller
 
-        self.model = ArticleListModel(self)
-        self.proxy = ArticleFilterProxy(self)
-        self.proxy.setSourceModel(self.model)
+        self.model = ArticleListModel(self._read_rows, self)
+        self.model.sort_requested.connect(self._on_sort_requested)
+        self._sort: tuple[Column, Qt.SortOrder] = (Column.NUMBER, Qt.SortOrder.AscendingOrder)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_PAUSE_MS)
+        self._search_timer.timeout.connect(self._reorder)
 
         self.status_filter = QComboBox(self)
         self.status_filter.setObjectName("articleStatusFilter")
@@ -228,9 +94,9 @@ class ArticleListPanel(QWidget):
         self.view = QTableView(self)
         self.view.setObjectName("articleList")
         self.view.setAccessibleName("Article list")
-        self.view.setModel(self.proxy)
+        self.view.setModel(self.model)
+        self.view.horizontalHeader().setSortIndicator(Column.NUMBER, Qt.SortOrder.AscendingOrder)
         self.view.setSortingEnabled(True)
-        self.view.sortByColumn(Column.NUMBER, Qt.SortOrder.AscendingOrder)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -238,13 +104,16 @@ class ArticleListPanel(QWidget):
         self.view.verticalHeader().hide()
         self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         header = self.view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Widths from the font, not from the contents: measuring contents would read
+        # rows the view does not show (of 100,000).
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header.setSectionResizeMode(Column.TITLE, QHeaderView.ResizeMode.Stretch)
         # A source can be a long URL or file name: sized to its contents it would leave
         # the title "Co…". It gets at most SOURCE_CHARS characters (elided, whole in the
         # tooltip) and the coder can widen it; the title takes the rest.
         header.setSectionResizeMode(Column.SOURCE, QHeaderView.ResizeMode.Interactive)
         header.setMinimumSectionSize(self.fontMetrics().horizontalAdvance("Lang.") + 12)
+        self._fit_fixed_columns(1)
         self.model.modelReset.connect(self.fit_source_column)
 
         self.counts = QLabel(self)
@@ -280,6 +149,7 @@ class ArticleListPanel(QWidget):
         self.view.clicked.connect(self._open_index)
         self.view.activated.connect(self._open_index)
         controller.listing_changed.connect(self._on_listing_changed)
+        controller.status_changed.connect(self._on_status_changed)
         controller.article_opened.connect(self._on_article_opened)
         self._on_listing_changed()
 
@@ -292,28 +162,78 @@ class ArticleListPanel(QWidget):
         if article_id is not None and article_id != self._current_id():
             self._controller.open_article(article_id)
 
-    def _on_status_filter_changed(self) -> None:
-        self.proxy.set_status_filter(self.status_filter.currentData())
-        self._select_current()
+    def _read_rows(self, article_ids: Sequence[str]) -> Mapping[str, ListedArticle]:
+        c = self._controller
+        if c.project is None or c.coder is None:
+            return {}
+        return coding.listing_rows(c.project, c.coder.id, article_ids)
 
-    def _on_search_changed(self, text: str) -> None:
-        self.proxy.set_search_text(text)
-        self._select_current()
+    def _on_status_filter_changed(self) -> None:
+        self._reorder()
+
+    def _on_search_changed(self, _text: str) -> None:
+        self._search_timer.start()
+
+    def _on_sort_requested(self, column: int, order: Qt.SortOrder) -> None:
+        self._sort = (Column(column), order)
+        self._reorder()
+
+    def _reorder(self) -> None:
+        """Ask the project for the articles in the chosen order and filter."""
+        self._search_timer.stop()
+        c = self._controller
+        column, order = self._sort
+        status, needle = self.status_filter.currentData(), self.search.text().strip()
+        descending = order == Qt.SortOrder.DescendingOrder
+        if c.project is None or c.coder is None:
+            ids: list[str] = []
+        elif column == Column.NUMBER and not descending and status is None and not needle:
+            ids = c.order.ids  # the controller's own order: nothing to ask
+        else:
+            ids = coding.listing_order(
+                c.project, c.coder.id, sort=SORT_KEYS[column], descending=descending,
+                status=status, needle=needle,
+            )
+        self.model.set_order(ids)
+        self.model.set_current(self._current_id())
+        self._select_current(scroll=True)
 
     def _on_listing_changed(self) -> None:
-        listing = self._controller.listing
-        self.model.set_rows(listing)
-        self.model.set_current(self._current_id())
+        c = self._controller
+        summary = None if c.project is None or c.coder is None else coding.listing_summary(c.project, c.coder.id)
         # Source and date are often missing (plain-text imports): no empty columns in a dock.
-        self.view.setColumnHidden(Column.SOURCE, not any(row.source for row in listing))
-        self.fit_source_column()
-        self.view.setColumnHidden(Column.DATE, not any(row.published for row in listing))
+        self.view.setColumnHidden(Column.SOURCE, summary is None or not summary.with_source)
+        self.view.setColumnHidden(Column.DATE, summary is None or not summary.with_date)
         # One language throughout says nothing: the column appears when there are several.
-        self.view.setColumnHidden(Column.LANGUAGE, len({row.language for row in listing}) < 2)
-        done = sum(1 for row in listing if row.status == "done")
-        self.counts.setText(f"{done} of {len(listing)} done")
+        self.view.setColumnHidden(Column.LANGUAGE, summary is None or summary.languages < 2)
+        self._fit_fixed_columns(len(c.order))
+        self._reorder()
+        self.fit_source_column()
+        self._show_counts()
         self._show_why_empty()
-        self._select_current()
+
+    def _on_status_changed(self, article_id: str, status: str) -> None:
+        self.model.set_status(article_id, status)
+        self._show_counts()
+
+    def _show_counts(self) -> None:
+        order = self._controller.order
+        self.counts.setText(f"{order.done()} of {len(order)} done")
+
+    def _fit_fixed_columns(self, articles: int) -> None:
+        """Widths of the short columns from the font: the number of digits of the largest
+        article number, a date, the longest status with its dot, a language code."""
+        metrics, pad = self.fontMetrics(), 16
+        header = self.view.horizontalHeader()
+        digits = max(len(str(max(articles, 1))) + 1, 2)
+        widths = {
+            Column.NUMBER: metrics.horizontalAdvance("9" * digits) + pad,
+            Column.DATE: metrics.horizontalAdvance("2024-12-31") + pad,
+            Column.STATUS: max(metrics.horizontalAdvance(t) for t in STATUS_TEXT.values()) + pad + 20,
+            Column.LANGUAGE: metrics.horizontalAdvance("Lang.") + pad,
+        }
+        for column, width in widths.items():
+            header.resizeSection(column, max(width, header.minimumSectionSize()))
 
     def fit_source_column(self) -> None:
         """Size the Source column to its contents, at most SOURCE_CHARS characters wide
@@ -352,7 +272,7 @@ class ArticleListPanel(QWidget):
         clicking), or clear the selection if the filters hide it."""
         selection = self.view.selectionModel()
         row = self.model.row_for_id(self._current_id())
-        index = self.proxy.mapFromSource(self.model.index(row, 0)) if row >= 0 else QModelIndex()
+        index = self.model.index(row, 0) if row >= 0 else QModelIndex()
         if not index.isValid():
             selection.clearSelection()
             return

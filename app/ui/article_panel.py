@@ -57,7 +57,7 @@ class ArticlePanel(QWidget):
         status = STATUS_TEXT.get(bundle.status, bundle.status)
         self.header.setText(
             f"<b>{_escape(article.title)}</b><br><span style='color:gray'>"
-            f"Article {index} of {len(self.controller.listing)}"
+            f"Article {index} of {len(self.controller.order)}"
             f"{' · ' + _escape(details) if details else ''} · {status}</span>"
         )
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,7 @@ from app.services import coding
 from app.services.adjudication import ensure_adjudicator, finish_article
 from app.services.adjudication_writes import Planned, apply_decision
 from app.services.assignment import add_coder, assignment_summary, list_coders
-from app.services.coding import ArticleBundle, ListedArticle
+from app.services.coding import ArticleBundle, ArticleOrder
 from app.services.editing import apply_edit, new_annotation, new_relation
 from app.services.projects import Project, open_project
 from app.ui.undo import DecisionCommand, EditCommand
@@ -54,8 +55,10 @@ TIME_FLUSH_MS = 30_000
 
 class CodingController(QObject):
     project_opened = Signal()
-    #: The article list or a status in it changed.
+    #: The article list changed as a whole (opened, imported into, merged into).
     listing_changed = Signal()
+    #: The coder's status on one article changed: (article id, status).
+    status_changed = Signal(str, str)
     #: The current article is about to be replaced or closed: panels commit typed text.
     article_leaving = Signal()
     #: A (different) article is now current: ArticleBundle.
@@ -76,7 +79,8 @@ class CodingController(QObject):
         self.project: Project | None = None
         self.project_path: Path | None = None
         self.coder: Coder | None = None
-        self.listing: list[ListedArticle] = []
+        #: The coder's articles in list order, as ids and statuses (see ArticleOrder).
+        self.order = ArticleOrder([])
         self.bundle: ArticleBundle | None = None
         self.offsets = OffsetMap("")
         self.selected_id: str | None = None
@@ -103,7 +107,7 @@ class CodingController(QObject):
             raise
         self.close_project()
         self.project, self.project_path, self.coder = project, path, coder
-        self.listing = coding.article_listing(project, self.coder.id)
+        self.order = coding.article_order(project, self.coder.id)
         self.time_timer.start()
         self.project_opened.emit()
         self.listing_changed.emit()
@@ -117,12 +121,12 @@ class CodingController(QObject):
         if self.project is not None:
             self.project.close()
         self.project = self.bundle = self.coder = None
-        self.listing, self.selected_id = [], None
+        self.order, self.selected_id = ArticleOrder([]), None
 
     def empty_listing_reason(self) -> tuple[str, bool] | None:
         """Why the coder's article list is empty, and whether Team > Assignments is the
         way on; None when it is not empty (or no project is open)."""
-        if self.project is None or self.coder is None or self.listing:
+        if self.project is None or self.coder is None or len(self.order):
             return None
         if not any(load.assigned for load in assignment_summary(self.project)):
             return "This project has no articles yet: File > Import Articles\u2026 brings them in.", False
@@ -187,29 +191,36 @@ class CodingController(QObject):
 
     def _refresh_listing(self) -> None:
         assert self.project is not None and self.coder is not None
-        self.listing = coding.article_listing(self.project, self.coder.id)
+        self.order = coding.article_order(self.project, self.coder.id)
         self.listing_changed.emit()
 
+    def _status_set(self, article_id: str, status: str) -> None:
+        if self.order.set_status(article_id, status):
+            self.status_changed.emit(article_id, status)
+
+    def _statuses_changed(self, article_ids: Sequence[str]) -> None:
+        """Read the coder's status of these articles again (an edit started them)."""
+        assert self.project is not None and self.coder is not None
+        for article_id in article_ids:
+            self._status_set(article_id, self.project.store.assignments.status(article_id, self.coder.id))
+
     def current_index(self) -> int:
-        if self.bundle is None:
-            return -1
-        ids = [row.id for row in self.listing]
-        return ids.index(self.bundle.article.id) if self.bundle.article.id in ids else -1
+        return -1 if self.bundle is None else self.order.position(self.bundle.article.id)
 
     def go_relative(self, step: int) -> None:
-        if not self.listing:
+        if not len(self.order):
             return
         index = self.current_index()
-        target = 0 if index < 0 else max(0, min(len(self.listing) - 1, index + step))
+        target = 0 if index < 0 else max(0, min(len(self.order) - 1, index + step))
         if target != index:
-            self.open_article(self.listing[target].id)
+            self.open_article(self.order.ids[target])
 
     def go_next_unfinished(self) -> None:
-        row = coding.next_unfinished(self.listing, None if self.bundle is None else self.bundle.article.id)
-        if row is None:
+        article_id = self.order.next_unfinished(None if self.bundle is None else self.bundle.article.id)
+        if article_id is None:
             self.message.emit("Every article is done.")
         else:
-            self.open_article(row.id)
+            self.open_article(article_id)
 
     def set_status(self, status: str) -> bool:
         if self.project is None or self.bundle is None or self.coder is None:
@@ -220,7 +231,7 @@ class CodingController(QObject):
         except LoupeError as exc:
             self.refused.emit(exc.message)
             return False
-        self._refresh_listing()
+        self._status_set(article_id, status)
         self._reload()
         self.message.emit("Marked done" if status == "done" else "Saved")
         if status == "done" and before != "done" and self.is_training(article_id):
@@ -229,7 +240,7 @@ class CodingController(QObject):
 
     def is_training(self, article_id: str) -> bool:
         """Whether the article is one of the coder's training articles."""
-        return any(row.id == article_id and row.training for row in self.listing)
+        return self.order.is_training(article_id)
 
     # -- selection -------------------------------------------------------------------
     def select(self, annotation_id: str | None) -> None:
@@ -259,12 +270,15 @@ class CodingController(QObject):
         except LoupeError as exc:
             self.refused.emit(exc.message)
             return None
-        if self.bundle is None or changes.article_id != self.bundle.article.id:
+        if changes.article_ids:  # several articles at once: stay where the coder is
+            if self.bundle is not None and self.bundle.article.id in changes.article_ids:
+                self._reload(replace(changes, article_id=self.bundle.article.id))
+        elif self.bundle is None or changes.article_id != self.bundle.article.id:
             self.open_article(changes.article_id)  # an undo elsewhere: show where it happened
         else:
             self._reload(changes)
         if changes.status:
-            self._refresh_listing()
+            self._statuses_changed(changes.article_ids or (changes.article_id,))
         self.message.emit("Saved")
         return inverse
 

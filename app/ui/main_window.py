@@ -24,6 +24,7 @@ from app.ui.label_palette import EntityLegend, LabelPalette
 from app.ui.lead.team_menu import build_team_menu
 from app.ui.question_form import QuestionForm
 from app.ui.relation_panel import RelationPanel
+from app.ui.search_dock import SearchPanel
 from app.ui.settings import Settings
 from app.ui.shortcuts_dialog import ShortcutsDialog
 from app.ui.tasks import TaskRunner
@@ -75,7 +76,14 @@ class MainWindow(ProjectWindow):
         questions = self._dock("Article questions", self.question_form, right)
         self.tabifyDockWidget(relations, questions)
         relations.raise_()
-        self._dock("Annotations", self.annotation_table, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.search_panel = SearchPanel(c, self.article_panel.view)
+        bottom = Qt.DockWidgetArea.BottomDockWidgetArea
+        annotations = self._dock("Annotations", self.annotation_table, bottom)
+        #: Find in Project (Ctrl+Shift+F), a tab beside the annotations; hidden until asked for.
+        self.search_dock = self._dock("Find in Project", self.search_panel, bottom)
+        self.tabifyDockWidget(annotations, self.search_dock)
+        annotations.raise_()
+        self.search_dock.hide()
         self.setCorner(Qt.Corner.BottomLeftCorner, left)
         self.setCorner(Qt.Corner.BottomRightCorner, right)
         bar = self.menuBar()
@@ -149,11 +157,10 @@ class MainWindow(ProjectWindow):
         self.coder_label.setText(f"Coder: {coder_name}")
         self._enable_import()
         last = self.settings.last_article(str(path))
-        ids = [row.id for row in c.listing]
-        if last in ids:
+        if last is not None and c.order.position(last) >= 0:
             c.open_article(last)
-        elif ids:
-            c.open_article(ids[0])
+        elif len(c.order):
+            c.open_article(c.order.ids[0])
         self._point_past_an_empty_list()
 
     def _point_past_an_empty_list(self) -> None:
@@ -279,6 +286,12 @@ class MainWindow(ProjectWindow):
     def show_shortcuts(self) -> None:
         actions = [a for a in self.findChildren(type(self.actions_by_name["undo"])) if a.shortcuts()]
         ShortcutsDialog(actions, self).open()
+
+    def find_in_project(self) -> None:
+        """Edit > Find in Project: the dock shown, raised and typed into."""
+        self.search_dock.show()
+        self.search_dock.raise_()
+        self.search_panel.focus_query()
 
     def show_codebook(self, label: str | None = None) -> None:
         """The codebook reference (one dialog, shared with the palette's "?" buttons)."""

@@ -63,6 +63,6 @@ def controller(qtbot, project_file: Path) -> Iterator[object]:  # noqa: ANN001 -
 
     ctrl = CodingController()
     ctrl.open_project(project_file, "ana")
-    ctrl.open_article(ctrl.listing[0].id)
+    ctrl.open_article(ctrl.order[0].id)
     yield ctrl
     ctrl.close_project()

@@ -28,13 +28,13 @@ def test_import_in_the_background_adds_articles_to_the_list(qtbot, project_file,
 
     window = open_window(project_file, "ana", settings_path=settings_file)
     qtbot.addWidget(window)
-    before = len(window.controller.listing)
+    before = len(window.controller.order)
     task = run_import(window, write_sources(tmp_path / "new", 4))
     assert window.isEnabled()  # the event loop keeps running while it works
     with qtbot.waitSignal(task.done, timeout=60_000) as blocker:
         pass
     assert blocker.args[0].imported == 4
-    assert len(window.controller.listing) == before + 4
+    assert len(window.controller.order) == before + 4
     assert article_count(project_file) == before + 4
     window.close()
 

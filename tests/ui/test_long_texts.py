@@ -16,7 +16,6 @@ from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QHeaderView, QLabel, QWidget
 
 from app.core.codebook import default_codebook_path
-from app.core.records import ArticleListing
 
 SPAN = (
     "the regional migration office told the men in the dormitory on Sadovaya street that "
@@ -204,16 +203,19 @@ def test_long_sources_leave_the_title_readable(qtbot: Any, controller: Any) -> N
     panel.resize(360, 500)
     panel.show()
     qtbot.waitExposed(panel)
-    rows = [
-        ArticleListing(
+    from app.services.coding import ListedArticle
+
+    rows = {
+        f"a{i}": ListedArticle(
             f"a{i}", i + 1, "Contract soldiers recruited from migrant dormitories",
             "https://www.example-regional-news-agency.ru/2024/03/03/society/" + "x" * 60,
             "2024-03-03", "todo",
         )
         for i in range(3)
-    ]
+    }
     panel.view.setColumnHidden(Column.SOURCE, False)
-    panel.model.set_rows(rows)
+    panel.model.set_reader(lambda ids: {i: rows[i] for i in ids if i in rows})
+    panel.model.set_order(list(rows))
     qtbot.wait(10)
     header = panel.view.horizontalHeader()
     title = header.sectionSize(Column.TITLE)

@@ -120,7 +120,7 @@ def test_mark_done_is_refused_naming_what_is_missing(qtbot, window) -> None:
 
 def test_next_unfinished_skips_done_articles(qtbot, window) -> None:
     controller = window.controller
-    first, second, third = (row.id for row in controller.listing)
+    first, second, third = (row.id for row in controller.order)
     controller.project.store.assignments.set_status(second, controller.coder.id, "done", "t")
     controller.refresh_listing()
     qtbot.keyClick(window, Qt.Key.Key_U, Qt.KeyboardModifier.ControlModifier)

@@ -57,8 +57,8 @@ def test_training_articles_lead_the_list_and_ctrl_u(qtbot, gold: Gold, window_on
 
     window = window_on(gold.project.store.location, "dan")
     c, panel = window.controller, window.article_list
-    assert [row.id for row in c.listing] == ids(gold, 0, 2, 1)
-    proxy = panel.proxy
+    assert [row.id for row in c.order] == ids(gold, 0, 2, 1)
+    proxy = panel.model
     shown = [proxy.index(r, Column.TITLE).data() for r in range(proxy.rowCount())]
     assert shown == ["Report 0", "Report 2", "Report 1"]
     assert [proxy.index(r, Column.NUMBER).data() for r in range(3)] == ["1", "3", "2"]
@@ -103,7 +103,7 @@ def test_feedback_opens_after_each_training_article_in_a_package(
     write_package(project, "dan", package)
     window = window_on(package, "dan")
     c = window.controller
-    assert [(row.id, row.training) for row in c.listing] == [
+    assert [(row.id, row.training) for row in c.order] == [
         (gold.a0, True), (gold.articles[2].id, True), (gold.articles[1].id, False),
     ]
     assert c.bundle.article.id == gold.a0

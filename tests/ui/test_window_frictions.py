@@ -146,7 +146,7 @@ def test_the_lead_opening_an_assigned_project_is_pointed_to_the_assignments(
     win = open_window(project_file, "lena", settings_path=tmp_path / "s.ini")
     qtbot.addWidget(win)
     panel = win.article_list
-    assert win.controller.listing == [] and panel.counts.text() == "0 of 0 done"
+    assert len(win.controller.order) == 0 and panel.counts.text() == "0 of 0 done"
     assert panel.empty_banner.isVisibleTo(panel) and not panel.view.isVisibleTo(panel)
     assert "lead" in panel.empty_text.text() and panel.assignments_button.isVisibleTo(panel)
     assert panel.assignments_button.text() == "Open Team > Assignments\u2026"
@@ -175,7 +175,7 @@ def test_the_lead_of_the_bundled_sample_without_assignments_codes_it(qtbot, tmp_
         project.store.coders.get_or_create("lena", role="lead")
     win = open_window(sample, "lena", settings_path=tmp_path / "s.ini")
     qtbot.addWidget(win)
-    assert win.controller.listing and win.controller.bundle is not None
+    assert len(win.controller.order) and win.controller.bundle is not None
     assert not win.article_list.empty_banner.isVisibleTo(win.article_list)
     qtbot.wait(50)
     assert win.team.lead is None
