@@ -17,12 +17,13 @@ _TOKEN = re.compile(r'"(?:[^"]|"")*"?|[()]|[^\s()"]+')
 #: A bare word FTS5 reads as is: letters, digits, underscores and marks, with an
 #: optional column prefix (``title:``), leading ``^`` and trailing ``*``.
 _BARE = re.compile(r"^(?:(?:title|text):)?\^?[\w\u0300-\u036f\u064b-\u065f\u0670]+\*?$")
+_NEAR = re.compile(r"\bNEAR\s*\(")
 _COLUMN = re.compile(r"^(?:title|text):$")
 
 
 def fts_query(typed: str) -> str:
     """``typed`` as FTS5 query text; raises ValueError for a query with no words."""
-    if "NEAR" in typed:  # NEAR(a b, 5) has commas of its own: passed on as typed
+    if _NEAR.search(typed):  # NEAR(a b, 5) has commas of its own: passed on as typed
         return typed.strip()
     out: list[str] = []
     for token in _TOKEN.findall(typed):
