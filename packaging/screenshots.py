@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from PySide6.QtCore import QTimer  # noqa: E402
+from PySide6.QtCore import Qt, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from app.core.edits import AddRelation, SetAnswer  # noqa: E402
@@ -233,6 +233,35 @@ def long_shots(folder: Path, out: Path) -> None:
     app.exec()
 
 
+def search_shots(folder: Path, out: Path) -> None:
+    """The Find in Project dock with the hits of a prefix search, one hit opened."""
+    app = QApplication.instance()
+    window = open_window(prepare_copy(folder), "demo", settings_path=folder / "search-settings.ini")
+    window.resize(1500, 920)
+    window.find_in_project()
+    window.resizeDocks([window.search_dock], [380], Qt.Orientation.Vertical)
+    panel = window.search_panel
+
+    def shoot() -> None:
+        panel.query.setText("contract*")
+        panel.run_search()
+        panel.table.selectRow(2)
+        app.processEvents()
+        window.search_dock.grab().save(str(out / "find_in_project.png"))
+        window.close()
+        app.quit()
+
+    QTimer.singleShot(800, shoot)
+    app.exec()
+
+
+def prepare_copy(folder: Path) -> Path:
+    """A second copy of the sample project (the first is open in another window)."""
+    path = folder / "search-sample.loupe"
+    shutil.copy(ensure_sample_project(folder / "data"), path)
+    return path
+
+
 def main() -> int:
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "resources" / "screenshots"
     out.mkdir(parents=True, exist_ok=True)
@@ -261,6 +290,7 @@ def main() -> int:
         app.exec()
         lead_shots(Path(tmp), out)
         long_shots(Path(tmp), out)
+        search_shots(Path(tmp), out)
     print(f"saved screenshots in {out}")
     return 0
 

@@ -36,6 +36,7 @@ class WindowCommands(Protocol):
     def toggle_relations(self) -> None: ...
     def show_shortcuts(self) -> None: ...
     def show_codebook(self, label: str | None = None) -> None: ...
+    def find_in_project(self) -> None: ...
 
 
 def _action(
@@ -94,6 +95,7 @@ def build_menus(
         _action(window, "&Find in Article…", panel.show_find, StandardKey.Find),
         _action(window, "Find &Next", panel.find_next, StandardKey.FindNext),
         _action(window, "Find &Previous", lambda: panel.find_next(backward=True), StandardKey.FindPrevious),
+        _action(window, "Find in Pro&ject…", commands.find_in_project, "Ctrl+Shift+F"),
     ])
     fill(menus.go, [
         _action(window, "&Previous Article", lambda: c.go_relative(-1), "Ctrl+PgUp", "Alt+Left"),
