@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Screenshots of the coding window and the lead window on the sample project, for the README,
-and of the attribute editor and the question form with long texts (a codebook with long
-prompts and option names, written to a temporary file), which must wrap, never be cut.
+of the attribute editor and the question form with long texts (a codebook with long
+prompts and option names, written to a temporary file), which must wrap, never be cut, and
+of the Find in Project dock with the hits of a search.
 
     xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python packaging/screenshots.py [OUT_DIR]
 
