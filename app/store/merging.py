@@ -81,9 +81,12 @@ _STATUS_UPSERT = (
     + ", ".join(f'"{c}" = excluded."{c}"' for c in STATUS_UPDATED)
     + " WHERE excluded.updated_at > assignment.updated_at"
 )
+#: The live answers of one coder (the first parameter) on some articles (the IN list that
+#: follows) that share their question with another live answer of the coder: read through
+#: the (article, coder) index, so a merge reads what the file touched, not the whole table.
 _DUPLICATE_ANSWERS = """
 SELECT d.id, d.article_id, d.coder_id, d.question, d.updated_at, d.revision FROM document_code d
-WHERE d.deleted_at IS NULL AND EXISTS (
+WHERE d.deleted_at IS NULL AND d.coder_id = ? AND d.article_id IN ({}) AND EXISTS (
     SELECT 1 FROM document_code o WHERE o.deleted_at IS NULL AND o.article_id = d.article_id
     AND o.coder_id = d.coder_id AND o.question = d.question AND o.id != d.id)
 """
@@ -255,7 +258,8 @@ def _merge_one(conn: Connection, foreign: ForeignProject, cancelled: Callable[[]
             if kind == "annotation":
                 _replace_fragments(conn, foreign, winners, current)
             if kind == "answer":
-                _supersede_duplicate_answers(conn, result, owner, name)
+                articles = sorted({row[at["article_id"]] for row in winners})
+                _supersede_duplicate_answers(conn, result, owner, name, articles)
     _merge_statuses(conn, foreign, result, owner, name)
     return result
 
@@ -329,16 +333,25 @@ def project_created_at(conn: Connection) -> str:
     return conn.exec_driver_sql("SELECT created_at FROM project").scalar_one()
 
 
-def _supersede_duplicate_answers(conn: Connection, result: FileMerge, owner: str, name: str) -> None:
+def _supersede_duplicate_answers(
+    conn: Connection, result: FileMerge, owner: str, name: str, article_ids: Sequence[str],
+) -> None:
     """Keep one live answer per article, coder and question: the latest.
 
     Two answers can exist when a coder answered the same question in two packages
-    coded side by side; the older one is tombstoned as a new revision.
+    coded side by side; the older one is tombstoned as a new revision. Only the articles
+    whose answers the file just brought (``article_ids``) can hold a new pair.
     """
     groups: dict[tuple[str, str], list[tuple[str, str]]] = {}
-    for row_id, article_id, coder_id, question, updated_at, _revision in conn.exec_driver_sql(_DUPLICATE_ANSWERS):
-        if coder_id == owner:
-            groups.setdefault((article_id, question), []).append((updated_at, row_id))
+    cursor = sqlite_connection(conn).cursor()
+    try:
+        for i in range(0, len(article_ids), _CHUNK):
+            chunk = list(article_ids[i : i + _CHUNK])
+            cursor.execute(_DUPLICATE_ANSWERS.format(", ".join("?" * len(chunk))), [owner, *chunk])
+            for row_id, article_id, _coder_id, question, updated_at, _revision in cursor.fetchall():
+                groups.setdefault((article_id, question), []).append((updated_at, row_id))
+    finally:
+        cursor.close()
     now = utc_now()
     stale = []
     for rows in groups.values():
