@@ -7,21 +7,20 @@ project holds. Only live rows are returned: tombstones are never exported.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Engine, select, union
+from sqlalchemy import Engine, select
 
 from app.core.records import Annotation, Answer, Article, Entity, Fragments, Relation
-from app.store.annotations import _annotation, group_fragments
+from app.store.annotations import group_fragments
 from app.store.articles import _article
-from app.store.relations import _relation
 from app.store.schema import (
     AnnotationFragmentRow,
     AnnotationRow,
     ArticleRow,
-    AssignmentRow,
     CoderRow,
     DocumentCodeRow,
     EntityRow,
@@ -32,6 +31,19 @@ _IN_LIMIT = 500
 _STREAM = 1000
 
 Pair = tuple[str, str]
+
+
+def _json(value: Any) -> dict[str, Any]:
+    """A JSON column read as text by the driver: the attributes, ``{}`` when empty."""
+    if not value or value == "{}":
+        return {}
+    found = json.loads(value) if isinstance(value, str) else value
+    return dict(found or {})
+
+
+def _in_list(values: Sequence[str] | None) -> str:
+    """The placeholders of an ``IN (...)`` list of ``values``."""
+    return ", ".join("?" * len(values or ()))
 
 
 def _coder_filter(query: Any, column: Any, coder_ids: Sequence[str] | None) -> Any:
@@ -62,38 +74,42 @@ class ExportQueries:
 
     def statuses(self, article_ids: Sequence[str], coder_ids: Sequence[str] | None) -> dict[Pair, str]:
         """(article id, coder id) -> status, for the pairs that have a status row."""
-        query = select(AssignmentRow.article_id, AssignmentRow.coder_id, AssignmentRow.status).where(
-            AssignmentRow.article_id.in_(list(article_ids))
-        )
-        query = _coder_filter(query, AssignmentRow.coder_id, coder_ids)
         with self._engine.connect() as conn:
-            return {(a, c): status for a, c, status in conn.execute(query)}
+            return {(a, c): status for a, c, status in self._status_rows(conn, "status", article_ids, coder_ids)}
 
     def seconds_spent(self, article_ids: Sequence[str], coder_ids: Sequence[str] | None) -> dict[Pair, float]:
         """(article id, coder id) -> seconds spent coding, for the pairs that have a status row."""
-        query = select(AssignmentRow.article_id, AssignmentRow.coder_id, AssignmentRow.seconds_spent).where(
-            AssignmentRow.article_id.in_(list(article_ids))
-        )
-        query = _coder_filter(query, AssignmentRow.coder_id, coder_ids)
         with self._engine.connect() as conn:
-            return {(a, c): float(seconds or 0.0) for a, c, seconds in conn.execute(query)}
+            rows = self._status_rows(conn, "seconds_spent", article_ids, coder_ids)
+            return {(a, c): float(seconds or 0.0) for a, c, seconds in rows}
+
+    @staticmethod
+    def _status_rows(conn: Any, column: str, article_ids: Sequence[str], coder_ids: Sequence[str] | None) -> list:
+        """(article id, coder id, ``column``) of the status rows of the articles: plain SQL
+        through the driver, as this runs for every batch of every sheet."""
+        ids, coders = _in_list(article_ids), _in_list(coder_ids)
+        where = "" if coder_ids is None else f" AND coder_id IN ({coders})"
+        return conn.exec_driver_sql(
+            f"SELECT article_id, coder_id, {column} FROM assignment WHERE article_id IN ({ids}){where}",
+            (*article_ids, *(coder_ids or ())),
+        ).all()
 
     def worked_pairs(self, article_ids: Sequence[str], coder_ids: Sequence[str] | None) -> set[Pair]:
-        """(article id, coder id) pairs with a status row or any live coding."""
-        ids = list(article_ids)
-        parts = []
-        for table, deleted_at in (
-            (AssignmentRow, None),  # status rows have no deleted_at
-            (AnnotationRow, AnnotationRow.deleted_at),
-            (RelationRow, RelationRow.deleted_at),
-            (DocumentCodeRow, DocumentCodeRow.deleted_at),
+        """(article id, coder id) pairs with a status row or any live coding (one UNION in
+        plain SQL through the driver, as this runs for every batch of every sheet)."""
+        ids, coders = _in_list(article_ids), _in_list(coder_ids)
+        parts, params = [], []
+        for table, live in (
+            ("assignment", ""),  # status rows have no deleted_at
+            ("annotation", " AND deleted_at IS NULL"),
+            ("relation", " AND deleted_at IS NULL"),
+            ("document_code", " AND deleted_at IS NULL"),
         ):
-            part = select(table.article_id, table.coder_id).where(table.article_id.in_(ids))
-            if deleted_at is not None:
-                part = part.where(deleted_at.is_(None))
-            parts.append(_coder_filter(part, table.coder_id, coder_ids))
+            where = "" if coder_ids is None else f" AND coder_id IN ({coders})"
+            parts.append(f"SELECT article_id, coder_id FROM {table} WHERE article_id IN ({ids}){live}{where}")
+            params += [*article_ids, *(coder_ids or ())]
         with self._engine.connect() as conn:
-            return {(a, c) for a, c in conn.execute(union(*parts))}
+            return {(a, c) for a, c in conn.exec_driver_sql(" UNION ".join(parts), tuple(params))}
 
     def annotations(
         self, article_ids: Sequence[str], coder_ids: Sequence[str] | None
@@ -141,36 +157,46 @@ class ExportQueries:
         self, article_ids: Sequence[str], coder_ids: Sequence[str] | None
     ) -> list[tuple[Relation, Annotation, Annotation]]:
         """Live relations of the articles with their source and target annotations, in
-        article order, then by coder name and the source's and target's start."""
-        query = (
-            select(RelationRow, ArticleRow.position, CoderRow.name.label("coder_name"))
-            .join(ArticleRow, ArticleRow.id == RelationRow.article_id)
-            .join(CoderRow, CoderRow.id == RelationRow.coder_id)
-            .where(RelationRow.article_id.in_(list(article_ids)), RelationRow.deleted_at.is_(None))
+        article order, then by coder name and the source's and target's start (one
+        query in plain SQL through the driver, the ends joined in; this runs for every
+        batch of the Relations sheet)."""
+        ends = ", ".join(
+            f'{end}.{column}' for end in ("s", "t") for column in (
+                "id", "article_id", "coder_id", "label", "start", '"end"', "attributes", "note", "uncertain",
+                "revision", "created_at", "updated_at", "deleted_at",
+            )
         )
-        query = _coder_filter(query, RelationRow.coder_id, coder_ids)
+        coders = "" if coder_ids is None else f" AND r.coder_id IN ({_in_list(coder_ids)})"
+        query = (
+            "SELECT r.id, r.article_id, r.coder_id, r.label, r.source_id, r.target_id, r.attributes, "
+            f"r.revision, r.created_at, r.updated_at, r.deleted_at, a.position, c.name, {ends} "
+            "FROM relation r JOIN article a ON a.id = r.article_id JOIN coder c ON c.id = r.coder_id "
+            "JOIN annotation s ON s.id = r.source_id JOIN annotation t ON t.id = r.target_id "
+            f"WHERE r.article_id IN ({_in_list(article_ids)}) AND r.deleted_at IS NULL{coders}"
+        )
         with self._engine.connect() as conn:
-            rows = conn.execute(query).all()
-            ends: dict[str, Annotation] = {}
-            wanted = list({i for r in rows for i in (r.source_id, r.target_id)})
+            rows = conn.exec_driver_sql(query, (*article_ids, *(coder_ids or ()))).all()
+            wanted = list({i for r in rows for i in (r[4], r[5])})
+            # The ends come with their fragments: a discontinuous end is its fragments'
+            # text, never the envelope's.
+            fragments: dict[str, Fragments] = {}
             for i in range(0, len(wanted), _IN_LIMIT):
                 chunk = wanted[i : i + _IN_LIMIT]
-                # The ends come with their fragments: a discontinuous end is its fragments'
-                # text, never the envelope's.
-                fragments = group_fragments(
-                    conn.execute(
-                        select(
-                            AnnotationFragmentRow.annotation_id, AnnotationFragmentRow.start,
-                            AnnotationFragmentRow.end,
-                        ).where(AnnotationFragmentRow.annotation_id.in_(chunk))
-                    ).tuples()
-                )
-                for row in conn.execute(select(AnnotationRow).where(AnnotationRow.id.in_(chunk))):
-                    ends[row.id] = _annotation(row, fragments.get(row.id, ()))
-        found = [
-            (r.position, r.coder_name, _relation(r), ends[r.source_id], ends[r.target_id])
-            for r in rows
-        ]
+                fragments.update(group_fragments(conn.exec_driver_sql(
+                    'SELECT annotation_id, start, "end" FROM annotation_fragment '
+                    f"WHERE annotation_id IN ({_in_list(chunk)})", tuple(chunk),
+                ).all()))
+
+        def end(values: Sequence[Any]) -> Annotation:
+            return Annotation(
+                values[0], values[1], values[2], values[3], values[4], values[5], _json(values[6]), values[7],
+                bool(values[8]), values[9], values[10], values[11], values[12], fragments.get(values[0], ()),
+            )
+
+        found = []
+        for r in rows:
+            relation = Relation(r[0], r[1], r[2], r[3], r[4], r[5], _json(r[6]), r[7], r[8], r[9], r[10])
+            found.append((r[11], r[12], relation, end(r[13:26]), end(r[26:39])))
         found.sort(key=lambda f: (f[0], f[1], f[3].start, f[4].start, f[2].id))
         return [(relation, source, target) for _, _, relation, source, target in found]
 
