@@ -182,10 +182,11 @@ class ExportQueries:
             fragments: dict[str, Fragments] = {}
             for i in range(0, len(wanted), _IN_LIMIT):
                 chunk = wanted[i : i + _IN_LIMIT]
-                fragments.update(group_fragments(conn.exec_driver_sql(
+                pieces = conn.exec_driver_sql(
                     'SELECT annotation_id, start, "end" FROM annotation_fragment '
                     f"WHERE annotation_id IN ({_in_list(chunk)})", tuple(chunk),
-                ).all()))
+                )
+                fragments.update(group_fragments((a, first, last) for a, first, last in pieces))
 
         def end(values: Sequence[Any]) -> Annotation:
             return Annotation(
