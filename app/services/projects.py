@@ -98,3 +98,16 @@ def coders_of(path: str | Path) -> tuple[str | None, list[str]]:
 def package_coder(path: str | Path) -> str | None:
     """The coder a package file was written for, or None for any other project file."""
     return coders_of(path)[0]
+
+
+def package_refusal(project: Project) -> str | None:
+    """Why ``project`` accepts no articles, or None: a coder's package takes coding only.
+    Its articles come from the lead's project, and merge refuses any other (the whole
+    file), so an article imported into a package could never be coded or merged."""
+    packaged = project.store.settings().get(PACKAGE_FOR)
+    if not packaged:
+        return None
+    return (
+        f"This file is {packaged}'s package: articles are imported into the lead's project, "
+        "which then sends a new package."
+    )

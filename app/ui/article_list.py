@@ -236,8 +236,9 @@ class ArticleListPanel(QWidget):
             header.resizeSection(column, max(width, header.minimumSectionSize()))
 
     def fit_source_column(self) -> None:
-        """Size the Source column to its contents, at most SOURCE_CHARS characters wide
-        and never so wide that the title has less than TITLE_CHARS in a narrow dock."""
+        """Size the Source column to the sources of the rows in view, at most SOURCE_CHARS
+        characters wide and never so wide that the title has less than TITLE_CHARS in a
+        narrow dock."""
         if self.view.isColumnHidden(Column.SOURCE):
             return
         header = self.view.horizontalHeader()
@@ -247,8 +248,24 @@ class ArticleListPanel(QWidget):
             if c not in (Column.TITLE, Column.SOURCE) and not self.view.isColumnHidden(c)
         )
         room = self.view.viewport().width() - others - chars * TITLE_CHARS
-        wanted = min(self.view.sizeHintForColumn(Column.SOURCE), chars * SOURCE_CHARS, room)
+        wanted = min(self._shown_sources_width(), chars * SOURCE_CHARS, room)
         self.view.setColumnWidth(Column.SOURCE, max(wanted, header.minimumSectionSize()))
+
+    def _shown_sources_width(self) -> int:
+        """The widest source among the rows the view shows (not all rows: of 100,000)."""
+        rows = self.model.rowCount()
+        if not rows:
+            return 0
+        top = max(self.view.rowAt(0), 0)
+        bottom = self.view.rowAt(self.view.viewport().height() - 1)
+        bottom = min(rows - 1, bottom if bottom >= 0 else top + 50)
+        metrics = self.view.fontMetrics()
+        widths = (
+            metrics.horizontalAdvance(listed.source or "")
+            for listed in (self.model.listing_at(r) for r in range(top, bottom + 1))
+            if listed is not None
+        )
+        return max(widths, default=0) + 16
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMenu, QMessageB
 
 from app.core.errors import LoupeError
 from app.core.formats import PROJECT_FILTER
-from app.services.projects import coders_of
+from app.services.projects import coders_of, package_refusal
 from app.ui.actions import build_label_actions, build_menus
 from app.ui.annotation_table import AnnotationTablePanel
 from app.ui.article_list import ArticleListPanel
@@ -216,8 +216,6 @@ class MainWindow(ProjectWindow):
 
     def _enable_import(self) -> None:
         """File > Import is off in a coder's package (it takes coding, not articles)."""
-        from app.services.importing import package_refusal
-
         project = self.controller.project
         refusal = None if project is None else package_refusal(project)
         action = self.actions_by_name["import_articles"]

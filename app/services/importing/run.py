@@ -24,7 +24,6 @@ from app.core.articles import ImportedArticle, text_sha256
 from app.core.defaults import DEFAULT_MAX_FILE_BYTES
 from app.core.errors import ImportFormatError, LoupeError, ModelError
 from app.core.exports import CodedFile
-from app.core.team import PACKAGE_FOR
 from app.services.importing.annotations import coded_file
 from app.services.importing.brat import BratCounts, annotations_beside, read_brat_files
 from app.services.importing.coding import (
@@ -43,7 +42,7 @@ from app.services.progress import (
     never_cancelled,
     no_progress,
 )
-from app.services.projects import Project
+from app.services.projects import Project, package_refusal
 from app.store.exports import ExportQueries
 
 
@@ -204,19 +203,6 @@ def read_sources(
             bad.append(exc.message)
     progress(len(files), len(files), "Read")
     return articles, bad
-
-
-def package_refusal(project: Project) -> str | None:
-    """Why ``project`` accepts no articles, or None: a coder's package takes coding only.
-    Its articles come from the lead's project, and merge refuses any other (the whole
-    file), so an article imported into a package could never be coded or merged."""
-    packaged = project.store.settings().get(PACKAGE_FOR)
-    if not packaged:
-        return None
-    return (
-        f"This file is {packaged}'s package: articles are imported into the lead's project, "
-        "which then sends a new package."
-    )
 
 
 def import_articles(
