@@ -156,8 +156,9 @@ def _summary(result: SearchResult) -> str:
     if not result.articles:
         return "No article matches."
     if result.truncated:
+        more = "More than " if result.articles_at_least else ""
         return (
-            f"{plural(result.articles, 'article')} {'matches' if result.articles == 1 else 'match'}; "
+            f"{more}{plural(result.articles, 'article')} {'matches' if result.articles == 1 and not more else 'match'}; "
             f"only the first {plural(hits, 'hit')} {'is' if hits == 1 else 'are'} shown "
             "(raise --limit to see more)."
         )
@@ -185,6 +186,7 @@ def _coding_line(plan: CodingPlan, coder: str, *, written: bool, truncated: bool
 def _as_json(args: argparse.Namespace, result: SearchResult, plan: CodingPlan | None, coder: Coder | None) -> dict:
     data: dict[str, Any] = {
         "query": args.query, "fts_query": result.query, "articles": result.articles,
+        "articles_at_least": result.articles_at_least,
         "truncated": result.truncated, "hits": [asdict(hit) for hit in result.hits],
     }
     if plan is not None and coder is not None:

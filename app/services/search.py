@@ -26,6 +26,8 @@ from app.store.search import Filters
 
 #: Hits a search returns unless told otherwise.
 DEFAULT_LIMIT = 500
+#: A coder's matching articles are counted up to this many when the hits are cut.
+COUNT_CAP = 1_000
 #: Articles read per round while collecting hits.
 _PAGE = 50
 
@@ -53,6 +55,9 @@ class SearchResult:
     articles: int
     #: More hits exist than were returned.
     truncated: bool
+    #: ``articles`` is a floor: at least that many match (a coder's count stops at
+    #: :data:`COUNT_CAP` once the hits were cut at the limit).
+    articles_at_least: bool = False
 
 
 def search_filters(
@@ -81,7 +86,6 @@ def search(project: Project, typed: str, filters: Filters, *, limit: int = DEFAU
         query = fts_query(typed)
     except ValueError:
         raise LoupeError("Type a word to search for.") from None
-    total = project.store.search.count(query, filters)
     hits: list[Hit] = []
     after = 0
     while True:
@@ -95,10 +99,12 @@ def search(project: Project, typed: str, filters: Filters, *, limit: int = DEFAU
             ] or [Hit(article.id, article.position, article.title, -1, -1, "", article.title)]  # title only
             room = limit - len(hits)
             if len(found) > room:
-                return SearchResult(query, hits + found[:room], total, True)
+                total = project.store.search.count(query, filters, cap=COUNT_CAP + 1)
+                capped = total > COUNT_CAP
+                return SearchResult(query, hits + found[:room], min(total, COUNT_CAP), True, capped)
             hits += found
-        if len(page) < _PAGE:
-            return SearchResult(query, hits, total, False)
+        if len(page) < _PAGE:  # every hit is here: so is every matching article
+            return SearchResult(query, hits, len({hit.article_id for hit in hits}), False)
         after = page[-1].position
 
 

@@ -129,15 +129,23 @@ class SearchQueries:
     def available(self) -> bool:
         return self._engine.dialect.name == "sqlite"
 
-    def count(self, query: str, filters: Filters) -> int:
-        """How many articles match.
+    def count(self, query: str, filters: Filters, *, cap: int | None = None) -> int:
+        """How many articles match; with ``cap``, at most that many, counted only as far
+        as that where a coder's blinding or a filter makes each match cost a lookup.
 
         A coder with assignments is counted from their own articles (each looked up in
         the set of matching positions); otherwise from the index's matches, each looked
         up in the article table only when a filter needs it.
         """
         params: dict[str, Any] = {"query": query}
-        if filters.blinded and filters.coder_id is not None:
+        plain = filters.status is None and not (filters.source or filters.date_from or filters.date_to)
+        if cap is not None and not (plain and not filters.blinded):
+            params["cap"] = cap
+            sql = (
+                "SELECT count(*) FROM (SELECT 1 FROM article_fts CROSS JOIN article a "
+                f"ON a.position = article_fts.rowid WHERE {_where(filters, params)} LIMIT :cap)"
+            )
+        elif filters.blinded and filters.coder_id is not None:
             terms = _article_terms(filters, params)
             if filters.status is not None:
                 terms.append("s.status = :status")
@@ -148,7 +156,7 @@ class SearchQueries:
                 "AND +a.position IN (SELECT rowid FROM article_fts WHERE article_fts MATCH :query)"
                 + "".join(f" AND {term}" for term in terms)
             )
-        elif filters.status is None and not (filters.source or filters.date_from or filters.date_to):
+        elif plain:
             sql = "SELECT count(*) FROM article_fts WHERE article_fts MATCH :query"
         else:
             sql = (

@@ -64,7 +64,8 @@ def summary_text(result: SearchResult) -> str:
         return "No hits."
     if result.truncated:
         shown = len(result.hits)
-        return f"More than {shown} hits in {_plural(result.articles, 'article')}; the first {shown} are shown."
+        articles = ("more than " if result.articles_at_least else "") + _plural(result.articles, "article")
+        return f"More than {shown} hits in {articles}; the first {shown} are shown."
     return f"{_plural(len(result.hits), 'hit')} in {_plural(result.articles, 'article')}."
 
 

@@ -150,12 +150,13 @@ def test_json_shape_and_limit(path: Path, capsys: pytest.CaptureFixture[str]) ->
 
     assert cmd_search.DEFAULT_LIMIT == search.DEFAULT_LIMIT
     data = hits(capsys, path, "army OR военные OR الجيش")
-    assert set(data) == {"query", "fts_query", "articles", "truncated", "hits"}
+    assert set(data) == {"query", "fts_query", "articles", "articles_at_least", "truncated", "hits"}
     assert data["query"] == "army OR военные OR الجيش" and data["articles"] == 3 and not data["truncated"]
     assert set(data["hits"][0]) == {"article_id", "number", "title", "start", "end", "matched", "sentence"}
     assert [h["number"] for h in data["hits"]] == [1, 1, 2, 3, 3]
     limited = hits(capsys, path, "army OR военные OR الجيش", "--limit", "2")
     assert limited["truncated"] and limited["articles"] == 3 and limited["hits"] == data["hits"][:2]
+    assert not limited["articles_at_least"]  # counted exactly below the cap
     code, out, _ = run(capsys, "search", str(path), "army OR военные OR الجيش", "--limit", "2")
     assert out.splitlines()[-1] == "3 articles match; only the first 2 hits are shown (raise --limit to see more)."
     assert run(capsys, "search", str(path), "nowhere")[:2] == (0, "No article matches.")

@@ -128,3 +128,20 @@ def test_article_order_moves_and_wraps_without_reading_the_project() -> None:
     assert order.next_unfinished("d") is None and order.done() == 3
     assert order[2] == ("c", "done", True) and order.is_training("c")
     assert [row.id for row in order] == ["a", "b", "c", "d"]
+
+
+def test_a_coders_count_of_matching_articles_stops_at_the_cap(listed, monkeypatch) -> None:  # noqa: ANN001
+    """When the hits are cut, a blinded coder's matching articles are counted only up to
+    the cap (each costs a lookup); below it, and for every hit shown, the count is exact."""
+    from app.services import search as search_service
+
+    project, ana, ids = listed
+    filters = search_service.search_filters(project, ana, status="todo")
+    everything = search_service.search(project, "body", filters, limit=100)
+    assert (everything.articles, everything.truncated, everything.articles_at_least) == (5, False, False)
+    monkeypatch.setattr(search_service, "COUNT_CAP", 2)
+    cut = search_service.search(project, "body", filters, limit=3)
+    assert cut.truncated and (cut.articles, cut.articles_at_least) == (2, True)
+    monkeypatch.setattr(search_service, "COUNT_CAP", 10)
+    cut = search_service.search(project, "body", filters, limit=3)
+    assert cut.truncated and (cut.articles, cut.articles_at_least) == (5, False)
