@@ -11,7 +11,7 @@ commands "next" and "next unfinished" and a click here stay in step. GUI thread 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QResizeEvent
@@ -114,7 +114,8 @@ class ArticleListPanel(QWidget):
         header.setSectionResizeMode(Column.SOURCE, QHeaderView.ResizeMode.Interactive)
         header.setMinimumSectionSize(self.fontMetrics().horizontalAdvance("Lang.") + 12)
         self._fit_fixed_columns(1)
-        self.model.modelReset.connect(self.fit_source_column)
+        self.model.modelReset.connect(self.fit_columns)
+        self.view.verticalScrollBar().valueChanged.connect(lambda _value: self.fit_columns())
 
         self.counts = QLabel(self)
         self.counts.setObjectName("articleCounts")
@@ -208,13 +209,14 @@ class ArticleListPanel(QWidget):
         self.view.setColumnHidden(Column.LANGUAGE, summary is None or summary.languages < 2)
         self._fit_fixed_columns(len(c.order))
         self._reorder()
-        self.fit_source_column()
+        self.fit_columns()
         self._show_counts()
         self._show_why_empty()
 
     def _on_status_changed(self, article_id: str, status: str) -> None:
         self.model.set_status(article_id, status)
         self._show_counts()
+        self.fit_columns()  # a wider status ("In progress") takes room from the source
 
     def _show_counts(self) -> None:
         order = self._controller.order
@@ -222,37 +224,38 @@ class ArticleListPanel(QWidget):
 
     def _fit_fixed_columns(self, articles: int) -> None:
         """Widths of the short columns from the font: the number of digits of the largest
-        article number, a date, the longest status with its dot, a language code."""
+        article number, a date, a language code (the status follows the rows in view)."""
         metrics, pad = self.fontMetrics(), 16
         header = self.view.horizontalHeader()
         digits = max(len(str(max(articles, 1))) + 1, 2)
         widths = {
             Column.NUMBER: metrics.horizontalAdvance("9" * digits) + pad,
             Column.DATE: metrics.horizontalAdvance("2024-12-31") + pad,
-            Column.STATUS: max(metrics.horizontalAdvance(t) for t in STATUS_TEXT.values()) + pad + 20,
             Column.LANGUAGE: metrics.horizontalAdvance("Lang.") + pad,
         }
         for column, width in widths.items():
             header.resizeSection(column, max(width, header.minimumSectionSize()))
 
-    def fit_source_column(self) -> None:
+    def fit_columns(self) -> None:
         """Size the Source column to the sources of the rows in view, at most SOURCE_CHARS
         characters wide and never so wide that the title has less than TITLE_CHARS in a
-        narrow dock."""
+        narrow dock. The Status column first takes the width of the statuses in view."""
+        header = self.view.horizontalHeader()
+        status = self._shown_width(lambda row: STATUS_TEXT.get(row.status, row.status))
+        header.resizeSection(Column.STATUS, max(status + 20, header.minimumSectionSize()))
         if self.view.isColumnHidden(Column.SOURCE):
             return
-        header = self.view.horizontalHeader()
         chars = self.fontMetrics().averageCharWidth()
         others = sum(
             header.sectionSize(c) for c in Column
             if c not in (Column.TITLE, Column.SOURCE) and not self.view.isColumnHidden(c)
         )
         room = self.view.viewport().width() - others - chars * TITLE_CHARS
-        wanted = min(self._shown_sources_width(), chars * SOURCE_CHARS, room)
+        wanted = min(self._shown_width(lambda row: row.source or ""), chars * SOURCE_CHARS, room)
         self.view.setColumnWidth(Column.SOURCE, max(wanted, header.minimumSectionSize()))
 
-    def _shown_sources_width(self) -> int:
-        """The widest source among the rows the view shows (not all rows: of 100,000)."""
+    def _shown_width(self, text: Callable[[ListedArticle], str]) -> int:
+        """The widest ``text`` of the rows the view shows (not all rows: of 100,000)."""
         rows = self.model.rowCount()
         if not rows:
             return 0
@@ -261,7 +264,7 @@ class ArticleListPanel(QWidget):
         bottom = min(rows - 1, bottom if bottom >= 0 else top + 50)
         metrics = self.view.fontMetrics()
         widths = (
-            metrics.horizontalAdvance(listed.source or "")
+            metrics.horizontalAdvance(text(listed))
             for listed in (self.model.listing_at(r) for r in range(top, bottom + 1))
             if listed is not None
         )
@@ -269,7 +272,7 @@ class ArticleListPanel(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
-        self.fit_source_column()
+        self.fit_columns()
 
     def _show_why_empty(self) -> None:
         reason = self._controller.empty_listing_reason()
