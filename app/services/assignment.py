@@ -157,6 +157,38 @@ def assignment_table(project: Project) -> list[ArticleAssignment]:
     ]
 
 
+def assignment_order(
+    project: Project,
+    *,
+    sort: str = "position",
+    sort_coder: str | None = None,
+    descending: bool = False,
+    needle: str = "",
+    show: str = "",
+) -> list[str]:
+    """Ids of the lead's article table, sorted and filtered by the store: ``sort`` a
+    column key (position, title, source, overlap) or ``sort_coder`` a coder's name (by
+    their standing); ``show`` "", "unassigned", "overlap" or a coder's name."""
+    ids = {coder.name: coder.id for coder in assignable_coders(project)}
+    kind = show if show in ("", "unassigned", "overlap") else "coder"
+    return project.store.assignment_listing.order(
+        sort=sort, sort_coder=ids.get(sort_coder or "") if sort_coder else None, descending=descending,
+        needle=needle, show=kind, show_coder=ids.get(show) if kind == "coder" else None,
+    )
+
+
+def assignment_rows(project: Project, article_ids: Sequence[str]) -> dict[str, ArticleAssignment]:
+    """The rows of :func:`assignment_table` for these articles only, by id."""
+    names = {coder.id: coder.name for coder in assignable_coders(project)}
+    return project.store.assignment_listing.rows(article_ids, names)
+
+
+def assignment_counts(project: Project) -> tuple[int, int]:
+    """(articles, articles assigned to nobody)."""
+    listing = project.store.assignment_listing
+    return listing.count(), listing.unassigned()
+
+
 def _assignee(project: Project, name: str) -> Coder:
     coder = project.store.coders.find(name.strip())
     if coder is None:

@@ -16,6 +16,7 @@ from app.store.annotations import AnnotationRepository
 from app.store.answers import AnswerRepository
 from app.store.articles import ArticleRepository
 from app.store.assigning import AssigningQueries
+from app.store.assignment_listing import AssignmentListing
 from app.store.assignments import AssignmentRepository
 from app.store.coders import CoderRepository
 from app.store.engine import (
@@ -59,6 +60,7 @@ class ProjectStore:
         self.reliability = ReliabilityQueries(engine)
         self.assigning = AssigningQueries(engine)
         self.listing = ListingQueries(engine)
+        self.assignment_listing = AssignmentListing(engine)
         self.search = SearchQueries(engine)
 
     # -- opening -----------------------------------------------------------------

@@ -67,7 +67,10 @@ def fit_columns(view: QTableView) -> None:
             header.resizeSection(column, min(wanted, max(cap, header.sectionSizeHint(column))))
 
 
-def table(model: QAbstractItemModel, name: str) -> QTableView:
+def table(model: QAbstractItemModel, name: str, *, fit: bool = True) -> QTableView:
+    """``fit``: columns fit their contents when the rows change (False for a lazy model
+    of many rows, whose caller sizes the columns from the font: fitting reads a
+    thousand rows)."""
     view = QTableView()
     view.setObjectName(name)
     view.setModel(model)
@@ -78,6 +81,7 @@ def table(model: QAbstractItemModel, name: str) -> QTableView:
     view.verticalHeader().hide()
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     view.horizontalHeader().setStretchLastSection(True)
-    model.modelReset.connect(lambda: fit_columns(view))
-    model.rowsInserted.connect(lambda *_: fit_columns(view))
+    if fit:
+        model.modelReset.connect(lambda: fit_columns(view))
+        model.rowsInserted.connect(lambda *_: fit_columns(view))
     return view

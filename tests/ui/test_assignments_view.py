@@ -211,7 +211,7 @@ def test_distribute_with_overlap_assigns_every_article_and_the_seed_repeats(
     assert [load_cells(view)[n][2] for n in ("alice", "bob", "carol", "lena")] == ["14", "14", "14", "0"]
     view.show_filter.setCurrentIndex(view.show_filter.findData("unassigned"))
     assert view.proxy.rowCount() == 0
-    first = {r.title: r.assigned_to for r in view.articles.rows}
+    first = {r.title: r.assigned_to for r in assignment_table(view.project())}
     assert all(first.values())
 
     (tmp_path / "again").mkdir()
@@ -219,10 +219,10 @@ def test_distribute_with_overlap_assigns_every_article_and_the_seed_repeats(
         again = make_view(qtbot, other)
         report = again.distribute(["alice", "bob", "carol"], 0.2, 7, False)
         assert report is not None and (report.distributed, report.overlap) == (30, 6)
-        assert {r.title: r.assigned_to for r in again.articles.rows} == first
+        assert {r.title: r.assigned_to for r in assignment_table(again.project())} == first
     replaced = view.distribute(["alice", "bob", "carol"], 0.2, 7, True)
     assert replaced is not None and replaced.removed == 0
-    assert {r.title: r.assigned_to for r in view.articles.rows} == first
+    assert {r.title: r.assigned_to for r in assignment_table(view.project())} == first
     assert view.distribute(["alice", "dave"], 0.2, 7, False) is None
     assert view.status.text().startswith("There is no coder named 'dave'")
 

@@ -43,14 +43,15 @@ from app.services.assignment import (
     add_coder,
     assign,
     assignable_coders,
+    assignment_counts,
+    assignment_order,
+    assignment_rows,
     assignment_summary,
-    assignment_table,
     give_articles,
     take_back_articles,
 )
 from app.services.projects import Project
 from app.ui.lead.assignment_models import (
-    ArticleFilter,
     ArticleModel,
     LoadModel,
     ProgressDelegate,
@@ -79,9 +80,15 @@ class AssignmentsView(QWidget):
         self.loads_view.setAccessibleName("Progress per coder")
         self.loads_view.setItemDelegateForColumn(len(LoadModel.HEADERS) - 1, ProgressDelegate(self.loads_view))
         self.articles = ArticleModel(self)
-        self.proxy = ArticleFilter(self)
-        self.proxy.setSourceModel(self.articles)
-        self.articles_view = table(self.proxy, "articleAssignmentTable")
+        self.articles.set_reader(lambda ids: assignment_rows(self.project(), ids))
+        self.articles.sort_requested.connect(self._sort)
+        #: The model sorts and filters through the store (kept under its former name).
+        self.proxy = self.articles
+        self.sort_by: tuple[int, Qt.SortOrder] = (0, Qt.SortOrder.AscendingOrder)
+        self.needle, self.showing = "", ""
+        self.total = 0
+        self._loaded = False
+        self.articles_view = table(self.articles, "articleAssignmentTable", fit=False)
         self.articles_view.setAccessibleName("Articles and their coders")
         self.articles_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.articles_view.setSortingEnabled(True)
@@ -154,10 +161,36 @@ class AssignmentsView(QWidget):
         coders = assignable_coders(project)
         self.roles = {coder.name: coder.role for coder in coders}
         self.loads.set_rows([load for load in assignment_summary(project) if load.name in self.roles])
-        self.articles.set_table(assignment_table(project), list(self.roles))
+        self.total = assignment_counts(project)[0]
+        self._loaded = True
         self._fill_show_filter()
+        self._reorder()
         self.select_articles(keep, current)
         self._selection_changed()
+
+    def _reorder(self) -> None:
+        """Read the order of the shown articles from the store (rows are read when drawn)."""
+        column, order = self.sort_by
+        coders = list(self.roles)
+        sort = {0: "position", 1: "title", 2: "source"}.get(column, "overlap")
+        coder = coders[column - 3] if 3 <= column < 3 + len(coders) else None
+        ids = assignment_order(
+            self.project(), sort=sort, sort_coder=coder, descending=order == Qt.SortOrder.DescendingOrder,
+            needle=self.needle, show=self.showing if self.showing in ("", "unassigned", "overlap") or
+            self.showing in self.roles else "",
+        )
+        self.articles.set_table(ids, coders)
+
+    def _sort(self, column: int, order: Qt.SortOrder) -> None:
+        """The header (or a caller) asked for another order: the store sorts."""
+        if (column, order) == self.sort_by and self.articles.rowCount():
+            return  # sortByColumn asks twice (the header's indicator, then the view)
+        self.sort_by = (column, order)
+        if self._loaded:
+            keep, current = self.selected_ids(), self.current_id()
+            self._reorder()
+            self.select_articles(keep, current)
+            self._selection_changed()
 
     def _size_columns(self) -> None:
         """The title takes the room left; sizing every column to its contents would read
@@ -166,10 +199,11 @@ class AssignmentsView(QWidget):
         header.setStretchLastSection(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((0, 56), (2, 150), (self.articles.columnCount() - 1, 70)):
-            header.resizeSection(column, width)
+        char = self.articles_view.fontMetrics().averageCharWidth()
+        for column, chars in ((0, 8), (2, 22), (self.articles.columnCount() - 1, 10)):
+            header.resizeSection(column, char * chars)
         for column in range(3, self.articles.columnCount() - 1):
-            header.resizeSection(column, 110)
+            header.resizeSection(column, char * 16)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
         """Coders' work arrives by merges and the coding window: read again when shown."""
@@ -187,58 +221,52 @@ class AssignmentsView(QWidget):
             self.show_filter.addItem(f"Assigned to {name}", name)
         self.show_filter.setCurrentIndex(max(0, self.show_filter.findData(wanted)))
         self.show_filter.blockSignals(False)
-        self.proxy.set_filter(show=self.show_filter.currentData())
+        self.showing = self.show_filter.currentData() or ""
 
     def _filter(self, needle: str | None = None, show: str | None = None) -> None:
         keep, current = self.selected_ids(), self.current_id()
-        self.proxy.set_filter(needle, show)
+        self.needle = self.needle if needle is None else needle.strip()
+        self.showing = self.showing if show is None else show
+        if self._loaded:
+            self._reorder()
         self.select_articles(keep, current)
         self._selection_changed()
 
     # -- selection ---------------------------------------------------------------------
     def selected_rows(self) -> list[ArticleAssignment]:
         """The selected articles that are shown, in the order shown."""
-        rows = sorted(index.row() for index in self.articles_view.selectionModel().selectedRows())
-        return [self.articles.rows[self.proxy.mapToSource(self.proxy.index(r, 0)).row()] for r in rows]
+        return self.articles.rows_of(self.selected_ids())
 
     def selected_ids(self) -> list[str]:
-        return [row.article_id for row in self.selected_rows()]
+        ids = self.articles.ids()
+        return [ids[r] for r in sorted(index.row() for index in self.articles_view.selectionModel().selectedRows())]
 
     def current_id(self) -> str | None:
-        index = self.proxy.mapToSource(self.articles_view.currentIndex())
-        return self.articles.rows[index.row()].article_id if index.isValid() else None
+        index = self.articles_view.currentIndex()
+        return self.articles.ids()[index.row()] if index.isValid() and index.row() < len(self.articles.ids()) else None
 
     def select_articles(self, article_ids: Sequence[str], current: str | None = None) -> None:
         """Select these articles (those shown), in contiguous ranges of rows."""
-        source_row = {row.article_id: i for i, row in enumerate(self.articles.rows)}
-        shown = sorted(
-            r for r in (self._proxy_row(source_row.get(a)) for a in article_ids) if r is not None
-        )
+        shown = sorted(r for r in map(self.articles.row_for_id, article_ids) if r >= 0)
         selection = QItemSelection()
-        last = self.proxy.columnCount() - 1
+        last = self.articles.columnCount() - 1
         start = 0
         for i, row in enumerate(shown):
             if i + 1 == len(shown) or shown[i + 1] != row + 1:
-                selection.select(self.proxy.index(shown[start], 0), self.proxy.index(row, last))
+                selection.select(self.articles.index(shown[start], 0), self.articles.index(row, last))
                 start = i + 1
         model = self.articles_view.selectionModel()
         model.select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
-        current_row = self._proxy_row(source_row.get(current or ""))
-        if current_row is not None:
-            model.setCurrentIndex(self.proxy.index(current_row, 0), QItemSelectionModel.SelectionFlag.NoUpdate)
-
-    def _proxy_row(self, source_row: int | None) -> int | None:
-        if source_row is None:
-            return None
-        row = self.proxy.mapFromSource(self.articles.index(source_row, 0)).row()
-        return row if row >= 0 else None
+        current_row = self.articles.row_for_id(current)
+        if current_row >= 0:
+            model.setCurrentIndex(self.articles.index(current_row, 0), QItemSelectionModel.SelectionFlag.NoUpdate)
 
     def _selection_changed(self) -> None:
         selected = len(self.articles_view.selectionModel().selectedRows())
         self.give_button.setEnabled(selected > 0)
         self.take_back_button.setEnabled(selected > 0)
         self.count.setText(
-            f"{self.proxy.rowCount()} of {len(self.articles.rows)} article(s) shown, {selected} selected"
+            f"{self.articles.rowCount()} of {self.total} article(s) shown, {selected} selected"
         )
 
     # -- changes -----------------------------------------------------------------------
@@ -266,7 +294,8 @@ class AssignmentsView(QWidget):
     def give(self, coder: str, article_ids: Sequence[str] | None = None) -> int | None:
         """Give the articles (default: the selected ones) to ``coder``; None if refused."""
         ids = self.selected_ids() if article_ids is None else list(article_ids)
-        first = not any(row.assigned_to for row in self.articles.rows)
+        total, unassigned = assignment_counts(self.project())
+        first = total == unassigned
         try:
             new = give_articles(self.project(), ids, coder)
         except AssignmentError as exc:
@@ -350,7 +379,7 @@ class AssignmentsView(QWidget):
 
     def ask_distribute(self) -> DistributeDialog:
         """Open the distribution dialog (not blocking); OK distributes."""
-        unassigned = sum(not row.assigned_to for row in self.articles.rows)
+        unassigned = assignment_counts(self.project())[1]
         dialog = DistributeDialog(list(self.roles.items()), unassigned, self)
         dialog.accepted.connect(lambda: self.distribute(*dialog.choices()))
         dialog.finished.connect(dialog.deleteLater)

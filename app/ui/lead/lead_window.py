@@ -61,8 +61,10 @@ class LeadWindow(QMainWindow):
         self.resize(1300, 820)
 
     def show_assignments(self) -> None:
+        shown = self.assignments.isVisible()
         self.tabs.setCurrentWidget(self.assignments)
-        self.assignments.refresh()
+        if shown:  # else showing it reads it (AssignmentsView.showEvent), once
+            self.assignments.refresh()
         self._present()
 
     def show_training(self) -> None:
