@@ -30,6 +30,7 @@ from app.cli import (
     cmd_new,
     cmd_open,
     cmd_package,
+    cmd_plan_reliability,
     cmd_preannotate,
     cmd_search,
     cmd_self_test,
@@ -44,6 +45,7 @@ SUBCOMMANDS = (
     cmd_open, cmd_new, cmd_import, cmd_preannotate, cmd_info, cmd_agreement, cmd_export,
     cmd_import_annotations, cmd_coders, cmd_assign, cmd_assignments,
     cmd_package, cmd_merge, cmd_adjudicate, cmd_training, cmd_feedback, cmd_search, cmd_self_test,
+    cmd_plan_reliability,
 )
 _OPTIONS_WITH_EXIT = {"-h", "--help", "--version"}
 _TOP_LEVEL_FLAGS = {"--debug"}

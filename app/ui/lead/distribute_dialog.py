@@ -1,4 +1,8 @@
-"""The Distribute dialog of the assignments panel: ``loupe assign`` in a form."""
+"""The Distribute dialog of the assignments panel: ``loupe assign`` in a form.
+
+Given the codebook's reliability plan (:mod:`app.services.reliability_plan`), it says
+live, as ``loupe assign`` does, when the overlap it would draw is smaller than
+Krippendorff's minimum."""
 
 from __future__ import annotations
 
@@ -21,14 +25,27 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.allocation import overlap_size
 from app.core.team import AssignReport
+from app.services.reliability_plan import ReliabilityPlan, overlap_warning
 
 
 class DistributeDialog(QDialog):
     """Which coders, what overlap share and seed, and whether to re-allocate everything."""
 
-    def __init__(self, coders: Sequence[tuple[str, str]], unassigned: int, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        coders: Sequence[tuple[str, str]],
+        unassigned: int,
+        parent: QWidget | None = None,
+        *,
+        articles: int | None = None,
+        reliability: ReliabilityPlan | None = None,
+    ) -> None:
         super().__init__(parent)
+        self.unassigned = unassigned
+        self.articles = unassigned if articles is None else articles
+        self.reliability = reliability
         self.setObjectName("distributeDialog")
         self.setWindowTitle("Distribute articles")
         self.coders = QListWidget()
@@ -53,6 +70,11 @@ class DistributeDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         self.coders.itemChanged.connect(lambda _item: self._update())
+        self.overlap.valueChanged.connect(lambda _value: self._update())
+        self.replace.toggled.connect(lambda _on: self._update())
+        self.warning = QLabel()
+        self.warning.setObjectName("overlapWarning")
+        self.warning.setWordWrap(True)
         note = QLabel(
             f"{unassigned} article(s) are assigned to nobody yet; only they are distributed "
             "unless everything is re-allocated. The overlap share is coded by every chosen coder."
@@ -66,6 +88,7 @@ class DistributeDialog(QDialog):
         layout.addWidget(note)
         layout.addLayout(form)
         layout.addWidget(self.replace)
+        layout.addWidget(self.warning)
         layout.addWidget(self.buttons)
         self._update()
 
@@ -77,8 +100,17 @@ class DistributeDialog(QDialog):
         """(coders, overlap share, seed, re-allocate everything), as ``assign`` takes them."""
         return self.chosen(), self.overlap.value() / 100, self.seed.value(), self.replace.isChecked()
 
+    def overlap_articles(self) -> int:
+        """How many articles the overlap would hold with the choices made."""
+        pool = self.articles if self.replace.isChecked() else self.unassigned
+        return overlap_size(pool, self.overlap.value() / 100, len(self.chosen()))
+
     def _update(self) -> None:
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(bool(self.chosen()))
+        chosen = self.chosen()
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(bool(chosen))
+        warning = overlap_warning(self.reliability, self.overlap_articles()) if len(chosen) > 1 else None
+        self.warning.setText(warning or "")
+        self.warning.setVisible(warning is not None)
 
 
 def report_text(report: AssignReport) -> str:

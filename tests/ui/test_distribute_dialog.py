@@ -1,0 +1,44 @@
+"""The Distribute dialog's live warning of an overlap below Krippendorff's minimum."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from app.core.codebook import load_default_codebook
+from app.services.reliability_plan import plan
+from app.ui.lead.distribute_dialog import DistributeDialog
+
+pytestmark = pytest.mark.gui
+
+CODERS = [("alice", "coder"), ("bob", "coder"), ("lena", "lead")]
+
+
+def test_the_warning_follows_the_overlap_the_coders_and_reallocation(qtbot) -> None:  # noqa: ANN001
+    reliability = plan(load_default_codebook())
+    assert reliability is not None
+    minimum = reliability.minimum.units
+    dialog = DistributeDialog(CODERS, 100, articles=1000, reliability=reliability)
+    qtbot.addWidget(dialog)
+    dialog.overlap.setValue(20)  # 20 of 100 unassigned articles
+    assert dialog.overlap_articles() == 20
+    assert not dialog.warning.isHidden()
+    assert dialog.warning.text().startswith(f"The overlap of 20 article(s) is smaller than the {minimum} ")
+    dialog.replace.setChecked(True)  # 20 % of every article
+    assert dialog.overlap_articles() == 200
+    expected_hidden = 200 >= minimum
+    assert dialog.warning.isHidden() is expected_hidden
+    dialog.overlap.setValue(60)
+    assert dialog.warning.isHidden() and dialog.warning.text() == ""
+    dialog.overlap.setValue(1)
+    assert not dialog.warning.isHidden()
+    dialog.coders.item(1).setCheckState(Qt.CheckState.Unchecked)
+    assert dialog.chosen() == ["alice"]  # one coder: no overlap, nothing to warn of
+    assert dialog.warning.isHidden()
+
+
+def test_without_a_plan_the_dialog_warns_of_nothing(qtbot) -> None:  # noqa: ANN001
+    dialog = DistributeDialog(CODERS, 10)
+    qtbot.addWidget(dialog)
+    dialog.overlap.setValue(10)
+    assert dialog.warning.isHidden()
