@@ -11,11 +11,13 @@ from app.agreement.errors import AgreementError
 from app.agreement.kappa import (
     bennett_s,
     cohen_kappa,
+    conger_kappa,
     fleiss_kappa,
     gwet_ac1,
     gwet_ac2,
     scott_pi,
 )
+from app.agreement.pairwise import hubert_kappa, light_kappa
 from app.agreement.percent import percent_agreement
 from app.agreement.relations import RelationAgreementResult, attribute_agreement, relation_agreement
 from app.agreement.reliability_data import ReliabilityData, reliability_data
@@ -42,11 +44,14 @@ __all__ = [
     "bootstrap",
     "coincidence_matrix",
     "cohen_kappa",
+    "conger_kappa",
     "cu_alpha",
     "fleiss_kappa",
     "gwet_ac1",
     "gwet_ac2",
+    "hubert_kappa",
     "krippendorff_alpha",
+    "light_kappa",
     "percent_agreement",
     "relation_agreement",
     "reliability_data",

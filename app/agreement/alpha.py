@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from app.agreement.errors import AgreementError
-from app.agreement.reliability_data import ReliabilityData, Units, reliability_data
+from app.agreement.reliability_data import ReliabilityData, Units, dichotomise, reliability_data
 from app.agreement.results import AlphaResult
 from app.agreement.statistic import UnitStatistic
 from app.agreement.weights import Weights, agreement_weights, weights_name
@@ -118,8 +118,14 @@ def krippendorff_alpha(
     level: str = "nominal",
     categories: Sequence[Any] | None = None,
     weights: Weights = None,
+    *,
+    category: Any = None,
 ) -> AlphaResult:
     """Krippendorff's alpha at ``level`` (nominal, ordinal, interval, ratio).
+
+    With ``category`` c: the category-specific alpha of Krippendorff (1980, p. 139), the
+    nominal alpha of the data dichotomised into c versus any other value (how reliably
+    coders tell c from the rest); the result's categories are ``(c, "other")``.
 
     Any number of coders; missing values allowed; units with fewer than two values do not
     enter. ``categories`` fixes the order of values for the ordinal metric and may include
@@ -131,6 +137,10 @@ def krippendorff_alpha(
     says so. Raises :class:`AgreementError` on empty input or when no unit has two values.
     """
     data = reliability_data(units, categories)
+    if category is not None:
+        if level != "nominal" or weights is not None:
+            raise AgreementError("A category-specific alpha is nominal and takes no weights.")
+        data = dichotomise(data, category)
     delta, metric = _fixed_difference(level, data, weights)
     pairable, m = _pairable(data)
     if not pairable.any():

@@ -17,6 +17,9 @@ Chance agreement p_e:
   each coder's own share of category k among the units that coder rated. With two coders
   this is Gwet's (2014) two-rater Scott's pi with missing ratings; with complete data it
   equals Fleiss' kappa.
+* Conger's kappa (Conger, 1980; Gwet, 2014, ch. 2): the mean over ordered pairs of coders
+  g != h of Cohen's chance agreement ``sum_kl w_kl p_gk p_hl``, each coder's shares over
+  the units that coder rated; coders who rated nothing are left out.
 * Cohen's kappa (Cohen, 1960; weighted: Cohen, 1968): two coders A and B,
   ``sum_kl w_kl p_Ak p_Bl`` with each coder's shares over the units that coder rated;
   p_a over the units both rated.
@@ -37,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from app.agreement.errors import AgreementError
-from app.agreement.reliability_data import ReliabilityData, Units, reliability_data
+from app.agreement.reliability_data import ReliabilityData, Units, dichotomise, reliability_data
 from app.agreement.results import AgreementResult
 from app.agreement.statistic import UnitStatistic
 from app.agreement.weights import Weights, agreement_weights, weights_name
@@ -141,6 +144,22 @@ def _scott(w: np.ndarray, n_coders: int) -> Components:
     return components
 
 
+def _conger(w: np.ndarray, n_coders: int) -> Components:
+    def components(s: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        shares = _coder_shares(s, n_coders)
+        present = np.stack([p for _, p in shares], axis=1).astype(np.float64)  # (b, g)
+        p = np.stack([share for share, _ in shares], axis=1)  # (b, g, q), zero if absent
+        r = present.sum(axis=1)
+        total = p.sum(axis=1)
+        own = np.einsum("bgk,kl,bgl->b", p, w, p)
+        pairs = np.einsum("bk,kl,bl->b", total, w, total) - own
+        with np.errstate(divide="ignore", invalid="ignore"):
+            p_e = np.where(r >= 2, pairs / (r * (r - 1.0)), np.nan)
+        return s["agree"][:, 0] / s["pair"][:, 0], p_e
+
+    return components
+
+
 def _cohen(w: np.ndarray) -> Components:
     def components(s: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         (p_a, _), (p_b, _) = _coder_shares(s, 2)
@@ -195,6 +214,7 @@ def _prepare(
         "gwet_ac2": lambda: _gwet(w, q),
         "bennett_s": lambda: _bennett(w, q),
         "scott_pi": lambda: _scott(w, data.n_coders),
+        "conger_kappa": lambda: _conger(w, data.n_coders),
         "cohen_kappa": lambda: _cohen(w),
     }
     components = makers[name]()
@@ -269,13 +289,42 @@ def scott_pi(
 
 
 def fleiss_kappa(
-    units: Units, weights: Weights = None, categories: Sequence[Any] | None = None
+    units: Units,
+    weights: Weights = None,
+    categories: Sequence[Any] | None = None,
+    *,
+    category: Any = None,
 ) -> AgreementResult:
     """Fleiss' kappa (1971) for two or more coders, any number of values per unit.
 
     ``pi_k`` is the mean over units with a value of ``r_uk / r_u`` (Gwet, 2014).
+
+    With ``category`` c: Fleiss' (1971, eq. 17) category-specific kappa_j,
+    ``1 - sum_u r_uc (r_u - r_uc) / (r_u (r_u - 1)) / (n2 p_c (1 - p_c))`` with the pooled
+    share p_c of c. It is Fleiss' kappa on the data dichotomised into c versus any other
+    value (not Cohen's kappa on a dichotomised table); ``categories`` of the result are
+    ``(c, "other")``. No weights with a category.
     """
-    return _result("fleiss_kappa", reliability_data(units, categories), weights)
+    data = reliability_data(units, categories)
+    if category is not None:
+        if weights is not None:
+            raise AgreementError("A category-specific kappa takes no weights.")
+        data = dichotomise(data, category)
+    return _result("fleiss_kappa", data, weights)
+
+
+def conger_kappa(
+    units: Units, categories: Sequence[Any] | None = None, weights: Weights = None
+) -> AgreementResult:
+    """Conger's (1980) kappa for two or more coders: Fleiss' observed agreement; chance
+    agreement the mean of the pairwise Cohen chance agreements, each coder's shares over
+    the units that coder rated (Gwet, 2014, ch. 2, missing ratings). Equals Cohen's kappa
+    with two coders and complete data.
+    """
+    data = reliability_data(units, categories)
+    if int(((data.codes >= 0).any(axis=1)).sum()) < 2:
+        raise AgreementError("Conger's kappa needs values from two or more coders.")
+    return _result("conger_kappa", data, weights)
 
 
 def gwet_ac1(units: Units, categories: Sequence[Any] | None = None) -> AgreementResult:

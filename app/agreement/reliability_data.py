@@ -77,6 +77,16 @@ class ReliabilityData:
         return np.asarray(values, dtype=np.float64)
 
 
+def dichotomise(data: ReliabilityData, category: Any) -> ReliabilityData:
+    """The data recoded as ``category`` (index 0) versus any other value (index 1), missing
+    values kept missing (Krippendorff, 1980, p. 139; Fleiss, 1971, kappa_j)."""
+    if category not in data.categories:
+        raise AgreementError(f"The category {category!r} is not one of the categories.")
+    c = data.categories.index(category)
+    codes = np.where(data.codes < 0, -1, np.where(data.codes == c, 0, 1))
+    return ReliabilityData(data.coders, (category, "other"), codes)
+
+
 def _is_missing(value: Any) -> bool:
     if value is None:
         return True
