@@ -42,3 +42,20 @@ def test_without_a_plan_the_dialog_warns_of_nothing(qtbot) -> None:  # noqa: ANN
     qtbot.addWidget(dialog)
     dialog.overlap.setValue(10)
     assert dialog.warning.isHidden()
+
+
+def test_the_lead_window_gives_the_dialog_the_codebook_s_plan(qtbot, tmp_path) -> None:  # noqa: ANN001
+    from app.services.projects import open_project
+    from app.ui.lead.assignments_view import AssignmentsView
+    from tests.team_fixtures import team_project
+
+    team_project(tmp_path / "study.loupe", n=30).close()
+    with open_project(tmp_path / "study.loupe") as project:
+        view = AssignmentsView(lambda: project)
+        qtbot.addWidget(view)
+        view.show()  # reads the tables and the coders
+        dialog = view.ask_distribute()
+        assert dialog.reliability == plan(project.codebook)
+        assert dialog.articles == 30 and dialog.unassigned == 30
+        assert dialog.warning.text().startswith("The overlap of 6 article(s) is smaller than the ")
+        dialog.reject()

@@ -51,6 +51,7 @@ from app.services.assignment import (
     take_back_articles,
 )
 from app.services.projects import Project
+from app.services.reliability_plan import plan
 from app.ui.lead.assignment_models import (
     ArticleModel,
     LoadModel,
@@ -379,8 +380,11 @@ class AssignmentsView(QWidget):
 
     def ask_distribute(self) -> DistributeDialog:
         """Open the distribution dialog (not blocking); OK distributes."""
-        unassigned = assignment_counts(self.project())[1]
-        dialog = DistributeDialog(list(self.roles.items()), unassigned, self)
+        project = self.project()
+        articles, unassigned = assignment_counts(project)
+        dialog = DistributeDialog(
+            list(self.roles.items()), unassigned, self, articles=articles, reliability=plan(project.codebook)
+        )
         dialog.accepted.connect(lambda: self.distribute(*dialog.choices()))
         dialog.finished.connect(dialog.deleteLater)
         self.distribute_dialog = dialog
