@@ -57,6 +57,11 @@ class Interval:
     below: dict[str, float] = field(default_factory=dict)
     note: str | None = None
 
+    def q(self, alpha_min: float) -> float | None:
+        """KALPHA's q: the probability of failure to achieve an alpha of at least
+        ``alpha_min``, the share of resamples below it (None if not computed)."""
+        return self.below.get(f"{alpha_min:g}")
+
 
 @dataclass(frozen=True)
 class Figure:

@@ -179,7 +179,8 @@ def methods(settings: Settings) -> dict[str, str]:
         "Krippendorff (2007) as in their KALPHA macro: pairs of pairable values are "
         "resampled with the expected disagreement held fixed, M = min(25 x nonzero cells of "
         "the coincidence matrix, n..(m-1)/2) pairs per resample; 'below' is the share of "
-        "resamples under 0.667 and 0.8.",
+        "resamples under 0.667 and 0.8, KALPHA's q, the probability of failure to achieve "
+        "an alpha of at least that minimum.",
         "bootstrap": "Intervals of the kappa family and percent agreement (method "
         "'bootstrap'): percentile bootstrap over units (Efron & Tibshirani, 1993).",
         "bootstrap_articles": "Intervals of span and relation F1 (method "
