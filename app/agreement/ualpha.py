@@ -12,11 +12,14 @@ a value, a category) and the gaps between them (value ``None`` below). With m co
 * u-alpha (eq. 5, nominal): ``1 - sum_{c != k} l_ck / sum_{c != k} e_ck``;
 * |u-alpha (eq. 6): the same with every category treated as one, i.e. with both matrices
   collapsed to gap versus unit: the reliability of telling relevant matter from gaps;
-* cu-alpha (eqs. 10-11): agreement on the values of intersecting units only: l and e
-  restricted to units, ``e*_ck = l*.. (l*_c. l*_.k - [c = k] S*_c) / (l*..**2 - S*)`` where
-  S*_c sums the squared length of each unit's intersection with the other coder's units.
-  This package computes cu-alpha for two coders only: the published forms differ in how
-  that correction generalises to more coders.
+* cu-alpha (eqs. 10-11; Krippendorff, 2019, (c|u)alpha): agreement on the values of
+  intersecting units only: l restricted to units (the unit rows and columns of the
+  coincidences above), ``e*_ck = l*.. (l*_c. l*_.k - [c = k] S*_c) / (l*..**2 - S*)``
+  where S*_c sums, over every coder's units of value c, the square of the unit's pairable
+  length: ``a_g = sum_{x in g} (number of other coders with a unit at x) / (m - 1)``, the
+  unit's share of l*_c. (the positions of one unit cannot pair with each other). With two
+  coders a_g is the length of the unit's intersection with the other coder's units, as in
+  the 2016 paper; with more coders it is the same correction per pairable value.
 
 A coder's units must not overlap, whatever their categories.
 
@@ -148,27 +151,24 @@ def cu_alpha(
     length: int,
     coders: Sequence[Hashable] | None = None,
 ) -> UnitizingResult:
-    """cu-alpha (Krippendorff et al., 2016): agreement on the categories of the parts of
-    two coders' units that intersect. Raises :class:`AgreementError` for more than two
-    coders, or when no units intersect.
+    """cu-alpha (Krippendorff et al., 2016; Krippendorff, 2019): agreement on the
+    categories of the parts of the coders' units that intersect, for two or more coders.
+    Raises :class:`AgreementError` when no units of two coders intersect.
     """
     table = span_table(spans, begin, length, coders)
-    if len(table.coders) != 2:
-        raise AgreementError(
-            f"cu-alpha is computed for two coders; there are {len(table.coders)}: "
-            "compare them pair by pair."
-        )
     lengths, values, segment = _positions(table)
+    m = values.shape[0]
     v = len(table.categories) + 1
     obs = _coincidences(lengths, values, v)[1:, 1:]
     if obs.sum() == 0:
-        raise AgreementError("No units of the two coders intersect; cu-alpha is undefined.")
-    both = (values[0] > 0) & (values[1] > 0)
+        raise AgreementError("No units of two coders intersect; cu-alpha is undefined.")
+    inside = values > 0
+    others = inside.sum(axis=0) - 1  # per piece: the other coders with a unit there
     s = np.zeros(v)
-    for i in range(2):
-        overlap = np.bincount(segment[i], weights=lengths * both)
-        seg_val = np.zeros(len(overlap), dtype=np.int64)
+    for i in range(m):
+        pairable = np.bincount(segment[i], weights=lengths * others * inside[i] / (m - 1.0))
+        seg_val = np.zeros(len(pairable), dtype=np.int64)
         seg_val[segment[i]] = values[i]
-        s += np.bincount(seg_val, weights=overlap**2, minlength=v)
+        s += np.bincount(seg_val, weights=pairable**2, minlength=v)
     e = _expected(obs, s[1:])
     return _alpha("cu-alpha", table, obs, e, table.categories)

@@ -95,6 +95,13 @@ def test_u_alpha_family_matches_exact_transcription(seed):
     assert u_alpha(spans, 0, 50, coders=coders, binary=True).value == pytest.approx(
         float(u_family(spans, 0, 50, coders, "binary")), abs=1e-12
     )
+    if len({s[3] for s in spans}) > 1:
+        try:
+            every = cu_alpha(spans, 0, 50, coders=coders).value
+        except AgreementError:
+            every = math.nan
+        if not math.isnan(every):
+            assert every == pytest.approx(float(u_family(spans, 0, 50, coders, "cu")), abs=1e-12)
     two = [s for s in spans if s[0] in ("coder0", "coder1")]
     if len({s[3] for s in two}) > 1:
         try:
@@ -105,6 +112,35 @@ def test_u_alpha_family_matches_exact_transcription(seed):
             assert fast == pytest.approx(
                 float(u_family(two, 0, 50, ["coder0", "coder1"], "cu")), abs=1e-12
             )
+
+
+def test_cu_alpha_for_three_coders():
+    # Three coders on [0, 20): a and b agree on x over [2, 6), c marks [4, 8) as y; all
+    # mark z from 10, a and b to 15, c to 14. Coincidences by hand, each ordered pair of
+    # values at a position counting 1 / (m - 1) = 1/2: x-x 4 (positions 2-5, a and b),
+    # x-y 2 (positions 4-5, a-c and b-c), z-z 4 * 3 + 1 (positions 10-13 all three,
+    # position 14 a and b).
+    spans = [
+        ("a", 2, 4, "x"), ("b", 2, 4, "x"), ("c", 4, 4, "y"),
+        ("a", 10, 5, "z"), ("b", 10, 5, "z"), ("c", 10, 4, "z"),
+    ]  # fmt: skip
+    result = cu_alpha(spans, 0, 20)
+    assert result.n_coders == 3
+    assert result.value == pytest.approx(float(u_family(spans, 0, 20, ["a", "b", "c"], "cu")))
+    np.testing.assert_allclose(
+        result.coincidences,
+        [[4, 2, 0], [2, 0, 0], [0, 0, 13]],
+    )
+    # A silent fourth coder changes only the weight 1 / (m - 1) of every pair, never the
+    # value (gaps are not values in cu-alpha).
+    silent = cu_alpha(spans, 0, 20, coders=["a", "b", "c", "d"])
+    assert silent.value == pytest.approx(result.value, abs=1e-12)
+
+
+def test_cu_alpha_three_identical_coders():
+    same = [("a", 2, 3, "x"), ("b", 2, 3, "x"), ("c", 2, 3, "x"), ("a", 8, 2, "y"),
+            ("b", 8, 2, "y"), ("c", 8, 2, "y")]  # fmt: skip
+    assert cu_alpha(same, 0, 12).value == pytest.approx(1.0, abs=1e-15)
 
 
 def test_binary_u_alpha_is_u_alpha_with_one_category_even_for_adjacent_units():
@@ -162,8 +198,6 @@ def test_errors():
     unitizing_alpha(mixed, 0, 10)
     with pytest.raises(AgreementError, match="overlapping"):
         u_alpha(mixed, 0, 10)
-    with pytest.raises(AgreementError, match="two coders"):
-        cu_alpha([("a", 0, 2, "x"), ("b", 0, 2, "x"), ("c", 0, 2, "y")], 0, 10)
     with pytest.raises(AgreementError, match="intersect"):
         cu_alpha([("a", 0, 2, "x"), ("b", 5, 2, "x")], 0, 10)
     with pytest.raises(AgreementError, match="not among the coders"):

@@ -78,7 +78,7 @@ def _value_at(spans, coder, x):
 
 
 def u_family(spans, lo, length, coders, which="u"):
-    """u-alpha, |u-alpha ('binary') or cu-alpha (two coders) by positions and segments."""
+    """u-alpha, |u-alpha ('binary') or cu-alpha by positions and segments."""
     m = len(coders)
     if which == "binary":
         spans = [(c, b, ln, "unit") for c, b, ln, _ in spans]
@@ -96,8 +96,12 @@ def u_family(spans, lo, length, coders, which="u"):
             if unit:
                 value = at[c, b]
                 if which == "cu":
-                    other = next(o for o in coders if o != c)
-                    ln = sum(1 for x in range(b, b + ln) if at[other, x] is not None)
+                    # the unit's pairable length: per position, the other coders with a
+                    # unit there, over m - 1 (with two coders, the intersection's length)
+                    ln = sum(
+                        Fraction(sum(1 for o in coders if o != c and at[o, x] is not None), m - 1)
+                        for x in range(b, b + ln)
+                    )
                 s[value] += ln**2
             elif which != "cu":
                 s[None] += ln
