@@ -73,12 +73,25 @@ def _row(label: str, f: Figure, disagreements: str = "") -> str:
     ).rstrip()
 
 
+def _q_line(f: Figure) -> str | None:
+    """KALPHA's q under a pooled alpha's row, aligned with the coefficient."""
+    if f.interval is None:
+        return None
+    q8, q667 = f.interval.q(0.8), f.interval.q(0.667)
+    if q8 is None or q667 is None:
+        return None
+    return f"{'':31}q = {_number(q8)} below 0.800, {_number(q667)} below 0.667"
+
+
 def format_measure(measure: Measure) -> list[str]:
-    """The measure's title, its pooled figures, then each coder pair's."""
+    """The measure's title, its pooled figures (with alpha's q), then each coder pair's."""
     lines = [f"{measure.name} ({measure.kind})"]
     for i, f in enumerate(measure.figures):
         count = str(len(measure.disagreements)) if i == 0 else ""
         lines.append(_row("  all coders" if i == 0 else "", f, count))
+        q = _q_line(f)
+        if q is not None:
+            lines.append(q)
     for i, f in enumerate(measure.pairs):
         first = i == 0 or measure.pairs[i - 1].coders != f.coders
         count = str(len(measure.disagreements_for(coders=f.coders))) if first else ""
@@ -100,7 +113,8 @@ def format_report(report: AgreementReport) -> str:
         f"{report.n_excluded_articles}.",
         f"Intervals: {s.confidence:.0%}, {s.n_bootstrap} resamples, seed {s.seed}; alpha by "
         "the KALPHA bootstrap, the kappa family and % agreement by a bootstrap over units, "
-        "F1 by a bootstrap over articles; alpha_U has none."
+        "F1 by a bootstrap over articles; alpha_U has none. q is the probability that alpha "
+        "fails to reach 0.800 (or 0.667): the share of KALPHA resamples below it."
         if s.n_bootstrap
         else "Intervals: none (--bootstrap 0).",
         "Figures are pooled over all counted articles; pair rows cover the articles both "

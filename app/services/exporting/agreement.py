@@ -2,6 +2,7 @@
 
 * ``Agreement``: one row per question, span label, attribute and relation type with its
   headline coefficient (Krippendorff's alpha, alpha_U for span labels), the interval,
+  KALPHA's q (the probability of failure to reach alpha 0.800 and 0.667) for alpha,
   the units and coders counted, and a reading by Krippendorff's thresholds (0.800
   reliable, 0.667 tentative), coloured; percent agreement and F1 beside it; a bar chart
   of alpha_U per span label.
@@ -112,7 +113,8 @@ def _agreement_rows(report: AgreementReport) -> Iterator[list[Any]]:
             yield [
                 section, m.name, m.kind, head and _name(head), head and _number(head.value),
                 interval and _number(interval.low), interval and _number(interval.high),
-                interval and interval.method, head.n_units if head else None,
+                interval and interval.method, interval and _number(interval.q(RELIABLE)),
+                interval and _number(interval.q(TENTATIVE)), head.n_units if head else None,
                 head.n_coders if head else None, reading(head.value) if head else None,
                 _figure(m, "percent_agreement"), f1_exact, f1_overlap, others or None, note,
             ]
@@ -170,7 +172,8 @@ def agreement_tables(
     columns = [
         Column("Section", width=16), Column("Item", width=26), Column("Kind", width=16),
         Column("Coefficient", width=28), Column("Value", "number"), Column("95% low", "number"),
-        Column("95% high", "number"), Column("Interval", width=10), Column("Units", "integer"),
+        Column("95% high", "number"), Column("Interval", width=10), Column("q (alpha < 0.800)", "number"),
+        Column("q (alpha < 0.667)", "number"), Column("Units", "integer"),
         Column("Coders", "integer"), Column("Reading", width=13), Column("Percent agreement", "number"),
         Column("F1 (exact)", "number"), Column("F1 (overlap)", "number"),
         Column("Other figures", width=50), Column("Note", width=50),

@@ -65,7 +65,7 @@ class FigureTableModel(RowTableModel):
     """Figures: name, coefficient, value, interval, units, coders, disagreements. The raw
     value of each cell is under ``UserRole``; the figure's note is every cell's tooltip."""
 
-    COLUMNS = ("Coefficient", "Value", "Interval", "Units", "Coders", "Disagreements")
+    COLUMNS = ("Coefficient", "Value", "Interval", "q (< 0.800 / 0.667)", "Units", "Coders", "Disagreements")
 
     def __init__(self, first_header: str = "Measure", parent: Any = None) -> None:
         super().__init__(parent)
@@ -75,7 +75,7 @@ class FigureTableModel(RowTableModel):
         f = row.figure
         interval = "-" if f.interval is None else f"[{number(f.interval.low)}, {number(f.interval.high)}]"
         return (
-            row.name, coefficient_name(f), number(f.value), interval, str(f.n_units),
+            row.name, coefficient_name(f), number(f.value), interval, q_text(f), str(f.n_units),
             str(f.n_coders), str(row.disagreements),
         )
 
@@ -84,7 +84,8 @@ class FigureTableModel(RowTableModel):
 
     def value(self, row: FigureRow, column: int) -> Any:
         f = row.figure
-        return (row.name, f.coefficient, f.value, f.interval, f.n_units, f.n_coders, row.disagreements)[column]
+        q = None if f.interval is None else f.interval.q(0.8)
+        return (row.name, f.coefficient, f.value, f.interval, q, f.n_units, f.n_coders, row.disagreements)[column]
 
     def extra(self, row: FigureRow, column: int, role: int) -> Any:
         f = row.figure
@@ -96,6 +97,12 @@ class FigureTableModel(RowTableModel):
             if role == Qt.ItemDataRole.ForegroundRole and reading_fill(f.value) is not None:
                 return QColor("#000000")  # dark text on the pale fill, in a dark palette too
         return None
+
+
+def q_text(f: Figure) -> str:
+    """KALPHA's q below 0.800 and 0.667 ("0.031 / 0.000"), "-" without it."""
+    q8, q667 = (None, None) if f.interval is None else (f.interval.q(0.8), f.interval.q(0.667))
+    return "-" if q8 is None or q667 is None else f"{number(q8)} / {number(q667)}"
 
 
 def _is_alpha(f: Figure) -> bool:
