@@ -50,6 +50,8 @@ log = logging.getLogger(__name__)
 NO_ADJUDICATOR = (
     "No adjudicator yet: add one in the Assignments tab (Add coder\u2026, role adjudicator)."
 )
+#: Rows measured when the progress columns are fitted (about a screenful).
+FIT_ROWS = 60
 #: The reason the article buttons are disabled while no article is open.
 NO_ARTICLE = "Open an overlap article first (the list on the left)."
 
@@ -69,14 +71,16 @@ class AdjudicationPanel(QWidget):
         self.group_key: str | None = None
         self.progress = ProgressModel(self)
         self.groups = GroupModel(self)
-        self.articles_view = table(self.progress, "adjudicationArticles")
+        self.articles_view = table(self.progress, "adjudicationArticles", fit=False)
         # The progress figures are short and what the adjudicator watches: each column
-        # fits its contents, and the title (elided, whole in its tooltip) takes the rest.
+        # fits the rows in view (fitting all would read every overlap article), and the
+        # title (elided, whole in its tooltip) takes the rest.
         header = self.articles_view.horizontalHeader()
         header.setStretchLastSection(False)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(self.fontMetrics().averageCharWidth() * 4)
+        self.progress.modelReset.connect(self._fit_progress_columns)
         self.articles_view.clicked.connect(lambda i: self.open_article(self.progress.rows[i.row()].article_id))
         self.groups_view = table(self.groups, "adjudicationGroups")
         self.groups_view.clicked.connect(lambda i: self.select_group(self.groups.rows[i.row()].key))
@@ -127,6 +131,16 @@ class AdjudicationPanel(QWidget):
         layout.addLayout(bar)
         layout.addWidget(splitter, 1)
         self._update_buttons()
+
+    def _fit_progress_columns(self) -> None:
+        """The figures' columns as wide as their header and the rows in view (at most
+        :data:`FIT_ROWS` rows are measured, whatever the number of overlap articles)."""
+        view, header = self.articles_view, self.articles_view.horizontalHeader()
+        rows = min(self.progress.rowCount(), FIT_ROWS)
+        for column in range(1, self.progress.columnCount()):
+            grid = 1 if view.showGrid() else 0  # as QTableView.sizeHintForColumn counts
+            hints = (view.sizeHintForIndex(self.progress.index(row, column)).width() + grid for row in range(rows))
+            header.resizeSection(column, max(header.sectionSizeHint(column), *hints, 0))
 
     # -- opening -----------------------------------------------------------------------
     def start(self, path: Path, adjudicator: str) -> None:
