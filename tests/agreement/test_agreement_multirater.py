@@ -143,3 +143,21 @@ def test_category_coefficients_refuse_what_they_cannot_mean():
         fleiss_kappa(KRIPPENDORFF_2011, "quadratic", category=1)
     with pytest.raises(AgreementError):
         fleiss_kappa(KRIPPENDORFF_2011, category=9)
+
+
+def test_fleiss_1971_data_light_and_conger_as_published_by_irr():
+    # R's irr on its `diagnoses` (Fleiss' table, columns as raters): kappam.light 0.459,
+    # kappam.fleiss(exact = TRUE), Conger's kappa, 0.442. With complete data Hubert's
+    # kappa equals Conger's.
+    assert round(light_kappa(FLEISS_1971.T).value, 3) == 0.459
+    assert round(conger_kappa(FLEISS_1971.T).value, 3) == 0.442
+    assert hubert_kappa(FLEISS_1971.T).value == pytest.approx(
+        conger_kappa(FLEISS_1971.T).value, abs=1e-14
+    )
+
+
+def test_conger_leaves_out_a_coder_who_rated_nothing():
+    rng = np.random.default_rng(5)
+    data = random_data(rng, 3, 40, 3, 0.2)
+    silent = np.vstack([data, np.full((1, 40), np.nan)])
+    assert conger_kappa(silent).value == pytest.approx(conger_kappa(data).value, abs=1e-14)
