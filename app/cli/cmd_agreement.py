@@ -1,4 +1,4 @@
-"""``loupe agreement PROJECT [--json] [--coders a,b] [--bootstrap N] [--seed S]``."""
+"""``loupe agreement PROJECT [--json | --methods [--markdown]] [--coders a,b] [--bootstrap N] [--seed S]``."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import textwrap
 from typing import TYPE_CHECKING
 
 from app.core.coefficients import COEFFICIENT_NAMES
+from app.core.errors import LoupeError
 
 if TYPE_CHECKING:  # the report's modules load NumPy: import them only when run
     from app.services.agreement.report import AgreementReport, Figure, Measure
@@ -34,7 +35,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "attribute and relation type, over the articles two or more coders marked done.",
     )
     parser.add_argument("project", help="the project file")
-    parser.add_argument("--json", action="store_true", help="print the full report as JSON")
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print the full report as JSON")
+    output.add_argument(
+        "--methods", action="store_true",
+        help="print a paragraph per measured item for a methods section (plain text)",
+    )
+    parser.add_argument("--markdown", action="store_true", help="with --methods: write Markdown")
     parser.add_argument(
         "--coders", metavar="A,B", help="compare only these coders (names, comma-separated)"
     )
@@ -141,6 +148,8 @@ def format_report(report: AgreementReport) -> str:
 def run(args: argparse.Namespace) -> int:
     from app.services.agreement.report import project_agreement_report
 
+    if args.markdown and not args.methods:
+        raise LoupeError("--markdown formats the methods paragraphs; give it with --methods.")
     coders = None
     if args.coders is not None:
         coders = [name.strip() for name in args.coders.split(",") if name.strip()]
@@ -149,6 +158,10 @@ def run(args: argparse.Namespace) -> int:
     )
     if args.json:
         print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False, allow_nan=False))
+    elif args.methods:
+        from app.services.methods_section import methods_document
+
+        print(methods_document(report, markdown=args.markdown), end="")
     else:
         print(format_report(report))
     return 0

@@ -36,3 +36,39 @@ def test_q_follows_each_pooled_alpha_within_the_table_width(coded: Path, capsys:
     assert "q is the probability that alpha fails to reach 0.800" in out
     _, quiet, _ = run(capsys, str(coded), "--bootstrap", "0")
     assert "q = " not in quiet
+
+
+def test_methods_writes_a_paragraph_per_measured_item(coded: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, str(coded), "--methods", "--bootstrap", "200", "--seed", "2")
+    assert code == 0 and err == ""
+    paragraphs = out.split("\n\n")
+    assert paragraphs[0] == "RELIABILITY"
+    relevance = next(p for p in paragraphs if p.startswith("relevance (single choice). "))
+    assert "Krippendorff's alpha (nominal metric) = 0.250, 95% confidence interval [" in relevance
+    assert "the KALPHA bootstrap of Hayes & Krippendorff (2007), 200 resamples, seed 2" in relevance
+    assert "the probability q of failing to reach alpha = 0.800 is " in relevance
+    assert "2 coders (ana, ben) over 5 pairable articles and 10 pairable values" in relevance
+    assert "missing value, not a category" in relevance
+    actor = next(p for p in paragraphs if p.startswith("Actor (span label). "))
+    assert "alpha_U = " in actor and "F1 (exact matching) = 0.889" in actor and "fragment" in actor
+    for heading in ("ARTICLE QUESTIONS", "SPANS", "ATTRIBUTES", "RELATIONS"):
+        assert heading in paragraphs
+    assert "**" not in out
+
+
+def test_methods_in_markdown(coded: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, str(coded), "--methods", "--markdown", "--bootstrap", "0")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "# Reliability" and "## Article questions" in lines and "## Spans" in lines
+    relevance = next(line for line in lines if line.startswith("**relevance** (single choice). "))
+    assert "= 0.250 (no interval: bootstrap switched off)." in relevance
+    assert "q of failing" not in out
+
+
+def test_markdown_needs_methods_and_methods_excludes_json(coded: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, str(coded), "--markdown")
+    assert code == 1 and err.strip() == "loupe: --markdown formats the methods paragraphs; give it with --methods."
+    with pytest.raises(SystemExit) as exit_:
+        run(capsys, str(coded), "--methods", "--json")
+    assert exit_.value.code == 2

@@ -42,3 +42,15 @@ def test_kappa_intervals_have_no_q(report: AgreementReport) -> None:
     assert interval is not None and interval.q(0.8) is None
 
 
+
+
+def test_methods_paragraphs_follow_the_report(report: AgreementReport) -> None:
+    from app.services.methods_section import methods_document, methods_paragraphs
+
+    paragraphs = methods_paragraphs(report)
+    assert len(paragraphs) == sum(len(measures) for _, measures in report.sections())
+    undefined = next(p for p in paragraphs if p.item == "main_coercion_type")
+    assert undefined.sentences[0] == "Krippendorff's alpha (nominal metric) is undefined. No unit has any coded value."
+    markdown = methods_document(report, markdown=True)
+    assert "**main\\_coercion\\_type** (single choice). " in markdown
+    assert methods_document(report).count("\n\n") == len(paragraphs) + 1 + 4  # intro, headings

@@ -8,6 +8,8 @@
   of alpha_U per span label.
 * ``Coder pairs``: for each item and coefficient, a coder x coder matrix.
 * ``Disagreements``: every differing unit, one row per coder's value.
+* ``Methods``: a paragraph per measured item for a methods section, as ``loupe
+  agreement --methods`` writes it (:mod:`app.services.methods_section`).
 
 They need two or more coders who finished the same articles; otherwise each sheet
 says why it is empty.
@@ -29,6 +31,7 @@ from app.services.agreement.report import (
     agreement_report,
 )
 from app.services.exporting.scope import ExportScope
+from app.services.methods_section import methods_paragraphs
 from app.services.progress import CancelFn, ProgressFn
 from app.services.projects import Project
 
@@ -154,7 +157,7 @@ def agreement_tables(
     project: Project, scope: ExportScope, *, progress: ProgressFn, cancelled: CancelFn,
     n_bootstrap: int = 1000,
 ) -> list[Table]:
-    """The three agreement sheets (with a note in place of rows when not measurable)."""
+    """The four agreement sheets (with a note in place of rows when not measurable)."""
     report: AgreementReport | None = None
     why = ""
     if scope.coder_ids is not None:
@@ -203,4 +206,12 @@ def agreement_tables(
         _disagreement_rows(report) if report else iter(()),
         empty_note=why or "The coders agree on every unit.",
     )
-    return [agreement, pairs, disagreements]
+    methods = Table(
+        "Methods",
+        [Column("Section", width=16), Column("Item", width=26), Column("Kind", width=16),
+         Column("Paragraph", width=60)],
+        ([p.section, p.item, p.kind, " ".join(p.sentences)] for p in methods_paragraphs(report))
+        if report else iter(()),
+        empty_note=why,
+    )
+    return [agreement, pairs, disagreements, methods]
