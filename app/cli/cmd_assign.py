@@ -54,7 +54,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from app.services.assignment import assign
     from app.services.projects import open_project
-    from app.services.reliability_plan import overlap_warning, plan
+    from app.services.reliability_plan import overlap_articles, overlap_warning, plan
 
     names = [name.strip() for name in args.coders.split(",") if name.strip()]
     if args.articles is not None or args.remove:
@@ -62,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
     with open_project(args.project) as project:
         report = assign(project, names, overlap=args.overlap, seed=args.seed, replace=args.replace)
         reliability = plan(project.codebook) if len(set(names)) > 1 and report.distributed else None
+        overlap = overlap_articles(project) if reliability is not None else 0
     if not report.replace and report.left_alone:
         print(
             f"{plural(report.left_alone, 'article')} already assigned or worked on "
@@ -78,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
             f"Kept {plural(report.kept, 'assignment')} with work; "
             f"removed {plural(report.removed, 'assignment')} without work."
         )
-    warning = overlap_warning(reliability, report.overlap)
+    warning = overlap_warning(reliability, overlap)
     if warning is not None:
         print(f"warning: {warning}", file=sys.stderr)
     return 0

@@ -5,7 +5,10 @@ sentence ``loupe assign`` and the Distribute dialog say when an overlap is small
 Each measured item counts its values: a single-choice or ordinal question or attribute
 its options, a yes/no attribute or each option of a multiple choice 2 (chosen or not),
 the span labels and relation types their number (which label a span gets, 2 at
-least: labelled or not). Numbers and free text are left out. The largest number of values decides.
+least: labelled or not). Numbers and free text are left out. The largest number of
+values decides. The overlap counted is every article two or more coders are assigned
+to. For span-level items (attributes) an overlap article holds one unit or more, so the
+article count is the cautious side of the comparison.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from dataclasses import dataclass
 
 from app.agreement.sample_size import SampleSize, minimum_units
 from app.core.codebook import Codebook
+from app.services.assignment import assignment_order
+from app.services.projects import Project
 
 #: Krippendorff's smallest acceptable alpha and significance level used when planning.
 ALPHA_MIN = 0.8
@@ -62,6 +67,12 @@ def plan(codebook: Codebook, alpha_min: float = ALPHA_MIN, p: float = P) -> Reli
         return None
     item, k = max(items, key=lambda pair: pair[1])
     return ReliabilityPlan(minimum_units(alpha_min, p, values=k), item)
+
+
+def overlap_articles(project: Project) -> int:
+    """How many articles two or more coders are assigned to (the overlap agreement is
+    measured on), whichever run of ``assign`` drew them."""
+    return len(assignment_order(project, show="overlap"))
 
 
 def overlap_warning(reliability: ReliabilityPlan | None, overlap: int) -> str | None:

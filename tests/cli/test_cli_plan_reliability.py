@@ -48,3 +48,27 @@ def test_assign_to_one_coder_says_nothing_of_the_overlap(tmp_path: Path, capsys:
     team_project(path, n=5).close()
     assert main(["assign", str(path), "--coders", "alice", "--seed", "1"]) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_assign_counts_the_overlap_already_assigned_on_a_second_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from app.services.importing import import_articles
+    from app.services.projects import open_project
+    from app.services.reliability_plan import overlap_articles
+    from tests.team_fixtures import NO_MODEL, write_articles
+
+    path = tmp_path / "study.loupe"
+    team_project(path, n=20).close()
+    assert main(["assign", str(path), "--coders", "alice,bob", "--overlap", "0.5", "--seed", "1"]) == 0
+    capsys.readouterr()
+    more = tmp_path / "more"
+    more.mkdir()
+    with open_project(path) as project:
+        import_articles(project, [write_articles(more, 4, start=20)], model=NO_MODEL)
+    assert main(["assign", str(path), "--coders", "alice,bob", "--overlap", "0.5", "--seed", "2"]) == 0
+    out, err = capsys.readouterr()
+    assert "Distributed 4 articles" in out
+    with open_project(path) as project:
+        assert overlap_articles(project) == 12  # 10 before, 2 of the new 4
+    assert err.startswith("warning: The overlap of 12 article(s) is smaller than the ")

@@ -59,3 +59,17 @@ def test_the_lead_window_gives_the_dialog_the_codebook_s_plan(qtbot, tmp_path) -
         assert dialog.articles == 30 and dialog.unassigned == 30
         assert dialog.warning.text().startswith("The overlap of 6 article(s) is smaller than the ")
         dialog.reject()
+
+
+def test_without_reallocation_the_overlap_already_assigned_counts(qtbot) -> None:  # noqa: ANN001
+    reliability = plan(load_default_codebook())
+    assert reliability is not None
+    minimum = reliability.minimum.units
+    dialog = DistributeDialog(CODERS, 10, articles=minimum + 10, reliability=reliability, overlap_now=minimum)
+    qtbot.addWidget(dialog)
+    dialog.overlap.setValue(20)
+    assert dialog.overlap_articles() == minimum + 2
+    assert dialog.warning.isHidden()
+    dialog.replace.setChecked(True)  # re-allocated: 20 % of every article only
+    assert dialog.overlap_articles() == round(0.2 * (minimum + 10))
+    assert not dialog.warning.isHidden()

@@ -51,7 +51,7 @@ from app.services.assignment import (
     take_back_articles,
 )
 from app.services.projects import Project
-from app.services.reliability_plan import plan
+from app.services.reliability_plan import overlap_articles, plan
 from app.ui.lead.assignment_models import (
     ArticleModel,
     LoadModel,
@@ -383,7 +383,8 @@ class AssignmentsView(QWidget):
         project = self.project()
         articles, unassigned = assignment_counts(project)
         dialog = DistributeDialog(
-            list(self.roles.items()), unassigned, self, articles=articles, reliability=plan(project.codebook)
+            list(self.roles.items()), unassigned, self, articles=articles, reliability=plan(project.codebook),
+            overlap_now=overlap_articles(project),
         )
         dialog.accepted.connect(lambda: self.distribute(*dialog.choices()))
         dialog.finished.connect(dialog.deleteLater)

@@ -41,9 +41,11 @@ class DistributeDialog(QDialog):
         *,
         articles: int | None = None,
         reliability: ReliabilityPlan | None = None,
+        overlap_now: int = 0,
     ) -> None:
         super().__init__(parent)
         self.unassigned = unassigned
+        self.overlap_now = overlap_now
         self.articles = unassigned if articles is None else articles
         self.reliability = reliability
         self.setObjectName("distributeDialog")
@@ -101,9 +103,11 @@ class DistributeDialog(QDialog):
         return self.chosen(), self.overlap.value() / 100, self.seed.value(), self.replace.isChecked()
 
     def overlap_articles(self) -> int:
-        """How many articles the overlap would hold with the choices made."""
-        pool = self.articles if self.replace.isChecked() else self.unassigned
-        return overlap_size(pool, self.overlap.value() / 100, len(self.chosen()))
+        """How many articles the overlap would hold with the choices made: the new sample,
+        plus the overlap already assigned unless everything is re-allocated."""
+        if self.replace.isChecked():
+            return overlap_size(self.articles, self.overlap.value() / 100, len(self.chosen()))
+        return self.overlap_now + overlap_size(self.unassigned, self.overlap.value() / 100, len(self.chosen()))
 
     def _update(self) -> None:
         chosen = self.chosen()
