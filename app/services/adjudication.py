@@ -237,7 +237,7 @@ def adjudication_view(project: Project, article_id: str, adjudicator_id: str) ->
     """The groups, relations and answers of one overlap article, with the gold's decisions."""
     adjudicator = _adjudicator(project, adjudicator_id)
     names = _coders(project)
-    done_by = project.store.reliability.done_coders_by_article()
+    done_by = project.store.reliability.done_coders_by_article([article_id])
     article = project.store.articles.get(article_id)
     if article_id not in _finished(names, done_by):
         raise AdjudicationError(
@@ -246,8 +246,11 @@ def adjudication_view(project: Project, article_id: str, adjudicator_id: str) ->
     return _build(project, [article], done_by, names, adjudicator)[0]
 
 
-def adjudication_views(project: Project, adjudicator_id: str | None = None) -> list[AdjudicationView]:
-    """:func:`adjudication_view` of every overlap article (import order), read in one batch.
+def adjudication_views(
+    project: Project, adjudicator_id: str | None = None, article_ids: Sequence[str] | None = None
+) -> list[AdjudicationView]:
+    """:func:`adjudication_view` of every overlap article (import order), or of those
+    among ``article_ids``, read in one batch.
 
     Without ``adjudicator_id`` the first adjudicator by name counts (none: nothing decided).
     """
@@ -257,18 +260,28 @@ def adjudication_views(project: Project, adjudicator_id: str | None = None) -> l
     else:
         adjudicator = _adjudicator(project, adjudicator_id)
     names = _coders(project)
-    done_by = project.store.reliability.done_coders_by_article()
+    done_by = project.store.reliability.done_coders_by_article(article_ids)
     articles = project.store.reliability.articles(list(_finished(names, done_by)))
     with no_cycle_collection():  # tens of thousands of records: see app.core.bulk
         return _build(project, articles, done_by, names, adjudicator)
 
 
-def adjudication_progress(project: Project, adjudicator_id: str | None = None) -> list[ArticleProgress]:
-    """Per overlap article (import order): groups, decisions and whether the gold is done.
+def adjudication_progress(
+    project: Project, adjudicator_id: str | None = None, article_ids: Sequence[str] | None = None
+) -> list[ArticleProgress]:
+    """Per overlap article (import order), or per one of ``article_ids`` that is one:
+    groups, decisions and whether the gold is done. Each article costs its alignment
+    (milliseconds with twenty coders): a window asks only for the rows it shows.
 
     Without ``adjudicator_id`` the first adjudicator by name counts (none: nothing decided).
     """
-    return [view.progress for view in adjudication_views(project, adjudicator_id)]
+    return [view.progress for view in adjudication_views(project, adjudicator_id, article_ids)]
+
+
+def overlap_articles(project: Project) -> list[str]:
+    """Ids of the overlap articles (finished by two or more coders), in import order:
+    the rows of :func:`adjudication_progress` without their figures."""
+    return project.store.assignment_listing.overlap()
 
 
 def finish_article(project: Project, article_id: str, adjudicator_id: str) -> None:

@@ -87,6 +87,17 @@ class AssignmentListing:
             ids.reverse()
         return ids
 
+    def overlap(self) -> list[str]:
+        """Ids of the articles two or more coders (not adjudicators) marked done, in
+        import order: what :mod:`app.services.adjudication` calls overlap articles."""
+        sql = (
+            "SELECT a.id FROM article a JOIN (SELECT s.article_id FROM assignment s "
+            "JOIN coder c ON c.id = s.coder_id WHERE s.status = 'done' AND c.role != 'adjudicator' "
+            "GROUP BY s.article_id HAVING count(*) >= 2) d ON d.article_id = a.id ORDER BY a.position"
+        )
+        with self._engine.connect() as conn:
+            return [row[0] for row in _tuples(conn, sql, {})]
+
     def count(self) -> int:
         with self._engine.connect() as conn:
             return int(_tuples(conn, "SELECT count(*) FROM article", {})[0][0])

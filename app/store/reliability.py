@@ -42,15 +42,24 @@ class ReliabilityQueries:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
-    def done_coders_by_article(self) -> dict[str, tuple[str, ...]]:
-        """Article id -> ids of the coders whose status on it is "done" (one query)."""
+    def done_coders_by_article(self, article_ids: Sequence[str] | None = None) -> dict[str, tuple[str, ...]]:
+        """Article id -> ids of the coders whose status on it is "done" (one query; of
+        these articles only when given, one query per chunk)."""
         query = select(AssignmentRow.article_id, AssignmentRow.coder_id).where(
             AssignmentRow.status == "done"
         )
         found: dict[str, list[str]] = defaultdict(list)
         with self._engine.connect() as conn:
-            for article_id, coder_id in conn.execute(query.order_by(AssignmentRow.id)):
-                found[article_id].append(coder_id)
+            if article_ids is None:
+                queries = [query.order_by(AssignmentRow.id)]
+            else:
+                queries = [
+                    query.where(AssignmentRow.article_id.in_(chunk)).order_by(AssignmentRow.id)
+                    for chunk in _chunks(article_ids)
+                ]
+            for each in queries:
+                for article_id, coder_id in conn.execute(each):
+                    found[article_id].append(coder_id)
         return {article_id: tuple(coders) for article_id, coders in found.items()}
 
     def articles(self, article_ids: Sequence[str]) -> list[Article]:

@@ -101,7 +101,7 @@ def test_adding_an_adjudicator_in_assignments_opens_the_adjudication_tab(
     assert gail is not None and gail.role == "adjudicator"
     assert panel.adjudicator_id == gail.id
     assert "gail" in panel.who.text()
-    assert [row.title for row in panel.progress.rows] == ["Report 0", "Report 1"]
+    assert [row.title for row in panel.progress.all_rows()] == ["Report 0", "Report 1"]
     assert all(button(panel, name).isEnabled() for name in BUTTONS)
     lead.tabs.setCurrentWidget(panel)
     gold.gail = gail.id
@@ -127,12 +127,12 @@ def test_agreements_of_this_article_or_of_all_articles(qtbot, gold: Gold, dialog
     qtbot.mouseClick(every, Qt.MouseButton.LeftButton)
     everywhere = gold_spans(gold)
     assert everywhere == {a0: [("Actor", 10, 23)], a1: [("Actor", 10, 23)]}
-    rows = {row.article_id: row for row in panel.progress.rows}
+    rows = {row.article_id: row for row in panel.progress.all_rows()}
     assert rows[a0].decided == rows[a1].decided == 1  # the other article's row is fresh too
     assert panel.controller.undo_stack.count() == 1  # two articles, one decision, one step
     panel.controller.undo_stack.undo()  # one step takes back both articles
     assert gold_spans(gold) == {a0: [], a1: []}
-    assert {row.article_id: row.decided for row in panel.progress.rows} == {a0: 0, a1: 0}
+    assert {row.article_id: row.decided for row in panel.progress.all_rows()} == {a0: 0, a1: 0}
     # The same as `loupe adjudicate --accept-agreements`.
     with open_project(gold.project.store.location) as project:
         assert accept_agreements(project, gold.gail) == 3  # two Actors and the relevance of article 0
@@ -284,6 +284,7 @@ def test_the_panel_imports_no_way_to_write_and_undo_knows_no_controller() -> Non
         "app.services.adjudication.AdjudicationView",
         "app.services.adjudication.adjudication_progress",
         "app.services.adjudication.adjudication_view",
+        "app.services.adjudication.overlap_articles",  # ids only
         "app.services.adjudication_writes.Planned",  # the type of a planned step
         "app.services.projects.Project",
     }, services

@@ -95,7 +95,7 @@ def test_accepting_a_disagreement_puts_the_adjudicators_annotation_in_the_file(
     panel = lead.adjudication
     qtmodeltester.check(panel.progress)
     qtmodeltester.check(panel.groups)
-    assert panel.progress.rows[0].title == "Report 0"
+    assert panel.progress.all_rows()[0].title == "Report 0"
     # The first open disagreement is selected: the Claim group, with each coder's version.
     claim = gold.view().groups[1]
     assert panel.group_key == claim.key
@@ -103,7 +103,7 @@ def test_accepting_a_disagreement_puts_the_adjudicators_annotation_in_the_file(
     assert gold_spans(path, gold) == [("Claim", 29, 60)]
     row = panel.groups.rows[panel.groups.row_of(claim.key)]
     assert row.decision == "accepted (ben)" and not row.open
-    assert panel.progress.rows[0].decided == 1
+    assert panel.progress.all_rows()[0].decided == 1
 
     panel.controller.undo_stack.undo()
     assert gold_spans(path, gold) == []

@@ -35,7 +35,12 @@ from PySide6.QtWidgets import (
 from app.core.adjudication import RelationGroup, SpanGroup
 from app.core.errors import LoupeError
 from app.services import adjudication_edits as plans
-from app.services.adjudication import AdjudicationView, adjudication_progress, adjudication_view
+from app.services.adjudication import (
+    AdjudicationView,
+    adjudication_progress,
+    adjudication_view,
+    overlap_articles,
+)
 from app.services.adjudication_writes import Planned
 from app.services.projects import Project
 from app.ui.controller import CodingController
@@ -51,7 +56,7 @@ NO_ADJUDICATOR = (
     "No adjudicator yet: add one in the Assignments tab (Add coder\u2026, role adjudicator)."
 )
 #: Rows measured when the progress columns are fitted (about a screenful).
-FIT_ROWS = 60
+FIT_ROWS = 40
 #: The reason the article buttons are disabled while no article is open.
 NO_ARTICLE = "Open an overlap article first (the list on the left)."
 
@@ -81,7 +86,7 @@ class AdjudicationPanel(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(self.fontMetrics().averageCharWidth() * 4)
         self.progress.modelReset.connect(self._fit_progress_columns)
-        self.articles_view.clicked.connect(lambda i: self.open_article(self.progress.rows[i.row()].article_id))
+        self.articles_view.clicked.connect(lambda i: self.open_article(self.progress.ids()[i.row()]))
         self.groups_view = table(self.groups, "adjudicationGroups")
         self.groups_view.clicked.connect(lambda i: self.select_group(self.groups.rows[i.row()].key))
         self.text = CompareView()
@@ -149,8 +154,8 @@ class AdjudicationPanel(QWidget):
         self.who.setText(f"Gold standard by <b>{adjudicator}</b>")
         self.status.clear()
         self.refresh_progress()
-        if self.progress.rows:
-            self.open_article(self.progress.rows[0].article_id)
+        if self.progress.rowCount():
+            self.open_article(self.progress.ids()[0])
         self._update_buttons()
 
     def show_missing(self, text: str = NO_ADJUDICATOR) -> None:
@@ -170,7 +175,7 @@ class AdjudicationPanel(QWidget):
             reasons = dict.fromkeys(self.buttons, self.who.text())
         else:
             article = None if self.controller.bundle is not None else NO_ARTICLE
-            everywhere = None if self.progress.rows else "No article has been finished by two or more coders yet."
+            everywhere = None if self.progress.rowCount() else "No article has been finished by two or more coders yet."
             reasons = {"acceptAgreements": article, "acceptAllAgreements": everywhere, "finishGold": article}
         for name, button in self.buttons.items():
             button.setEnabled(reasons[name] is None)
@@ -180,9 +185,9 @@ class AdjudicationPanel(QWidget):
         project, adjudicator_id = self.controller.project, self.adjudicator_id
         if project is None or adjudicator_id is None:
             return
-        rows = adjudication_progress(project, adjudicator_id)
-        self.progress.set_rows(rows)
-        if not rows:
+        self.progress.set_reader(lambda ids: adjudication_progress(project, adjudicator_id, ids))
+        self.progress.set_ids(overlap_articles(project))
+        if not self.progress.rowCount():
             self.status.setText("No article has been finished by two or more coders yet.")
         self._update_buttons()
 
@@ -191,7 +196,7 @@ class AdjudicationPanel(QWidget):
         self.group_key = None
         self.refresh()
         self._update_buttons()
-        row = next((i for i, r in enumerate(self.progress.rows) if r.article_id == article_id), -1)
+        row = self.progress.row_for_id(article_id)
         if row >= 0:
             self.articles_view.selectRow(row)
         first = next((r for r in self.groups.rows if r.open and r.status != "agreed"), None)
