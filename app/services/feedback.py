@@ -222,7 +222,8 @@ def running_scores(
     coder = _coder(project, coder_name)
     queries = project.store.reliability
     gold_of: dict[str, str] = {}
-    for article_id, done in queries.done_coders_by_article().items():
+    wanted = None if article_ids is None else list(article_ids)
+    for article_id, done in queries.done_coders_by_article(wanted).items():
         if coder.id in done and (article_ids is None or article_id in article_ids):
             found = gold_coder(project, article_id, done)
             if found is not None:

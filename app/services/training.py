@@ -140,7 +140,7 @@ def training_report(project: Project) -> TrainingReport:
     for coder in project.store.coders.list():
         if coder.role == "adjudicator":
             continue
-        listing = {row.id: row.status for row in project.store.assignments.listing(coder.id)}
+        listing = project.store.assignments.statuses(coder.id, ids)  # the training articles only
         given = [a for a in ids if a in listing]
         done = [a for a in given if listing[a] == "done"]
         rows.append(CoderTraining(coder.name, len(given), len(done), running_scores(project, coder.name, set(done))))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import Engine, func, insert, select, update
 
 from app.core.records import ArticleListing
@@ -43,6 +45,22 @@ class AssignmentRepository:
             ArticleListing(r.id, r.position, r.title, r.source, r.published, r.status or "todo", r.language)
             for r in rows
         ]
+
+    def statuses(self, coder_id: str, article_ids: Sequence[str]) -> dict[str, str]:
+        """The coder's status on those of ``article_ids`` in their :meth:`listing`, by id:
+        the same rule, read for these articles only."""
+        if not article_ids:
+            return {}
+        with self._engine.connect() as conn:
+            rows = conn.execute(
+                select(AssignmentRow.article_id, AssignmentRow.status).where(
+                    AssignmentRow.coder_id == coder_id, AssignmentRow.article_id.in_(list(article_ids))
+                )
+            ).all()
+        found = {article_id: status for article_id, status in rows}
+        if self.any():
+            return found
+        return {article_id: found.get(article_id, "todo") for article_id in article_ids}
 
     def status(self, article_id: str, coder_id: str) -> str:
         with self._engine.connect() as conn:

@@ -20,6 +20,7 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QSplitter,
@@ -103,7 +104,15 @@ class TrainingView(QWidget):
         self._loaded = False
         self.articles = TrainingArticleModel(self)
         self.report = TrainingReportModel(self)
-        self.articles_view = table(self.articles, "trainingArticleTable")
+        # Every article of the project: the columns are sized from the font, not from
+        # their contents (fitting reads a thousand rows), and the title takes the rest.
+        self.articles_view = table(self.articles, "trainingArticleTable", fit=False)
+        header = self.articles_view.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        metrics = self.articles_view.fontMetrics()
+        for column, sample in ((0, "☐ training"), (1, "1000000"), (3, "gold in progress")):
+            header.resizeSection(column, max(metrics.horizontalAdvance(sample) + 24, header.sectionSizeHint(column)))
         self.articles_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.report_view = table(self.report, "trainingReportTable")
         self.mark_button = QPushButton("Mark as Training")
