@@ -205,9 +205,10 @@ def _assignee(project: Project, name: str) -> Coder:
 
 
 def _articles(project: Project, article_ids: Sequence[str]) -> tuple[list[str], dict[str, str]]:
-    """The ids without repeats, checked against the project, and every article's title."""
-    titles = {a: title for a, _position, title, _source in project.store.assigning.article_heads()}
+    """The ids without repeats, checked against the project, and their titles (read for
+    these articles only: giving one article of 100,000 reads one title)."""
     wanted = list(dict.fromkeys(article_ids))
+    titles = project.store.assignment_listing.titles(wanted)
     missing = [a for a in wanted if a not in titles]
     if missing:
         more = f", nor for {len(missing) - 1} more of the ids given" if len(missing) > 1 else ""

@@ -92,6 +92,17 @@ class AssignmentListing:
             ids.reverse()
         return ids
 
+    def titles(self, article_ids: Sequence[str]) -> dict[str, str]:
+        """The titles of those of ``article_ids`` that exist, by id."""
+        found: dict[str, str] = {}
+        with self._engine.connect() as conn:
+            for i in range(0, len(article_ids), _CHUNK):
+                part = list(article_ids[i : i + _CHUNK])
+                marks = ", ".join(f":i{j}" for j in range(len(part)))
+                sql = f"SELECT id, title FROM article WHERE id IN ({marks})"
+                found.update(_tuples(conn, sql, {f"i{j}": v for j, v in enumerate(part)}))
+        return found
+
     def overlap(self) -> list[str]:
         """Ids of the articles two or more coders (not adjudicators) marked done, in
         import order: what :mod:`app.services.adjudication` calls overlap articles."""
