@@ -1,7 +1,7 @@
 """The lead's operations across project sizes (issue 14, parts 4 and 5).
 
 Each benchmark runs at every size in ``$LOUPE_SCALE_SIZES`` (default ``1000,10000``;
-add ``100000`` for the full run, which takes about a quarter of an hour on a 2-core
+add ``100000`` for the full run, which takes over half an hour on a 2-core
 machine), on the generated projects of :mod:`benchmarks.scale` (built once, kept
 outside git), and prints the figure at each size and the growth factor from the
 smallest size to the largest against the growth of the data (100x for 1,000 to
@@ -17,9 +17,10 @@ smallest size to the largest against the growth of the data (100x for 1,000 to
 3. ``loupe info`` on the coded project: wall time of the whole command in a fresh
    process (start of Python included), against a bare ``sqlite3`` process counting the
    same rows. Target: ours <= 1 s.
-4. The lead's cycle on a copy of the base project: add 20 coders, ``assign`` (20%
-   overlap), ``write_package`` for each coder, then (not timed) each coder's package gets
-   ten annotations and three answers per article it holds and its statuses done, then
+4. The lead's cycle on a copy of the base project: add 20 coders, ``assign`` (5%
+   overlap: those articles go to all twenty), ``write_package`` for each coder, then (not
+   timed) each coder's package gets five annotations and three answers per article it
+   holds (975,000 annotations in all at 100,000 articles) and its statuses done, then
    ``merge_files`` of the 20 packages (backup and every check included). Target: the
    three timed steps <= 30 s in all. Baseline, stated: bare ``sqlite3`` moving the same
    data: ``executemany`` of the same assignment rows, per coder a new file filled by
@@ -51,7 +52,10 @@ from benchmarks import scale
 
 ROOT = Path(__file__).resolve().parent.parent
 TEAM = tuple(f"team{i:02d}" for i in range(20))
-PER_ARTICLE = 10
+#: The cycle's overlap (an overlap article goes to all twenty coders) and the annotations
+#: each coder makes per article: 100,000 x (1 + 19 x 0.05) x 5 = 975,000 at 100,000 articles.
+OVERLAP = 0.05
+PER_ARTICLE = 5
 
 
 def sizes() -> list[int]:
@@ -248,7 +252,7 @@ def bench_scale_lead_info() -> dict:
 
 # -- 4: assign, package, merge ------------------------------------------------------------
 def _code_package(path: Path, coder_name: str) -> int:
-    """Ten annotations and three answers per article of the package, statuses done (the
+    """Five annotations and three answers per article of the package, statuses done (the
     coder's work, written with sqlite3 as the coder's Loupe would have; not timed)."""
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("BEGIN")
@@ -294,7 +298,7 @@ def _cycle(n: int, folder: Path) -> dict:
     with open_project(lead) as project:
         for name in TEAM:
             project.store.coders.get_or_create(name)
-        seconds = {"assign": _timed(lambda: assign(project, list(TEAM), overlap=0.2, seed=3, replace=True))}
+        seconds = {"assign": _timed(lambda: assign(project, list(TEAM), overlap=OVERLAP, seed=3, replace=True))}
         seconds["package"] = _timed(lambda: [write_package(project, name, folder / f"{name}.loupe") for name in TEAM])
     packages = [folder / f"{name}.loupe" for name in TEAM]
     annotations = sum(_code_package(path, name) for path, name in zip(packages, TEAM, strict=True))
