@@ -16,12 +16,13 @@ from dataclasses import replace
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QWidget
 
 from app.services.coding import ListedArticle
 from app.ui.colors import dot_icon, swatch_icon
+from app.ui.row_model import LazyRowModel
 
 STATUS_TEXT = {"todo": "To do", "in_progress": "In progress", "done": "Done"}
 STATUS_COLORS = {"todo": "#B0B0B0", "in_progress": "#E8A33D", "done": "#4CAF50"}
@@ -32,9 +33,7 @@ TRAINING_TIP = (
 #: The id of the article in a row (any column).
 ARTICLE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 #: Rows read from the project at once when a view draws one that is not cached.
-WINDOW = 200
-#: Rows kept; beyond this the cache starts afresh (a view shows a few dozen).
-CACHE_ROWS = 5_000
+WINDOW = LazyRowModel.WINDOW
 
 _Index = QModelIndex | QPersistentModelIndex
 #: (article ids) -> their rows, by id.
@@ -72,46 +71,23 @@ def display(row: ListedArticle, column: Column) -> str:
     return STATUS_TEXT.get(row.status, row.status)
 
 
-class ArticleListModel(QAbstractTableModel):
+class ArticleListModel(LazyRowModel):
     """The coder's articles in the asked order; the open article is drawn bold."""
 
-    #: The view asked to sort by (column, order): the panel reads a new order.
-    sort_requested = Signal(int, Qt.SortOrder)
+    HEADERS = HEADERS
 
     def __init__(self, read_rows: RowReader | None = None, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._read_rows: RowReader = read_rows or (lambda _ids: {})
-        self._ids: list[str] = []
-        self._index: dict[str, int] = {}
-        self._cache: dict[str, ListedArticle] = {}
+        super().__init__(read_rows, parent)
         self._current_id: str | None = None
         self._bold = QFont()
         self._bold.setBold(True)
-
-    def set_reader(self, read_rows: RowReader) -> None:
-        self._read_rows = read_rows
-
-    # -- Qt model API --------------------------------------------------------------------
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
-        return 0 if parent.isValid() else len(self._ids)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
-        return 0 if parent.isValid() else len(Column)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return HEADERS[section] if 0 <= section < len(HEADERS) else None
-        return None
-
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        self.sort_requested.emit(column, order)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._ids):
             return None
         if role == ARTICLE_ID_ROLE:
             return self._ids[index.row()]
-        row = self.listing_at(index.row())
+        row = self.row_at(index.row())
         if row is None:
             return None
         column = Column(index.column())
@@ -130,48 +106,23 @@ class ArticleListModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
-    # -- our API -------------------------------------------------------------------------
     def set_order(self, article_ids: Sequence[str]) -> None:
         """Show these articles in this order (rows are read again when drawn)."""
-        self.beginResetModel()
-        self._ids = list(article_ids)
-        self._index = {article_id: i for i, article_id in enumerate(self._ids)}
-        self._cache.clear()
-        self.endResetModel()
-
-    def ids(self) -> list[str]:
-        return self._ids
+        self.set_ids(article_ids)
 
     def listing_at(self, row: int) -> ListedArticle | None:
         """The row's record, read with its neighbours if it is not cached."""
-        article_id = self._ids[row]
-        found = self._cache.get(article_id)
-        if found is None:
-            if len(self._cache) > CACHE_ROWS:
-                self._cache.clear()
-            first = max(0, row - WINDOW // 4)
-            wanted = [i for i in self._ids[first : first + WINDOW] if i not in self._cache]
-            self._cache.update(self._read_rows(wanted))
-            found = self._cache.get(article_id)
+        found: ListedArticle | None = self.row_at(row)
         return found
-
-    def row_for_id(self, article_id: str | None) -> int:
-        """The row of ``article_id``, or -1."""
-        return -1 if article_id is None else self._index.get(article_id, -1)
-
-    def _repaint(self, row: int, roles: Sequence[Qt.ItemDataRole] = ()) -> None:
-        if row >= 0:
-            self.dataChanged.emit(self.index(row, 0), self.index(row, len(Column) - 1), list(roles))
 
     def set_current(self, article_id: str | None) -> None:
         """Mark the article that is open (drawn bold)."""
         previous, self._current_id = self._current_id, article_id
         for changed in (previous, article_id):
-            self._repaint(self.row_for_id(changed), [Qt.ItemDataRole.FontRole])
+            if changed is not None:
+                self.replace(changed, roles=[Qt.ItemDataRole.FontRole])
 
     def set_status(self, article_id: str, status: str) -> None:
         """One article's status changed: that row alone is updated and repainted."""
         cached = self._cache.get(article_id)
-        if cached is not None:
-            self._cache[article_id] = replace(cached, status=status)
-        self._repaint(self.row_for_id(article_id))
+        self.replace(article_id, None if cached is None else replace(cached, status=status))

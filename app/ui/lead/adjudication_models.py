@@ -7,12 +7,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from app.core.adjudication import ACCEPTED, AGREED, REJECTED, RelationGroup, SpanGroup
 from app.services.adjudication import AdjudicationView, ArticleProgress
-from app.ui.row_model import Index, RowTableModel
+from app.ui.row_model import Index, LazyRowModel, RowTableModel
 
 #: Background of a disagreement the gold has no decision on yet.
 OPEN_DISAGREEMENT = QColor(255, 214, 102, 110)
@@ -23,93 +23,42 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
-#: Overlap articles whose figures are read at once when a view draws one not cached:
-#: each costs its alignment (about 9 ms with twenty coders), so a screenful.
-WINDOW = 40
-#: Rows kept; beyond this the cache starts afresh.
-CACHE_ROWS = 2_000
 #: (article ids) -> the progress of those that are overlap articles.
 ProgressReader = Callable[[Sequence[str]], Sequence[ArticleProgress]]
 
 
-class ProgressModel(QAbstractTableModel):
+class ProgressModel(LazyRowModel):
     """Overlap articles: coders, groups decided, relations and questions decided, gold.
 
-    Lazy: the model keeps the overlap articles' ids (:meth:`set_ids`) and reads the
-    figures of the rows a view draws, :data:`WINDOW` at a time, through the reader
-    given to :meth:`set_reader`; a decision replaces one row (:meth:`replace_row`).
+    Lazy (:class:`~app.ui.row_model.LazyRowModel`): the overlap articles' ids, and the
+    figures of the rows a view draws read :attr:`WINDOW` at a time; a decision replaces
+    one row (:meth:`replace_row`).
     """
 
     HEADERS = ("Article", "Coders", "Groups", "Relations", "Questions", "Gold")
+    #: Each article's figures cost its alignment (about 9 ms with twenty coders): a screenful.
+    WINDOW = 40
+    CACHE_ROWS = 2_000
 
     def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._read: ProgressReader = lambda _ids: []
-        self._ids: list[str] = []
-        self._index: dict[str, int] = {}
-        self._cache: dict[str, ArticleProgress] = {}
+        super().__init__(None, parent)
 
-    def set_reader(self, read: ProgressReader) -> None:
-        self._read = read
-
-    def set_ids(self, article_ids: Sequence[str]) -> None:
-        """Show these articles (their figures are read when drawn)."""
-        self.beginResetModel()
-        self._ids = list(article_ids)
-        self._index = {a: i for i, a in enumerate(self._ids)}
-        self._cache.clear()
-        self.endResetModel()
+    def set_reader(self, read: Callable[[Sequence[str]], Any]) -> None:
+        """``read``: (article ids) -> the progress of those that are overlap articles."""
+        super().set_reader(lambda ids: {p.article_id: p for p in read(ids)})
 
     def set_rows(self, rows: Sequence[ArticleProgress]) -> None:
         """Show these rows, already read."""
-        self.beginResetModel()
-        self._ids = [row.article_id for row in rows]
-        self._index = {a: i for i, a in enumerate(self._ids)}
-        self._cache = {row.article_id: row for row in rows}
-        self.endResetModel()
-
-    def ids(self) -> list[str]:
-        return self._ids
-
-    def row_for_id(self, article_id: str) -> int:
-        return self._index.get(article_id, -1)
-
-    def row_at(self, row: int) -> ArticleProgress | None:
-        """The row's figures, read with its neighbours' if not cached."""
-        article_id = self._ids[row]
-        found = self._cache.get(article_id)
-        if found is None:
-            if len(self._cache) > CACHE_ROWS:
-                self._cache.clear()
-            wanted = [a for a in self._ids[max(0, row - WINDOW // 4) :][:WINDOW] if a not in self._cache]
-            self._cache.update((p.article_id, p) for p in self._read(wanted))
-            found = self._cache.get(article_id)
-        return found
+        self.set_ids([row.article_id for row in rows], {row.article_id: row for row in rows})
 
     def all_rows(self) -> list[ArticleProgress]:
         """Every row's figures (reads all that are not cached: tests, small projects)."""
-        missing = [a for a in self._ids if a not in self._cache]
-        if missing:
-            self._cache.update((p.article_id, p) for p in self._read(missing))
-        return [self._cache[a] for a in self._ids if a in self._cache]
+        rows: list[ArticleProgress] = self.rows_of(self._ids)
+        return rows
 
     def replace_row(self, progress: ArticleProgress) -> None:
         """Show new figures of one article (after a decision) without re-reading all."""
-        i = self.row_for_id(progress.article_id)
-        if i >= 0:
-            self._cache[progress.article_id] = progress
-            self.dataChanged.emit(self.index(i, 0), self.index(i, len(self.HEADERS) - 1))
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
-        return 0 if parent.isValid() else len(self._ids)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section] if 0 <= section < len(self.HEADERS) else None
-        return None
+        self.replace(progress.article_id, progress)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._ids):

@@ -11,10 +11,8 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     Qt,
-    Signal,
 )
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
@@ -26,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.team import ArticleAssignment, AssignmentCell, CoderLoad
-from app.ui.row_model import Index, RowTableModel
+from app.ui.row_model import Index, LazyRowModel, RowTableModel
 
 #: The value a column sorts by (numbers as numbers, statuses in the order of the work).
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -70,62 +68,28 @@ class LoadModel(RowTableModel):
         return None
 
 
-#: Rows read from the project at once when a view draws one that is not cached.
-WINDOW = 200
-#: Rows kept; beyond this the cache starts afresh (a view shows a few dozen).
-CACHE_ROWS = 5_000
 #: (article ids) -> their rows, by id.
 RowReader = Callable[[Sequence[str]], Mapping[str, ArticleAssignment]]
 
 
-class ArticleModel(QAbstractTableModel):
+class ArticleModel(LazyRowModel):
     """Every article shown, one column per coder with their status on it, and the overlap.
 
-    Lazy, as the coder's article list: the model keeps the ids in the order the store
-    sorted and filtered them (:meth:`set_order`) and reads the rows a view draws in
-    windows of :data:`WINDOW` (the reader given to :meth:`set_reader`). Sorting asks
-    the view for a new order (:attr:`sort_requested`); nothing is sorted here.
+    Lazy, as the coder's article list (:class:`~app.ui.row_model.LazyRowModel`): the ids
+    in the order the store sorted and filtered them, the rows read when drawn; sorting
+    asks the view for a new order (:attr:`sort_requested`).
     """
 
-    #: The view asked to sort by (column, order): the panel reads a new order.
-    sort_requested = Signal(int, Qt.SortOrder)
-
     def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
+        super().__init__(None, parent)
         self.coders: tuple[str, ...] = ()
         self.HEADERS: tuple[str, ...] = ("#", "Title", "Source", "Overlap")
-        self._read_rows: RowReader = lambda _ids: {}
-        self._ids: list[str] = []
-        self._index: dict[str, int] = {}
-        self._cache: dict[str, ArticleAssignment] = {}
-
-    def set_reader(self, read_rows: RowReader) -> None:
-        self._read_rows = read_rows
 
     def set_table(self, article_ids: Sequence[str], coders: Sequence[str]) -> None:
         """Show these articles in this order, with a column per coder (rows read when drawn)."""
-        self.beginResetModel()
         self.coders = tuple(coders)
         self.HEADERS = ("#", "Title", "Source", *self.coders, "Overlap")
-        self._ids = list(article_ids)
-        self._index = {}  # built when first asked (40 ms at 100,000 rows)
-        self._cache.clear()
-        self.endResetModel()
-
-    # -- Qt model API --------------------------------------------------------------------
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
-        return 0 if parent.isValid() else len(self._ids)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section] if 0 <= section < len(self.HEADERS) else None
-        return None
-
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        self.sort_requested.emit(column, order)
+        self.set_ids(article_ids)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._ids):
@@ -139,37 +103,6 @@ class ArticleModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.UserRole:
             return row
         return self.extra(row, column, role)
-
-    # -- our API -------------------------------------------------------------------------
-    def ids(self) -> list[str]:
-        return self._ids
-
-    def row_for_id(self, article_id: str | None) -> int:
-        """The row of ``article_id``, or -1."""
-        if article_id is None or not self._ids:
-            return -1
-        if not self._index:
-            self._index = {a: i for i, a in enumerate(self._ids)}
-        return self._index.get(article_id, -1)
-
-    def row_at(self, row: int) -> ArticleAssignment | None:
-        """The row's record, read with its neighbours if it is not cached."""
-        article_id = self._ids[row]
-        found = self._cache.get(article_id)
-        if found is None:
-            if len(self._cache) > CACHE_ROWS:
-                self._cache.clear()
-            first = max(0, row - WINDOW // 4)
-            wanted = [i for i in self._ids[first : first + WINDOW] if i not in self._cache]
-            self._cache.update(self._read_rows(wanted))
-            found = self._cache.get(article_id)
-        return found
-
-    def rows_of(self, article_ids: Sequence[str]) -> list[ArticleAssignment]:
-        """The records of these articles, in this order (read in one go if not cached)."""
-        missing = [a for a in article_ids if a not in self._cache]
-        read = dict(self._read_rows(missing)) if missing else {}
-        return [r for r in (self._cache.get(a) or read.get(a) for a in article_ids) if r is not None]
 
     def cells(self, row: ArticleAssignment) -> tuple[str, ...]:
         statuses = (cell_text(row.coders.get(name)) for name in self.coders)
