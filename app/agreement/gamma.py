@@ -78,6 +78,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -142,7 +143,7 @@ class _Settings:
 
 
 def gamma_agreement(
-    continuum: Mapping[Hashable, Iterable[tuple[float, float, Hashable]]],
+    continuum: Mapping[Any, Iterable[tuple[float, float, Any]]],
     *,
     n_samples: int = DEFAULT_SAMPLES,
     seed: int = 0,

@@ -6,7 +6,8 @@ pairs by summing the counts of every pair), and Krippendorff's alpha_U on each
 article's continuum ``[0, len(text))``. The pooled alpha_U is computed on the continuum
 made by concatenating the articles (each shifted by the lengths before it): per pair
 over the articles both finished, and for all coders over the articles every coder
-finished.
+finished. On the same continua, γ and γ-cat over all labels and γ-k per label
+(:mod:`app.services.agreement.gamma`).
 
 Counts come from one matching per coder pair over all articles
 (:func:`app.services.agreement.units.compare_pairs`), tallied with ``bincount`` by pair,
@@ -38,6 +39,7 @@ from app.services.agreement.figures import (
     macro_f1_figure,
     with_f1_interval,
 )
+from app.services.agreement.gamma import gamma_figures
 from app.services.agreement.units import CodedValue, Corpus, Disagreement, PairMatch
 
 ALL = "*"
@@ -256,6 +258,7 @@ def span_measures(
     merged = _merged(corpus)
     pooled = _unitize(corpus, merged, np.asarray(corpus.members.all(axis=1)), corpus.coders)
     by_pair = [_unitize(corpus, merged, m.shared, m.pair) for m in matches]
+    gamma_all, gamma_pairs = gamma_figures(corpus, [(m.pair, m.shared) for m in matches], settings.seed)
     d_o, d_e, n = _by_article(corpus, merged)
     merged_per_article = (merged.before - merged.after).sum(axis=1)
     lengths = np.diff(corpus.offsets)
@@ -275,12 +278,14 @@ def span_measures(
         whole = label is None
         every = Where("pooled", corpus.coders)
         figures = [_alpha_u(pooled, label, every), *intervals(_f1s(tally, chosen, whole, every), chosen, None)]
+        figures += gamma_all[label]
         pairs: list[Figure] = []
         for p, m in enumerate(matches):
             where = Where("pair", m.pair)
             pairs += [
                 _alpha_u(by_pair[p], label, where),
                 *intervals(_f1s(tally, chosen, whole, where, pair=p), chosen, p),
+                *gamma_pairs[p][label],
             ]
         articles: list[Figure] = []
         for k in np.flatnonzero(marked[:, chosen].sum(axis=1) > 0).tolist():
