@@ -200,6 +200,13 @@ def methods(settings: Settings) -> dict[str, str]:
         "on the concatenated continuum of the articles (each shifted by the lengths of those "
         "before it): over the articles every compared coder finished, or for a pair the "
         "articles both finished. Overlapping spans of one coder and label are merged first.",
+        "gamma": "gamma (Mathet, Widlöcher & Métivier, 2015) on the same concatenated "
+        "continua, with pygamma-agreement's defaults: combined positional and categorical "
+        "dissimilarity (alpha = beta = delta_empty = 1), overlapping and nested spans kept, "
+        "each fragment a unit; expected disorder from 30 continua drawn by its statistical "
+        "sampler, seeded with the report's seed; best alignment exact for two coders and for "
+        "small groups of units, else by coordinate descent over coders. gamma-cat over all "
+        "labels, gamma-k per label (Mathet, 2017). Not computed above 5,000 spans; no interval.",
         "attributes": "Attributes are compared on the spans paired by overlap matching: each "
         "matched pair of spans is a unit with two values.",
         "relations": "A relation matches when the other coder has one of the same type "
