@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, exists, insert, select, update
 
 from app.core.records import ArticleListing
 from app.store.schema import ArticleRow, AssignmentRow
+
+
+def has_assignments(conn: Connection) -> bool:
+    """Whether the lead assigned any article (then each coder sees only theirs). An
+    EXISTS stops at the first row, where a count read all of them on every search."""
+    return bool(conn.execute(select(exists().where(AssignmentRow.assigned))).scalar_one())
 
 
 class AssignmentRepository:
@@ -16,12 +22,7 @@ class AssignmentRepository:
 
     def any(self) -> bool:
         with self._engine.connect() as conn:
-            return (
-                conn.execute(
-                    select(func.count()).select_from(AssignmentRow).where(AssignmentRow.assigned)
-                ).scalar_one()
-                > 0
-            )
+            return has_assignments(conn)
 
     def listing(self, coder_id: str) -> list[ArticleListing]:
         """The coder's articles with their status, in import order.

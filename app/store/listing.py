@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, text
 
 from app.core.records import ArticleListing
+from app.store.assignments import has_assignments
 from app.store.engine import sqlite_connection
 
 #: Sortable columns and their SQL keys (ties broken by position, the import order).
@@ -63,10 +64,6 @@ class ListingQueries:
         #: the article row itself, whose page holds the whole text.
         self._by_id = "article a INDEXED BY ix_article_listing" if sqlite else "article a"
 
-    @staticmethod
-    def _blinded(conn: Any) -> bool:
-        return conn.execute(text("SELECT EXISTS (SELECT 1 FROM assignment WHERE assigned)")).scalar_one() == 1
-
     def order(
         self,
         coder_id: str,
@@ -98,7 +95,7 @@ class ListingQueries:
             keys.append(f"CASE a.id {cases} ELSE {len(first)} END")
             params.update({f"f{i}": article_id for i, article_id in enumerate(first)})
         with self._engine.connect() as conn:
-            if self._blinded(conn):
+            if has_assignments(conn):
                 if status is not None:
                     where.append("s.status = :status")
                     params["status"] = status
@@ -165,7 +162,7 @@ class ListingQueries:
             done = conn.execute(
                 text("SELECT count(*) FROM assignment WHERE coder_id = :coder AND status = 'done'"), params
             ).scalar_one()
-            if self._blinded(conn):
+            if has_assignments(conn):
                 source = f"FROM assignment s JOIN {self._by_id} ON a.id = s.article_id WHERE s.coder_id = :coder"
             else:
                 source = "FROM article a"
