@@ -252,13 +252,7 @@ def record_time(project: Project, article_id: str, coder_id: str, seconds: float
 
 
 def next_unfinished(listing: Sequence[ListingT], current_id: str | None) -> ListingT | None:
-    """The next article after ``current_id`` that is not done, wrapping around."""
-    if not listing:
-        return None
-    ids = [row.id for row in listing]
-    start = ids.index(current_id) + 1 if current_id in ids else 0
-    for offset in range(len(listing)):
-        row = listing[(start + offset) % len(listing)]
-        if row.status != "done" and row.id != current_id:
-            return row
-    return None
+    """The next article after ``current_id`` that is not done, wrapping around (a whole
+    listing's form of :meth:`ArticleOrder.next_unfinished`)."""
+    found = ArticleOrder([(row.id, row.status) for row in listing]).next_unfinished(current_id)
+    return None if found is None else next(row for row in listing if row.id == found)
