@@ -39,6 +39,11 @@ class ListedArticle(ArticleListing):
 
     training: bool = False
 
+    @classmethod
+    def of(cls, row: ArticleListing, training: bool) -> ListedArticle:
+        return cls(row.id, row.position, row.title, row.source, row.published, row.status, row.language,
+                   training=training)
+
 
 def training_articles(project: Project) -> list[str]:
     """Ids of the training articles, in project order."""
@@ -49,10 +54,7 @@ def training_first(listing: Sequence[ArticleListing], training: Sequence[str]) -
     """``listing`` with the training articles in it first, in training-set order, then
     the others in their order."""
     rank = {article_id: i for i, article_id in enumerate(training)}
-    rows = [
-        ListedArticle(r.id, r.position, r.title, r.source, r.published, r.status, r.language, training=r.id in rank)
-        for r in listing
-    ]
+    rows = [ListedArticle.of(r, r.id in rank) for r in listing]
     first = sorted((r for r in rows if r.training), key=lambda r: rank[r.id])
     return first + [r for r in rows if not r.training]
 
@@ -161,11 +163,8 @@ def listing_order(
 def listing_rows(project: Project, coder_id: str, article_ids: Sequence[str]) -> dict[str, ListedArticle]:
     """The rows of some articles of the list (those a view draws), by id."""
     training = set(_training_for(project, coder_id))
-    return {
-        r.id: ListedArticle(r.id, r.position, r.title, r.source, r.published, r.status, r.language,
-                            training=r.id in training)
-        for r in project.store.listing.rows(coder_id, article_ids).values()
-    }
+    rows = project.store.listing.rows(coder_id, article_ids)
+    return {article_id: ListedArticle.of(r, article_id in training) for article_id, r in rows.items()}
 
 
 def listing_summary(project: Project, coder_id: str) -> ListingSummary:
