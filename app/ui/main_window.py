@@ -78,11 +78,11 @@ class MainWindow(ProjectWindow):
         relations.raise_()
         self.search_panel = SearchPanel(c, self.article_panel.view)
         bottom = Qt.DockWidgetArea.BottomDockWidgetArea
-        annotations = self._dock("Annotations", self.annotation_table, bottom)
-        #: Find in Project (Ctrl+Shift+F), a tab beside the annotations; hidden until asked for.
+        self.annotations_dock = self._dock("Annotations", self.annotation_table, bottom)
+        #: Find in Project (Ctrl+Shift+F), a tab beside the annotations; hidden until asked
+        #: for, and tabified then: tab bars laid out before the window has its size stay
+        #: drawn where that first layout put them, over the article list.
         self.search_dock = self._dock("Find in Project", self.search_panel, bottom)
-        self.tabifyDockWidget(annotations, self.search_dock)
-        annotations.raise_()
         self.search_dock.hide()
         self.setCorner(Qt.Corner.BottomLeftCorner, left)
         self.setCorner(Qt.Corner.BottomRightCorner, right)
@@ -287,6 +287,10 @@ class MainWindow(ProjectWindow):
 
     def find_in_project(self) -> None:
         """Edit > Find in Project: the dock shown, raised and typed into."""
+        if self.search_dock.isHidden() and not self.tabifiedDockWidgets(self.search_dock):
+            docked = self.dockWidgetArea(self.annotations_dock) == self.dockWidgetArea(self.search_dock)
+            if docked and not self.annotations_dock.isHidden():
+                self.tabifyDockWidget(self.annotations_dock, self.search_dock)
         self.search_dock.show()
         self.search_dock.raise_()
         self.search_panel.focus_query()
