@@ -25,12 +25,16 @@ keeps it so). The code is in the package's modules, which may change shape freel
 - ``loader``    reading files and text
 - ``schema``    the JSON Schema
 - ``checks``    the rules a schema cannot express
+- ``mapping``   codebook maps: how the codes of one version become the next one's
+- ``changes``   which changes between two versions need a map
+- ``migration`` migrating coded rows along a map
 - ``messages``  the wording of messages (:func:`_describe` and :func:`_short` are also
   used by :mod:`app.core.row_checks`, so they are re-exported here)
 """
 
 from __future__ import annotations
 
+from app.core.codebook.changes import unmapped_changes
 from app.core.codebook.loader import (
     DEFAULT_CODEBOOK_FILE,
     MAX_BYTES,
@@ -39,8 +43,16 @@ from app.core.codebook.loader import (
     load_default_codebook,
     parse_codebook,
 )
+from app.core.codebook.mapping import (
+    CodebookMap,
+    Split,
+    map_from_document,
+    read_map_bytes,
+    read_map_text,
+)
 from app.core.codebook.messages import _describe as _describe
 from app.core.codebook.messages import _short as _short
+from app.core.codebook.migration import Chain, Migrator
 from app.core.codebook.model import Codebook
 from app.core.codebook.parts import (
     ATTRIBUTE_TYPES,
@@ -62,14 +74,22 @@ __all__ = [
     "QUESTION_TYPES",
     "SCHEMA_FILE",
     "Attribute",
+    "Chain",
     "Codebook",
+    "CodebookMap",
+    "Migrator",
     "Option",
     "Question",
     "RelationType",
     "SpanLabel",
+    "Split",
     "default_codebook_path",
     "load_codebook",
     "load_default_codebook",
+    "map_from_document",
     "parse_codebook",
+    "read_map_bytes",
+    "read_map_text",
     "schema_path",
+    "unmapped_changes",
 ]

@@ -25,6 +25,7 @@ from app.core.codebook.messages import (
 from app.core.errors import CodebookError
 
 SCHEMA_FILE = "codebook.schema.json"
+MAP_SCHEMA_FILE = "codebook-map.schema.json"
 
 
 def schema_path() -> Path:
@@ -34,9 +35,20 @@ def schema_path() -> Path:
     return schema_dir() / SCHEMA_FILE
 
 
-@functools.lru_cache(maxsize=1)
 def _validator() -> jsonschema.protocols.Validator:
-    path = schema_path()
+    return _validator_of(SCHEMA_FILE)
+
+
+def _map_validator() -> jsonschema.protocols.Validator:
+    """The validator of codebook maps (``codebook-map.schema.json``)."""
+    return _validator_of(MAP_SCHEMA_FILE)
+
+
+@functools.lru_cache(maxsize=2)
+def _validator_of(name: str) -> jsonschema.protocols.Validator:
+    from app.paths import schema_dir
+
+    path = schema_dir() / name
     try:
         schema = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
