@@ -13,10 +13,12 @@ Chance agreement p_e:
 
 * Fleiss' kappa (Fleiss, 1971, generalised by Gwet, 2014): ``sum_kl w_kl pi_k pi_l`` with
   ``pi_k = (1/n) sum_u r_uk / r_u`` over the n units with at least one value.
-* Scott's pi (Scott, 1955): ``sum_kl w_kl pi_k pi_l`` with ``pi_k`` the mean over coders of
-  each coder's own share of category k among the units that coder rated. With two coders
-  this is Gwet's (2014) two-rater Scott's pi with missing ratings; with complete data it
-  equals Fleiss' kappa.
+* Scott's pi (Scott, 1955): Fleiss' chance agreement, ``pi_k`` the mean over the units
+  rated of each unit's share ``r_uk / r_u`` (Gwet, 2014, Example 3.2 as corrected in the
+  errata: 0.7673 with quadratic weights and missing ratings). Not the mean over coders of
+  each coder's own shares, which the printed p. 84 used (0.7569). With more than two
+  coders Scott's pi is Fleiss' kappa, its generalisation; with complete data the two
+  readings coincide.
 * Conger's kappa (Conger, 1980; Gwet, 2014, ch. 2): the mean over ordered pairs of coders
   g != h of Cohen's chance agreement ``sum_kl w_kl p_gk p_hl``, each coder's shares over
   the units that coder rated; coders who rated nothing are left out.
@@ -134,16 +136,6 @@ def _coder_shares(s: dict[str, np.ndarray], n_coders: int) -> list[tuple[np.ndar
     return out
 
 
-def _scott(w: np.ndarray, n_coders: int) -> Components:
-    def components(s: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-        shares = _coder_shares(s, n_coders)
-        rated = np.sum([present.astype(np.float64) for _, present in shares], axis=0)
-        pi = sum(share for share, _ in shares) / rated[:, None]
-        return s["agree"][:, 0] / s["pair"][:, 0], np.einsum("bk,kl,bl->b", pi, w, pi)
-
-    return components
-
-
 def _conger(w: np.ndarray, n_coders: int) -> Components:
     def components(s: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         shares = _coder_shares(s, n_coders)
@@ -196,7 +188,7 @@ def _prepare(
     name: str, data: ReliabilityData, weights: Weights
 ) -> tuple[UnitStatistic, np.ndarray, Components, dict[str, slice]]:
     q = data.n_categories
-    w = agreement_weights(weights, q, symmetric=name != "cohen_kappa")
+    w = agreement_weights(weights, q, symmetric=name != "cohen_kappa", values=data.categories)
     pair_agreement = None
     if name == "cohen_kappa":
         a, b = data.codes
@@ -213,7 +205,7 @@ def _prepare(
         "gwet_ac1": lambda: _gwet(w, q),
         "gwet_ac2": lambda: _gwet(w, q),
         "bennett_s": lambda: _bennett(w, q),
-        "scott_pi": lambda: _scott(w, data.n_coders),
+        "scott_pi": lambda: _fleiss(w, q),
         "conger_kappa": lambda: _conger(w, data.n_coders),
         "cohen_kappa": lambda: _cohen(w),
     }
@@ -281,9 +273,11 @@ def cohen_kappa(
 def scott_pi(
     units: Units, weights: Weights = None, categories: Sequence[Any] | None = None
 ) -> AgreementResult:
-    """Scott's pi (1955) for two or more coders; chance from the mean of the coders' shares.
+    """Scott's pi (1955), weighted, with missing ratings as Gwet (2014) computes it.
 
-    Coders who rated none of the units are left out of the mean. See the module notes.
+    ``p_e = sum_kl w_kl pi_k pi_l`` with ``pi_k = (1/n) sum_u r_uk / r_u`` over the n units
+    with a value: Gwet's Example 3.2 (0.7673). For more than two coders this is Fleiss'
+    kappa, its generalisation (Fleiss, 1971; Gwet, 2014, ch. 2).
     """
     return _result("scott_pi", reliability_data(units, categories), weights)
 

@@ -38,7 +38,7 @@ def percent_statistic(
     if variant not in VARIANTS:
         raise AgreementError(f"Unknown variant {variant!r}: use {' or '.join(VARIANTS)}.")
     data = reliability_data(units, categories)
-    w = agreement_weights(weights, data.n_categories, symmetric=True)
+    w = agreement_weights(weights, data.n_categories, symmetric=True, values=data.categories)
     table, layout, rows = _unit_table(data, w)
     if table[:, layout["pair"]].sum() == 0:
         raise AgreementError(

@@ -7,15 +7,19 @@ credit given when one coder chose category k and another l, with ``w[k, k] = 1``
 * ``"linear"``: ``w[k, l] = 1 - |k - l| / (q - 1)``.
 * ``"quadratic"``: ``w[k, l] = 1 - (k - l)**2 / (q - 1)**2``.
 
-k and l are the *positions* of the categories in the ordered list (Cohen, 1968;
-Gwet, 2014, ch. 3, for equally spaced ratings; the convention of scikit-learn's
-``cohen_kappa_score``), so unused categories listed in ``categories`` count.
-For Krippendorff's alpha a weights matrix defines the difference function
+k and l are the category *values* x_k, x_l when every category is a number (Gwet, 2014,
+ch. 3: ``1 - (x_k - x_l)**2 / (x_max - x_min)**2``, as irrCAC computes them), otherwise their
+*positions* in the ordered list (Cohen, 1968; scikit-learn's ``cohen_kappa_score``). The two
+agree for equally spaced numbers such as 1-5 with every value listed; unused categories
+listed in ``categories`` count either way. A caller that passes no ``values`` gets
+positions. For Krippendorff's alpha a weights matrix defines the difference function
 ``delta**2(c, k) = 1 - w[c, k]``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from numbers import Real
 from typing import Any, TypeAlias
 
 import numpy as np
@@ -34,8 +38,29 @@ def weights_name(weights: Any) -> str:
     return "custom"
 
 
-def agreement_weights(weights: Any, n_categories: int, *, symmetric: bool = True) -> np.ndarray:
+def scale_points(values: Sequence[Any] | None, n_categories: int) -> np.ndarray:
+    """The points of the categories on the scale: their values when all are finite real
+    numbers (not booleans) and distinct, else their positions 0 .. q - 1."""
+    if values is not None and len(values) == n_categories:
+        numeric = all(isinstance(v, Real) and not isinstance(v, bool) for v in values)
+        if numeric:
+            points = np.array([float(v) for v in values])
+            if np.isfinite(points).all() and len(set(points.tolist())) == n_categories:
+                return points
+    return np.arange(n_categories, dtype=np.float64)
+
+
+def agreement_weights(
+    weights: Any,
+    n_categories: int,
+    *,
+    symmetric: bool = True,
+    values: Sequence[Any] | None = None,
+) -> np.ndarray:
     """The ``(q, q)`` agreement weights matrix for ``weights`` over ``n_categories``.
+
+    ``values`` are the categories themselves: named weights use their values when they are
+    numbers (see the module notes), else their positions.
 
     Raises :class:`AgreementError` on an unknown name, a matrix of the wrong shape, values
     outside [0, 1], a diagonal that is not all ones, or (when ``symmetric``) an asymmetric
@@ -47,8 +72,8 @@ def agreement_weights(weights: Any, n_categories: int, *, symmetric: bool = True
     if isinstance(weights, str):
         if q == 1:
             return np.ones((1, 1))
-        pos = np.arange(q, dtype=np.float64)
-        diff = np.abs(pos[:, None] - pos[None, :]) / (q - 1)
+        pos = scale_points(values, q)
+        diff = np.abs(pos[:, None] - pos[None, :]) / (pos.max() - pos.min())
         if weights == "linear":
             return 1.0 - diff
         if weights == "quadratic":

@@ -52,13 +52,17 @@ def alpha(units, level="nominal", categories=None, weights=None):
 
 
 def _weights(cats, weights):
+    """Gwet (2014, ch. 3): numeric categories at their values, others at their ranks."""
     q = len(cats)
     if weights is None:
         return [[Fraction(int(i == j)) for j in range(q)] for i in range(q)]
+    numeric = all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in cats)
+    x = [Fraction(c) for c in cats] if numeric else [Fraction(i) for i in range(q)]
+    span = max(x) - min(x)
     if weights == "linear":
-        return [[1 - Fraction(abs(i - j), q - 1) for j in range(q)] for i in range(q)]
+        return [[1 - abs(a - b) / span for b in x] for a in x]
     if weights == "quadratic":
-        return [[1 - Fraction((i - j) ** 2, (q - 1) ** 2) for j in range(q)] for i in range(q)]
+        return [[1 - (a - b) ** 2 / span**2 for b in x] for a in x]
     return [[Fraction(x).limit_denominator(10**12) for x in row] for row in weights]
 
 
@@ -104,9 +108,8 @@ def kappa_family(units, coefficient, weights=None, categories=None):
     elif coefficient == "bennett":
         p_e = sum(sum(row) for row in w) / Fraction(q * q)
     elif coefficient == "scott":
-        per_coder = [s for s in (shares(c) for c in coders) if s is not None]
-        mean = [sum(s[k] for s in per_coder) / len(per_coder) for k in range(q)]
-        p_e = sum(w[k][j] * mean[k] * mean[j] for k in range(q) for j in range(q))
+        # Gwet (2014), Example 3.2 with its errata: pi_k over the units, as for Fleiss.
+        p_e = sum(w[k][j] * pi[k] * pi[j] for k in range(q) for j in range(q))
     elif coefficient == "cohen":
         a, b = coders
         both = [u for u in units if u.get(a) is not None and u.get(b) is not None]

@@ -12,6 +12,7 @@ from app.agreement import (
     cohen_kappa,
     fleiss_kappa,
     gwet_ac1,
+    gwet_ac2,
     krippendorff_alpha,
     percent_agreement,
     scott_pi,
@@ -181,3 +182,51 @@ def test_gwet_example_matches_exact_transcription(coefficient):
     assert result.observed == pytest.approx(float(p_a), abs=1e-14)
     if p_e is not None:
         assert result.expected == pytest.approx(float(p_e), abs=1e-14)
+
+
+# Gwet (2014), Handbook of Inter-Rater Reliability, 4th ed., Table 3.5 (p. 80): two raters,
+# eleven units, ordered categories A < B < C, one rating missing on units 1, 6 and 11;
+# transcribed from the R package `agreement` (J. M. Girard, data-raw/gwet4_table3.5.R).
+GWET_TABLE_3_5 = [
+    ("A", None), ("B", "C"), ("C", "C"), ("C", "C"), ("B", "B"), ("B", None),
+    ("A", "A"), ("A", "B"), ("B", "B"), ("B", "B"), (None, "C"),
+]  # fmt: skip
+
+
+def gwet_table_3_5():
+    return [{k: v for k, v in (("1", a), ("2", b)) if v is not None} for a, b in GWET_TABLE_3_5]
+
+
+def test_gwet_2014_example_3_2_weighted_scott_pi_with_missing_ratings():
+    """Gwet (2014), Example 3.2, quadratic weights: Scott's pi 0.7673 (p_a 0.9375,
+    p_e 0.7314), the value of p. 84 with the book's errata as the R package `agreement`
+    (Girard) records it in tests/testthat/test-gwet4_example3.2.R ("Gwet (2014) pp. 84
+    (plus errata)"; irrCAC gives the same). An earlier version of that test notes that
+    p. 84 printed p_e 0.7429 and pi 0.7569: the chance agreement from the mean of each
+    rater's own marginal shares, which Loupe computed until this test. The errata take
+    pi_k = (1/n) sum_u r_uk / r_u over the n units rated, as Fleiss' generalised kappa.
+
+    By hand: pi = (2.5, 5, 3.5) / 11, w_AB = w_BC = 3/4, w_AC = 0, so
+    p_e = (6.25 + 25 + 12.25 + 1.5 (12.5 + 17.5)) / 121 = 88.5 / 121.
+    """
+    result = scott_pi(gwet_table_3_5(), "quadratic", categories=["A", "B", "C"])
+    assert round(result.observed, 4) == 0.9375
+    assert round(result.expected, 4) == 0.7314
+    assert round(result.value, 4) == 0.7673
+    assert result.expected == pytest.approx(88.5 / 121, abs=1e-15)
+    assert result.n_units == 11 and result.n_pairable_units == 8
+
+
+def test_gwet_2014_example_3_2_other_coefficients():
+    """The same example's other coefficients with quadratic weights, as the R package
+    `agreement` checks them against Gwet (2014, p. 84, with errata) and irrCAC: Cohen's
+    kappa 0.7772 (p_e 0.7194), Gwet's AC2 0.8261 (p_e 0.6405; p. 84 printed 0.6309 and
+    0.8307, which that test's earlier version flags as a typo), Brennan-Prediger 0.8125
+    (p_e 0.6667)."""
+    units, cats = gwet_table_3_5(), ["A", "B", "C"]
+    kappa = cohen_kappa(units, "quadratic", categories=cats)
+    assert (round(kappa.expected, 4), round(kappa.value, 4)) == (0.7194, 0.7772)
+    ac2 = gwet_ac2(units, "quadratic", categories=cats)
+    assert (round(ac2.expected, 4), round(ac2.value, 4)) == (0.6405, 0.8261)
+    s = bennett_s(units, "quadratic", categories=cats)
+    assert (round(s.expected, 4), round(s.value, 4)) == (0.6667, 0.8125)
