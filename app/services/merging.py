@@ -1,7 +1,9 @@
 """Merging coders' returned files into the lead's project.
 
 Every file is checked before anything is written: it must be an intact Loupe project
-of the same project (id) with the same codebook version (sha256) and a coder's package
+of the same project (id) with the same codebook version (sha256; a package of an older
+version of the project's codebook is migrated first, see :mod:`app.services.merge_versions`)
+and a coder's package
 (its settings name the coder, :data:`PACKAGE_FOR`; a full copy of a project is refused),
 every article in it must be one of the project's with the same text, its coder records
 must be the project's (same id, name and role: a file adds no coder and changes no
@@ -14,6 +16,8 @@ Long: may run on the database worker; takes ``progress`` and ``cancelled``.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -25,6 +29,7 @@ from app.core.records import Coder
 from app.core.row_checks import latest_allowed, parse_timestamp
 from app.core.team import PACKAGE_FOR, FileMerge, MergeReport
 from app.services.merge_checks import Lead, MergeError, check_rows
+from app.services.merge_versions import up_to_date
 from app.services.progress import CancelFn, ProgressFn, never_cancelled, no_progress
 from app.services.projects import Project
 from app.store import backups
@@ -156,6 +161,7 @@ def merge_files(
     hashes = article_hashes(store.engine)
     coders = {coder.id: coder for coder in store.coders.list()}
     opened: list[ForeignProject] = []
+    workdir = Path(tempfile.mkdtemp(prefix="loupe-merge-"))
     try:
         with store.engine.connect() as conn:
             facts = Lead(project.codebook, coders, latest_allowed(), _max_seconds(conn))
@@ -169,6 +175,10 @@ def merge_files(
                 except ProjectError as exc:
                     raise MergeError(f"Nothing was merged: {exc.message}") from exc
                 opened.append(foreign)
+                current = up_to_date(project, foreign, workdir)  # an older codebook: a migrated copy
+                if current is not foreign:
+                    foreign.close()
+                    opened[-1] = foreign = current
                 owner, lengths = _check(foreign, identity, f"{cb_name} {cb_version}", hashes, coders)
                 with no_cycle_collection():  # every row of the file is read: see app.core.bulk
                     check_rows(conn, foreign, facts, owner, lengths)
@@ -181,4 +191,5 @@ def merge_files(
     finally:
         for foreign in opened:
             foreign.close()
+        shutil.rmtree(workdir, ignore_errors=True)
     return MergeReport(files=files, backup=None if saved is None else str(saved))

@@ -10,9 +10,11 @@ and writes what the plan returns; when the plan raises, nothing is written.
 from __future__ import annotations
 
 import json
+import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
@@ -195,3 +197,38 @@ def _write(conn: Connection, rewrites: Rewrites, number: int, now: str) -> None:
                 .values(deleted_at=now)
             )
         conn.execute(update(model).values(codebook_version=number))
+
+
+def file_history(path: Path) -> list[tuple[int, str, str]]:
+    """(number, sha256, version) of each codebook another project file (a coder's package)
+    has used; a file older than schema 0008 has used one, its current codebook."""
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        has_history = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'codebook_history'"
+        ).fetchone()
+        if has_history:
+            rows = conn.execute(
+                "SELECT h.number, c.sha256, c.version FROM codebook_history h "
+                "JOIN codebook c ON c.id = h.codebook_id ORDER BY h.number"
+            ).fetchall()
+        else:
+            rows = conn.execute(
+                "SELECT 1, c.sha256, c.version FROM project p JOIN codebook c ON c.id = p.codebook_id"
+            ).fetchall()
+        return [(int(n), str(sha), str(version)) for n, sha, version in rows]
+    finally:
+        conn.close()
+
+
+def copy_file(source: Path, target: Path) -> None:
+    """A consistent copy of the project file ``source`` (read-only) at ``target``."""
+    src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        dst = sqlite3.connect(target)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
