@@ -5,19 +5,12 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from app.core.printable import printable
 
 if TYPE_CHECKING:
-    from app.services.codebook_versions import UpgradeReport
     from app.services.projects import Project
-
-#: Field order of an exported codebook (the project stores canonical JSON, keys sorted).
-_ORDER = ("name", "version", "key", "color", "type", "required", "prompt", "value", "description",
-          "directed", "source", "target", "min", "max", "examples", "attributes", "options",
-          "span_labels", "relation_types", "questions")
-
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -66,27 +59,11 @@ def _upgrade(project: Project, args: argparse.Namespace) -> int:
         print(json.dumps({"from": report.before, "to": report.after, "number": report.number,
                           "dry_run": report.dry_run, **report.as_dict()}, indent=2, ensure_ascii=False))
         return 0
+    from app.services.codebook_edits import format_report
+
     for line in format_report(report):
         print(line)
     return 0
-
-
-def format_report(report: UpgradeReport) -> list[str]:
-    """The migration report, as the command line prints it."""
-    verb = "Would migrate" if report.dry_run else "Migrated"
-    head = (f"Dry run: the codebook would change from {report.before} to {report.after} (version {report.number})."
-            if report.dry_run else
-            f"The codebook changed from {report.before} to {report.after} (version {report.number} of the project).")
-    kinds = (("annotation", "annotations"), ("relation", "relations"), ("answer", "answers"))
-    lines = [head, f"{verb} " + ", ".join(f"{report.live[k]:,} {plural}" for k, plural in kinds) + ":"]
-    lines += [f"  {plural:<12} {report.changed[k]:>9,} changed  {report.dropped[k]:>7,} dropped" for k, plural in kinds]
-    if report.lines:
-        lines.append("What changed:")
-        width = max(len(text) for text, _ in report.lines)
-        lines += [f"  {text:<{width}}  {count:>9,}" for text, count in report.lines]
-    else:
-        lines.append("No coded row needed a change (the new version only adds).")
-    return lines
 
 
 def _history(project: Project, as_json: bool, current_only: bool = False) -> int:
@@ -112,13 +89,11 @@ def _history(project: Project, as_json: bool, current_only: bool = False) -> int
 
 
 def _export(project: Project, target: str, reference: str | None) -> int:
-    import yaml
-
+    from app.services.codebook_edits import codebook_yaml
     from app.services.codebook_versions import codebook_at, history
 
     version, codebook = codebook_at(project, reference or str(history(project)[-1].number))
-    document = ordered(json.loads(codebook.content_json()))
-    text = yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=100)
+    text = codebook_yaml(json.loads(codebook.content_json()))
     try:
         with open(target, "w", encoding="utf-8") as stream:
             stream.write(text)
@@ -128,14 +103,3 @@ def _export(project: Project, target: str, reference: str | None) -> int:
         raise LoupeError(f"{printable(target)} cannot be written ({exc.strerror or type(exc).__name__}).") from None
     print(f"Wrote codebook {codebook.name} {codebook.version} (version {version.number}) to {printable(target)}.")
     return 0
-
-
-def ordered(value: Any) -> Any:
-    """``value`` with the fields of each mapping in the codebook format's reading order."""
-    if isinstance(value, dict):
-        rank = {name: i for i, name in enumerate(_ORDER)}
-        keys = sorted(value, key=lambda k: (rank.get(k, len(rank)), k))
-        return {k: ordered(value[k]) for k in keys}
-    if isinstance(value, list):
-        return [ordered(item) for item in value]
-    return value

@@ -36,16 +36,14 @@ def up_to_date(project: Project, foreign: ForeignProject, workdir: Path) -> Fore
     theirs = file_history(foreign.path)
     number = next((n for n, sha, _version in theirs if sha == foreign.codebook_sha), None)
     ours = [(v.number, v.sha256) for v in versions]
-    if [(n, sha) for n, sha, _ in theirs] != ours[: len(theirs)] or number is None:
-        label = f"{project.codebook.name} {project.codebook.version}"
-        known = any(v.sha256 == foreign.codebook_sha for v in versions)
-        reason = (
-            "was made with a codebook history that differs from the project's"
-            if known else
-            f"was made with a codebook version ({foreign.codebook_label}) that the project has never used "
-            f"(the project's is {label}); merge it into the project that has that version"
-        )
-        raise MergeError(f"Nothing was merged: {foreign.name} {reason}.")
+    if number is None or [(n, sha) for n, sha, _ in theirs] != ours[: len(theirs)]:
+        if [(n, sha) for n, sha, _ in theirs][: len(ours)] == ours:
+            raise MergeError(
+                f"Nothing was merged: {foreign.name} was made with a newer codebook version "
+                f"({foreign.codebook_label}) than the project's ({project.codebook.name} "
+                f"{project.codebook.version}); merge it into the project that has that version."
+            )
+        return foreign  # another codebook: refused by the merge's own check, in its words
     copy = workdir / foreign.name
     copy_file(foreign.path, copy)
     try:

@@ -125,13 +125,13 @@ def test_packages_of_versions_1_and_2_merge_into_version_3(team: Path) -> None:
     assert not any(f.changed for f in again.files)
 
 
-def test_a_package_of_a_version_the_project_never_had_is_refused(team: Path) -> None:
+def test_a_package_of_a_newer_version_is_refused(team: Path) -> None:
     with open_project(team / "lead-v2.loupe") as lead, pytest.raises(MergeError) as caught:
         merge_files(lead, [team / "ana-v3.loupe"], make_backup=False)
     assert str(caught.value) == (
-        "Nothing was merged: ana-v3.loupe was made with a codebook version (Coercion into armed service 3) "
-        "that the project has never used (the project's is Coercion into armed service 2); merge it into "
-        "the project that has that version."
+        "Nothing was merged: ana-v3.loupe was made with a newer codebook version (Coercion into armed "
+        "service 3) than the project's (Coercion into armed service 2); merge it into the project that has "
+        "that version."
     )
 
 
