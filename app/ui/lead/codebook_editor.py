@@ -15,20 +15,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QStandardItem, QStandardItemModel
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
     QFormLayout,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QStackedWidget,
-    QTreeView,
     QVBoxLayout,
     QWidget,
 )
@@ -39,19 +37,16 @@ from app.services.codebook_edits import (
     Problem,
     Ready,
     WorkingCopy,
-    children_key,
     codebook_yaml,
     kind_of,
     name_key,
 )
 from app.services.codebook_versions import history
-from app.ui.colors import label_color, swatch_icon
-from app.ui.lead.codebook_editor_save import SaveFlow
+from app.ui.lead.codebook_editor_save import SaveFlow, describe_edits
+from app.ui.lead.codebook_editor_tree import PATH_ROLE, PROBLEM_COLOUR, CodebookTree, button_grid
 from app.ui.lead.codebook_forms import MARKED, make_forms
 from app.ui.window_parts import ProjectWindow
 
-PATH_ROLE = Qt.ItemDataRole.UserRole + 1
-GROUPS = (("span_labels", "Span labels"), ("relation_types", "Relation types"), ("questions", "Article questions"))
 HELP = (
     "Renaming an item keeps its coding: annotations, values and answers follow the new name. Deleting one "
     "drops its coding, after you confirm. Splitting a label into several (by an attribute's value) or merging "
@@ -76,6 +71,7 @@ class CodebookEditorDialog(QDialog):
         self.working = WorkingCopy(project.codebook, [v.version for v in history(project)])
         self.path: ItemPath | None = None
         self.flow: SaveFlow | None = None
+        self.discard_box: QMessageBox | None = None
         self.setStyleSheet(MARKED)
 
         self.name = QLineEdit(self.working.doc["name"])
@@ -90,15 +86,9 @@ class CodebookEditorDialog(QDialog):
         top.addRow("Codebook &name:", self.name)
         top.addRow(f"New &version (now {project.codebook.version}):", self.version)
 
-        self.model = QStandardItemModel(self)
-        self.tree = QTreeView()
-        self.tree.setObjectName("codebookTree")
-        self.tree.setHeaderHidden(True)
-        self.tree.setModel(self.model)
+        self.tree = CodebookTree(self.working)
         self.tree.selectionModel().currentChanged.connect(self._current_changed)
-        self.buttons: dict[str, QPushButton] = {}
-        grid = QGridLayout()
-        for n, (name, text, slot) in enumerate((
+        grid, self.buttons = button_grid((
             ("addLabel", "+ &Label", lambda: self.add(("span_labels",))),
             ("addRelation", "+ Re&lation", lambda: self.add(("relation_types",))),
             ("addQuestion", "+ &Question", lambda: self.add(("questions",))),
@@ -107,13 +97,7 @@ class CodebookEditorDialog(QDialog):
             ("removeItem", "&Remove", self.remove),
             ("moveUp", "Move &Up", lambda: self.move_item(-1)),
             ("moveDown", "Move Do&wn", lambda: self.move_item(1)),
-        )):
-            button = QPushButton(text)
-            button.setObjectName(name)
-            button.setAutoDefault(False)
-            button.clicked.connect(lambda _c=False, s=slot: s())
-            grid.addWidget(button, n // 3, n % 3)
-            self.buttons[name] = button
+        ))
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
@@ -167,47 +151,20 @@ class CodebookEditorDialog(QDialog):
         layout.addWidget(help_text)
         layout.addLayout(bottom)
         self.resize(1080, 720)
+        self.pristine = self.working.document()
         self._rebuild(("span_labels", 0) if self.working.doc["span_labels"] else None)
 
     # -- the tree ----------------------------------------------------------------------
     def _rebuild(self, select: ItemPath | None) -> None:
-        self.model.clear()
-        for group, title in GROUPS:
-            top = QStandardItem(title)
-            top.setData((group,), PATH_ROLE)
-            top.setEditable(False)
-            for i in range(len(self.working.items((group,)))):
-                self._append(top, (group, i))
-            self.model.appendRow(top)
-        self.tree.expandToDepth(1)
+        self.tree.rebuild()
         self.select(select)
-
-    def _append(self, parent: QStandardItem, path: ItemPath) -> None:
-        node = QStandardItem(self.working.title(path))
-        node.setEditable(False)
-        node.setData(path, PATH_ROLE)
-        if kind_of(path) == "label":
-            node.setIcon(swatch_icon(label_color(str(self.working.item(path).get("color", "")))))
-        parent.appendRow(node)
-        key = children_key(path)
-        for j in range(len(self.working.items(path))):
-            self._append(node, (*path, str(key), j))
-
-    def index_of(self, path: ItemPath) -> QModelIndex:
-        index = self.model.index([g for g, _ in GROUPS].index(str(path[0])), 0)
-        for row in path[1::2]:
-            index = self.model.index(int(row), 0, index)
-        return index
 
     def select(self, path: ItemPath | None) -> None:
         """Make the item at ``path`` current (and show its form)."""
         if path is None:
             self._show(None)
             return
-        index = self.index_of(path)
-        self.tree.scrollTo(index)
-        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect
-        self.tree.selectionModel().setCurrentIndex(index, flags)
+        self.tree.make_current(path)
         self._show(path)
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
@@ -274,11 +231,10 @@ class CodebookEditorDialog(QDialog):
         if self.path is None:
             return
         self.working.set_field(self.path, key, value)
-        node = self.model.itemFromIndex(self.index_of(self.path))
         if key == name_key(self.path):
-            node.setText(str(value))
+            self.tree.show_title(self.path, str(value))
         elif key == "color":
-            node.setIcon(swatch_icon(label_color(str(value))))
+            self.tree.show_colour(self.path, str(value))
         if key in ("type", "required"):  # which fields apply
             self.forms[kind_of(self.path)].load(self.working.item(self.path), self.working, self.path)
         self.validate()
@@ -293,7 +249,7 @@ class CodebookEditorDialog(QDialog):
         result = self.working.check()
         problem = result if isinstance(result, Problem) else None
         self.save_button.setEnabled(problem is None and self.flow is None)
-        self._mark_tree(problem.item if problem else None)
+        self.tree.mark(problem.item if problem else None)
         for field, edit in (("version", self.version), ("name", self.name)):
             marked = problem is not None and problem.item is None and problem.field == field
             edit.setProperty("problem", marked)
@@ -303,31 +259,12 @@ class CodebookEditorDialog(QDialog):
             mine = problem is not None and problem.item == self.path
             self.forms[kind_of(self.path)].mark(problem.field if mine and problem else None)
         if problem is not None:
-            self.problem.setStyleSheet("color: #C0392B;")
+            self.problem.setStyleSheet(f"color: {PROBLEM_COLOUR};")
             self.problem.setText(problem.sentence)
         else:
             self.problem.setStyleSheet("")
-            self.problem.setText(f"Ready to save as version {self.working.doc['version']}. {self._summary()}")
+            self.problem.setText(f"Ready to save as version {self.working.doc['version']}. {describe_edits(self.working)}")
         return result
-
-    def _summary(self) -> str:
-        names = {"labels": "label", "attributes": "attribute", "relations": "relation type", "questions": "question"}
-        document = self.working.map_document()
-        parts = [f"{names[part]} {old} \u2192 {new}" for part in names
-                 for old, new in document.get(part, {}).items() if new is not None]
-        deleted = self.working.deletions()
-        text = f"Renames: {', '.join(parts)}." if parts else ""
-        return text + (f" Deletes: {', '.join(deleted)}." if deleted else "")
-
-    def _mark_tree(self, path: ItemPath | None) -> None:
-        red = QBrush(QColor("#C0392B"))
-        wrong = self.index_of(path) if path is not None else QModelIndex()
-        stack = [self.model.item(row) for row in range(self.model.rowCount())]
-        while stack:
-            node = stack.pop()
-            bad = wrong.isValid() and node.index() == wrong
-            node.setForeground(red if bad else QBrush())
-            stack.extend(node.child(row) for row in range(node.rowCount()))
 
     # -- saving ------------------------------------------------------------------------
     def save(self) -> None:
@@ -341,6 +278,23 @@ class CodebookEditorDialog(QDialog):
         self.save_button.setEnabled(False)
         self.flow.start()
 
+    def reject(self) -> None:
+        """Cancel (or Escape): edits are not thrown away without asking."""
+        if self.flow is not None:
+            return  # the migration is under way
+        if self.discard_box is None and self.working.document() != self.pristine:
+            self.discard_box = QMessageBox(QMessageBox.Icon.Question, "Edit Codebook",
+                                           "Discard the edits? The codebook stays as it is.", parent=self)
+            self.discard_box.setObjectName("codebookDiscard")
+            discard = self.discard_box.addButton("Discard Edits", QMessageBox.ButtonRole.DestructiveRole)
+            self.discard_box.addButton("Keep Editing", QMessageBox.ButtonRole.RejectRole)
+            self.discard_box.buttonClicked.connect(lambda b: QDialog.reject(self) if b is discard else None)
+            self.discard_box.finished.connect(lambda _r: setattr(self, "discard_box", None))
+            self.discard_box.open()
+            return
+        if self.discard_box is None:
+            super().reject()
+
     def _saved(self, report: object) -> None:
         self.flow = None
         self.saved.emit(report)
@@ -350,7 +304,7 @@ class CodebookEditorDialog(QDialog):
         self.flow = None
         self.validate()
         if sentence:
-            self.problem.setStyleSheet("color: #C0392B;")
+            self.problem.setStyleSheet(f"color: {PROBLEM_COLOUR};")
             self.problem.setText(sentence)
 
     def export_yaml(self, target: Path | None = None) -> Path | None:

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from app.core.codebook import Codebook, CodebookMap
 from app.core.errors import LoupeError
-from app.services.codebook_edits import Ready, format_report
+from app.services.codebook_edits import Ready, WorkingCopy, format_report
 from app.services.codebook_versions import UpgradeReport, adopt_codebook
 from app.services.progress import CancelFn, ProgressFn
 from app.services.projects import Project
@@ -48,6 +48,17 @@ def dropped_rows(report: UpgradeReport) -> str:
     parts = [f"{report.dropped[k]:,} {one if report.dropped[k] == 1 else many}"
              for k, one, many in KINDS if report.dropped.get(k)]
     return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1] if parts else ""
+
+
+def describe_edits(working: WorkingCopy) -> str:
+    """What the edits rename and delete, in a sentence or two ("" when neither)."""
+    names = {"labels": "label", "attributes": "attribute", "relations": "relation type", "questions": "question"}
+    document = working.map_document()
+    parts = [f"{names[part]} {old} \u2192 {new}" for part in names
+             for old, new in document.get(part, {}).items() if new is not None]
+    deleted = working.deletions()
+    text = f"Renames: {', '.join(parts)}." if parts else ""
+    return text + (f" Deletes: {', '.join(deleted)}." if deleted else "")
 
 
 def confirm_box(parent: QWidget, report: UpgradeReport, version: str, deletions: list[str]) -> QMessageBox:
@@ -138,11 +149,13 @@ class SaveFlow(QObject):
         if self.box is None or button.objectName() != "confirmCodebookSave":
             self.stopped.emit("")
             return
+        self.parent_widget.setEnabled(False)  # one migration; the dialog waits for it
         self.task = AdoptTask(self.window, self.ready.codebook, self.ready.cmap)
         self.task.done.connect(self._adopted)
         self.task.start()
 
     def _adopted(self, report: UpgradeReport | None) -> None:
+        self.parent_widget.setEnabled(True)
         if report is None:
             self.stopped.emit("The codebook was not changed.")
             return

@@ -76,7 +76,7 @@ def test_rename_a_label_and_add_an_option_then_save(qtbot, window) -> None:  # n
 
     editor.select(("span_labels", 0))
     type_into(qtbot, editor.forms["label"].fields["name"], "Agent")
-    tree = editor.model.itemFromIndex(editor.index_of(("span_labels", 0)))
+    tree = editor.tree.node(("span_labels", 0))
     assert tree.text() == "Agent"
     editor.select(("span_labels", 0, "attributes", 0))
     qtbot.mouseClick(editor.buttons["addOption"], Qt.MouseButton.LeftButton)
@@ -131,7 +131,7 @@ def test_an_invalid_edit_says_why_and_keeps_save_off(qtbot, window) -> None:  # 
         "span_labels[0] has the same name."
     )
     assert form.fields["name"].property("problem") is True
-    assert editor.model.itemFromIndex(editor.index_of(("span_labels", 1))).foreground().color().name() == "#c0392b"
+    assert editor.tree.node(("span_labels", 1)).foreground().color().name() == "#c0392b"
 
     type_into(qtbot, form.fields["name"], "Claim")
     type_into(qtbot, form.fields["key"], "")
@@ -144,7 +144,15 @@ def test_an_invalid_edit_says_why_and_keeps_save_off(qtbot, window) -> None:  # 
     type_into(qtbot, editor.version, "1")
     assert "already used version '1'" in editor.problem.text()
     assert editor.version.property("problem") is True
-    editor.reject()
+
+    editor.reject()  # Cancel asks before the edits are thrown away
+    box = editor.findChild(QMessageBox, "codebookDiscard")
+    assert box is not None and box.isVisible() and editor.isVisible()
+    discard = next(b for b in box.buttons() if b.text() == "Discard Edits")
+    qtbot.mouseClick(discard, Qt.MouseButton.LeftButton)
+    assert not editor.isVisible()
+    with open_project(window.controller.project_path) as project:
+        assert [v.version for v in history(project)] == ["1"]
 
 
 def test_deleting_a_coded_label_asks_first_with_its_row_count(qtbot, window) -> None:  # noqa: ANN001
