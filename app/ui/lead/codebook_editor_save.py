@@ -10,6 +10,7 @@ the codebook) and its undo history is gone: a codebook change is not a coding ed
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -32,6 +33,9 @@ from app.services.projects import Project
 from app.ui.tasks import ProjectTask
 from app.ui.window_parts import ProjectWindow
 
+#: A line of the migration report that counts attribute values dropped ("Actor.role: dropped",
+#: "Actor.actor_type: police → dropped").
+_VALUE_DROP = re.compile(r"^[^\s:]+\.[^\s:]+: (?:\S+ \u2192 )?dropped$")
 KINDS = (("annotation", "annotation", "annotations"), ("relation", "relation", "relations"),
          ("answer", "answer", "answers"))
 
@@ -43,10 +47,14 @@ class ReopensProject(Protocol):
     def open_project(self, path: Path, coder_name: str) -> None: ...
 
 
-def dropped_rows(report: UpgradeReport) -> str:
-    """"12 annotations, 12 relations and 1 answer", the coded rows a change drops ("" if none)."""
+def dropped(report: UpgradeReport) -> str:
+    """"12 annotations, 12 relations and 3 attribute values": what a change drops of the
+    coding ("" if nothing). A dropped option or attribute empties values, not rows."""
     parts = [f"{report.dropped[k]:,} {one if report.dropped[k] == 1 else many}"
              for k, one, many in KINDS if report.dropped.get(k)]
+    values = sum(count for text, count in report.lines if _VALUE_DROP.match(text))
+    if values:
+        parts.append(f"{values:,} attribute value{'s' if values != 1 else ''}")
     return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1] if parts else ""
 
 
@@ -65,7 +73,7 @@ def confirm_box(parent: QWidget, report: UpgradeReport, version: str, deletions:
     """The question before the change: the dry run's report, what is dropped, and that
     Undo cannot take it back. Opened by the caller (``open()``); objectName
     ``codebookSaveConfirm``, its Save button ``confirmCodebookSave``."""
-    drops = dropped_rows(report)
+    drops = dropped(report)
     text = f"Save the codebook as version {version} and migrate the project's coding to it?"
     if drops:
         text += (f"\n\nDeleting {', '.join(deletions) or 'items'} drops {drops} coded so far. "

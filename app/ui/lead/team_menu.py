@@ -104,6 +104,11 @@ class TeamActions(QObject):
             return None
         from app.ui.lead.codebook_editor import CodebookEditorDialog
 
+        if self.codebook_editor is not None:
+            if self.codebook_editor.isVisible():
+                self.codebook_editor.raise_()
+                return self.codebook_editor
+            self.codebook_editor.deleteLater()  # a closed one: its edits were saved or discarded
         self.codebook_editor = CodebookEditorDialog(self.window)
         self.codebook_editor.saved.connect(lambda _report: self._codebook_changed())
         self.codebook_editor.open()

@@ -201,3 +201,66 @@ def test_a_coders_package_cannot_edit_the_codebook(qtbot, window, tmp_path: Path
     assert action.toolTip().startswith("This file is ana's package: the codebook is changed in the lead's project")
     assert window.team.edit_codebook() is None
     QApplication.processEvents()
+
+
+def test_a_new_required_attribute_asks_for_a_default(qtbot, window) -> None:  # noqa: ANN001
+    editor = open_editor(qtbot, window)
+    editor.select(("span_labels", 1))
+    qtbot.mouseClick(editor.buttons["addAttribute"], Qt.MouseButton.LeftButton)
+    assert editor.path == ("span_labels", 1, "attributes", 2)
+    form = editor.forms["attribute"]
+    type_into(qtbot, form.fields["name"], "certainty")
+    assert editor.save_button.isEnabled()  # optional: additive
+    assert not form.default.isVisible()
+    form.fields["required"].setChecked(True)
+    assert form.default.isVisible() and not editor.save_button.isEnabled()
+    assert editor.problem.text() == (
+        "Saving needs a decision for 1 change: Claim.certainty is required and coded rows have no value "
+        "for it (give a default for coded rows)."
+    )
+    assert form.default.property("problem") is True
+    type_into(qtbot, form.default, "unclear")
+    assert editor.save_button.isEnabled()
+    qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    box = editor.findChild(QMessageBox, "codebookSaveConfirm")
+    assert "Claim.certainty: default unclear" in box.informativeText()
+    with qtbot.waitSignal(editor.saved, timeout=30_000):
+        qtbot.mouseClick(box.findChild(QPushButton, "confirmCodebookSave"), Qt.MouseButton.LeftButton)
+    with sqlite3.connect(window.controller.project_path) as conn:
+        values = conn.execute("SELECT DISTINCT json_extract(attributes, '$.certainty') FROM annotation "
+                              "WHERE label = 'Claim' AND deleted_at IS NULL").fetchall()
+    conn.close()
+    assert values == [("unclear",)]
+
+
+def test_deleting_a_coded_option_counts_the_values_it_drops(qtbot, window) -> None:  # noqa: ANN001
+    editor = open_editor(qtbot, window)
+    editor.select(("span_labels", 0, "attributes", 0, "options", 1))
+    assert editor.forms["option"].fields["value"].text() == "armed_forces"
+    qtbot.mouseClick(editor.buttons["removeItem"], Qt.MouseButton.LeftButton)
+    assert editor.path == ("span_labels", 0, "attributes", 0, "options", 1)  # the next one
+    qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    box = editor.findChild(QMessageBox, "codebookSaveConfirm")
+    assert "Deleting option armed_forces of Actor.actor_type drops 12 attribute values coded so far" in box.text()
+    assert box.findChild(QPushButton, "confirmCodebookSave").text() == "Drop 12 attribute values and Save"
+
+
+def test_a_change_that_would_break_coded_rows_is_refused_in_one_sentence(qtbot, window) -> None:  # noqa: ANN001
+    path = window.controller.project_path
+    editor = open_editor(qtbot, window)
+    editor.select(("relation_types", 1))  # perpetrator: Coercion -> Actor
+    ends = editor.forms["relation"].ends["target"]
+    assert [ends.item(i).text() for i in range(ends.count())] == ["Actor", "Claim", "Coercion"]
+    ends.item(0).setCheckState(Qt.CheckState.Unchecked)
+    ends.item(1).setCheckState(Qt.CheckState.Checked)
+    assert editor.save_button.isEnabled(), editor.problem.text()
+    qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    # Every perpetrator relation coded so far points at an Actor: nothing to confirm.
+    assert editor.findChild(QMessageBox, "codebookSaveConfirm") is None
+    sentence = editor.problem.text()
+    assert sentence.startswith("The codebook cannot change to version 2: 12 coded rows would not fit it; "
+                               "nothing was changed: relation ")
+    assert sentence.endswith(".") and editor.save_button.isEnabled()
+    assert labels_in_file(path) == {"Actor": 24, "Claim": 12, "Coercion": 12}
+    with open_project(path) as project:
+        assert [v.version for v in history(project)] == ["1"]
