@@ -55,6 +55,8 @@ class Problem:
     sentence: str
     item: ItemPath | None = None
     field: str | None = None
+    #: Nothing is wrong, there is only nothing to save yet.
+    quiet: bool = False
 
 
 @dataclass(frozen=True)
@@ -225,7 +227,7 @@ class WorkingCopy:
                 None, "version",
             )
         if _without_version(new) == _without_version(self.original):
-            return Problem("Nothing has changed yet.")
+            return Problem("Nothing has changed yet.", quiet=True)
         try:
             cmap = map_from_document(self.map_document(), "The edits", self.original, new)
         except CodebookError as exc:

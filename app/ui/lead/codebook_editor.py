@@ -259,7 +259,7 @@ class CodebookEditorDialog(QDialog):
             mine = problem is not None and problem.item == self.path
             self.forms[kind_of(self.path)].mark(problem.field if mine and problem else None)
         if problem is not None:
-            self.problem.setStyleSheet(f"color: {PROBLEM_COLOUR};")
+            self.problem.setStyleSheet("" if problem.quiet else f"color: {PROBLEM_COLOUR};")
             self.problem.setText(problem.sentence)
         else:
             self.problem.setStyleSheet("")

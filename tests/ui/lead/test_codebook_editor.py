@@ -120,8 +120,10 @@ def test_rename_a_label_and_add_an_option_then_save(qtbot, window) -> None:  # n
     assert "Actor \u2192 Agent" in report.text()
 
 
-def test_an_invalid_edit_says_why_and_keeps_save_off(qtbot, window) -> None:  # noqa: ANN001
+def test_an_invalid_edit_says_why_and_keeps_save_off(qtbot, qtmodeltester, window) -> None:  # noqa: ANN001
     editor = open_editor(qtbot, window)
+    qtmodeltester.check(editor.tree.items)
+    assert editor.problem.text() == "Nothing has changed yet." and not editor.save_button.isEnabled()
     editor.select(("span_labels", 1))
     form = editor.forms["label"]
     type_into(qtbot, form.fields["name"], "Actor")
