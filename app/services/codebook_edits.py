@@ -199,8 +199,8 @@ class WorkingCopy:
 
     def _siblings(self, path: ItemPath) -> list[dict[str, Any]]:
         if len(path) == 2:
-            return list_of(self.doc[str(path[0])])
-        return list_of(self.item(path[:-2])[str(path[-2])])
+            return _list_of(self.doc[str(path[0])])
+        return _list_of(self.item(path[:-2])[str(path[-2])])
 
     # -- results -----------------------------------------------------------------------
     def document(self) -> dict[str, Any]:
@@ -308,15 +308,15 @@ def _strip(value: Any) -> Any:
     return value
 
 
-def list_of(value: Any) -> list[dict[str, Any]]:
+def _list_of(value: Any) -> list[dict[str, Any]]:
     if not isinstance(value, list):
         raise KeyError(value)
     return value
 
 
-def _free(base: str, taken: Iterable[str], first: str | None = None) -> str:
+def _free(base: str, taken: Iterable[str]) -> str:
     used = {name.casefold() for name in taken}
-    candidates = [first or base, *(f"{base}_{n}" for n in range(2, 1000))]
+    candidates = [base, *(f"{base}_{n}" for n in range(2, 1000))]
     return next(c for c in candidates if c.casefold() not in used)
 
 
