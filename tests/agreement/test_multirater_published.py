@@ -59,9 +59,7 @@ def test_warrens_2010_light_hubert_fleiss_randolph():
     values = {f.__name__: f(WARRENS_2010).value for f in (fleiss_kappa, hubert_kappa, bennett_s)}
     assert values["fleiss_kappa"] <= values["hubert_kappa"] <= values["bennett_s"]
     # Light's kappa is the mean of the 28 pairwise Cohen's kappas.
-    pairs = [
-        cohen_kappa(WARRENS_2010, coders=pair).value for pair in combinations(range(8), 2)
-    ]
+    pairs = [cohen_kappa(WARRENS_2010, coders=pair).value for pair in combinations(range(8), 2)]
     assert light_kappa(WARRENS_2010).value == pytest.approx(np.mean(pairs), abs=1e-14)
 
 
