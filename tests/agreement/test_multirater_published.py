@@ -153,3 +153,27 @@ def test_fleiss_1971_category_kappas_two_transcriptions():
         value = fleiss_kappa(FLEISS_1971.T, category=category).value
         assert round(value, 3) == irr[category - 1]
         assert value == pytest.approx(dkpro[category - 1], abs=0.005)
+
+
+def test_mieskes_2009_category_specific_fleiss_kappa():
+    """Mieskes (2009), dissertation, Erlangen-Nürnberg, p. 58: three annotators tag 17 items
+    with parts of speech; Fleiss' kappa 0.80 (P 0.84, P_e 0.20) and kappa_j 1.00 (INP, JJ,
+    MD, PRP), 0.48 (NN), 0.56 (RB), 0.67 (UH), 0.29 (VB), -0.02 (VBP)."""
+    rows = [
+        ("UH", "VB", "UH"), ("INP", "INP", "INP"), ("UH", "UH", "UH"), ("INP", "INP", "INP"),
+        ("RB", "RB", "RB"), ("JJ", "JJ", "JJ"), ("INP", "INP", "INP"), ("PRP", "PRP", "PRP"),
+        ("NN", "NN", "RB"), ("VB", "VBP", "VB"), ("PRP", "PRP", "PRP"), ("INP", "INP", "INP"),
+        ("RB", "UH", "UH"), ("INP", "INP", "INP"), ("MD", "MD", "MD"), ("PRP", "PRP", "PRP"),
+        ("INP", "INP", "INP"),
+    ]  # fmt: skip
+    units = [dict(enumerate(row)) for row in rows]
+    kappa = fleiss_kappa(units)
+    assert (round(kappa.observed, 2), round(kappa.expected, 2), round(kappa.value, 2)) == (
+        0.84,
+        0.20,
+        0.80,
+    )
+    published = {"INP": 1.0, "JJ": 1.0, "MD": 1.0, "NN": 0.48, "PRP": 1.0, "RB": 0.56,
+                 "UH": 0.67, "VB": 0.29, "VBP": -0.02}  # fmt: skip
+    for category, value in published.items():
+        assert round(fleiss_kappa(units, category=category).value, 2) == value
