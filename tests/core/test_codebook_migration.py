@@ -6,7 +6,14 @@ import pytest
 
 from app.core.codebook import Chain, CodebookMap, Migrator, read_map_text, unmapped_changes
 from app.core.errors import CodebookError
-from tests.codebook_versions import MAP_1_2, MAP_2_3, codebook, document_v1, document_v2, document_v3
+from tests.codebook_versions import (
+    MAP_1_2,
+    MAP_2_3,
+    codebook,
+    document_v1,
+    document_v2,
+    document_v3,
+)
 
 V1, V2, V3 = codebook(document_v1()), codebook(document_v2()), codebook(document_v3())
 
