@@ -262,3 +262,20 @@ def test_gwet_2014_pp_89_90_quadratic_weights_four_raters_missing_ratings():
     assert four(gwet_ac2(data, q)) == (0.9206, 0.6462, 0.7755)
     assert round(krippendorff_alpha(data, "interval").value, 4) == 0.6180
     assert round(krippendorff_alpha(data, weights=q).value, 4) == 0.6180
+
+
+def test_gwet_2014_pp_55_56_scott_pi_is_the_generalised_pi():
+    """Gwet (2014), pp. 55-56 (with the errata for p. 56), the four raters above, as the R
+    package `agreement` checks them (tests/testthat/test-categorical_unordered.R): pi
+    0.7612 (p_e 0.2387), Conger's kappa 0.7628 (p_e 0.2334), S 0.7727, AC1 0.7754
+    (p_e 0.1903), alpha 0.7434."""
+    data = KRIPPENDORFF_2011.copy()
+    data[1, 11], data[2, 11] = NAN, 3
+    pi = scott_pi(data)
+    assert (round(pi.expected, 4), round(pi.value, 4)) == (0.2387, 0.7612)
+    kappa = conger_kappa(data)
+    assert (round(kappa.expected, 4), round(kappa.value, 4)) == (0.2334, 0.7628)
+    assert round(bennett_s(data).value, 4) == 0.7727
+    ac1 = gwet_ac1(data)
+    assert (round(ac1.expected, 4), round(ac1.value, 4)) == (0.1903, 0.7754)
+    assert round(krippendorff_alpha(data).value, 4) == 0.7434
