@@ -52,6 +52,7 @@ from app.store.merging import (
     ForeignProject,
     lead_fragments,
     lead_rows,
+    lead_rows_of,
     lead_statuses,
 )
 
@@ -83,12 +84,21 @@ class Lead:
         return coder.name if coder is not None else repr(coder_id)
 
 
-def check_rows(conn: Any, foreign: ForeignProject, lead: Lead, owner: Coder, lengths: dict[str, int]) -> FilePlan:
+def check_rows(
+    conn: Any, foreign: ForeignProject, lead: Lead, owner: Coder, lengths: dict[str, int], *, exact: bool = False
+) -> FilePlan:
     """Refuse (:class:`MergeError`) the first row of ``foreign`` that its coder ``owner``
     may not bring; ``lengths`` holds the text length of each article of the file.
     Returns the rows that win against the project as ``conn`` reads it, to be written
-    from this one read (:func:`app.store.merge_writes.merge_file`)."""
-    checker = _FileChecker(conn, foreign, lead, owner, lengths)
+    from this one read (:func:`app.store.merge_writes.merge_file`).
+
+    The project's version of the coder's own rows is read by (article, coder), a range
+    per article of the file; a row the project holds elsewhere (another coder's or
+    article's) is then taken for a new one, and the project's unique key refuses its
+    insert (:class:`~app.store.merge_writes.RefusedWrite`). ``exact`` looks every id up
+    instead, to name such a row and why in the refusal.
+    """
+    checker = _FileChecker(conn, foreign, lead, owner, lengths, exact)
     checker.read_fragments()
     checker.annotations = checker.versioned("annotation", checker.annotation)
     checker.other_fragments()
@@ -99,8 +109,11 @@ def check_rows(conn: Any, foreign: ForeignProject, lead: Lead, owner: Coder, len
 
 
 class _FileChecker:
-    def __init__(self, conn: Any, foreign: ForeignProject, lead: Lead, owner: Coder, lengths: dict[str, int]) -> None:
+    def __init__(
+        self, conn: Any, foreign: ForeignProject, lead: Lead, owner: Coder, lengths: dict[str, int], exact: bool
+    ) -> None:
         self.conn, self.foreign, self.lead, self.owner, self.lengths = conn, foreign, lead, owner, lengths
+        self.exact = exact
         self.codebook = lead.codebook
         self.plan = FilePlan(owner.id)
         self.annotations: list[Row] = []
@@ -110,6 +123,7 @@ class _FileChecker:
         #: created_at is often updated_at, and most rows have the same few attributes.
         self.good_stamps: set[str] = set()
         self.good_attributes: set[tuple[Any, Any]] = set()
+        self.good_answers: set[tuple[Any, str]] = set()
         #: annotation id -> its fragments in the file (discontinuous spans only).
         self.fragments: dict[Any, tuple[tuple[Any, Any], ...]] = {}
         #: Other coders' annotations the file holds exactly as the project does.
@@ -140,10 +154,11 @@ class _FileChecker:
         owner, latest, claimed, lengths = self.owner.id, self.lead.latest, self.lead.claimed, self.lengths
         # The project's coder, article, version and tombstone of each id (full rows only
         # for other coders' rows, and none of a row an earlier file of this merge brought).
-        have = {
-            values[0]: values[1:]
-            for values in lead_rows(self.conn, table, _HAVE, sorted(row[0] for row in rows))
-        }
+        if self.exact:
+            found = lead_rows(self.conn, table, _HAVE, sorted(row[0] for row in rows))
+        else:
+            found = lead_rows_of(self.conn, table, _HAVE, owner, sorted(lengths))
+        have = {values[0]: values[1:] for values in found}
         theirs = {
             row[0]: row
             for row in lead_rows(
@@ -266,10 +281,16 @@ class _FileChecker:
         return problem or self.attributes(self.codebook.relation_type(label), row[at["attributes"]])
 
     def answer(self, row: Row) -> str | None:
-        value, problem = parse_json(row[self.at["value"]])
+        key = (row[self.at["question"]], row[self.at["value"]])
+        if key in self.good_answers:  # most answers repeat a few (question, value) pairs
+            return None
+        value, problem = parse_json(key[1])
         if problem:
             return f"its value is {problem}"
-        return answer_problem(self.codebook, row[self.at["question"]], value)
+        problem = answer_problem(self.codebook, key[0], value)
+        if problem is None and isinstance(key[1], str):
+            self.good_answers.add(key)
+        return problem
 
     # -- statuses and time spent ----------------------------------------
 

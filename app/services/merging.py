@@ -32,7 +32,7 @@ from app.services.progress import CancelFn, ProgressFn, never_cancelled, no_prog
 from app.services.projects import Project
 from app.store import backups
 from app.store.engine import is_url
-from app.store.merge_writes import merge_file, merge_transaction
+from app.store.merge_writes import RefusedWrite, merge_file, merge_transaction
 from app.store.merging import (
     ForeignProject,
     article_hashes,
@@ -181,6 +181,20 @@ def merge_files(
     return MergeReport(files=files, backup=None if saved is None else str(saved))
 
 
+def _merge_one(
+    conn: Any, foreign: ForeignProject, facts: Lead, owner: Coder, lengths: dict[str, int], cancelled: CancelFn
+) -> FileMerge:
+    """Check one file's rows and write the winners; when the project refuses a write (a
+    row it holds under another coder or article), the file is checked again looking up
+    every id, which names the row and the reason (see :func:`check_rows`)."""
+    plan = check_rows(conn, foreign, facts, owner, lengths)
+    try:
+        return merge_file(conn, foreign, plan, cancelled)
+    except RefusedWrite:
+        check_rows(conn, foreign, facts, owner, lengths, exact=True)
+        raise
+
+
 def _merge(
     project: Project,
     lead: Path,
@@ -202,8 +216,7 @@ def _merge(
             for index, (foreign, owner, lengths) in enumerate(checked):
                 progress(index, len(checked), f"Merging {foreign.name}")
                 with no_cycle_collection():  # every row of the file is read: see app.core.bulk
-                    plan = check_rows(conn, foreign, facts, owner, lengths)
-                    files.append(merge_file(conn, foreign, plan, cancelled))
+                    files.append(_merge_one(conn, foreign, facts, owner, lengths, cancelled))
             if cancelled():
                 raise MergeError("The merge was cancelled; nothing was written.")
     except BaseException:

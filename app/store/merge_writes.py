@@ -13,6 +13,7 @@ write must change exactly the rows that were checked to win, or the merge is und
 from __future__ import annotations
 
 import json
+import sqlite3
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -106,15 +107,24 @@ def merge_transaction(engine: Engine) -> Iterator[Connection]:
             conn.exec_driver_sql(f"PRAGMA cache_size = {_DEFAULT_CACHE}")
 
 
+class RefusedWrite(ProjectError):
+    """The project refused a row of a file (a key it holds already, a missing row it
+    refers to); what the file wrote is undone, the rest of the merge's transaction stays."""
+
+
 def merge_file(conn: Connection, foreign: ForeignProject, plan: FilePlan, cancelled: Callable[[], bool]) -> FileMerge:
     """Write what ``plan`` holds (checked rows of ``foreign``); returns what changed."""
     result = FileMerge(foreign.name, foreign.package_for)
+    conn.exec_driver_sql("SAVEPOINT merge_file")
     try:
         _write_file(conn, foreign, plan, result, cancelled)
     except IntegrityError as exc:
-        raise ProjectError(
-            f"Nothing was merged: {foreign.name} holds rows that refer to missing ones ({exc.orig})."
+        conn.exec_driver_sql("ROLLBACK TO merge_file")
+        conn.exec_driver_sql("RELEASE merge_file")
+        raise RefusedWrite(
+            f"Nothing was merged: {foreign.name} holds rows that the project refused ({exc.orig})."
         ) from exc
+    conn.exec_driver_sql("RELEASE merge_file")
     if result.changed:  # a merge that changed nothing leaves no trace at all
         _log(conn, foreign, result)
     return result
@@ -160,6 +170,8 @@ def _write(conn: Connection, foreign: ForeignProject, statement: str, rows: Sequ
     try:
         cursor.executemany(statement, rows)
         written = cursor.rowcount
+    except sqlite3.IntegrityError as exc:
+        raise IntegrityError(statement, None, exc) from exc
     finally:
         cursor.close()
     if written != len(rows):

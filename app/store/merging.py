@@ -156,17 +156,19 @@ def article_hashes(engine: Engine) -> dict[str, str]:
 
 
 def _rows_where_in(
-    conn: Connection, select: str, column: str, values: Sequence[Any], order: str = ""
+    conn: Connection, select: str, column: str, values: Sequence[Any], order: str = "", *, also: Sequence[Any] = ()
 ) -> list[tuple[Any, ...]]:
-    """``select`` (a ``SELECT ... FROM table``) for the rows whose ``column`` is one of
-    ``values``, in chunks under SQLite's parameter limit, as plain tuples through the
-    driver's cursor (the same types a foreign file's rows have)."""
+    """``select`` (a ``SELECT ... FROM table``, or ``... WHERE <condition> AND`` with its
+    parameters in ``also``) for the rows whose ``column`` is one of ``values``, in chunks
+    under SQLite's parameter limit, as plain tuples through the driver's cursor (the
+    same types a foreign file's rows have)."""
     found: list[tuple[Any, ...]] = []
     cursor = sqlite_connection(conn).cursor()
+    where = "" if also else " WHERE"
     try:
         for i in range(0, len(values), CHUNK):
             chunk = list(values[i : i + CHUNK])
-            cursor.execute(f"{select} WHERE {column} IN ({', '.join('?' * len(chunk))}) {order}", chunk)
+            cursor.execute(f"{select}{where} {column} IN ({', '.join('?' * len(chunk))}) {order}", [*also, *chunk])
             found += cursor.fetchall()
     finally:
         cursor.close()
@@ -188,6 +190,17 @@ def lead_fragments(conn: Connection, annotation_ids: Sequence[str]) -> dict[str,
 def lead_rows(conn: Connection, table: str, columns: Sequence[str], ids: Sequence[str]) -> list[tuple[Any, ...]]:
     """The project's rows of ``table`` (``columns``, the id first) whose id is in ``ids``."""
     return _rows_where_in(conn, f"SELECT {quoted(columns)} FROM {table}", "id", ids)
+
+
+def lead_rows_of(
+    conn: Connection, table: str, columns: Sequence[str], coder_id: str, article_ids: Sequence[str]
+) -> list[tuple[Any, ...]]:
+    """The project's rows of ``table`` (``columns``, the id first) of one coder on some
+    articles, through the (article, coder) index: a range per article, not a probe per id."""
+    return _rows_where_in(
+        conn, f"SELECT {quoted(columns)} FROM {table} WHERE coder_id = ? AND", "article_id", article_ids,
+        also=(coder_id,),
+    )
 
 
 def lead_statuses(conn: Connection, coder_ids: Sequence[str]) -> dict[tuple[str, str], tuple[Any, ...]]:

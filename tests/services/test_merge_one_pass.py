@@ -137,3 +137,32 @@ def test_a_write_that_changes_other_rows_than_the_checked_ones_undoes_the_merge(
         merge_files(lead, [team / "alice.loupe"])
     assert dump(team / "lead.loupe") == before
     assert not list(team.glob("lead.backup-*"))
+
+
+def test_a_row_the_project_holds_on_an_article_outside_the_file_is_named_in_the_refusal(team: Path) -> None:
+    """The checks read the coder's rows on the file's own articles; a row the project
+    holds elsewhere is refused by the project's key when written, and the file is then
+    checked id by id to say which row and why, with the earlier file's writes undone."""
+    ids = coder_ids(team / "lead.loupe")
+    package = sqlite3.connect(team / "alice.loupe")
+    row = list(package.execute(
+        "SELECT * FROM annotation WHERE coder_id = ? AND deleted_at IS NULL ORDER BY id LIMIT 1", (ids["alice"],)
+    ).fetchone())
+    package.close()
+    lead = sqlite3.connect(team / "lead.loupe")
+    with lead:
+        (elsewhere,) = lead.execute(
+            "SELECT id FROM article WHERE id NOT IN (SELECT article_id FROM assignment WHERE coder_id = ?) LIMIT 1",
+            (ids["alice"],),
+        ).fetchone()
+        held = [*row[:1], elsewhere, *row[2:]]
+        lead.execute(f"INSERT INTO annotation VALUES ({', '.join('?' * len(held))})", held)
+    lead.close()
+    before = dump(team / "lead.loupe")
+    with open_project(team / "lead.loupe") as project, pytest.raises(MergeError) as refused:
+        merge_files(project, [team / "bob.loupe", team / "alice.loupe"])
+    assert str(refused.value) == (
+        f"Nothing was merged: alice.loupe, annotation {row[0]}: it would move the annotation to another article."
+    )
+    assert dump(team / "lead.loupe") == before
+    assert not list(team.glob("lead.backup-*"))
