@@ -147,7 +147,19 @@ def krippendorff_alpha(
         raise AgreementError(
             "No unit has values from two or more coders; alpha needs pairable values."
         )
-    o = coincidence_matrix(data)
+    return alpha_result(
+        coincidence_matrix(data), delta, metric, data,
+        (int((m >= 1).sum()), int(pairable.sum()), int(m[pairable].sum())),
+    )
+
+
+def alpha_result(
+    o: np.ndarray, delta: np.ndarray | None, metric: str, data: ReliabilityData,
+    counts: tuple[int, int, int],
+) -> AlphaResult:
+    """Alpha from the coincidence matrix ``o`` and the metric's delta2 (``None``:
+    ordinal); ``counts`` are the units with a value, the pairable units and the pairable
+    values. The one place alpha is computed from its parts (see :mod:`app.agreement.paired`)."""
     n_c = o.sum(axis=1)
     n = float(n_c.sum())
     if delta is None:
@@ -160,9 +172,9 @@ def krippendorff_alpha(
         level=metric,
         observed_disagreement=d_o,
         expected_disagreement=d_e,
-        n_units=int((m >= 1).sum()),
-        n_pairable_units=int(pairable.sum()),
-        n_pairable_values=int(m[pairable].sum()),
+        n_units=counts[0],
+        n_pairable_units=counts[1],
+        n_pairable_values=counts[2],
         n_coders=data.n_coders,
         categories=data.categories,
         coincidences=o,

@@ -8,8 +8,8 @@ coefficient; the interval is the central ``level`` share of the resampled values
   ones alpha is computed from; cf. Hayes & Krippendorff, 2007). Note that the KALPHA macro
   of Hayes & Krippendorff resamples pairs of values with D_e held fixed; this function
   resamples whole units and recomputes D_e, the ordinary nonparametric bootstrap.
-* the kappa family and percent agreement: the units with at least one value, since chance
-  agreement uses every value (Gwet, 2014).
+* the kappa family (Conger's kappa included) and percent agreement: the units with at
+  least one value, since chance agreement uses every value (Gwet, 2014).
 
 For the coefficients of this package a resample is a vector of unit multiplicities and
 the coefficient is recomputed from per-unit sums (see :mod:`app.agreement.statistic`),
@@ -42,6 +42,7 @@ _KAPPA_FAMILY = {
     kappa.gwet_ac1: "gwet_ac1",
     kappa.gwet_ac2: "gwet_ac2",
     kappa.bennett_s: "bennett_s",
+    kappa.conger_kappa: "conger_kappa",
 }
 
 

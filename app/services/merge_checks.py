@@ -14,7 +14,9 @@ travels in packages for the coder to compare with) must be one the project alrea
 has, unchanged or older: the merge then ignores it. The first row that fails refuses
 the whole merge, in one sentence naming the file, the row and the reason.
 
-Runs before the backup and the write; reads the lead's project, writes nothing.
+Runs in the merge's write transaction, file after file, each file checked against the
+project as the earlier files of the merge left it; writes nothing, and returns the rows
+that win (:class:`~app.store.merge_writes.FilePlan`), which are written from this read.
 """
 
 from __future__ import annotations
@@ -43,16 +45,20 @@ from app.core.row_checks import (
     text_problem,
     timestamp_problem,
 )
+from app.store.merge_writes import FilePlan
 from app.store.merging import (
     STATUS_COLUMNS,
     VERSIONED,
     ForeignProject,
     lead_fragments,
     lead_rows,
+    lead_rows_of,
     lead_statuses,
 )
 
 Row = tuple[Any, ...]
+#: What the checks read of the project's version of a row (the id first).
+_HAVE = ("id", "coder_id", "article_id", "revision", "updated_at", "deleted_at")
 
 
 class MergeError(LoupeError):
@@ -78,22 +84,38 @@ class Lead:
         return coder.name if coder is not None else repr(coder_id)
 
 
-def check_rows(conn: Any, foreign: ForeignProject, lead: Lead, owner: Coder, lengths: dict[str, int]) -> None:
+def check_rows(
+    conn: Any, foreign: ForeignProject, lead: Lead, owner: Coder, lengths: dict[str, int], *, exact: bool = False
+) -> FilePlan:
     """Refuse (:class:`MergeError`) the first row of ``foreign`` that its coder ``owner``
-    may not bring; ``lengths`` holds the text length of each article of the file."""
-    checker = _FileChecker(conn, foreign, lead, owner, lengths)
+    may not bring; ``lengths`` holds the text length of each article of the file.
+    Returns the rows that win against the project as ``conn`` reads it, to be written
+    from this one read (:func:`app.store.merge_writes.merge_file`).
+
+    The project's version of the coder's own rows is read by (article, coder), a range
+    per article of the file; a row the project holds elsewhere (another coder's or
+    article's) is then taken for a new one, and the project's unique key refuses its
+    insert (:class:`~app.store.merge_writes.RefusedWrite`). ``exact`` looks every id up
+    instead, to name such a row and why in the refusal.
+    """
+    checker = _FileChecker(conn, foreign, lead, owner, lengths, exact)
     checker.read_fragments()
     checker.annotations = checker.versioned("annotation", checker.annotation)
     checker.other_fragments()
     checker.versioned("relation", checker.relation)
     checker.versioned("answer", checker.answer)
     checker.statuses()
+    return checker.plan
 
 
 class _FileChecker:
-    def __init__(self, conn: Any, foreign: ForeignProject, lead: Lead, owner: Coder, lengths: dict[str, int]) -> None:
+    def __init__(
+        self, conn: Any, foreign: ForeignProject, lead: Lead, owner: Coder, lengths: dict[str, int], exact: bool
+    ) -> None:
         self.conn, self.foreign, self.lead, self.owner, self.lengths = conn, foreign, lead, owner, lengths
+        self.exact = exact
         self.codebook = lead.codebook
+        self.plan = FilePlan(owner.id)
         self.annotations: list[Row] = []
         self.ends: dict[str, Endpoint] = {}
         self.at: dict[str, int] = {}
@@ -101,6 +123,7 @@ class _FileChecker:
         #: created_at is often updated_at, and most rows have the same few attributes.
         self.good_stamps: set[str] = set()
         self.good_attributes: set[tuple[Any, Any]] = set()
+        self.good_answers: set[tuple[Any, str]] = set()
         #: annotation id -> its fragments in the file (discontinuous spans only).
         self.fragments: dict[Any, tuple[tuple[Any, Any], ...]] = {}
         #: Other coders' annotations the file holds exactly as the project does.
@@ -129,17 +152,20 @@ class _FileChecker:
             if not isinstance(row[0], str) or not row[0]:
                 raise self.refuse(f"{kind} {row[0]!r}", "its id is not text")
         owner, latest, claimed, lengths = self.owner.id, self.lead.latest, self.lead.claimed, self.lengths
-        # The project's coder, article and version of each id (full rows only for other coders' rows).
-        have = {
-            values[0]: values[1:]
-            for values in lead_rows(
-                self.conn, table, ("id", "coder_id", "article_id", "revision", "updated_at"), sorted(row[0] for row in rows)
-            )
-        }
+        # The project's coder, article, version and tombstone of each id (full rows only
+        # for other coders' rows, and none of a row an earlier file of this merge brought).
+        if self.exact:
+            found = lead_rows(self.conn, table, _HAVE, sorted(row[0] for row in rows))
+        else:
+            found = lead_rows_of(self.conn, table, _HAVE, owner, sorted(lengths))
+        have = {values[0]: values[1:] for values in found}
         theirs = {
             row[0]: row
-            for row in lead_rows(self.conn, table, columns, [row[0] for row in rows if row[coder] != owner])
+            for row in lead_rows(
+                self.conn, table, columns, [row[0] for row in rows if row[coder] != owner and row[0] not in claimed]
+            )
         }
+        winners = self.plan.versioned[kind]
         if kind == "relation":
             self.find_ends(rows)
         good_stamps = self.good_stamps
@@ -153,12 +179,12 @@ class _FileChecker:
                 continue
             place = (owner, row[article])
             problem = None
-            if current is not None and current[0] != owner:
+            if claimed.get(row_id, place) != place:  # new to the project, brought by an earlier file
+                problem = f"another file of this merge brings this {kind} with another article or coder"
+            elif current is not None and current[0] != owner:
                 problem = f"it would replace {self.lead.name(current[0])}'s {kind}"
             elif current is not None and current[1] != row[article]:
                 problem = f"it would move the {kind} to another article"
-            elif current is None and claimed.setdefault(row_id, place) != place:
-                problem = f"another file of this merge brings this {kind} with another article or coder"
             elif row[article] not in lengths:
                 problem = f"its article {row[article]!r} is not one of the file's articles"
             elif current is not None and _not_newer(row[revision], row[updated], current[2], current[3]):
@@ -175,6 +201,11 @@ class _FileChecker:
                 problem = problem or own_check(row)
             if problem:
                 raise self.refuse(f"{kind} {row_id}", problem)
+            winners.rows.append(row)
+            if current is None:
+                claimed[row_id] = place
+            else:
+                winners.held[row_id] = current[4]
         return rows
 
     def annotation(self, row: Row) -> str | None:
@@ -250,10 +281,16 @@ class _FileChecker:
         return problem or self.attributes(self.codebook.relation_type(label), row[at["attributes"]])
 
     def answer(self, row: Row) -> str | None:
-        value, problem = parse_json(row[self.at["value"]])
+        key = (row[self.at["question"]], row[self.at["value"]])
+        if key in self.good_answers:  # most answers repeat a few (question, value) pairs
+            return None
+        value, problem = parse_json(key[1])
         if problem:
             return f"its value is {problem}"
-        return answer_problem(self.codebook, row[self.at["question"]], value)
+        problem = answer_problem(self.codebook, key[0], value)
+        if problem is None and isinstance(key[1], str):
+            self.good_answers.add(key)
+        return problem
 
     # -- statuses and time spent ----------------------------------------
 
@@ -283,6 +320,12 @@ class _FileChecker:
             )
             if problem:
                 raise self.refuse(what, problem)
+            if current is None and row[status] == "todo" and not row[seconds]:
+                continue  # nothing done on an article the lead took back: nothing to bring
+            if current is None:  # the lead took the article back: the work returns, unassigned
+                row = row[:assigned] + (False,) + row[assigned + 1 :]
+                self.plan.new_statuses += 1
+            self.plan.statuses.append(row)
 
 
 def _not_newer(revision: Any, updated_at: Any, have_revision: int, have_updated_at: str) -> bool:

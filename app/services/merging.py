@@ -7,11 +7,14 @@ and a coder's package
 (its settings name the coder, :data:`PACKAGE_FOR`; a full copy of a project is refused),
 every article in it must be one of the project's with the same text, its coder records
 must be the project's (same id, name and role: a file adds no coder and changes no
-role), and every row must pass :mod:`app.services.merge_checks` (only its own coder's
-rows may change, each one valid). Then the lead's file is backed up beside itself
-(``<name>.backup-<UTC timestamp>.loupe``, the newest :data:`KEEP_BACKUPS` kept) and
-all files are merged in one transaction (see :mod:`app.store.merging` for the rules).
-Long: may run on the database worker; takes ``progress`` and ``cancelled``.
+role). Then, in ONE transaction whose write lock is taken first, the lead's file is
+backed up beside itself (``<name>.backup-<UTC timestamp>.loupe``, the newest
+:data:`KEEP_BACKUPS` kept), and file after file every row is checked by
+:mod:`app.services.merge_checks` (only its own coder's rows may change, each one valid)
+and the rows that win are written from that same read (:mod:`app.store.merge_writes`;
+the rules: :mod:`app.store.merging`). The first refusal rolls everything back and
+removes the backup. Long: may run on the database worker; takes ``progress`` and
+``cancelled``.
 """
 
 from __future__ import annotations
@@ -34,10 +37,10 @@ from app.services.progress import CancelFn, ProgressFn, never_cancelled, no_prog
 from app.services.projects import Project
 from app.store import backups
 from app.store.engine import is_url
+from app.store.merge_writes import RefusedWrite, merge_file, merge_transaction
 from app.store.merging import (
     ForeignProject,
     article_hashes,
-    merge_into,
     project_created_at,
     project_identity,
 )
@@ -163,33 +166,73 @@ def merge_files(
     opened: list[ForeignProject] = []
     workdir = Path(tempfile.mkdtemp(prefix="loupe-merge-"))
     try:
-        with store.engine.connect() as conn:
-            facts = Lead(project.codebook, coders, latest_allowed(), _max_seconds(conn))
-            for index, raw in enumerate(paths):
-                path = Path(raw)
-                progress(index, len(paths), f"Checking {path.name}")
-                if path.exists() and path.resolve() == lead.resolve():
-                    raise _refuse(path.name, "is the project itself")
-                try:
-                    foreign = ForeignProject(path)
-                except ProjectError as exc:
-                    raise MergeError(f"Nothing was merged: {exc.message}") from exc
-                opened.append(foreign)
-                current = up_to_date(project, foreign, workdir)  # an older codebook: a migrated copy
-                if current is not foreign:
-                    foreign.close()
-                    opened[-1] = foreign = current
-                owner, lengths = _check(foreign, identity, f"{cb_name} {cb_version}", hashes, coders)
-                with no_cycle_collection():  # every row of the file is read: see app.core.bulk
-                    check_rows(conn, foreign, facts, owner, lengths)
-                if cancelled():
-                    raise MergeError("The merge was cancelled; nothing was written.")
-        saved = _backup(project, lead) if make_backup else None
-        with no_cycle_collection():  # every row of every file is read: see app.core.bulk
-            files = merge_into(store.engine, opened, progress=progress, cancelled=cancelled)
-        saved = _settle(lead, saved, files)
+        checked = []
+        for index, raw in enumerate(paths):
+            path = Path(raw)
+            progress(index, len(paths), f"Checking {path.name}")
+            if path.exists() and path.resolve() == lead.resolve():
+                raise _refuse(path.name, "is the project itself")
+            try:
+                foreign = ForeignProject(path)
+            except ProjectError as exc:
+                raise MergeError(f"Nothing was merged: {exc.message}") from exc
+            opened.append(foreign)
+            current = up_to_date(project, foreign, workdir)  # an older codebook: a migrated copy
+            if current is not foreign:
+                foreign.close()
+                opened[-1] = foreign = current
+            checked.append((foreign, *_check(foreign, identity, f"{cb_name} {cb_version}", hashes, coders)))
+            if cancelled():
+                raise MergeError("The merge was cancelled; nothing was written.")
+        files, saved = _merge(project, lead, checked, coders, make_backup, progress, cancelled)
     finally:
         for foreign in opened:
             foreign.close()
         shutil.rmtree(workdir, ignore_errors=True)
     return MergeReport(files=files, backup=None if saved is None else str(saved))
+
+
+def _merge_one(
+    conn: Any, foreign: ForeignProject, facts: Lead, owner: Coder, lengths: dict[str, int], cancelled: CancelFn
+) -> FileMerge:
+    """Check one file's rows and write the winners; when the project refuses a write (a
+    row it holds under another coder or article), the file is checked again looking up
+    every id, which names the row and the reason (see :func:`check_rows`)."""
+    plan = check_rows(conn, foreign, facts, owner, lengths)
+    try:
+        return merge_file(conn, foreign, plan, cancelled)
+    except RefusedWrite:
+        check_rows(conn, foreign, facts, owner, lengths, exact=True)
+        raise
+
+
+def _merge(
+    project: Project,
+    lead: Path,
+    checked: Sequence[tuple[ForeignProject, Coder, dict[str, int]]],
+    coders: dict[str, Coder],
+    make_backup: bool,
+    progress: ProgressFn,
+    cancelled: CancelFn,
+) -> tuple[list[FileMerge], Path | None]:
+    """Check every row of each file and write the rows that win, file after file, in
+    one transaction whose write lock is taken first; the backup is made under that lock
+    (so it is the project the merge starts from) and removed if the merge fails."""
+    saved = None
+    files: list[FileMerge] = []
+    try:
+        with merge_transaction(project.store.engine) as conn:
+            facts = Lead(project.codebook, coders, latest_allowed(), _max_seconds(conn))
+            saved = _backup(project, lead) if make_backup else None
+            for index, (foreign, owner, lengths) in enumerate(checked):
+                progress(index, len(checked), f"Merging {foreign.name}")
+                with no_cycle_collection():  # every row of the file is read: see app.core.bulk
+                    files.append(_merge_one(conn, foreign, facts, owner, lengths, cancelled))
+            if cancelled():
+                raise MergeError("The merge was cancelled; nothing was written.")
+    except BaseException:
+        if saved is not None:
+            backups.discard_backup(saved)
+        raise
+    progress(len(checked), len(checked), "Merged")
+    return files, _settle(lead, saved, files)

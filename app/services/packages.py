@@ -43,8 +43,7 @@ def write_package(project: Project, coder_name: str, target: str | Path) -> Pack
     coder = store.coders.find(coder_name)
     if coder is None:
         raise PackageError(f"There is no coder named '{coder_name}' in {lead.name}.")
-    load = next((row for row in store.assigning.loads() if row.name == coder.name), None)
-    if load is None or load.assigned == 0:
+    if not store.assigning.has_assigned(coder.id):  # one EXISTS, not every coder's load
         raise PackageError(
             f"{coder.name} has no assigned articles in {lead.name}; assign some with `loupe assign` first."
         )

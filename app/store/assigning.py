@@ -55,6 +55,9 @@ _TAKE_BACK = _UNASSIGN + "  AND assigned\n"
 _STILL_ASSIGNED = "SELECT article_id FROM assignment WHERE coder_id = ? AND assigned"
 
 
+_HAS_ASSIGNED = "SELECT EXISTS (SELECT 1 FROM assignment WHERE coder_id = ? AND assigned)"
+
+
 class _Refused(Exception):
     """Rolls a take-back back: some of its articles hold the coder's work."""
 
@@ -129,6 +132,11 @@ class AssigningQueries:
             if unassign:
                 removed = conn.exec_driver_sql(_UNASSIGN, list(unassign)).rowcount
         return removed
+
+    def has_assigned(self, coder_id: str) -> bool:
+        """Whether any article is assigned to the coder (stops at the first)."""
+        with self._engine.connect() as conn:
+            return bool(conn.exec_driver_sql(_HAS_ASSIGNED, (coder_id,)).scalar_one())
 
     def article_heads(self) -> list[tuple[str, int, str, str | None]]:
         """(id, position, title, source) of every article, in project order."""

@@ -7,16 +7,16 @@ project holds. Only live rows are returned: tombstones are never exported.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 
 from app.core.records import Annotation, Answer, Article, Entity, Fragments, Relation
 from app.store.annotations import group_fragments
 from app.store.articles import _article
+from app.store.export_rows import IN_LIMIT, ExportRows, in_list, json_dict
 from app.store.schema import (
     AnnotationFragmentRow,
     AnnotationRow,
@@ -27,34 +27,17 @@ from app.store.schema import (
     RelationRow,
 )
 
-_IN_LIMIT = 500
 _STREAM = 1000
 
 Pair = tuple[str, str]
-
-
-def _json(value: Any) -> dict[str, Any]:
-    """A JSON column read as text by the driver: the attributes, ``{}`` when empty."""
-    if not value or value == "{}":
-        return {}
-    found = json.loads(value) if isinstance(value, str) else value
-    return dict(found or {})
-
-
-def _in_list(values: Sequence[str] | None) -> str:
-    """The placeholders of an ``IN (...)`` list of ``values``."""
-    return ", ".join("?" * len(values or ()))
 
 
 def _coder_filter(query: Any, column: Any, coder_ids: Sequence[str] | None) -> Any:
     return query if coder_ids is None else query.where(column.in_(list(coder_ids)))
 
 
-class ExportQueries:
+class ExportQueries(ExportRows):
     """What exports read. Thread: use on the thread that opened the project."""
-
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
 
     def iter_articles(self, chunk: int = 100) -> Iterator[list[Article]]:
         """All articles in import order, ``chunk`` at a time (texts included)."""
@@ -87,7 +70,7 @@ class ExportQueries:
     def _status_rows(conn: Any, column: str, article_ids: Sequence[str], coder_ids: Sequence[str] | None) -> list:
         """(article id, coder id, ``column``) of the status rows of the articles: plain SQL
         through the driver, as this runs for every batch of every sheet."""
-        ids, coders = _in_list(article_ids), _in_list(coder_ids)
+        ids, coders = in_list(article_ids), in_list(coder_ids)
         where = "" if coder_ids is None else f" AND coder_id IN ({coders})"
         return conn.exec_driver_sql(
             f"SELECT article_id, coder_id, {column} FROM assignment WHERE article_id IN ({ids}){where}",
@@ -97,7 +80,7 @@ class ExportQueries:
     def worked_pairs(self, article_ids: Sequence[str], coder_ids: Sequence[str] | None) -> set[Pair]:
         """(article id, coder id) pairs with a status row or any live coding (one UNION in
         plain SQL through the driver, as this runs for every batch of every sheet)."""
-        ids, coders = _in_list(article_ids), _in_list(coder_ids)
+        ids, coders = in_list(article_ids), in_list(coder_ids)
         parts, params = [], []
         for table, live in (
             ("assignment", ""),  # status rows have no deleted_at
@@ -137,22 +120,6 @@ class ExportQueries:
                     fragments.get(i, ()),
                 )
 
-    @staticmethod
-    def _fragments(conn: Any, article_ids: Sequence[str]) -> dict[str, Any]:
-        """annotation id -> fragments, of the live discontinuous annotations of the articles
-        (CROSS JOIN: SQLite walks the articles' annotations and looks their fragments up)."""
-        ids = list(article_ids)
-        rows: list[tuple[str, int, int]] = []
-        for i in range(0, len(ids), _IN_LIMIT):
-            chunk = ids[i : i + _IN_LIMIT]
-            rows += conn.exec_driver_sql(
-                'SELECT f.annotation_id, f.start, f."end" FROM annotation a CROSS JOIN annotation_fragment f '
-                f"WHERE a.article_id IN ({', '.join('?' * len(chunk))}) AND a.deleted_at IS NULL "
-                "AND f.annotation_id = a.id",
-                tuple(chunk),
-            ).all()
-        return group_fragments(rows)
-
     def relations(
         self, article_ids: Sequence[str], coder_ids: Sequence[str] | None
     ) -> list[tuple[Relation, Annotation, Annotation]]:
@@ -166,13 +133,13 @@ class ExportQueries:
                 "revision", "created_at", "updated_at", "deleted_at",
             )
         )
-        coders = "" if coder_ids is None else f" AND r.coder_id IN ({_in_list(coder_ids)})"
+        coders = "" if coder_ids is None else f" AND r.coder_id IN ({in_list(coder_ids)})"
         query = (
             "SELECT r.id, r.article_id, r.coder_id, r.label, r.source_id, r.target_id, r.attributes, "
             f"r.revision, r.created_at, r.updated_at, r.deleted_at, a.position, c.name, {ends} "
             "FROM relation r JOIN article a ON a.id = r.article_id JOIN coder c ON c.id = r.coder_id "
             "JOIN annotation s ON s.id = r.source_id JOIN annotation t ON t.id = r.target_id "
-            f"WHERE r.article_id IN ({_in_list(article_ids)}) AND r.deleted_at IS NULL{coders}"
+            f"WHERE r.article_id IN ({in_list(article_ids)}) AND r.deleted_at IS NULL{coders}"
         )
         with self._engine.connect() as conn:
             rows = conn.exec_driver_sql(query, (*article_ids, *(coder_ids or ()))).all()
@@ -180,23 +147,23 @@ class ExportQueries:
             # The ends come with their fragments: a discontinuous end is its fragments'
             # text, never the envelope's.
             fragments: dict[str, Fragments] = {}
-            for i in range(0, len(wanted), _IN_LIMIT):
-                chunk = wanted[i : i + _IN_LIMIT]
+            for i in range(0, len(wanted), IN_LIMIT):
+                chunk = wanted[i : i + IN_LIMIT]
                 pieces = conn.exec_driver_sql(
                     'SELECT annotation_id, start, "end" FROM annotation_fragment '
-                    f"WHERE annotation_id IN ({_in_list(chunk)})", tuple(chunk),
+                    f"WHERE annotation_id IN ({in_list(chunk)})", tuple(chunk),
                 )
                 fragments.update(group_fragments((a, first, last) for a, first, last in pieces))
 
         def end(values: Sequence[Any]) -> Annotation:
             return Annotation(
-                values[0], values[1], values[2], values[3], values[4], values[5], _json(values[6]), values[7],
+                values[0], values[1], values[2], values[3], values[4], values[5], json_dict(values[6]), values[7],
                 bool(values[8]), values[9], values[10], values[11], values[12], fragments.get(values[0], ()),
             )
 
         found = []
         for r in rows:
-            relation = Relation(r[0], r[1], r[2], r[3], r[4], r[5], _json(r[6]), r[7], r[8], r[9], r[10])
+            relation = Relation(r[0], r[1], r[2], r[3], r[4], r[5], json_dict(r[6]), r[7], r[8], r[9], r[10])
             found.append((r[11], r[12], relation, end(r[13:26]), end(r[26:39])))
         found.sort(key=lambda f: (f[0], f[1], f[3].start, f[4].start, f[2].id))
         return [(relation, source, target) for _, _, relation, source, target in found]
@@ -262,9 +229,9 @@ class ExportQueries:
         wanted = list(dict.fromkeys(v for v in values if v))
         found: dict[str, Article] = {}
         with self._engine.connect() as conn:
-            for i in range(0, len(wanted), _IN_LIMIT):
+            for i in range(0, len(wanted), IN_LIMIT):
                 rows = conn.execute(
-                    select(ArticleRow).where(column.in_(wanted[i : i + _IN_LIMIT]))
+                    select(ArticleRow).where(column.in_(wanted[i : i + IN_LIMIT]))
                 ).all()
                 for row in rows:
                     article = _article(row)

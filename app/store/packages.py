@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, text
 
 from app.core.errors import ProjectError
+from app.core.staging import fsync_file, fsync_folder
 from app.store import migrate
 from app.store.engine import APPLICATION_ID, make_engine
 from app.store.schema import Base
@@ -45,6 +46,10 @@ _COPY = {
     "assignment": "(x.coder_id = :coder AND x.article_id IN (SELECT id FROM temp.pkg_article))"
     " OR (x.coder_id IN (SELECT id FROM temp.pkg_gold_coder) AND x.article_id IN (SELECT id FROM temp.pkg_gold))",
 }
+#: While the new file is filled: no journal and no syncs (it is renamed into place only
+#: once complete and synced, and removed on any failure, so a crash leaves no package);
+#: freed pages are zeroed, so none can keep a byte of what the build wrote and freed.
+_BUILDING = ("journal_mode=OFF", "synchronous=OFF", "secure_delete=ON")
 #: Rows copied in this order (by primary key), so that the file's pages are written once.
 _ORDER = {"entity": "x.article_id, x.start", "assignment": "x.id", "annotation_fragment": "x.annotation_id, x.start"}
 
@@ -82,22 +87,36 @@ def write_package(
         _create(partial)
         with lead.connect() as conn:
             conn.exec_driver_sql("ATTACH DATABASE ? AS pkg", (str(partial),))
+            for pragma in _BUILDING:
+                conn.exec_driver_sql(f"PRAGMA pkg.{pragma}")
             conn.commit()  # ATTACH opens no transaction of SQLite's; end SQLAlchemy's
             try:
                 with conn.begin():
                     counts = _fill(conn, coder_id, settings, gold_coders, gold_articles)
-                conn.exec_driver_sql("VACUUM pkg")
+                _give_back_free_pages(conn)
                 problems = [row[0] for row in conn.exec_driver_sql("PRAGMA pkg.integrity_check") if row[0] != "ok"]
                 if problems:
                     raise ProjectError(f"The package for {target.name} failed its integrity check ({problems[0]}).")
             finally:
                 conn.rollback()
                 conn.exec_driver_sql("DETACH DATABASE pkg")
+        fsync_file(partial)  # built without syncs (see _BUILDING): on disk before its name
         os.replace(partial, target)
+        fsync_folder(target.parent)
     except BaseException:
         _remove(partial)
         raise
     return counts
+
+
+def _give_back_free_pages(conn: Connection) -> None:
+    """Truncate the pages the build freed (FTS5 merges its segments): each step of an
+    incremental vacuum moves one page, and a driver's call makes one step."""
+    free = conn.exec_driver_sql("PRAGMA pkg.freelist_count").scalar_one()
+    for _ in range(free):
+        conn.exec_driver_sql("PRAGMA pkg.incremental_vacuum(1)")
+    if conn.exec_driver_sql("PRAGMA pkg.freelist_count").scalar_one():
+        raise ProjectError("The package could not be compacted; nothing was written.")
 
 
 def _remove(partial: Path) -> None:
@@ -106,14 +125,26 @@ def _remove(partial: Path) -> None:
 
 
 def _create(partial: Path) -> None:
-    """An empty file at the migrations' head, in rollback-journal mode while it is filled."""
+    """An empty file at the migrations' head, in rollback-journal mode while it is filled.
+
+    One connection, without syncs (the file is synced before it gets its name) and with
+    its journal in memory; incremental auto-vacuum is set before any table exists (and
+    out of WAL mode, where it cannot change), so that the pages the build frees are
+    given back without a VACUUM (:func:`_give_back_free_pages`).
+    """
     engine = make_engine(partial)
     try:
-        with engine.begin() as conn:
-            conn.exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
-            migrate.upgrade(conn)
         with engine.connect() as conn:
+            for pragma in ("journal_mode=DELETE", "auto_vacuum=INCREMENTAL", "synchronous=OFF"):
+                conn.exec_driver_sql(f"PRAGMA {pragma}")
+            conn.exec_driver_sql("VACUUM")
+            conn.exec_driver_sql("PRAGMA journal_mode=MEMORY")
+            conn.commit()  # pragmas open no transaction of SQLite's; end SQLAlchemy's
+            with conn.begin():
+                conn.exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
+                migrate.upgrade(conn)
             conn.exec_driver_sql("PRAGMA journal_mode=DELETE")
+            conn.commit()
     finally:
         engine.dispose()
 

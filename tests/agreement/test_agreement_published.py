@@ -10,6 +10,7 @@ import pytest
 from app.agreement import (
     bennett_s,
     cohen_kappa,
+    conger_kappa,
     fleiss_kappa,
     gwet_ac1,
     gwet_ac2,
@@ -230,3 +231,51 @@ def test_gwet_2014_example_3_2_other_coefficients():
     assert (round(ac2.expected, 4), round(ac2.value, 4)) == (0.6405, 0.8261)
     s = bennett_s(units, "quadratic", categories=cats)
     assert (round(s.expected, 4), round(s.value, 4)) == (0.6667, 0.8125)
+
+
+# Gwet (2014), pp. 89-90: four raters, sixteen units, ratings 0.5-2.5 with missing ratings,
+# as the R package `agreement` (Girard) transcribes them (data-raw/interval.R) and checks
+# them in tests/testthat/test-categorical_interval.R.
+GWET_PP_89_90 = np.array(
+    [
+        [1.0, 1.5, 1.0, NAN], [2.0, 2.0, 2.0, 2.0], [0.5, 1.0, 1.5, 1.5], [1.0, 1.0, 1.0, 1.0],
+        [1.0, 1.0, 1.0, 1.5], [NAN, 1.0, 2.5, NAN], [2.5, 2.5, 2.5, 2.5], [1.0, 1.0, NAN, 1.0],
+        [NAN, 1.0, 2.0, 1.0], [1.0, 1.0, 0.5, 1.0], [1.5, 1.5, 1.5, 1.5], [1.0, 1.5, 1.0, NAN],
+        [1.0, 1.0, 1.5, NAN], [1.0, 2.0, 2.5, 2.0], [NAN, 1.0, 1.5, 1.0], [0.5, 0.5, 0.5, 0.5],
+    ]
+).T  # fmt: skip
+
+
+def test_gwet_2014_pp_89_90_quadratic_weights_four_raters_missing_ratings():
+    """Gwet (2014), pp. 89-90, quadratic weights: p_a 0.9206; Conger's kappa 0.5290
+    (p_e 0.8314), Brennan-Prediger 0.6823 (p_e 0.7500), Scott's / Fleiss' pi 0.5107
+    (p_e 0.8377), AC2 0.7755 (p_e 0.6462), Krippendorff's alpha 0.6180."""
+    data, q = GWET_PP_89_90, "quadratic"
+
+    def four(result):
+        return round(result.observed, 4), round(result.expected, 4), round(result.value, 4)
+
+    assert four(conger_kappa(data, weights=q)) == (0.9206, 0.8314, 0.5290)
+    assert four(bennett_s(data, q)) == (0.9206, 0.75, 0.6823)
+    assert four(scott_pi(data, q)) == (0.9206, 0.8377, 0.5107)
+    assert four(fleiss_kappa(data, q)) == (0.9206, 0.8377, 0.5107)
+    assert four(gwet_ac2(data, q)) == (0.9206, 0.6462, 0.7755)
+    assert round(krippendorff_alpha(data, "interval").value, 4) == 0.6180
+    assert round(krippendorff_alpha(data, weights=q).value, 4) == 0.6180
+
+
+def test_gwet_2014_pp_55_56_scott_pi_is_the_generalised_pi():
+    """Gwet (2014), pp. 55-56 (with the errata for p. 56), the four raters above, as the R
+    package `agreement` checks them (tests/testthat/test-categorical_unordered.R): pi
+    0.7612 (p_e 0.2387), Conger's kappa 0.7628 (p_e 0.2334), S 0.7727, AC1 0.7754
+    (p_e 0.1903), alpha 0.7434."""
+    data = KRIPPENDORFF_2011.copy()
+    data[1, 11], data[2, 11] = NAN, 3
+    pi = scott_pi(data)
+    assert (round(pi.expected, 4), round(pi.value, 4)) == (0.2387, 0.7612)
+    kappa = conger_kappa(data)
+    assert (round(kappa.expected, 4), round(kappa.value, 4)) == (0.2334, 0.7628)
+    assert round(bennett_s(data).value, 4) == 0.7727
+    ac1 = gwet_ac1(data)
+    assert (round(ac1.expected, 4), round(ac1.value, 4)) == (0.1903, 0.7754)
+    assert round(krippendorff_alpha(data).value, 4) == 0.7434

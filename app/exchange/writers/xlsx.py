@@ -6,7 +6,9 @@ frozen header row, an autofilter and column widths fitted to its kind of data; a
 table longer than Excel's 1,048,576 rows continues on ``Name (2)``, ``Name (3)``...
 
 Text is written with the text type, never as a formula (see :mod:`.cells`); dates and
-times are real Excel dates and numbers are numbers.
+times are real Excel dates and numbers are numbers. The rows are serialised by
+:mod:`.sheet_rows`, not cell by cell through openpyxl (which took most of an export's
+time); openpyxl writes everything around them and the workbook.
 
 openpyxl streams each sheet into a temporary file until the workbook is saved; these
 go into the folder the writer is given (beside the export, not the system's temporary
@@ -28,7 +30,6 @@ from zipfile import ZIP_DEFLATED, ZipFile
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.marker import DataPoint
 from openpyxl.chart.shapes import GraphicalProperties
@@ -39,12 +40,8 @@ from openpyxl.worksheet import _writer as sheet_writer
 from openpyxl.writer.excel import ExcelWriter
 
 from app.core.exports import Table
-from app.exchange.writers.cells import (
-    FORMULA_STARTS,
-    ILLEGAL_CHARACTERS,
-    MAX_CELL,
-    clean_text,
-)
+from app.exchange.writers.cells import clean_text
+from app.exchange.writers.sheet_rows import RowWriter, SheetStream
 
 #: Rows in an Excel sheet, the header included.
 EXCEL_MAX_ROWS = 1_048_576
@@ -60,25 +57,6 @@ BAND_FILLS = ("C6EFCE", "FFEB9C", "FFC7CE")
 BAND_COLORS = ("1B7F3B", "C99A00", "C62828")
 _GOOD, _FAIR, _POOR = (PatternFill("solid", start_color=c, end_color=c) for c in BAND_FILLS)
 
-#: First characters that need a closer look: formulas and error codes (``#N/A``).
-#: Most cells start otherwise, hold no control character and are written as they are.
-_RISKY_FIRST = frozenset("".join(FORMULA_STARTS) + "#")
-_LONG = MAX_CELL // 2  # longer strings may exceed Excel's limit in UTF-16 units
-
-
-def _text_cell(ws: Any, value: Any) -> Any:
-    """A string as a text cell; only risky strings pay for a cell object of their own."""
-    if not isinstance(value, str):
-        value = str(value)
-    if len(value) > _LONG or ILLEGAL_CHARACTERS.search(value):
-        value = clean_text(value)
-    if value.startswith(FORMULA_STARTS) or value in ERROR_CODES:
-        cell = WriteOnlyCell(ws, value)
-        cell.data_type = "s"  # never "f" (formula) or "e" (error), whatever it looks like
-        return cell
-    return value
-
-
 #: How a "number" column (a coefficient, a share) shows its full-precision value.
 NUMBER_FORMAT = "0.000"
 
@@ -92,8 +70,6 @@ def _number_cell(ws: Any, value: float) -> Any:
 
 #: Column kinds whose values are always written as text (numbers included).
 _ALWAYS_TEXT = frozenset({"text"})
-#: Column kinds whose strings are checked (booleans and datetimes are never strings).
-_MAY_HOLD_TEXT = frozenset({"text", "value", "date", "integer", "number"})
 
 
 class WorkbookWriter:
@@ -123,11 +99,9 @@ class WorkbookWriter:
 
     def _add_table(self, table: Table, index: int | None) -> int:
         part, written, in_sheet = 1, 0, 0
-        sheet = self._start_sheet(table, table.name, index)
+        sheet, rows = self._start_sheet(table, table.name, index)
         width = len(table.columns)
-        checked = [
-            (i, c.kind in _ALWAYS_TEXT) for i, c in enumerate(table.columns) if c.kind in _MAY_HOLD_TEXT
-        ]
+        as_text = [i for i, c in enumerate(table.columns) if c.kind in _ALWAYS_TEXT]
         numbers = [i for i, c in enumerate(table.columns) if c.kind == "number"]
         charted: list[Any] = []  # the values the chart shows, to colour its bars
         chart_value = (
@@ -135,60 +109,55 @@ class WorkbookWriter:
         )
         for row in table.rows:
             if in_sheet == self._max_rows - 1:
-                self._finish(sheet, table, in_sheet, with_extras=part == 1)
+                self._finish(sheet, rows, table, in_sheet, with_extras=part == 1)
                 part += 1
                 position = None if index is None else index + part - 1
-                sheet = self._start_sheet(table, f"{table.name} ({part})", position)
+                sheet, rows = self._start_sheet(table, f"{table.name} ({part})", position)
                 in_sheet = 0
             values = row if type(row) is list else list(row)
             if len(values) < width:
                 values.extend([None] * (width - len(values)))
             if chart_value is not None and part == 1:
                 charted.append(values[chart_value])
-            for i, always_text in checked:  # inline: this loop runs for every cell
+            for i in as_text:  # a text column holds text, whatever the value (strings are checked by RowWriter)
                 value = values[i]
-                if value is None:
-                    continue
-                if type(value) is str:
-                    # Printable text holds no control character: no need to search it.
-                    if value and (
-                        value[0] in _RISKY_FIRST or len(value) > _LONG
-                        or (not value.isprintable() and ILLEGAL_CHARACTERS.search(value))
-                    ):
-                        values[i] = _text_cell(sheet, value)
-                elif always_text:
-                    values[i] = _text_cell(sheet, value)
+                if value is not None and type(value) is not str:
+                    values[i] = str(value)
             for i in numbers:  # coefficients: full precision, shown with three decimals
                 value = values[i]
                 if type(value) is float or type(value) is int:
                     values[i] = _number_cell(sheet, value)
-            sheet.append(values)
+            rows.append(values)
             in_sheet += 1
             written += 1
         if written == 0 and table.empty_note:
             note = WriteOnlyCell(sheet, clean_text(table.empty_note))
             note.data_type = "s"
             note.font = _NOTE
-            sheet.append([note])
+            rows.append([note])
             in_sheet = 1
-        self._finish(sheet, table, in_sheet, with_extras=part == 1 and written > 0, charted=charted)
+        self._finish(sheet, rows, table, in_sheet, with_extras=part == 1 and written > 0, charted=charted)
         return written
 
-    def _start_sheet(self, table: Table, title: str, index: int | None) -> Any:
+    def _start_sheet(self, table: Table, title: str, index: int | None) -> tuple[Any, RowWriter]:
         sheet = self._book.create_sheet(title=title, index=index)
         self.sheet_names.insert(len(self.sheet_names) if index is None else index, title)
         for number, column in enumerate(table.columns, start=1):
             wanted = max(column.width or _WIDTHS[column.kind], len(column.name) + 3)
             sheet.column_dimensions[get_column_letter(number)].width = min(wanted, _MAX_WIDTH)
         sheet.freeze_panes = "A2"
+        # What WriteOnlyWorksheet._get_writer does on the first append, with the file in
+        # the folder given (openpyxl's cleanup expects its name in its list) and a writer
+        # whose file the rows are written into (app.exchange.writers.sheet_rows); after
+        # the widths and panes, which write_top writes.
         if self._temp_dir is not None:
-            # What WriteOnlyWorksheet._get_writer does on the first append, with openpyxl's
-            # own ``out`` argument naming the file; after the widths and panes, which
-            # write_top writes. openpyxl's cleanup expects the name in its list.
             out = str(self._temp_dir / f"sheet{len(self._book.worksheets)}-{id(sheet):x}.xml")
             sheet_writer.ALL_TEMP_FILES.append(out)
-            sheet._writer = sheet_writer.WorksheetWriter(sheet, out=out)
-            sheet._writer.write_top()
+        else:
+            out = sheet_writer.create_temporary_file()
+        sheet._writer = SheetStream(sheet, out=out)
+        sheet._writer.write_top()
+        rows = RowWriter(sheet, len(table.columns))
         header = []
         for column in table.columns:
             cell = WriteOnlyCell(sheet, clean_text(column.name))
@@ -196,12 +165,14 @@ class WorkbookWriter:
             cell.font = _BOLD
             cell.alignment = _HEADER_ALIGN
             header.append(cell)
-        sheet.append(header)
-        return sheet
+        rows.append(header)
+        return sheet, rows
 
     def _finish(
-        self, sheet: Any, table: Table, rows: int, *, with_extras: bool, charted: Sequence[Any] = (),
+        self, sheet: Any, writer: RowWriter, table: Table, rows: int, *, with_extras: bool,
+        charted: Sequence[Any] = (),
     ) -> None:
+        writer.close()
         last_column = get_column_letter(max(1, len(table.columns)))
         sheet.auto_filter.ref = f"A1:{last_column}{rows + 1}"
         if rows and table.bands is not None:

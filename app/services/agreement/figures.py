@@ -20,6 +20,7 @@ import numpy as np
 from app.agreement import AgreementError, bootstrap, krippendorff_alpha, percent_agreement
 from app.agreement.kalpha import kalpha
 from app.agreement.reliability_data import ReliabilityData
+from app.agreement.results import AgreementResult, AlphaResult
 from app.agreement.span_intervals import document_weights, f1_interval
 from app.services.agreement.lists import Disagreements, between
 from app.services.agreement.units import Disagreement
@@ -144,22 +145,34 @@ def _joined(*notes: str | None) -> str | None:
     return " ".join(n for n in notes if n) or None
 
 
-def _prepared(units: Sequence[Unit] | ReliabilityData) -> list[Unit] | ReliabilityData:
+def _prepared(units: Sequence[Unit] | ReliabilityData | None) -> list[Unit] | ReliabilityData:
+    if units is None:
+        return []
     return units if isinstance(units, ReliabilityData) else list(units)
 
 
+def _known(computed: Any) -> Any:
+    """A result computed beforehand; its error raised again."""
+    if isinstance(computed, AgreementError):
+        raise computed
+    return computed
+
+
 def alpha_figure(
-    units: Sequence[Unit] | ReliabilityData,
+    units: Sequence[Unit] | ReliabilityData | None,
     settings: Settings,
     where: Where,
     *,
     level: str = "nominal",
     categories: Sequence[Any] | None = None,
+    computed: AlphaResult | AgreementError | None = None,
 ) -> Figure:
-    """Krippendorff's alpha with its KALPHA interval."""
+    """Krippendorff's alpha with its KALPHA interval; ``computed`` is alpha of ``units``
+    (or the error it raised) when it is known already: ``units`` then serve only the
+    interval, and may be ``None`` when there is none to compute."""
     units = _prepared(units)
     try:
-        result = krippendorff_alpha(units, level, categories)
+        result = _known(computed) or krippendorff_alpha(units, level, categories)
     except AgreementError as exc:
         return _undefined("krippendorff_alpha", level, where, str(exc))
     interval, problem = None, None
@@ -190,12 +203,14 @@ def alpha_figure(
 
 def chance_figure(
     measure: Callable[..., Any],
-    units: Sequence[Unit] | ReliabilityData,
+    units: Sequence[Unit] | ReliabilityData | None,
     settings: Settings,
     where: Where,
+    computed: AgreementResult | AgreementError | None = None,
     **options: Any,
 ) -> Figure:
-    """A kappa-family coefficient or percent agreement, with a unit-bootstrap interval."""
+    """A kappa-family coefficient or percent agreement, with a unit-bootstrap interval;
+    ``computed`` as in :func:`alpha_figure`."""
     name = measure.__name__
     weights = options.get("weights")
     level = f"{weights} weights" if weights else "nominal"
@@ -203,7 +218,7 @@ def chance_figure(
         level = "exact"
     units = _prepared(units)
     try:
-        result = measure(units, **options)
+        result = _known(computed) or measure(units, **options)
     except AgreementError as exc:
         return _undefined(name, level, where, str(exc))
     interval, problem = None, None

@@ -32,7 +32,8 @@ from typing import Any
 
 from app.core.bulk import no_cycle_collection
 from app.core.codebook import Codebook
-from app.services.agreement.coded import attribute_measures, question_measures
+from app.services.agreement.attributes import attribute_measures
+from app.services.agreement.coded import question_measures
 from app.services.agreement.figures import Disagreements, Figure, Interval, Measure, Settings
 from app.services.agreement.relations import relation_measures
 from app.services.agreement.spans import span_measures

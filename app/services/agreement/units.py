@@ -19,6 +19,7 @@ few array passes instead of one call per pair and article.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -79,7 +80,9 @@ class SpanColumns:
     """Every compared span: one row each, sorted by article, coder, start, end and id.
 
     ``article`` indexes :attr:`Corpus.articles`, ``coder`` :attr:`Corpus.coders` and
-    ``label`` :attr:`Corpus.labels`; ``ids`` and ``attributes`` are aligned lists.
+    ``label`` :attr:`Corpus.labels`; ``ids`` and ``attributes`` are aligned lists. Spans
+    with the same attributes share one dict: ``attribute_set`` indexes ``attribute_sets``,
+    the distinct ones (a report reads each once, not once per span).
     """
 
     article: np.ndarray
@@ -91,6 +94,8 @@ class SpanColumns:
     attributes: list[dict[str, Any]]
     #: row -> fragments of the discontinuous spans (start/end are then their envelope).
     fragments: dict[int, tuple[tuple[int, int], ...]] = field(default_factory=dict)
+    attribute_set: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    attribute_sets: list[dict[str, Any]] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -235,6 +240,9 @@ def load_corpus(
     labels = list(project.codebook.label_names)
     labels += sorted({r[3] for r in rows} - set(labels))
     label_of = {name: n for n, name in enumerate(labels)}
+    distinct: dict[str | None, int] = {}
+    attribute_set = _int([distinct.setdefault(r[6], len(distinct)) for r in rows])
+    attribute_sets = [{} if raw in (None, "{}") else json.loads(raw) for raw in distinct]
     spans = SpanColumns(
         article=_int([position[r[1]] for r in rows]),
         coder=_int([coder_of[r[2]] for r in rows]),
@@ -242,8 +250,10 @@ def load_corpus(
         start=_int([r[4] for r in rows]),
         end=_int([r[5] for r in rows]),
         ids=[r[0] for r in rows],
-        attributes=[r[6] for r in rows],
+        attributes=[attribute_sets[n] for n in attribute_set.tolist()],
         fragments={n: found for n, r in enumerate(rows) if (found := fragments.get(r[0]))},
+        attribute_set=attribute_set,
+        attribute_sets=attribute_sets,
     )
     row_of = {span_id: n for n, span_id in enumerate(spans.ids)}
     links = [

@@ -118,26 +118,31 @@ def annotations_table(ctx: TableContext) -> Table:
     def rows() -> Iterator[list[Any]]:
         names, roles = ctx.coder_names(), ctx.coder_roles()
         tally = ctx.tally
+        by_label = tally.by_label
         attribute_cells = AttributeCells(attrs)
         for batch in ctx.batches("Annotations"):
             tally.articles += len(batch.articles)
             by_id = {a.id: a for a in batch.articles}
-            contexts: SentenceContext | None = None
-            for a in ctx.queries.annotations(batch.ids, ctx.scope.coder_ids):
-                if not batch.includes(a.article_id, a.coder_id):
+            pairs = batch.pairs
+            article_id, title, text, contexts = None, "", "", SentenceContext("")
+            # Plain tuples in the order of ExportQueries.annotation_rows: no record per row.
+            for (i, article, coder, label, start, end, attributes, note, uncertain, made, changed,
+                 fragments) in ctx.queries.annotation_rows(batch.ids, ctx.scope.coder_ids):
+                if (article, coder) not in pairs:
                     continue
-                article = by_id[a.article_id]
-                created = utc_datetime(a.created_at)
-                if contexts is None or contexts.text is not article.text:
-                    contexts = SentenceContext(article.text)
+                if article != article_id:
+                    found = by_id[article]
+                    article_id, title, text = article, found.title, found.text
+                    contexts = SentenceContext(text)
+                created = utc_datetime(made)
                 tally.annotations += 1
-                tally.by_label[a.label] += 1
+                by_label[label] += 1
                 yield [
-                    article.id, article.title, names.get(a.coder_id, a.coder_id), roles.get(a.coder_id), a.label,
-                    *attribute_cells(a.label, a.attributes),
-                    span_text(article.text, a.ranges), a.start, a.end, fragment_offsets(a.fragments),
-                    contexts(a.start, a.end), a.note, a.uncertain,
-                    created, created if a.updated_at == a.created_at else utc_datetime(a.updated_at), a.id,
+                    article, title, names.get(coder, coder), roles.get(coder), label,
+                    *attribute_cells(label, attributes),
+                    span_text(text, fragments) if fragments else text[start:end], start, end,
+                    fragment_offsets(fragments) if fragments else "", contexts(start, end), note, uncertain,
+                    created, created if changed == made else utc_datetime(changed), i,
                 ]
 
     return Table("Annotations", columns, rows(), empty_note="No annotations match this export.")

@@ -1,0 +1,237 @@
+"""Writing the checked rows of returned files into the lead's project.
+
+A merge is ONE transaction for all its files (:func:`merge_transaction`), begun with
+``BEGIN IMMEDIATE`` before the first row is read: each file's rows are checked against
+the project as it stands in that transaction (:mod:`app.services.merge_checks`), and
+the rows that won are written from the same read (:class:`FilePlan`), so a file is read
+once and nothing can change between its check and its write. A failure anywhere rolls
+everything back. Rows new to the project are plain inserts; rows it holds are upserts
+whose ``WHERE`` repeats the rule (higher revision, then later ``updated_at``), and every
+write must change exactly the rows that were checked to win, or the merge is undone.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import IntegrityError
+
+from app.core.errors import LoupeError, ProjectError
+from app.core.records import utc_now
+from app.core.team import FileMerge
+from app.store.engine import sqlite_connection
+from app.store.merging import (
+    CHUNK,
+    FRAGMENT_COLUMNS,
+    STATUS_COLUMNS,
+    STATUS_UPDATED,
+    VERSIONED,
+    ForeignProject,
+    quoted,
+)
+
+Row = tuple[Any, ...]
+#: Page cache during a merge, in KiB (SQLite's default is 2 MiB); only what is used is taken.
+_CACHE_KIB = 256 * 1024
+_DEFAULT_CACHE = -2000
+
+
+def _insert(table: str, columns: Sequence[str]) -> str:
+    return f"INSERT INTO {table} ({quoted(columns)}) VALUES ({', '.join('?' * len(columns))})"
+
+
+def _upsert(table: str, columns: Sequence[str]) -> str:
+    updates = ", ".join(f'"{c}" = excluded."{c}"' for c in columns[1:])
+    return (
+        f"{_insert(table, columns)} ON CONFLICT (id) DO UPDATE SET {updates} "
+        f"WHERE (excluded.revision, excluded.updated_at) > ({table}.revision, {table}.updated_at)"
+    )
+
+
+_STATUS_UPSERT = (
+    f"{_insert('assignment', STATUS_COLUMNS)} ON CONFLICT (article_id, coder_id) DO UPDATE SET "
+    + ", ".join(f'"{c}" = excluded."{c}"' for c in STATUS_UPDATED)
+    + " WHERE excluded.updated_at > assignment.updated_at"
+)
+#: The live answers of one coder (the first parameter) on some articles (the IN list that
+#: follows) that share their question with another live answer of the coder: read through
+#: the (article, coder) index, so a merge reads what the file touched, not the whole table.
+_DUPLICATE_ANSWERS = """
+SELECT d.id, d.article_id, d.coder_id, d.question, d.updated_at, d.revision FROM document_code d
+WHERE d.deleted_at IS NULL AND d.coder_id = ? AND d.article_id IN ({}) AND EXISTS (
+    SELECT 1 FROM document_code o WHERE o.deleted_at IS NULL AND o.article_id = d.article_id
+    AND o.coder_id = d.coder_id AND o.question = d.question AND o.id != d.id)
+"""
+
+
+@dataclass
+class Winners:
+    """The rows of one kind a file brings that are newer than the project's and passed
+    every check, and the project's ``deleted_at`` of those the project already holds."""
+
+    rows: list[Row] = field(default_factory=list)
+    held: dict[str, str | None] = field(default_factory=dict)
+
+
+@dataclass
+class FilePlan:
+    """What one checked file writes: its coder's winning rows of each kind of
+    :data:`~app.store.merging.VERSIONED`, and statuses (:data:`STATUS_COLUMNS`, the
+    ``assigned`` flag already the lead's) with how many of them are new to the project."""
+
+    owner: str
+    versioned: dict[str, Winners] = field(default_factory=lambda: {kind: Winners() for kind in VERSIONED})
+    statuses: list[Row] = field(default_factory=list)
+    new_statuses: int = 0
+
+
+@contextmanager
+def merge_transaction(engine: Engine) -> Iterator[Connection]:
+    """One write transaction, its lock taken before the first read; committed when the
+    block ends, rolled back if it raises."""
+    with engine.begin() as conn:
+        if not sqlite_connection(conn).in_transaction:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Lookups and writes by UUID land all over the tables: keep them in memory.
+        conn.exec_driver_sql(f"PRAGMA cache_size = -{_CACHE_KIB}")
+        try:
+            yield conn
+        finally:
+            conn.exec_driver_sql(f"PRAGMA cache_size = {_DEFAULT_CACHE}")
+
+
+class RefusedWrite(ProjectError):
+    """The project refused a row of a file (a key it holds already, a missing row it
+    refers to); what the file wrote is undone, the rest of the merge's transaction stays."""
+
+
+def merge_file(conn: Connection, foreign: ForeignProject, plan: FilePlan, cancelled: Callable[[], bool]) -> FileMerge:
+    """Write what ``plan`` holds (checked rows of ``foreign``); returns what changed."""
+    result = FileMerge(foreign.name, foreign.package_for)
+    conn.exec_driver_sql("SAVEPOINT merge_file")
+    try:
+        _write_file(conn, foreign, plan, result, cancelled)
+    except IntegrityError as exc:
+        conn.exec_driver_sql("ROLLBACK TO merge_file")
+        conn.exec_driver_sql("RELEASE merge_file")
+        raise RefusedWrite(
+            f"Nothing was merged: {foreign.name} holds rows that the project refused ({exc.orig})."
+        ) from exc
+    conn.exec_driver_sql("RELEASE merge_file")
+    if result.changed:  # a merge that changed nothing leaves no trace at all
+        _log(conn, foreign, result)
+    return result
+
+
+def _write_file(
+    conn: Connection, foreign: ForeignProject, plan: FilePlan, result: FileMerge, cancelled: Callable[[], bool]
+) -> None:
+    name = foreign.package_for or ""
+    for kind, (table, columns) in VERSIONED.items():
+        if cancelled():
+            raise LoupeError("The merge was cancelled; nothing was written.")
+        winners = plan.versioned[kind]
+        if not winners.rows:
+            continue
+        deleted, held = columns.index("deleted_at"), winners.held
+        for row in winners.rows:
+            if row[0] not in held:
+                result.add(name, kind, "added" if row[deleted] is None else "deleted")
+            else:
+                result.add(name, kind, "deleted" if row[deleted] is not None and held[row[0]] is None else "updated")
+        winners.rows.sort()  # by id: each index page is written once, not again and again
+        _write(conn, foreign, _insert(table, columns), [row for row in winners.rows if row[0] not in held])
+        _write(conn, foreign, _upsert(table, columns), [row for row in winners.rows if row[0] in held])
+        if kind == "annotation":
+            _replace_fragments(conn, foreign, winners)
+        if kind == "answer":
+            article = columns.index("article_id")
+            articles = sorted({row[article] for row in winners.rows})
+            _supersede_duplicate_answers(conn, result, plan.owner, name, articles)
+    if plan.statuses:
+        for action, n in (("added", plan.new_statuses), ("updated", len(plan.statuses) - plan.new_statuses)):
+            if n:
+                result.add(name, "status", action, n)
+        _write(conn, foreign, _STATUS_UPSERT, plan.statuses)
+
+
+def _write(conn: Connection, foreign: ForeignProject, statement: str, rows: Sequence[Row]) -> None:
+    """Every row changes the project, as the checks found, or the merge is undone."""
+    if not rows:
+        return
+    cursor = sqlite_connection(conn).cursor()
+    try:
+        cursor.executemany(statement, rows)
+        written = cursor.rowcount
+    except sqlite3.IntegrityError as exc:
+        raise IntegrityError(statement, None, exc) from exc
+    finally:
+        cursor.close()
+    if written != len(rows):
+        raise ProjectError(
+            f"Nothing was merged: {foreign.name} changed {written} rows where {len(rows)} were checked."
+        )
+
+
+def _replace_fragments(conn: Connection, foreign: ForeignProject, winners: Winners) -> None:
+    """The fragments of the annotations that won are the file's, as a whole: the
+    project's fragments of those it held go, the file's come in (none for a contiguous one)."""
+    replaced = [(row[0],) for row in winners.rows if row[0] in winners.held]
+    if replaced:
+        conn.exec_driver_sql("DELETE FROM annotation_fragment WHERE annotation_id = ?", replaced)
+    won = {row[0] for row in winners.rows}
+    incoming = [row for row in foreign.fragment_rows() if row[0] in won]
+    if incoming:
+        conn.exec_driver_sql(
+            f"INSERT INTO annotation_fragment ({quoted(FRAGMENT_COLUMNS)}) VALUES (?, ?, ?)", incoming
+        )
+
+
+def _supersede_duplicate_answers(
+    conn: Connection, result: FileMerge, owner: str, name: str, article_ids: Sequence[str],
+) -> None:
+    """Keep one live answer per article, coder and question: the latest.
+
+    Two answers can exist when a coder answered the same question in two packages
+    coded side by side; the older one is tombstoned as a new revision. Only the articles
+    whose answers the file just brought (``article_ids``) can hold a new pair.
+    """
+    groups: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    cursor = sqlite_connection(conn).cursor()
+    try:
+        for i in range(0, len(article_ids), CHUNK):
+            chunk = list(article_ids[i : i + CHUNK])
+            cursor.execute(_DUPLICATE_ANSWERS.format(", ".join("?" * len(chunk))), [owner, *chunk])
+            for row_id, article_id, _coder_id, question, updated_at, _revision in cursor.fetchall():
+                groups.setdefault((article_id, question), []).append((updated_at, row_id))
+    finally:
+        cursor.close()
+    now = utc_now()
+    stale = []
+    for rows in groups.values():
+        rows.sort()
+        for _updated_at, row_id in rows[:-1]:
+            stale.append((now, now, row_id))
+            result.add(name, "answer", "deleted")
+    if stale:
+        conn.exec_driver_sql(
+            "UPDATE document_code SET deleted_at = ?, updated_at = ?, revision = revision + 1 WHERE id = ?",
+            stale,
+        )
+
+
+def _log(conn: Connection, foreign: ForeignProject, result: FileMerge) -> None:
+    summary = {"coders_added": result.coders_added, "counts": result.summary()}
+    conn.exec_driver_sql(
+        "INSERT INTO merge_log (id, merged_at, file_name, file_sha256, package_for, summary) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (str(uuid.uuid4()), utc_now(), foreign.name, foreign.sha256(), foreign.package_for,
+         json.dumps(summary, ensure_ascii=False)),
+    )

@@ -1,0 +1,88 @@
+"""How a package file is built (app/store/packages.py): without a VACUUM, no journal and
+no syncs while it is filled, yet with no free page left, searchable, synced and complete
+before it gets its name."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+import app.store.packages as building
+from app.core.errors import ProjectError
+from app.services.assignment import assign
+from app.services.packages import write_package
+from app.services.projects import Project, open_project
+from app.services.search import search, search_filters
+from tests.team_fixtures import team_project
+
+
+@pytest.fixture
+def lead(tmp_path: Path) -> Project:
+    """600 articles, all alice's: enough text that indexing them frees pages."""
+    path = tmp_path / "lead" / "study.loupe"
+    path.parent.mkdir()
+    with team_project(path, n=600, coders=("alice", "bob")) as project:
+        assign(project, ["alice"], overlap=0.0, seed=1)
+    with open_project(path) as project:
+        yield project
+
+
+def pragma(path: Path, name: str) -> int:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(f"PRAGMA {name}").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_the_pages_the_build_freed_are_given_back(lead: Project, tmp_path: Path) -> None:
+    target = tmp_path / "alice.loupe"
+    write_package(lead, "alice", target)
+    assert pragma(target, "freelist_count") == 0
+    assert pragma(target, "auto_vacuum") == 2  # incremental: set before the first table
+    assert pragma(target, "journal_mode") == "delete"
+    assert pragma(target, "integrity_check") == "ok"
+    with open_project(target) as package:
+        alice = package.store.coders.find("alice")
+        found = search(package, "Kiresk", search_filters(package, alice.id))
+        assert found.articles == 600
+
+
+def test_without_giving_them_back_the_build_leaves_free_pages(
+    lead: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fixture is big enough for the test above to fail if nothing gave pages back."""
+    monkeypatch.setattr(building, "_give_back_free_pages", lambda conn: None)
+    target = tmp_path / "alice.loupe"
+    write_package(lead, "alice", target)
+    assert pragma(target, "freelist_count") > 0
+
+
+def test_a_package_is_synced_before_it_is_renamed(
+    lead: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events: list[tuple[str, str]] = []
+    monkeypatch.setattr(building, "fsync_file", lambda path: events.append(("sync", path.name)))
+    monkeypatch.setattr(building, "fsync_folder", lambda path: events.append(("sync folder", path.name)))
+    real_replace = building.os.replace
+
+    def replace(source: Path, target: Path) -> None:
+        events.append(("rename", Path(source).name))
+        real_replace(source, target)
+
+    monkeypatch.setattr(building.os, "replace", replace)
+    write_package(lead, "alice", tmp_path / "alice.loupe")
+    assert events == [("sync", ".alice.loupe.partial"), ("rename", ".alice.loupe.partial"),
+                      ("sync folder", tmp_path.name)]
+
+
+def test_a_failed_build_leaves_nothing(lead: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(conn: object) -> None:
+        raise ProjectError("The package could not be compacted; nothing was written.")
+
+    monkeypatch.setattr(building, "_give_back_free_pages", fail)
+    with pytest.raises(ProjectError, match="could not be compacted"):
+        write_package(lead, "alice", tmp_path / "alice.loupe")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["lead"]
