@@ -59,7 +59,7 @@ def _upgrade(project: Project, args: argparse.Namespace) -> int:
         print(json.dumps({"from": report.before, "to": report.after, "number": report.number,
                           "dry_run": report.dry_run, **report.as_dict()}, indent=2, ensure_ascii=False))
         return 0
-    from app.services.codebook_edits import format_report
+    from app.services.codebook_text import format_report
 
     for line in format_report(report):
         print(line)
@@ -89,7 +89,7 @@ def _history(project: Project, as_json: bool, current_only: bool = False) -> int
 
 
 def _export(project: Project, target: str, reference: str | None) -> int:
-    from app.services.codebook_edits import codebook_yaml
+    from app.services.codebook_text import codebook_yaml
     from app.services.codebook_versions import codebook_at, history
 
     version, codebook = codebook_at(project, reference or str(history(project)[-1].number))

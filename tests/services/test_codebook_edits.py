@@ -14,10 +14,10 @@ from app.services.codebook_edits import (
     Problem,
     Ready,
     WorkingCopy,
-    codebook_yaml,
     suggest_version,
     typed_default,
 )
+from app.services.codebook_text import codebook_yaml
 from app.services.codebook_versions import adopt_codebook, history
 from app.services.projects import open_project
 from tests.codebook_versions import document_v1

@@ -37,10 +37,10 @@ from app.services.codebook_edits import (
     Problem,
     Ready,
     WorkingCopy,
-    codebook_yaml,
     kind_of,
     name_key,
 )
+from app.services.codebook_text import codebook_yaml
 from app.services.codebook_versions import history
 from app.ui.lead.codebook_editor_save import SaveFlow, describe_edits
 from app.ui.lead.codebook_editor_tree import PATH_ROLE, PROBLEM_COLOUR, CodebookTree, button_grid

@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (
 
 from app.core.codebook import Codebook, CodebookMap
 from app.core.errors import LoupeError
-from app.services.codebook_edits import Ready, WorkingCopy, format_report
+from app.services.codebook_edits import Ready, WorkingCopy
+from app.services.codebook_text import format_report
 from app.services.codebook_versions import UpgradeReport, adopt_codebook
 from app.services.progress import CancelFn, ProgressFn
 from app.services.projects import Project
