@@ -95,7 +95,7 @@ def test_migrating_spans_relations_and_answers_along_two_maps() -> None:
         "Actor → Agent": 1, "Actor.actor_type: police → law_enforcement": 1,
         "Actor.role → Agent.function": 1, "Coercion → Deportation": 1,
         "Claim.certainty: default unclear": 1, "said_by → attributed_to": 1,
-        "sourcing → source_quality": 1,
+        "sourcing → source_quality": 1, "Coercion: stays Coercion (coercion_type: not split off)": 1,
     }
 
 

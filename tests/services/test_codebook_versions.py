@@ -92,7 +92,8 @@ def test_three_versions_migrate_every_row(project_path: Path) -> None:
         }
         second = upgrade_codebook(project, folder / "v3.yaml", folder / "map-2-3.yaml")
         assert second.number == 3 and project.codebook.version == "3"
-        assert dict(second.lines) == {"Coercion → Deportation": 8, "Claim.certainty: default unclear": 12}
+        assert dict(second.lines) == {"Coercion → Deportation": 8, "Claim.certainty: default unclear": 12,
+                                      "Coercion: stays Coercion (coercion_type: not split off)": 4}
     after = dict(rows(project_path, "SELECT label, count(*) FROM annotation WHERE deleted_at IS NULL GROUP BY label"))
     assert after == {"Agent": 24, "Claim": 12, "Coercion": 4, "Deportation": 8}
     assert sum(after.values()) == sum(dict(before).values())  # every span accounted for
