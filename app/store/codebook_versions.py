@@ -129,6 +129,35 @@ class CodebookVersions:
         with self._engine.connect() as conn:
             return conn.execute(current_number_query()).scalar_one()
 
+    def coded_outside(self, first: int | None = None, last: int | None = None) -> set[tuple[str, str]]:
+        """(article id, coder id) of each coder's article with live coding made (or last
+        changed) under a version before ``first`` or after ``last``."""
+        def outside(model: Any) -> Any:
+            below = model.coded_version < first if first is not None else None
+            above = model.coded_version > last if last is not None else None
+            if below is not None and above is not None:
+                return below | above
+            return below if below is not None else above
+
+        if first is None and last is None:
+            return set()
+        with self._engine.connect() as conn:
+            return _pairs(conn, outside)
+
+    def unsplit(self, label: str, attribute: str, before: int) -> set[tuple[str, str]]:
+        """(article id, coder id) of live ``label`` spans coded before version ``before``
+        whose ``attribute`` has no value: a split by it could not place them."""
+        query = select(
+            AnnotationRow.article_id, AnnotationRow.coder_id, type_coerce(AnnotationRow.attributes, Text),
+        ).where(
+            AnnotationRow.deleted_at.is_(None), AnnotationRow.label == label, AnnotationRow.coded_version < before,
+        )
+        with self._engine.connect() as conn:
+            return {
+                (article, coder) for article, coder, text in conn.execute(query)
+                if _json(text).get(attribute) in (None, "", [])
+            }
+
     def preview(self, plan: Callable[[CodingRows], Any]) -> None:
         """Run ``plan`` over the coding without writing anything (a dry run)."""
         with self._engine.connect() as conn:
@@ -164,6 +193,14 @@ def stamp() -> dict[str, Any]:
     """Values that stamp a row written now with the current codebook version: made (or
     changed) by its coder under it, and last migrated under it."""
     return {"codebook_version": current_number_query(), "coded_version": current_number_query()}
+
+
+def _pairs(conn: Connection, condition: Callable[[Any], Any]) -> set[tuple[str, str]]:
+    found: set[tuple[str, str]] = set()
+    for model in (AnnotationRow, RelationRow, DocumentCodeRow):
+        query = select(model.article_id, model.coder_id).where(model.deleted_at.is_(None), condition(model)).distinct()
+        found.update((article, coder) for article, coder in conn.execute(query))
+    return found
 
 
 def current_number_query() -> Any:
