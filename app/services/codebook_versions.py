@@ -11,6 +11,7 @@ whole change, listing the rows, and leaves the project as it was.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -119,55 +120,47 @@ class _Plan:
     coders: dict[str, str]
     counts: dict[str, Counter[str]] = field(default_factory=lambda: {k: Counter() for k in ("live", "changed", "dropped")})
     problems: list[str] = field(default_factory=list)
+    memo: dict[tuple[str, bool, str, str | None], tuple[Any, ...]] = field(default_factory=dict)
 
     def __call__(self, rows: CodingRows) -> Rewrites:
         rewrites = Rewrites()
         ends: dict[str, Endpoint] = {}
-        for row_id, article, coder, label, attributes, deleted in rows.annotations():
-            step = self.tombstones if deleted else self.live
-            after, values = step.annotation(label, attributes)
-            self._count("annotation", deleted, after is None, (after, values) != (label, attributes))
+        dropped = rewrites.dropped
+        for row_id, article, coder, label, text, deleted in rows.annotations():
+            after, values, changed, problem = self._migrated("annotation", deleted, label, text)
             if after is None:
-                rewrites.dropped["annotation"].add(row_id)
+                dropped["annotation"].add(row_id)
                 continue
-            if (after, values) != (label, attributes):
+            if changed:
                 rewrites.annotations[row_id] = (after, values)
             ends[row_id] = Endpoint(article, coder, after)
-            if not deleted:
-                problem = _label_problem(self.new, after, values)
-                if problem:
-                    self._problem("annotation", row_id, article, coder, problem)
-        for row_id, article, coder, label, source, target, attributes, deleted in rows.relations():
-            step = self.tombstones if deleted else self.live
-            if source in rewrites.dropped["annotation"] or target in rewrites.dropped["annotation"]:
+            if problem:
+                self._problem("annotation", row_id, article, coder, problem)
+        for row_id, article, coder, label, source, target, text, deleted in rows.relations():
+            if source in dropped["annotation"] or target in dropped["annotation"]:
+                self._count("relation", deleted, True, True)
                 if not deleted:
-                    step.tally["relations dropped with their annotations"] += 1
-                after, values = None, {}
-            else:
-                after, values = step.relation(label, attributes)
-            self._count("relation", deleted, after is None, (after, values) != (label, attributes))
-            if after is None:
-                rewrites.dropped["relation"].add(row_id)
+                    self.live.tally["relations dropped with their annotations"] += 1
+                dropped["relation"].add(row_id)
                 continue
-            if (after, values) != (label, attributes):
+            after, values, changed, problem = self._migrated("relation", deleted, label, text)
+            if after is None:
+                dropped["relation"].add(row_id)
+                continue
+            if changed:
                 rewrites.relations[row_id] = (after, values)
             if not deleted:
-                problem = relation_problem(self.new, after, article, coder, source, target, ends)
-                problem = problem or attributes_problem(self.new.relation_type(after), values)
+                problem = relation_problem(self.new, after, article, coder, source, target, ends) or problem
                 if problem:
                     self._problem("relation", row_id, article, coder, problem)
-        for row_id, question, value, deleted in rows.answers():
-            step = self.tombstones if deleted else self.live
-            after, migrated = step.answer(question, value) if value is not None else (question, None)
-            self._count("answer", deleted, after is None, (after, migrated) != (question, value))
+        for row_id, question, text, deleted in rows.answers():
+            after, value, changed, problem = self._migrated("answer", deleted, question, text)
             if after is None:
-                rewrites.dropped["answer"].add(row_id)
-            elif (after, migrated) != (question, value):
-                rewrites.answers[row_id] = (after, migrated)
-            if after is not None and not deleted:
-                problem = answer_problem(self.new, after, migrated)
-                if problem:
-                    self._problem("answer", row_id, None, None, problem)
+                dropped["answer"].add(row_id)
+            elif changed:
+                rewrites.answers[row_id] = (after, value)
+            if problem:
+                self._problem("answer", row_id, None, None, problem)
         if self.problems:
             shown = self.problems[:SHOWN_PROBLEMS]
             more = len(self.problems) - len(shown)
@@ -182,6 +175,41 @@ class _Plan:
         """The rewrites and the report the project keeps in its history."""
         rewrites = self(rows)
         return rewrites, self.finish("", "", 0, False).as_dict()
+
+    def _migrated(self, kind: str, deleted: bool, name: str, text: str | None) -> tuple[str | None, Any, bool, str | None]:
+        """(new name or None when dropped, new value, changed, problem) of one row, worked
+        out once per distinct (kind, name, stored value): most rows repeat a few."""
+        key = (kind, deleted, name, text)
+        step = self.tombstones if deleted else self.live
+        hit = self.memo.get(key)
+        if hit is None:
+            before = Counter(step.tally)
+            value = _parsed(kind, text)
+            after: str | None
+            migrated: Any
+            if kind == "annotation":
+                after, migrated = step.annotation(name, value)
+            elif kind == "relation":
+                after, migrated = step.relation(name, value)
+            else:
+                after, migrated = step.answer(name, value) if value is not None else (name, None)
+            problem = None if after is None or deleted else self._check(kind, after, migrated)
+            hit = (after, migrated, (after, migrated) != (name, value), problem, step.tally - before)
+            self.memo[key] = hit
+        elif hit[4]:
+            step.tally.update(hit[4])
+        self._count(kind, deleted, hit[0] is None, hit[2])
+        return hit[0], hit[1], hit[2], hit[3]
+
+    def _check(self, kind: str, name: str, value: Any) -> str | None:
+        if kind == "annotation":
+            return _label_problem(self.new, name, value)
+        if kind == "answer":
+            return answer_problem(self.new, name, value)
+        try:
+            return attributes_problem(self.new.relation_type(name), value)
+        except KeyError:
+            return None  # the relation's own check names its type
 
     def _count(self, kind: str, deleted: bool, dropped: bool, changed: bool) -> None:
         if deleted:
@@ -203,6 +231,12 @@ class _Plan:
             before, after, number, live, changed, dropped,
             lines=tuple(sorted(self.live.tally.items())), dry_run=dry_run,
         )
+
+
+def _parsed(kind: str, text: str | None) -> Any:
+    if kind == "answer":
+        return None if text is None else json.loads(text)
+    return {} if text is None or text == "{}" else json.loads(text)
 
 
 def _label_problem(codebook: Codebook, label: str, attributes: Any) -> str | None:

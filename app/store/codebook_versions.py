@@ -60,33 +60,33 @@ class CodingRows:
 
     conn: Connection
 
-    def annotations(self) -> Iterator[tuple[str, str, str, str, Any, bool]]:
-        """(id, article id, coder id, label, attributes, deleted)."""
+    def annotations(self) -> Iterator[tuple[str, str, str, str, str | None, bool]]:
+        """(id, article id, coder id, label, attributes as JSON text, deleted)."""
         query = select(
             AnnotationRow.id, AnnotationRow.article_id, AnnotationRow.coder_id, AnnotationRow.label,
             type_coerce(AnnotationRow.attributes, Text), AnnotationRow.deleted_at.is_not(None),
         )
         for row in self.conn.execute(query):
-            yield row[0], row[1], row[2], row[3], _json(row[4]), bool(row[5])
+            yield row[0], row[1], row[2], row[3], row[4], bool(row[5])
 
-    def relations(self) -> Iterator[tuple[str, str, str, str, str, str, Any, bool]]:
-        """(id, article id, coder id, type, source id, target id, attributes, deleted)."""
+    def relations(self) -> Iterator[tuple[str, str, str, str, str, str, str | None, bool]]:
+        """(id, article id, coder id, type, source id, target id, attributes as JSON text, deleted)."""
         query = select(
             RelationRow.id, RelationRow.article_id, RelationRow.coder_id, RelationRow.label,
             RelationRow.source_id, RelationRow.target_id, type_coerce(RelationRow.attributes, Text),
             RelationRow.deleted_at.is_not(None),
         )
         for row in self.conn.execute(query):
-            yield (*row[:6], _json(row[6]), bool(row[7]))
+            yield (*row[:7], bool(row[7]))
 
-    def answers(self) -> Iterator[tuple[str, str, Any, bool]]:
-        """(id, question, value, deleted)."""
+    def answers(self) -> Iterator[tuple[str, str, str | None, bool]]:
+        """(id, question, value as JSON text, deleted)."""
         query = select(
             DocumentCodeRow.id, DocumentCodeRow.question, type_coerce(DocumentCodeRow.value, Text),
             DocumentCodeRow.deleted_at.is_not(None),
         )
         for row in self.conn.execute(query):
-            yield row[0], row[1], None if row[2] is None else json.loads(row[2]), bool(row[3])
+            yield row[0], row[1], row[2], bool(row[3])
 
 
 def _json(text: str | None) -> Any:
