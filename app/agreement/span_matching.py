@@ -193,9 +193,11 @@ def match_overlap(
         b_rows = np.where(side[best] == 0, partner, best)
         out_a.append(index[a_rows])
         out_b.append(index[b_rows])
-    # Larger components: the Hungarian method on the component's overlap matrix.
-    for c in np.flatnonzero((n_a >= 2) & (n_b >= 2)):
-        members = np.flatnonzero(component == c)
+    # Larger components: the Hungarian method on the component's overlap matrix. A
+    # component is a run of the sorted rows.
+    first = np.append(np.flatnonzero(new), len(key))
+    for c in np.flatnonzero((n_a >= 2) & (n_b >= 2)).tolist():
+        members = np.arange(first[c], first[c + 1])
         ga, gb = members[side[members] == 0], members[side[members] == 1]
         overlap = _overlap(
             start[ga][:, None], end[ga][:, None], start[gb][None, :], end[gb][None, :], rows=(ga[:, None], gb[None, :])
