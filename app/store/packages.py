@@ -127,8 +127,25 @@ def _remove(partial: Path) -> None:
         partial.with_name(partial.name + suffix).unlink(missing_ok=True)
 
 
+#: The bytes of the empty file the migrations make, by head revision: the first package
+#: a process writes runs them, the next ones start as a copy (the same bytes: nothing in
+#: an empty file differs from one run of the migrations to the next).
+_EMPTY: dict[str, bytes] = {}
+
+
 def _create(partial: Path) -> None:
-    """An empty file at the migrations' head, in rollback-journal mode while it is filled.
+    """An empty file at the migrations' head (see :data:`_EMPTY`)."""
+    empty = _EMPTY.get(migrate.HEAD)
+    if empty is not None:
+        with partial.open("xb") as out:
+            out.write(empty)
+        return
+    _migrated(partial)
+    _EMPTY[migrate.HEAD] = partial.read_bytes()
+
+
+def _migrated(partial: Path) -> None:
+    """An empty file made by the migrations, in rollback-journal mode while it is filled.
 
     One connection, without syncs (the file is synced before it gets its name) and with
     its journal in memory; incremental auto-vacuum is set before any table exists (and

@@ -86,3 +86,24 @@ def test_a_failed_build_leaves_nothing(lead: Project, tmp_path: Path, monkeypatc
     with pytest.raises(ProjectError, match="could not be compacted"):
         write_package(lead, "alice", tmp_path / "alice.loupe")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["lead"]
+
+
+def test_every_package_of_a_process_starts_as_the_migrations_empty_file(
+    lead: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second package is a copy of the first one's empty file, and the same as a
+    fresh run of the migrations would have made it."""
+    monkeypatch.setattr(building, "_EMPTY", {})
+    runs: list[Path] = []
+    real = building._migrated
+    monkeypatch.setattr(building, "_migrated", lambda path: (runs.append(path), real(path))[1])
+    write_package(lead, "alice", tmp_path / "one.loupe")
+    write_package(lead, "alice", tmp_path / "two.loupe")
+    assert len(runs) == 1
+    fresh = tmp_path / "fresh.loupe"
+    real(fresh)
+    assert building._EMPTY[building.migrate.HEAD] == fresh.read_bytes()
+    for name in ("one.loupe", "two.loupe"):
+        assert pragma(tmp_path / name, "auto_vacuum") == 2 and pragma(tmp_path / name, "integrity_check") == "ok"
+    with open_project(tmp_path / "two.loupe") as package:
+        assert len(package.store.articles.list()) == 600
