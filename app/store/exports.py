@@ -31,6 +31,10 @@ from app.store.schema import (
 _STREAM = 1000
 
 Pair = tuple[str, str]
+_ARTICLES = (
+    "SELECT id, title, text, text_sha256, position, external_id, source, url, published, language, metadata, "
+    "origin FROM article WHERE position > ? ORDER BY position LIMIT ?"
+)
 
 
 def _coder_filter(query: Any, column: Any, coder_ids: Sequence[str] | None) -> Any:
@@ -41,20 +45,20 @@ class ExportQueries(ExportRows):
     """What exports read. Thread: use on the thread that opened the project."""
 
     def iter_articles(self, chunk: int = 100) -> Iterator[list[Article]]:
-        """All articles in import order, ``chunk`` at a time (texts included)."""
+        """All articles in import order, ``chunk`` at a time (texts included; plain SQL on
+        the driver's cursor, as every sheet walks them)."""
         last = -1
         while True:
-            with self._engine.connect() as conn:
-                rows = conn.execute(
-                    select(ArticleRow)
-                    .where(ArticleRow.position > last)
-                    .order_by(ArticleRow.position)
-                    .limit(chunk)
-                ).all()
+            rows = list(driver_rows(self._engine, _ARTICLES, (last, chunk)))
             if not rows:
                 return
-            yield [_article(row) for row in rows]
-            last = rows[-1].position
+            yield [
+                Article(i, title, text, sha, position, external, source, url, published, language,
+                        json_dict(metadata), origin)
+                for i, title, text, sha, position, external, source, url, published, language, metadata, origin
+                in rows
+            ]
+            last = rows[-1][4]
 
     def statuses(self, article_ids: Sequence[str], coder_ids: Sequence[str] | None) -> dict[Pair, str]:
         """(article id, coder id) -> status, for the pairs that have a status row."""
