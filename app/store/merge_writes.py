@@ -141,14 +141,17 @@ def _write_file(
         if not winners.rows:
             continue
         deleted, held = columns.index("deleted_at"), winners.held
-        for row in winners.rows:
-            if row[0] not in held:
-                result.add(name, kind, "added" if row[deleted] is None else "deleted")
-            else:
-                result.add(name, kind, "deleted" if row[deleted] is not None and held[row[0]] is None else "updated")
         winners.rows.sort()  # by id: each index page is written once, not again and again
-        _write(conn, foreign, _insert(table, columns), [row for row in winners.rows if row[0] not in held])
-        _write(conn, foreign, _upsert(table, columns), [row for row in winners.rows if row[0] in held])
+        new = [row for row in winners.rows if row[0] not in held]
+        old = [row for row in winners.rows if row[0] in held]
+        tombstones = sum(1 for row in new if row[deleted] is not None)
+        buried = sum(1 for row in old if row[deleted] is not None and held[row[0]] is None)
+        for action, n in (("added", len(new) - tombstones), ("deleted", tombstones + buried),
+                          ("updated", len(old) - buried)):
+            if n:
+                result.add(name, kind, action, n)
+        _write(conn, foreign, _insert(table, columns), new)
+        _write(conn, foreign, _upsert(table, columns), old)
         if kind == "annotation":
             _replace_fragments(conn, foreign, winners)
         if kind == "answer":
