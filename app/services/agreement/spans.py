@@ -70,6 +70,7 @@ class Merged:
     article: np.ndarray
     before: np.ndarray  # spans per article and coder before merging, (articles, coders)
     after: np.ndarray
+    rows: list[np.ndarray]  # each coder's merged spans (they are sorted by coder)
 
 
 def _merged(corpus: Corpus) -> Merged:
@@ -83,17 +84,23 @@ def _merged(corpus: Corpus) -> Merged:
     shape = corpus.members.shape
     size = shape[0] * shape[1]
     count = lambda a, c: np.bincount(a * shape[1] + c, minlength=size).reshape(shape)  # noqa: E731
-    return Merged(coder, label, begin, end, article, count(s.article[rows], s.coder[rows]), count(article, coder))
+    by_coder = np.searchsorted(coder, np.arange(shape[1] + 1))
+    return Merged(
+        coder, label, begin, end, article, count(s.article[rows], s.coder[rows]), count(article, coder),
+        [np.arange(by_coder[i], by_coder[i + 1]) for i in range(shape[1])],
+    )
 
 
 def _unitize(corpus: Corpus, merged: Merged, chosen: np.ndarray, coders: Sequence[str]) -> Unitized:
     """Pooled alpha_U parts over the articles ``chosen`` (a mask) and these coders."""
     if not chosen.any():
         return Unitized(None, None, None, {}, f"No article was finished by all {len(coders)} coders.")
-    index = np.array([corpus.coder_index(c) for c in coders], dtype=np.int64)
+    index = np.array(sorted(corpus.coder_index(c) for c in coders), dtype=np.int64)
     lengths = np.diff(corpus.offsets)
     shifted = np.cumsum(np.where(chosen, lengths, 0)) - np.where(chosen, lengths, 0)
-    keep = chosen[merged.article] & np.isin(merged.coder, index)
+    # The coders' spans on the chosen articles, coder by coder: still in (coder, label,
+    # begin) order, as alpha_U takes them.
+    keep = np.concatenate([np.zeros(0, dtype=np.int64), *(r[chosen[merged.article[r]]] for r in (merged.rows[i] for i in index.tolist()))])
     article = merged.article[keep]
     move = shifted[article] - corpus.offsets[article]
     length = int(lengths[chosen].sum())
@@ -101,7 +108,7 @@ def _unitize(corpus: Corpus, merged: Merged, chosen: np.ndarray, coders: Sequenc
     parts: dict[str, object] = {
         "n_articles": int(chosen.sum()), "continuum_length": length, "merged_spans": int(gone),
     }
-    if not keep.any():
+    if not len(keep):
         return Unitized(None, None, None, parts, NOTHING_MARKED)
     local = np.full(len(corpus.coders), -1, dtype=np.int64)
     local[index] = np.arange(len(index))
