@@ -166,13 +166,15 @@ class _FileChecker:
         else:
             found = lead_rows_of(self.conn, table, _HAVE, owner, sorted(lengths))
         have = {values[0]: values[1:] for values in found}
+        winners = self.plan.versioned[kind]
+        if not self.exact:  # every row of the coder on the file's articles: where they are
+            winners.articles = {values[1] for values in have.values()}
         theirs = {
             row[0]: row
             for row in lead_rows(
                 self.conn, table, columns, [row[0] for row in rows if row[coder] != owner and row[0] not in claimed]
             )
         }
-        winners = self.plan.versioned[kind]
         if kind == "relation":
             self.find_ends(rows)
         good_stamps = self.good_stamps

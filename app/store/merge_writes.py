@@ -78,6 +78,9 @@ class Winners:
 
     rows: list[Row] = field(default_factory=list)
     held: dict[str, str | None] = field(default_factory=dict)
+    #: The articles on which the project holds rows of this kind of the file's coder
+    #: (None: not known, any article may).
+    articles: set[str] | None = None
 
 
 @dataclass
@@ -155,9 +158,7 @@ def _write_file(
         if kind == "annotation":
             _replace_fragments(conn, foreign, winners)
         if kind == "answer":
-            article = columns.index("article_id")
-            articles = sorted({row[article] for row in winners.rows})
-            _supersede_duplicate_answers(conn, result, plan.owner, name, articles)
+            _supersede_duplicate_answers(conn, result, plan.owner, name, _may_repeat(columns, winners))
     if plan.statuses:
         for action, n in (("added", plan.new_statuses), ("updated", len(plan.statuses) - plan.new_statuses)):
             if n:
@@ -195,6 +196,23 @@ def _replace_fragments(conn: Connection, foreign: ForeignProject, winners: Winne
         conn.exec_driver_sql(
             f"INSERT INTO annotation_fragment ({quoted(FRAGMENT_COLUMNS)}) VALUES (?, ?, ?)", incoming
         )
+
+
+def _may_repeat(columns: Sequence[str], winners: Winners) -> list[str]:
+    """The articles where the file's answers may leave two live answers to one question:
+    where the project held answers of the coder, or the file brings two."""
+    article, question, deleted = (columns.index(c) for c in ("article_id", "question", "deleted_at"))
+    seen: set[tuple[Any, Any]] = set()
+    found: set[str] = set()
+    for row in winners.rows:
+        if winners.articles is None or row[article] in winners.articles:
+            found.add(row[article])
+        elif row[deleted] is None:
+            key = (row[article], row[question])
+            if key in seen:
+                found.add(row[article])
+            seen.add(key)
+    return sorted(found)
 
 
 def _supersede_duplicate_answers(
