@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Engine
@@ -38,6 +39,7 @@ from app.store.merging import (
 )
 
 Row = tuple[Any, ...]
+_ID = itemgetter(0)
 #: Page cache during a merge, in KiB (SQLite's default is 2 MiB); only what is used is taken.
 _CACHE_KIB = 256 * 1024
 _DEFAULT_CACHE = -2000
@@ -144,7 +146,7 @@ def _write_file(
         if not winners.rows:
             continue
         deleted, held = columns.index("deleted_at"), winners.held
-        winners.rows.sort()  # by id: each index page is written once, not again and again
+        winners.rows.sort(key=_ID)  # by id: each index page is written once, not again and again
         new = [row for row in winners.rows if row[0] not in held]
         old = [row for row in winners.rows if row[0] in held]
         tombstones = sum(1 for row in new if row[deleted] is not None)
