@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 
 from app.core.edits import AddRelation
+from app.core.errors import LoupeError
 from app.core.exports import FRAGMENT_JOINER, utc_datetime
 from app.core.snippets import context
 from app.services.editing import add_annotation, apply_edit, new_relation
@@ -129,3 +130,18 @@ def test_the_relations_sheet_keeps_the_relations_whose_status_is_exported(coded:
         min_row=2, values_only=True)}  # (article id, coder) -> status
     assert 0 < len(done) < len(everything)
     assert done == [r for r in everything if answers[(r[0], r[2])] == "done"]
+
+
+def test_agreement_sheets_without_intervals(coded: Project, tmp_path: Path) -> None:
+    with_intervals, without = tmp_path / "with.xlsx", tmp_path / "without.xlsx"
+    export_project(coded, with_intervals)
+    export_project(coded, without, agreement_resamples=0)
+    rows = {r[1]: r for r in openpyxl.load_workbook(without)["Agreement"].iter_rows(min_row=2, values_only=True)}
+    reference = {r[1]: r for r in openpyxl.load_workbook(with_intervals)["Agreement"].iter_rows(
+        min_row=2, values_only=True)}
+    assert rows.keys() == reference.keys()
+    relevance, measured = rows["relevance"], reference["relevance"]
+    assert relevance[4] == measured[4] is not None  # the same alpha
+    assert relevance[5:10] == (None,) * 5 and measured[5] is not None  # no interval, no q
+    with pytest.raises(LoupeError, match="resamples"):
+        export_project(coded, tmp_path / "bad.xlsx", agreement_resamples=1)
