@@ -192,8 +192,11 @@ def _replace_fragments(conn: Connection, foreign: ForeignProject, winners: Winne
     replaced = [(row[0],) for row in winners.rows if row[0] in winners.held]
     if replaced:
         conn.exec_driver_sql("DELETE FROM annotation_fragment WHERE annotation_id = ?", replaced)
+    fragments = foreign.fragment_rows()
+    if not fragments:  # most files: contiguous spans only
+        return
     won = {row[0] for row in winners.rows}
-    incoming = [row for row in foreign.fragment_rows() if row[0] in won]
+    incoming = [row for row in fragments if row[0] in won]
     if incoming:
         conn.exec_driver_sql(
             f"INSERT INTO annotation_fragment ({quoted(FRAGMENT_COLUMNS)}) VALUES (?, ?, ?)", incoming
