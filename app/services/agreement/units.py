@@ -346,7 +346,11 @@ def _fragments_of(spans: SpanColumns, rows: np.ndarray) -> dict[int, tuple[tuple
 
 def compare_pairs(corpus: Corpus) -> list[PairMatch]:
     """Every coder pair over every article both finished: exact and overlap matchings,
-    one array pass per pair (spans match only within one article and label)."""
+    one array pass per pair (spans match only within one article and label).
+
+    The matchings take each coder's spans sorted by key, start and end (ties in row
+    order), as they sort them; each coder's rows are put in that order once, so each
+    pair's sort merges two sorted runs. The matched rows come back in row order."""
     spans = corpus.spans
     key = spans.article * max(len(corpus.labels), 1) + spans.label
     # Exact matching compares a discontinuous span's fragments too: its shape joins the key.
@@ -354,17 +358,28 @@ def compare_pairs(corpus: Corpus) -> list[PairMatch]:
     exact_key = key * (int(shapes.max(initial=0)) + 1) + shapes
     out = []
     by_coder = [np.flatnonzero(spans.coder == i) for i in range(len(corpus.coders))]
+    in_order = {
+        name: [r[np.lexsort((spans.end[r], spans.start[r], k[r]))] for r in by_coder]
+        for name, k in (("exact", exact_key), ("overlap", key))
+    }
     for pair in corpus.pairs:
         shared = corpus.shared_mask(pair)
-        rows = [r[shared[spans.article[r]]] for r in (by_coder[corpus.coder_index(c)] for c in pair)]
-        ra, rb = rows
-        ia, ib = match_exact(exact_key[ra], spans.start[ra], spans.end[ra], exact_key[rb], spans.start[rb], spans.end[rb])
-        exact = (ra[ia], rb[ib])
+        coders = [corpus.coder_index(c) for c in pair]
+        ra, rb = (by_coder[c][shared[spans.article[by_coder[c]]]] for c in coders)
+        xa, xb = (in_order["exact"][c][shared[spans.article[in_order["exact"][c]]]] for c in coders)
+        ia, ib = match_exact(exact_key[xa], spans.start[xa], spans.end[xa], exact_key[xb], spans.start[xb], spans.end[xb])
+        exact = _by_row(xa[ia], xb[ib])
+        xa, xb = (in_order["overlap"][c][shared[spans.article[in_order["overlap"][c]]]] for c in coders)
         # Overlap on the characters covered: positions of discontinuous spans in each side.
-        pieces = [_fragments_of(spans, r) for r in rows]
         ia, ib = match_overlap(
-            key[ra], spans.start[ra], spans.end[ra], key[rb], spans.start[rb], spans.end[rb],
-            fragments_a=pieces[0], fragments_b=pieces[1],
+            key[xa], spans.start[xa], spans.end[xa], key[xb], spans.start[xb], spans.end[xb],
+            fragments_a=_fragments_of(spans, xa), fragments_b=_fragments_of(spans, xb),
         )
-        out.append(PairMatch(pair, shared, ra, rb, exact, (ra[ia], rb[ib])))
+        out.append(PairMatch(pair, shared, ra, rb, exact, _by_row(xa[ia], xb[ib])))
     return out
+
+
+def _by_row(rows_a: np.ndarray, rows_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Matched rows in the order of the first coder's rows (each matched once)."""
+    order = np.argsort(rows_a, kind="stable")
+    return rows_a[order], rows_b[order]
