@@ -18,6 +18,7 @@ removes the backup. Long: may run on the database worker; takes ``progress`` and
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,8 @@ from app.store.merging import (
 
 #: How many backups of the lead's file are kept beside it.
 KEEP_BACKUPS = 5
+#: Returned files opened (and checked) at the same time.
+_OPENERS = 2
 
 
 def _refuse(name: str, reason: str) -> MergeError:
@@ -159,26 +162,53 @@ def merge_files(
     hashes = article_hashes(store.engine)
     coders = {coder.id: coder for coder in store.coders.list()}
     opened: list[ForeignProject] = []
+    files_in = [Path(raw) for raw in paths]
+    # The lead itself is never opened as a returned file (see app.store.engine).
+    stop = next(
+        (i for i, path in enumerate(files_in) if path.exists() and path.resolve() == lead.resolve()), len(files_in)
+    )
+    label = f"{cb_name} {cb_version}"
     try:
-        checked = []
-        for index, raw in enumerate(paths):
-            path = Path(raw)
-            progress(index, len(paths), f"Checking {path.name}")
-            if path.exists() and path.resolve() == lead.resolve():
-                raise _refuse(path.name, "is the project itself")
+        with ThreadPoolExecutor(max_workers=_OPENERS) as pool:
+            # Each file's integrity check runs in SQLite, not in Python: two at a time.
+            futures = [pool.submit(_open, path) for path in files_in[:stop]]
             try:
-                foreign = ForeignProject(path)
-            except ProjectError as exc:
-                raise MergeError(f"Nothing was merged: {exc.message}") from exc
-            opened.append(foreign)
-            checked.append((foreign, *_check(foreign, identity, f"{cb_name} {cb_version}", hashes, coders)))
-            if cancelled():
-                raise MergeError("The merge was cancelled; nothing was written.")
+                checked = []
+                for index, path in enumerate(files_in):
+                    progress(index, len(files_in), f"Checking {path.name}")
+                    if index == stop:
+                        raise _refuse(path.name, "is the project itself")
+                    foreign = futures[index].result()
+                    opened.append(foreign)
+                    checked.append((foreign, *_check(foreign, identity, label, hashes, coders)))
+                    if cancelled():
+                        raise MergeError("The merge was cancelled; nothing was written.")
+            finally:
+                _close_unused(futures, opened)
         files, saved = _merge(project, lead, checked, coders, make_backup, progress, cancelled)
     finally:
         for foreign in opened:
             foreign.close()
     return MergeReport(files=files, backup=None if saved is None else str(saved))
+
+
+def _open(path: Path) -> ForeignProject:
+    try:
+        return ForeignProject(path)
+    except ProjectError as exc:
+        raise MergeError(f"Nothing was merged: {exc.message}") from exc
+
+
+def _close_unused(futures: Sequence[Future[ForeignProject]], used: Sequence[ForeignProject]) -> None:
+    """Close the files opened ahead that the merge did not get to (it stopped early)."""
+    for future in futures:
+        future.cancel()
+    for future in futures:
+        if future.cancelled() or future.exception() is not None:
+            continue
+        foreign = future.result()
+        if foreign not in used:
+            foreign.close()
 
 
 def _merge_one(
