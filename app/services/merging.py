@@ -5,9 +5,10 @@ of the same project (id) with the same codebook version (sha256) and a coder's p
 (its settings name the coder, :data:`PACKAGE_FOR`; a full copy of a project is refused),
 every article in it must be one of the project's with the same text, its coder records
 must be the project's (same id, name and role: a file adds no coder and changes no
-role). Then, in ONE transaction whose write lock is taken first, the lead's file is
-backed up beside itself (``<name>.backup-<UTC timestamp>.loupe``, the newest
-:data:`KEEP_BACKUPS` kept), and file after file every row is checked by
+role). All of it happens in ONE transaction whose write lock is taken first: the lead's
+file is backed up beside itself (``<name>.backup-<UTC timestamp>.loupe``, the newest
+:data:`KEEP_BACKUPS` kept) on a worker thread while the files are opened and checked
+(two at a time), and once the backup is complete, file after file every row is checked by
 :mod:`app.services.merge_checks` (only its own coder's rows may change, each one valid)
 and the rows that win are written from that same read (:mod:`app.store.merge_writes`;
 the rules: :mod:`app.store.merging`). The first refusal rolls everything back and
@@ -17,7 +18,7 @@ removes the backup. Long: may run on the database worker; takes ``progress`` and
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -168,28 +169,71 @@ def merge_files(
         (i for i, path in enumerate(files_in) if path.exists() and path.resolve() == lead.resolve()), len(files_in)
     )
     label = f"{cb_name} {cb_version}"
+
+    def check(foreign: ForeignProject) -> tuple[Coder, dict[str, int]]:
+        return _check(foreign, identity, label, hashes, coders)
+
+    backup: Future[Path] | None = None
     try:
-        with ThreadPoolExecutor(max_workers=_OPENERS) as pool:
-            # Each file's integrity check runs in SQLite, not in Python: two at a time.
-            futures = [pool.submit(_open, path) for path in files_in[:stop]]
+        with ThreadPoolExecutor(max_workers=_OPENERS + 1) as pool:
             try:
-                checked = []
-                for index, path in enumerate(files_in):
-                    progress(index, len(files_in), f"Checking {path.name}")
-                    if index == stop:
-                        raise _refuse(path.name, "is the project itself")
-                    foreign = futures[index].result()
-                    opened.append(foreign)
-                    checked.append((foreign, *_check(foreign, identity, label, hashes, coders)))
-                    if cancelled():
-                        raise MergeError("The merge was cancelled; nothing was written.")
-            finally:
-                _close_unused(futures, opened)
-        files, saved = _merge(project, lead, checked, coders, make_backup, progress, cancelled)
+                with merge_transaction(store.engine) as conn:
+                    # Under the write lock, so that it is the project the merge starts from,
+                    # and written while the files are opened and checked.
+                    backup = pool.submit(_backup, project, lead) if make_backup else None
+                    checked = _open_all(pool, files_in, stop, opened, check, progress, cancelled)
+                    saved = backup.result() if backup is not None else None
+                    files = _write_all(conn, project, checked, coders, progress, cancelled)
+            except BaseException:
+                _drop(backup)
+                raise
+        progress(len(checked), len(checked), "Merged")
+        saved = _settle(lead, saved, files)
     finally:
         for foreign in opened:
             foreign.close()
     return MergeReport(files=files, backup=None if saved is None else str(saved))
+
+
+def _open_all(
+    pool: ThreadPoolExecutor,
+    paths: Sequence[Path],
+    stop: int,
+    opened: list[ForeignProject],
+    check: Callable[[ForeignProject], tuple[Coder, dict[str, int]]],
+    progress: ProgressFn,
+    cancelled: CancelFn,
+) -> list[tuple[ForeignProject, Coder, dict[str, int]]]:
+    """Open and check every file (see :func:`_check`), in order; the files before
+    ``stop`` are opened two at a time (their integrity checks run in SQLite, outside the
+    GIL), the one at ``stop`` is the project itself. Every file opened ends in ``opened``
+    or is closed."""
+    futures = [pool.submit(_open, path) for path in paths[:stop]]
+    checked = []
+    try:
+        for index, path in enumerate(paths):
+            progress(index, len(paths), f"Checking {path.name}")
+            if index == stop:
+                raise _refuse(path.name, "is the project itself")
+            foreign = futures[index].result()
+            opened.append(foreign)
+            checked.append((foreign, *check(foreign)))
+            if cancelled():
+                raise MergeError("The merge was cancelled; nothing was written.")
+    finally:
+        _close_unused(futures, opened)
+    return checked
+
+
+def _drop(backup: Future[Path] | None) -> None:
+    """Remove the backup of a merge that failed, once it is written (or failed too)."""
+    if backup is None:
+        return
+    try:
+        saved = backup.result()
+    except BaseException:  # noqa: BLE001 - its own failure is not the merge's
+        return
+    backups.discard_backup(saved)
 
 
 def _open(path: Path) -> ForeignProject:
@@ -225,33 +269,22 @@ def _merge_one(
         raise
 
 
-def _merge(
+def _write_all(
+    conn: Any,
     project: Project,
-    lead: Path,
     checked: Sequence[tuple[ForeignProject, Coder, dict[str, int]]],
     coders: dict[str, Coder],
-    make_backup: bool,
     progress: ProgressFn,
     cancelled: CancelFn,
-) -> tuple[list[FileMerge], Path | None]:
+) -> list[FileMerge]:
     """Check every row of each file and write the rows that win, file after file, in
-    one transaction whose write lock is taken first; the backup is made under that lock
-    (so it is the project the merge starts from) and removed if the merge fails."""
-    saved = None
+    the merge's transaction."""
+    facts = Lead(project.codebook, coders, latest_allowed(), _max_seconds(conn))
     files: list[FileMerge] = []
-    try:
-        with merge_transaction(project.store.engine) as conn:
-            facts = Lead(project.codebook, coders, latest_allowed(), _max_seconds(conn))
-            saved = _backup(project, lead) if make_backup else None
-            for index, (foreign, owner, lengths) in enumerate(checked):
-                progress(index, len(checked), f"Merging {foreign.name}")
-                with no_cycle_collection():  # every row of the file is read: see app.core.bulk
-                    files.append(_merge_one(conn, foreign, facts, owner, lengths, cancelled))
-            if cancelled():
-                raise MergeError("The merge was cancelled; nothing was written.")
-    except BaseException:
-        if saved is not None:
-            backups.discard_backup(saved)
-        raise
-    progress(len(checked), len(checked), "Merged")
-    return files, _settle(lead, saved, files)
+    for index, (foreign, owner, lengths) in enumerate(checked):
+        progress(index, len(checked), f"Merging {foreign.name}")
+        with no_cycle_collection():  # every row of the file is read: see app.core.bulk
+            files.append(_merge_one(conn, foreign, facts, owner, lengths, cancelled))
+    if cancelled():
+        raise MergeError("The merge was cancelled; nothing was written.")
+    return files
