@@ -134,6 +134,12 @@ def _pair_by_segment(p1: _Pieces, p2: _Pieces, n_segments: int) -> np.ndarray:
     return np.bincount(s1[g], weights=delta2, minlength=n_segments)
 
 
+def _sorted(group: np.ndarray, begin: np.ndarray) -> bool:
+    """Whether the spans are in (group, begin) order already."""
+    step = group[1:] - group[:-1]
+    return bool(((step > 0) | ((step == 0) & (begin[1:] >= begin[:-1]))).all())
+
+
 def _restrict(pieces: _Pieces, keep: np.ndarray) -> _Pieces:
     b, e, u, s = pieces
     return b[keep], e[keep], u[keep], s[keep]
@@ -194,11 +200,15 @@ def alpha_u_by_segment(
     if not members[segment, coder].all():
         raise AgreementError("A span is by a coder who is not a member of its segment.")
 
-    order = np.lexsort((begin, category, coder))
-    segment, coder, begin, end, category = (
-        a[order] for a in (segment, coder, begin, end, category)
-    )
     group = coder * n_categories + category
+    # Sorted by (coder, category, begin); spans that come sorted (the report's) are not
+    # sorted again: the stable sort would leave them as they are.
+    if not _sorted(group, begin):
+        order = np.lexsort((begin, category, coder))
+        segment, coder, begin, end, category = (
+            a[order] for a in (segment, coder, begin, end, category)
+        )
+        group = coder * n_categories + category
     same = group[1:] == group[:-1]
     if (same & (begin[1:] < end[:-1])).any():
         raise AgreementError(

@@ -10,6 +10,7 @@ is not handed to a second coder unless it falls in the overlap sample.
 
 from __future__ import annotations
 
+import heapq
 import math
 import random
 from collections.abc import Mapping, Sequence
@@ -97,13 +98,17 @@ def allocate(
             free.append(article_id)
     rng.shuffle(free)
     order = {coder: index for index, coder in enumerate(coders)}
+    # The least loaded coder, the first listed among equals: a heap, not a scan per article.
+    least = [(load[c], order[c], c) for c in coders]
+    heapq.heapify(least)
     for article_id in free:
-        coder = min(coders, key=lambda c: (load[c], order[c]))
-        load[coder] += 1
+        count, index, coder = heapq.heappop(least)
+        heapq.heappush(least, (count + 1, index, coder))
         coders_of[article_id] = {coder}
     return Allocation(
         coders_of={
-            article_id: tuple(sorted(coders_of[article_id], key=lambda c: (order.get(c, len(order)), c)))
+            article_id: tuple(group) if len(group := coders_of[article_id]) == 1
+            else tuple(sorted(group, key=lambda c: (order.get(c, len(order)), c)))
             for article_id, _source in articles
         },
         overlap=frozenset(overlap),

@@ -79,24 +79,21 @@ def assign(
     seed = random.SystemRandom().randrange(2**31) if seed is None else seed
     store = project.store
     articles = store.assigning.articles()
-    states = store.assigning.work_states()
+    current, worked = store.assigning.pairs()  # (article, coder): assigned; with work
     kept: dict[str, set[str]] = {}
-    for state in states:
-        if state.has_work:
-            kept.setdefault(state.article_id, set()).add(state.coder_id)
+    for article_id, coder_id in worked:
+        kept.setdefault(article_id, set()).add(coder_id)
     if replace:
         to_allocate = articles
         kept_here = kept
     else:
-        covered = {s.article_id for s in states if s.assigned or s.has_work}
+        covered = {a for a, _c in current} | kept.keys()
         to_allocate = [(a, source) for a, source in articles if a not in covered]
         kept_here = {}
     ids = [coder.id for coder in coders]
     allocation = allocate(to_allocate, ids, share=overlap, seed=seed, kept=kept_here)
 
-    current = {(s.article_id, s.coder_id) for s in states if s.assigned}
     planned = {(a, c) for a, cs in allocation.coders_of.items() for c in cs}
-    worked = {(s.article_id, s.coder_id) for s in states if s.has_work}
     assign_pairs = sorted((planned | worked) - current)
     unassign = sorted(current - planned - worked) if replace else []
     removed = store.assigning.apply(assign_pairs, unassign)

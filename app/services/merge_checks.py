@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
 from app.core.codebook import Codebook, RelationType, SpanLabel
@@ -59,6 +60,11 @@ from app.store.merging import (
 Row = tuple[Any, ...]
 #: What the checks read of the project's version of a row (the id first).
 _HAVE = ("id", "coder_id", "article_id", "revision", "updated_at", "deleted_at")
+#: Where an annotation's label, start, end, article, note, uncertain flag and attributes travel.
+_ANNOTATION_AT = itemgetter(*(
+    VERSIONED["annotation"][1].index(c)
+    for c in ("label", "start", "end", "article_id", "note", "uncertain", "attributes")
+))
 
 
 class MergeError(LoupeError):
@@ -122,7 +128,8 @@ class _FileChecker:
         #: Values already found valid in this file (timestamps, (label, attributes)):
         #: created_at is often updated_at, and most rows have the same few attributes.
         self.good_stamps: set[str] = set()
-        self.good_attributes: set[tuple[Any, Any]] = set()
+        self.good_attributes: set[tuple[bool, str, Any]] = set()
+        self.good_labels: set[str] = set()
         self.good_answers: set[tuple[Any, str]] = set()
         #: annotation id -> its fragments in the file (discontinuous spans only).
         self.fragments: dict[Any, tuple[tuple[Any, Any], ...]] = {}
@@ -159,13 +166,15 @@ class _FileChecker:
         else:
             found = lead_rows_of(self.conn, table, _HAVE, owner, sorted(lengths))
         have = {values[0]: values[1:] for values in found}
+        winners = self.plan.versioned[kind]
+        if not self.exact:  # every row of the coder on the file's articles: where they are
+            winners.articles = {values[1] for values in have.values()}
         theirs = {
             row[0]: row
             for row in lead_rows(
                 self.conn, table, columns, [row[0] for row in rows if row[coder] != owner and row[0] not in claimed]
             )
         }
-        winners = self.plan.versioned[kind]
         if kind == "relation":
             self.find_ends(rows)
         good_stamps = self.good_stamps
@@ -189,6 +198,8 @@ class _FileChecker:
                 problem = f"its article {row[article]!r} is not one of the file's articles"
             elif current is not None and _not_newer(row[revision], row[updated], current[2], current[3]):
                 continue  # the project's version is the same or newer: the merge leaves it
+            elif row[created] in good_stamps and row[updated] in good_stamps and row[deleted] is None:
+                problem = revision_problem(row[revision]) or own_check(row)  # most rows: stamps seen
             else:
                 problem = revision_problem(row[revision])
                 for name, i in (("created_at", created), ("updated_at", updated), ("deleted_at", deleted)):
@@ -209,16 +220,23 @@ class _FileChecker:
         return rows
 
     def annotation(self, row: Row) -> str | None:
-        at = self.at
-        label = row[at["label"]]
-        start, end, length = row[at["start"]], row[at["end"]], self.lengths[row[at["article_id"]]]
+        label, start, end, article, note, uncertain, attributes = _ANNOTATION_AT(row)
+        length = self.lengths[article]
+        if label in self.good_labels and type(start) is int and type(end) is int and 0 <= start < end <= length:
+            problem = None  # most rows: a known label and plain offsets
+        else:
+            problem = span_problem(label, start, end, length, self.codebook)
+            if problem is None:
+                self.good_labels.add(label)
         problem = (
-            span_problem(label, start, end, length, self.codebook)
-            or fragments_problem(self.fragments.get(row[0], ()), start, end, length)
-            or text_problem("note", row[at["note"]])
-            or flag_problem("uncertain", row[at["uncertain"]])
+            problem
+            or (fragments_problem(self.fragments[row[0]], start, end, length) if row[0] in self.fragments else None)
+            or (None if type(note) is str else text_problem("note", note))
+            or flag_problem("uncertain", uncertain)
         )
-        return problem or self.attributes(self.codebook.label(label), row[at["attributes"]])
+        if problem or (True, label, attributes) in self.good_attributes:
+            return problem
+        return self.attributes(self.codebook.label(label), attributes)
 
     def read_fragments(self) -> None:
         """The file's fragments by annotation (checked with their annotations)."""
@@ -249,7 +267,7 @@ class _FileChecker:
                 )
 
     def attributes(self, owner: SpanLabel | RelationType, text: Any) -> str | None:
-        key = (owner.name, text)
+        key = (isinstance(owner, SpanLabel), owner.name, text)
         if key in self.good_attributes:
             return None
         problem = attributes_text_problem(owner, text)

@@ -13,6 +13,7 @@ from sqlalchemy import Engine, select
 
 from app.core.records import utc_now
 from app.core.team import AssignmentCell, CoderLoad, WorkState
+from app.store.engine import sqlite_connection
 from app.store.schema import ArticleRow
 
 _WORK_PAIRS = """
@@ -21,6 +22,8 @@ UNION SELECT article_id, coder_id FROM annotation WHERE deleted_at IS NULL
 UNION SELECT article_id, coder_id FROM relation WHERE deleted_at IS NULL
 UNION SELECT article_id, coder_id FROM document_code WHERE deleted_at IS NULL
 """
+
+_ASSIGNED_PAIRS = "SELECT article_id, coder_id FROM assignment WHERE assigned"
 
 _ASSIGN = """
 INSERT INTO assignment (article_id, coder_id, status, assigned, seconds_spent, updated_at)
@@ -101,6 +104,16 @@ class AssigningQueries:
                 select(ArticleRow.id, ArticleRow.source).order_by(ArticleRow.position)
             ).tuples().all()
         return [(article_id, source) for article_id, source in rows]
+
+    def pairs(self) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+        """(the assigned (article id, coder id) pairs, the pairs with work): two reads,
+        as plain tuples through the driver's cursor (100,000s of pairs on a large project)."""
+        with self._engine.connect() as conn:
+            raw = sqlite_connection(conn) if conn.dialect.name == "sqlite" else None
+            if raw is None:
+                assigned = {(a, c) for a, c in conn.exec_driver_sql(_ASSIGNED_PAIRS).all()}
+                return assigned, {(a, c) for a, c in conn.exec_driver_sql(_WORK_PAIRS).all()}
+            return set(raw.execute(_ASSIGNED_PAIRS).fetchall()), set(raw.execute(_WORK_PAIRS).fetchall())
 
     def work_states(self) -> list[WorkState]:
         """Every (article, coder) pair that is assigned or has work, or both."""

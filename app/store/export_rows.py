@@ -30,6 +30,18 @@ def in_list(values: Sequence[str] | None) -> str:
     return ", ".join("?" * len(values or ()))
 
 
+def driver_rows(engine: Engine, query: str, params: Sequence[Any]) -> Iterator[tuple[Any, ...]]:
+    """The rows of ``query`` (plain SQL, ``?`` placeholders) as the driver's own tuples,
+    streamed from its cursor on a connection of ``engine``."""
+    with engine.connect() as conn:
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(query, tuple(params))
+            yield from cursor
+        finally:
+            cursor.close()
+
+
 class ExportRows:
     """The export queries that return plain tuples. Thread: the one that opened the project."""
 
@@ -51,24 +63,21 @@ class ExportRows:
             f"WHERE a.article_id IN ({in_list(article_ids)}) AND a.deleted_at IS NULL{coders} "
             'ORDER BY p.position, c.name, a.start, a."end", a.label, a.id'
         )
-        decoded: dict[Any, dict[str, Any]] = {}
         with self._engine.connect() as conn:
             fragments = self._fragments(conn, article_ids)
-            cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-            try:
-                cursor.execute(query, (*article_ids, *(coder_ids or ())))
-                for i, art, coder, label, start, end, attrs, note, unsure, made, changed in cursor:
-                    attributes = decoded.get(attrs)
-                    if attributes is None:
-                        if len(decoded) > 4096:
-                            decoded.clear()
-                        attributes = decoded[attrs] = json_dict(attrs)
-                    yield (
-                        i, art, coder, label, start, end, attributes, note, bool(unsure), made, changed,
-                        fragments.get(i, ()),
-                    )
-            finally:
-                cursor.close()
+        decoded: dict[Any, dict[str, Any]] = {}
+        for i, art, coder, label, start, end, attrs, note, unsure, made, changed in driver_rows(
+            self._engine, query, (*article_ids, *(coder_ids or ()))
+        ):
+            attributes = decoded.get(attrs)
+            if attributes is None:
+                if len(decoded) > 4096:
+                    decoded.clear()
+                attributes = decoded[attrs] = json_dict(attrs)
+            yield (
+                i, art, coder, label, start, end, attributes, note, bool(unsure), made, changed,
+                fragments.get(i, ()),
+            )
 
     @staticmethod
     def _fragments(conn: Any, article_ids: Sequence[str]) -> dict[str, Any]:

@@ -7,6 +7,7 @@ project holds. Only live rows are returned: tombstones are never exported.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
@@ -16,7 +17,7 @@ from sqlalchemy import select
 from app.core.records import Annotation, Answer, Article, Entity, Fragments, Relation
 from app.store.annotations import group_fragments
 from app.store.articles import _article
-from app.store.export_rows import IN_LIMIT, ExportRows, in_list, json_dict
+from app.store.export_rows import IN_LIMIT, ExportRows, driver_rows, in_list, json_dict
 from app.store.schema import (
     AnnotationFragmentRow,
     AnnotationRow,
@@ -30,6 +31,10 @@ from app.store.schema import (
 _STREAM = 1000
 
 Pair = tuple[str, str]
+_ARTICLES = (
+    "SELECT id, title, text, text_sha256, position, external_id, source, url, published, language, metadata, "
+    "origin FROM article WHERE position > ? ORDER BY position LIMIT ?"
+)
 
 
 def _coder_filter(query: Any, column: Any, coder_ids: Sequence[str] | None) -> Any:
@@ -40,20 +45,20 @@ class ExportQueries(ExportRows):
     """What exports read. Thread: use on the thread that opened the project."""
 
     def iter_articles(self, chunk: int = 100) -> Iterator[list[Article]]:
-        """All articles in import order, ``chunk`` at a time (texts included)."""
+        """All articles in import order, ``chunk`` at a time (texts included; plain SQL on
+        the driver's cursor, as every sheet walks them)."""
         last = -1
         while True:
-            with self._engine.connect() as conn:
-                rows = conn.execute(
-                    select(ArticleRow)
-                    .where(ArticleRow.position > last)
-                    .order_by(ArticleRow.position)
-                    .limit(chunk)
-                ).all()
+            rows = list(driver_rows(self._engine, _ARTICLES, (last, chunk)))
             if not rows:
                 return
-            yield [_article(row) for row in rows]
-            last = rows[-1].position
+            yield [
+                Article(i, title, text, sha, position, external, source, url, published, language,
+                        json_dict(metadata), origin)
+                for i, title, text, sha, position, external, source, url, published, language, metadata, origin
+                in rows
+            ]
+            last = rows[-1][4]
 
     def statuses(self, article_ids: Sequence[str], coder_ids: Sequence[str] | None) -> dict[Pair, str]:
         """(article id, coder id) -> status, for the pairs that have a status row."""
@@ -192,16 +197,19 @@ class ExportQueries(ExportRows):
     def answers(
         self, article_ids: Sequence[str], coder_ids: Sequence[str] | None
     ) -> dict[Pair, dict[str, Answer]]:
-        query = select(DocumentCodeRow).where(
-            DocumentCodeRow.article_id.in_(list(article_ids)), DocumentCodeRow.deleted_at.is_(None)
+        """(article id, coder id) -> question -> live answer, of the articles (plain SQL on
+        the driver's cursor: this runs for every batch of the answer sheets)."""
+        coders = "" if coder_ids is None else f" AND coder_id IN ({in_list(coder_ids)})"
+        query = (
+            "SELECT article_id, coder_id, question, value, updated_at FROM document_code "
+            f"WHERE article_id IN ({in_list(article_ids)}) AND deleted_at IS NULL{coders}"
         )
-        query = _coder_filter(query, DocumentCodeRow.coder_id, coder_ids)
         found: dict[Pair, dict[str, Answer]] = defaultdict(dict)
-        with self._engine.connect() as conn:
-            for r in conn.execute(query):
-                found[(r.article_id, r.coder_id)][r.question] = Answer(
-                    r.article_id, r.coder_id, r.question, r.value, r.updated_at
-                )
+        for article, coder, question, value, updated in driver_rows(
+            self._engine, query, (*article_ids, *(coder_ids or ()))
+        ):
+            decoded = None if value is None else json.loads(value) if isinstance(value, str) else value
+            found[(article, coder)][question] = Answer(article, coder, question, decoded, updated)
         return dict(found)
 
     def entities(self, article_ids: Sequence[str]) -> Iterator[Entity]:

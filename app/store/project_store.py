@@ -31,6 +31,7 @@ from app.store.engine import (
 from app.store.failures import describe_database_error
 from app.store.fingerprint import schema_problem
 from app.store.listing import ListingQueries
+from app.store.packages import index_if_missing
 from app.store.relations import RelationRepository
 from app.store.reliability import ReliabilityQueries
 from app.store.schema import (
@@ -160,6 +161,8 @@ class ProjectStore:
                         raise ProjectError(f"{label} cannot be opened: its database {problem}.")
                 if revision != migrate.HEAD:
                     migrate.upgrade(conn)
+                if engine.dialect.name == "sqlite" and check:
+                    index_if_missing(conn)  # a package's first open for work
                 if conn.execute(select(func.count()).select_from(ProjectRow)).scalar_one() != 1:
                     raise ProjectError(f"{label} is not a Loupe project (its project record is missing).")
         except (ProjectError, DatabaseError) as exc:

@@ -12,9 +12,11 @@ from typing import Any
 import openpyxl
 import pytest
 
+from app.core.edits import AddRelation
+from app.core.errors import LoupeError
 from app.core.exports import FRAGMENT_JOINER, utc_datetime
 from app.core.snippets import context
-from app.services.editing import add_annotation
+from app.services.editing import add_annotation, apply_edit, new_relation
 from app.services.exporting import export_project
 from app.services.projects import Project
 from tests.export_fixtures import coded_copy
@@ -41,6 +43,13 @@ def coded(tmp_path: Path) -> Iterator[Project]:
             fragments=((first, first + 5), (second, second + 4)), note="split & <joined>",
             attributes={"actor_type": "police", "role": "target"}, uncertain=True,
         )
+        unfinished = project.store.articles.list()[4]  # ben's article in progress: a relation on it
+        ben = project.store.coders.find("ben").id
+        claim = add_annotation(project, article_id=unfinished.id, coder_id=ben, label="Claim", start=0,
+                               end=len(unfinished.title), attributes={"claim_type": "allegation"})
+        actor = add_annotation(project, article_id=unfinished.id, coder_id=ben, label="Actor", start=first,
+                               end=first + 5, attributes={"actor_type": "police", "role": "target"})
+        apply_edit(project, AddRelation(new_relation(unfinished.id, ben, "said_by", claim.id, actor.id)))
         yield project
 
 
@@ -109,3 +118,30 @@ def test_a_status_filter_leaves_out_the_unfinished_articles_annotations(coded: P
     assert 0 < len(rows) < len(everything)
     ids = {r[header.index("Annotation id")] for r in rows}
     assert [r[-1] for r in everything if r[-1] in ids] == [r[-1] for r in rows]  # the same order
+
+
+def test_the_relations_sheet_keeps_the_relations_whose_status_is_exported(coded: Project, tmp_path: Path) -> None:
+    out, every = tmp_path / "done.xlsx", tmp_path / "all.xlsx"
+    export_project(coded, out, statuses=["done"])
+    export_project(coded, every)
+    done = list(openpyxl.load_workbook(out)["Relations"].iter_rows(min_row=2, values_only=True))
+    everything = list(openpyxl.load_workbook(every)["Relations"].iter_rows(min_row=2, values_only=True))
+    answers = {(r[0], r[3]): r[5] for r in openpyxl.load_workbook(every)["Article answers"].iter_rows(
+        min_row=2, values_only=True)}  # (article id, coder) -> status
+    assert 0 < len(done) < len(everything)
+    assert done == [r for r in everything if answers[(r[0], r[2])] == "done"]
+
+
+def test_agreement_sheets_without_intervals(coded: Project, tmp_path: Path) -> None:
+    with_intervals, without = tmp_path / "with.xlsx", tmp_path / "without.xlsx"
+    export_project(coded, with_intervals)
+    export_project(coded, without, agreement_resamples=0)
+    rows = {r[1]: r for r in openpyxl.load_workbook(without)["Agreement"].iter_rows(min_row=2, values_only=True)}
+    reference = {r[1]: r for r in openpyxl.load_workbook(with_intervals)["Agreement"].iter_rows(
+        min_row=2, values_only=True)}
+    assert rows.keys() == reference.keys()
+    relevance, measured = rows["relevance"], reference["relevance"]
+    assert relevance[4] == measured[4] is not None  # the same alpha
+    assert relevance[5:10] == (None,) * 5 and measured[5] is not None  # no interval, no q
+    with pytest.raises(LoupeError, match="resamples"):
+        export_project(coded, tmp_path / "bad.xlsx", agreement_resamples=1)

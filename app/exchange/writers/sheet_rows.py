@@ -105,6 +105,8 @@ class RowWriter:
         self._collect = _Collect(self._parts)
         self._epoch = sheet.parent.epoch
         self._date_styles: dict[type, str] = {}
+        self._last_date: Any = None
+        self._last_cell = ""
         self._handle.write(b"<sheetData>")
         sheet._rows = _no_rows()  # the sheet's close() then writes no rows of its own
 
@@ -132,10 +134,10 @@ class RowWriter:
             elif kind is bool:
                 parts.append(f'<c r="{letters[i]}{row}" t="b"><v>{1 if value else 0}</v></c>')
             elif (kind is datetime and value.tzinfo is None) or kind is date:
-                parts.append(
-                    f'<c r="{letters[i]}{row}" s="{self._date_style(value)}" t="n">'
-                    f'<v>{to_excel(value, self._epoch):.16g}</v></c>'
-                )
+                if value != self._last_date or kind is not type(self._last_date):
+                    self._last_date = value  # a row's created and updated times are often one
+                    self._last_cell = f'" s="{self._date_style(value)}" t="n"><v>{to_excel(value, self._epoch):.16g}</v></c>'
+                parts.append(f'<c r="{letters[i]}{row}{self._last_cell}')
             else:
                 self._cell(value, i + 1)
         parts.append("</row>")

@@ -14,6 +14,7 @@ turns into JSON-ready data::
         articles  per article (Figure.article_id)
         disagreements  the differing units: article id and title, kind, each coder's
                   value with span offsets and text
+        options   per option of a single choice: times chosen, alpha and kappa_j, most confused with
       not_measured  what was skipped and why
 
 The command line, the window and the Excel export all read this one structure.
@@ -35,6 +36,7 @@ from app.core.codebook import Codebook
 from app.services.agreement.attributes import attribute_measures
 from app.services.agreement.coded import question_measures
 from app.services.agreement.figures import Disagreements, Figure, Interval, Measure, Settings
+from app.services.agreement.options import OptionAgreement
 from app.services.agreement.relations import relation_measures
 from app.services.agreement.spans import span_measures
 from app.services.agreement.units import (
@@ -60,6 +62,7 @@ __all__ = [
     "Measure",
     "NotEnoughCodersError",
     "NotMeasured",
+    "OptionAgreement",
     "UnknownCoderError",
     "agreement_report",
     "answer_units",

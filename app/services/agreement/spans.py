@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import partial
+from functools import cached_property, partial
+from typing import Any
 
 import numpy as np
 
@@ -70,6 +71,7 @@ class Merged:
     article: np.ndarray
     before: np.ndarray  # spans per article and coder before merging, (articles, coders)
     after: np.ndarray
+    rows: list[np.ndarray]  # each coder's merged spans (they are sorted by coder)
 
 
 def _merged(corpus: Corpus) -> Merged:
@@ -83,17 +85,23 @@ def _merged(corpus: Corpus) -> Merged:
     shape = corpus.members.shape
     size = shape[0] * shape[1]
     count = lambda a, c: np.bincount(a * shape[1] + c, minlength=size).reshape(shape)  # noqa: E731
-    return Merged(coder, label, begin, end, article, count(s.article[rows], s.coder[rows]), count(article, coder))
+    by_coder = np.searchsorted(coder, np.arange(shape[1] + 1))
+    return Merged(
+        coder, label, begin, end, article, count(s.article[rows], s.coder[rows]), count(article, coder),
+        [np.arange(by_coder[i], by_coder[i + 1]) for i in range(shape[1])],
+    )
 
 
 def _unitize(corpus: Corpus, merged: Merged, chosen: np.ndarray, coders: Sequence[str]) -> Unitized:
     """Pooled alpha_U parts over the articles ``chosen`` (a mask) and these coders."""
     if not chosen.any():
         return Unitized(None, None, None, {}, f"No article was finished by all {len(coders)} coders.")
-    index = np.array([corpus.coder_index(c) for c in coders], dtype=np.int64)
+    index = np.array(sorted(corpus.coder_index(c) for c in coders), dtype=np.int64)
     lengths = np.diff(corpus.offsets)
     shifted = np.cumsum(np.where(chosen, lengths, 0)) - np.where(chosen, lengths, 0)
-    keep = chosen[merged.article] & np.isin(merged.coder, index)
+    # The coders' spans on the chosen articles, coder by coder: still in (coder, label,
+    # begin) order, as alpha_U takes them.
+    keep = np.concatenate([np.zeros(0, dtype=np.int64), *(r[chosen[merged.article[r]]] for r in (merged.rows[i] for i in index.tolist()))])
     article = merged.article[keep]
     move = shifted[article] - corpus.offsets[article]
     length = int(lengths[chosen].sum())
@@ -101,7 +109,7 @@ def _unitize(corpus: Corpus, merged: Merged, chosen: np.ndarray, coders: Sequenc
     parts: dict[str, object] = {
         "n_articles": int(chosen.sum()), "continuum_length": length, "merged_spans": int(gone),
     }
-    if not keep.any():
+    if not len(keep):
         return Unitized(None, None, None, parts, NOTHING_MARKED)
     local = np.full(len(corpus.coders), -1, dtype=np.int64)
     local[index] = np.arange(len(index))
@@ -187,9 +195,25 @@ class Tally:
             for x in (self.n_a, self.n_b, self.matched[mode])
         )
 
+    @cached_property
+    def _sums(self) -> dict[str, dict[str, Any]]:
+        """Each count summed over articles (by pair), over pairs (by article) and over
+        both, as nested lists: a report reads them once per figure, 100,000s of times."""
+        arrays = {"n_a": self.n_a, "n_b": self.n_b, **self.matched}
+        return {
+            name: {"pair": x.sum(axis=1).tolist(), "article": x.sum(axis=0).tolist(), "all": x.sum(axis=(0, 1)).tolist()}
+            for name, x in arrays.items()
+        }
+
     def counts(self, mode: str, label: int, pair: int | None = None, article: int | None = None) -> Counts:
-        pick = (slice(None) if pair is None else pair, slice(None) if article is None else article, label)
-        return Counts(int(self.n_a[pick].sum()), int(self.n_b[pick].sum()), int(self.matched[mode][pick].sum()))
+        if pair is not None and article is not None:
+            pick = (pair, article, label)
+            return Counts(int(self.n_a[pick]), int(self.n_b[pick]), int(self.matched[mode][pick]))
+        scope, at = ("all", None) if pair is None and article is None else ("pair", pair) if article is None else ("article", article)
+        found = [self._sums[name][scope] for name in ("n_a", "n_b", mode)]
+        if at is not None:
+            found = [x[at] for x in found]
+        return Counts(int(found[0][label]), int(found[1][label]), int(found[2][label]))
 
 
 def _f1s(tally: Tally, labels: Sequence[int], whole: bool, where: Where, **scope: int | None) -> list[Figure]:

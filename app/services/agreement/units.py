@@ -232,32 +232,37 @@ def load_corpus(
     lengths = _int([len(a.text) for a in articles])
     offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
 
-    rows = [
-        r for r in queries.spans(ids, list(coder_of))
-        if members[position[r[1]], coder_of[r[2]]]
-    ]
+    rows = queries.spans(ids, list(coder_of))
+    columns: list[Any] = list(zip(*rows, strict=True)) or [()] * 7
+    article, coder = _int([position[a] for a in columns[1]]), _int([coder_of[c] for c in columns[2]])
+    finished = members[article, coder]
+    if not finished.all():  # coding of an article its coder has not finished does not count
+        keep = np.flatnonzero(finished).tolist()
+        columns = [[column[n] for n in keep] for column in columns]
+        article, coder = article[finished], coder[finished]
     fragments = queries.fragments(ids, list(coder_of))
     labels = list(project.codebook.label_names)
-    labels += sorted({r[3] for r in rows} - set(labels))
+    labels += sorted(set(columns[3]) - set(labels))
     label_of = {name: n for n, name in enumerate(labels)}
     distinct: dict[str | None, int] = {}
-    attribute_set = _int([distinct.setdefault(r[6], len(distinct)) for r in rows])
+    attribute_set = _int([distinct.setdefault(raw, len(distinct)) for raw in columns[6]])
     attribute_sets = [{} if raw in (None, "{}") else json.loads(raw) for raw in distinct]
     spans = SpanColumns(
-        article=_int([position[r[1]] for r in rows]),
-        coder=_int([coder_of[r[2]] for r in rows]),
-        label=_int([label_of[r[3]] for r in rows]),
-        start=_int([r[4] for r in rows]),
-        end=_int([r[5] for r in rows]),
-        ids=[r[0] for r in rows],
+        article=article,
+        coder=coder,
+        label=_int([label_of[name] for name in columns[3]]),
+        start=_int(columns[4]),
+        end=_int(columns[5]),
+        ids=list(columns[0]),
         attributes=[attribute_sets[n] for n in attribute_set.tolist()],
-        fragments={n: found for n, r in enumerate(rows) if (found := fragments.get(r[0]))},
+        fragments={n: found for n, span_id in enumerate(columns[0]) if (found := fragments.get(span_id))},
         attribute_set=attribute_set,
         attribute_sets=attribute_sets,
     )
-    row_of = {span_id: n for n, span_id in enumerate(spans.ids)}
+    links = queries.relation_rows(ids, list(coder_of))
+    row_of = {span_id: n for n, span_id in enumerate(spans.ids)} if links else {}
     links = [
-        r for r in queries.relation_rows(ids, list(coder_of))
+        r for r in links
         if r[3] in row_of and r[4] in row_of and members[position[r[0]], coder_of[r[1]]]
     ]
     types = [r.name for r in project.codebook.relation_types]
@@ -271,10 +276,8 @@ def load_corpus(
         target=_int([row_of[r[4]] for r in links]),
     )
     answers: dict[tuple[str, str], dict[str, Any]] = {}
-    for answer in queries.answers(ids, list(coder_of)):
-        answers.setdefault((answer.article_id, selected[answer.coder_id]), {})[
-            answer.question
-        ] = answer.value
+    for article_id, coder_id, question, value in queries.answer_values(ids, list(coder_of)):
+        answers.setdefault((article_id, selected[coder_id]), {})[question] = value
     pairs = tuple(
         pair for pair in combinations(range(len(coders)), 2) if members[:, list(pair)].all(1).any()
     )
@@ -332,27 +335,51 @@ class PairMatch:
     overlap: tuple[np.ndarray, np.ndarray]
 
 
+def _fragments_of(spans: SpanColumns, rows: np.ndarray) -> dict[int, tuple[tuple[int, int], ...]]:
+    """Position in ``rows`` -> fragments, for the discontinuous spans among them."""
+    if not spans.fragments:
+        return {}
+    split = np.zeros(len(spans), dtype=bool)
+    split[list(spans.fragments)] = True
+    return {n: spans.fragments[row] for n, row in zip(np.flatnonzero(split[rows]).tolist(), rows[split[rows]].tolist(), strict=True)}
+
+
 def compare_pairs(corpus: Corpus) -> list[PairMatch]:
     """Every coder pair over every article both finished: exact and overlap matchings,
-    one array pass per pair (spans match only within one article and label)."""
+    one array pass per pair (spans match only within one article and label).
+
+    The matchings take each coder's spans sorted by key, start and end (ties in row
+    order), as they sort them; each coder's rows are put in that order once, so each
+    pair's sort merges two sorted runs. The matched rows come back in row order."""
     spans = corpus.spans
     key = spans.article * max(len(corpus.labels), 1) + spans.label
     # Exact matching compares a discontinuous span's fragments too: its shape joins the key.
     shapes = spans.shapes()
     exact_key = key * (int(shapes.max(initial=0)) + 1) + shapes
     out = []
+    by_coder = [np.flatnonzero(spans.coder == i) for i in range(len(corpus.coders))]
+    in_order = {
+        name: [r[np.lexsort((spans.end[r], spans.start[r], k[r]))] for r in by_coder]
+        for name, k in (("exact", exact_key), ("overlap", key))
+    }
     for pair in corpus.pairs:
         shared = corpus.shared_mask(pair)
-        on_shared = shared[spans.article]
-        rows = [np.flatnonzero(on_shared & (spans.coder == corpus.coder_index(c))) for c in pair]
-        ra, rb = rows
-        ia, ib = match_exact(exact_key[ra], spans.start[ra], spans.end[ra], exact_key[rb], spans.start[rb], spans.end[rb])
-        exact = (ra[ia], rb[ib])
+        coders = [corpus.coder_index(c) for c in pair]
+        ra, rb = (by_coder[c][shared[spans.article[by_coder[c]]]] for c in coders)
+        xa, xb = (in_order["exact"][c][shared[spans.article[in_order["exact"][c]]]] for c in coders)
+        ia, ib = match_exact(exact_key[xa], spans.start[xa], spans.end[xa], exact_key[xb], spans.start[xb], spans.end[xb])
+        exact = _by_row(xa[ia], xb[ib])
+        xa, xb = (in_order["overlap"][c][shared[spans.article[in_order["overlap"][c]]]] for c in coders)
         # Overlap on the characters covered: positions of discontinuous spans in each side.
-        pieces = [{n: spans.fragments[row] for n, row in enumerate(r.tolist()) if row in spans.fragments} for r in rows]
         ia, ib = match_overlap(
-            key[ra], spans.start[ra], spans.end[ra], key[rb], spans.start[rb], spans.end[rb],
-            fragments_a=pieces[0], fragments_b=pieces[1],
+            key[xa], spans.start[xa], spans.end[xa], key[xb], spans.start[xb], spans.end[xb],
+            fragments_a=_fragments_of(spans, xa), fragments_b=_fragments_of(spans, xb),
         )
-        out.append(PairMatch(pair, shared, ra, rb, exact, (ra[ia], rb[ib])))
+        out.append(PairMatch(pair, shared, ra, rb, exact, _by_row(xa[ia], xb[ib])))
     return out
+
+
+def _by_row(rows_a: np.ndarray, rows_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Matched rows in the order of the first coder's rows (each matched once)."""
+    order = np.argsort(rows_a, kind="stable")
+    return rows_a[order], rows_b[order]

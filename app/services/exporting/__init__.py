@@ -163,7 +163,9 @@ def _staged(out: Path, folder: bool) -> Iterator[Path]:
         remove_partial(staging)
 
 
-def _write_workbook(ctx: TableContext, target: Path, *, entities: bool, max_rows: int) -> list[str]:
+def _write_workbook(
+    ctx: TableContext, target: Path, *, entities: bool, max_rows: int, resamples: int
+) -> list[str]:
     project = ctx.project
     writer = WorkbookWriter(max_rows=max_rows, temp_dir=target.parent)
     try:
@@ -173,7 +175,9 @@ def _write_workbook(ctx: TableContext, target: Path, *, entities: bool, max_rows
         if entities:
             writer.add_table(entities_table(ctx))
         writer.add_table(codebook_table(project.codebook))
-        for table in agreement_tables(project, ctx.scope, progress=ctx.progress, cancelled=ctx.cancelled):
+        for table in agreement_tables(
+            project, ctx.scope, progress=ctx.progress, cancelled=ctx.cancelled, n_bootstrap=resamples
+        ):
             writer.add_table(table)
         training = training_table(project, ctx.scope)
         if training is not None:
@@ -229,12 +233,19 @@ def export_project(
     date_to: date | None = None,
     span_key: str = DEFAULT_SPAN_KEY,
     max_sheet_rows: int = EXCEL_MAX_ROWS,
+    agreement_resamples: int = 1000,
     progress: ProgressFn = no_progress,
     cancelled: CancelFn = never_cancelled,
 ) -> ExportReport:
-    """Export the project's coding to ``out`` in ``format`` (default: from the name)."""
+    """Export the project's coding to ``out`` in ``format`` (default: from the name).
+
+    ``agreement_resamples``: the bootstrap resamples of each interval on the agreement
+    sheets of a workbook (0: no intervals, which at 100,000 articles saves about 160 MB
+    of memory and a few seconds)."""
     out = Path(out)
     chosen = export_format(out, format)
+    if agreement_resamples < 0 or agreement_resamples == 1:
+        raise ExportError("The number of bootstrap resamples must be 0 (no intervals) or 2 or more.")
     if span_key != DEFAULT_SPAN_KEY and chosen != "docbin":
         raise ExportError(f"A span key names the span group of a spaCy DocBin; the {chosen} format has none.")
     if not span_key.strip():
@@ -256,7 +267,9 @@ def export_project(
     # Hundreds of thousands of rows become short-lived tuples and cells: see app.core.bulk.
     with _staged(out, chosen in FOLDER_FORMATS) as target, no_cycle_collection():
         if chosen == "xlsx":
-            report.sheets = _write_workbook(ctx, target, entities=entities, max_rows=max_sheet_rows)
+            report.sheets = _write_workbook(
+                ctx, target, entities=entities, max_rows=max_sheet_rows, resamples=agreement_resamples
+            )
         elif chosen == "csv":
             tables = [annotations_table(ctx), relations_table(ctx), answers_table(ctx)]
             if entities:

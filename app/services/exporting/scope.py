@@ -114,11 +114,13 @@ def resolve_scope(
 
 @dataclass
 class ArticleBatch:
-    """A few articles with the (article, coder) pairs whose work is exported."""
+    """A few articles with the (article, coder) pairs whose work is exported (``pairs``
+    is left empty by ``iter_batches(..., pairs=False)``; :meth:`coded` answers then)."""
 
     articles: list[Article]
     statuses: dict[Pair, str]
     pairs: set[Pair] = field(default_factory=set)
+    accepted: frozenset[str] | None = None
 
     @property
     def ids(self) -> list[str]:
@@ -130,6 +132,12 @@ class ArticleBatch:
     def includes(self, article_id: str, coder_id: str) -> bool:
         return (article_id, coder_id) in self.pairs
 
+    def coded(self, article_id: str, coder_id: str) -> bool:
+        """:meth:`includes` for a pair known to have live coding (an annotation or a
+        relation of the coder on the article): whether its status is exported. Needs
+        no ``pairs``: such a pair is always among the worked ones."""
+        return self.accepted is None or self.statuses.get((article_id, coder_id), "todo") in self.accepted
+
 
 def iter_batches(
     project: Project,
@@ -139,8 +147,10 @@ def iter_batches(
     progress: ProgressFn,
     cancelled: CancelFn,
     text: str,
+    pairs: bool = True,
 ) -> Iterator[ArticleBatch]:
-    """The exported articles in import order, batch by batch, reporting progress."""
+    """The exported articles in import order, batch by batch, reporting progress;
+    without their worked ``pairs`` (one query less per batch) when ``pairs`` is false."""
     total = project.store.articles.count()
     done = 0
     progress(0, total, text)
@@ -152,10 +162,11 @@ def iter_batches(
         if kept:
             ids = [a.id for a in kept]
             statuses = queries.statuses(ids, scope.coder_ids)
-            batch = ArticleBatch(kept, statuses)
-            batch.pairs = {
-                pair for pair in queries.worked_pairs(ids, scope.coder_ids)
-                if scope.accepts_status(batch.status(*pair))
-            }
+            batch = ArticleBatch(kept, statuses, accepted=scope.statuses)
+            if pairs:
+                batch.pairs = {
+                    pair for pair in queries.worked_pairs(ids, scope.coder_ids)
+                    if scope.accepts_status(batch.status(*pair))
+                }
             yield batch
         progress(done, total, text)

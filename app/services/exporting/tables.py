@@ -62,10 +62,10 @@ class TableContext:
         gold standard, and the Role column lets a spreadsheet filter them apart."""
         return {c.id: c.role for c in self.project.store.coders.list()}
 
-    def batches(self, text: str) -> Iterator[Any]:
+    def batches(self, text: str, *, pairs: bool = True) -> Iterator[Any]:
         return iter_batches(
             self.project, self.scope, self.queries, progress=self.progress,
-            cancelled=self.cancelled, text=text,
+            cancelled=self.cancelled, text=text, pairs=pairs,
         )
 
 
@@ -120,15 +120,15 @@ def annotations_table(ctx: TableContext) -> Table:
         tally = ctx.tally
         by_label = tally.by_label
         attribute_cells = AttributeCells(attrs)
-        for batch in ctx.batches("Annotations"):
+        for batch in ctx.batches("Annotations", pairs=False):
             tally.articles += len(batch.articles)
             by_id = {a.id: a for a in batch.articles}
-            pairs = batch.pairs
+            coded = batch.coded
             article_id, title, text, contexts = None, "", "", SentenceContext("")
             # Plain tuples in the order of ExportQueries.annotation_rows: no record per row.
             for (i, article, coder, label, start, end, attributes, note, uncertain, made, changed,
                  fragments) in ctx.queries.annotation_rows(batch.ids, ctx.scope.coder_ids):
-                if (article, coder) not in pairs:
+                if not coded(article, coder):
                     continue
                 if article != article_id:
                     found = by_id[article]
@@ -164,10 +164,10 @@ def relations_table(ctx: TableContext) -> Table:
     def rows() -> Iterator[list[Any]]:
         names, roles = ctx.coder_names(), ctx.coder_roles()
         attribute_cells = AttributeCells(attrs)
-        for batch in ctx.batches("Relations"):
+        for batch in ctx.batches("Relations", pairs=False):
             by_id = {a.id: a for a in batch.articles}
             for r, source, target in ctx.queries.relations(batch.ids, ctx.scope.coder_ids):
-                if not batch.includes(r.article_id, r.coder_id):
+                if not batch.coded(r.article_id, r.coder_id):
                     continue
                 text = by_id[r.article_id].text
                 ctx.tally.relations += 1
