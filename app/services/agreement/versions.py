@@ -6,7 +6,7 @@ versions (:func:`app.core.codebook.item_changes`: new, options gained or lost, a
 is measured only on the articles whose coding is unambiguous for it: every coder's
 coding of the article made under the version that gave the item its present meaning, or
 (for a split) no span that kept its label for want of a value to split by. The measure's
-note says so and how many of its coder's articles were left out.
+note says so and how many (article, coder) pairs were left out.
 
 ``codebook_version=N`` measures as of version N (the pilot's reliability, say): only
 articles whose coding was all made under version N or before, and only the items that
@@ -15,13 +15,18 @@ existed then (with their current names).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from app.core.codebook import Codebook, ItemChange, Step, item_changes, map_from_document
 from app.core.errors import LoupeError
+from app.services.agreement.figures import Measure
+from app.services.agreement.units import NotEnoughCodersError
 from app.services.projects import Project
 
 Pairs = frozenset[tuple[str, str]]
+#: The report's measures by section ("questions", "spans", "attributes", "relations").
+Sections = dict[str, list[Measure]]
 
 
 @dataclass(frozen=True)
@@ -37,7 +42,7 @@ class Restriction:
 class VersionScope:
     """What the report measures, given the project's codebook versions."""
 
-    #: Coder's articles left out of every measure (``codebook_version``'s later coding).
+    #: (article id, coder id) pairs left out of every measure (coded after ``codebook_version``).
     excluded: Pairs
     restrictions: tuple[Restriction, ...]
     #: Items that did not exist at the requested version: (key, reason).
@@ -99,6 +104,49 @@ def _note(change: ItemChange, n_left_out: int) -> str:
                 f"{change.version} had no {by} to split it by")
     else:
         rule = f"measured only on articles coded under version {change.since} or later"
-    left = f"{n_left_out} coder's article{'s' if n_left_out != 1 else ''} left out" if n_left_out else "none left out"
+    left = f"{n_left_out} (article, coder) pair{'s' if n_left_out != 1 else ''} left out" if n_left_out else "none left out"
     return f"Its meaning changed ({change.why}): {rule}; {left}."
 
+
+
+def apply_scope(
+    scope: VersionScope, sections: Sections, build: Callable[[Pairs], Sections],
+) -> list[tuple[str, str, str]]:
+    """Measure each restricted item again without its excluded coding (``build`` measures
+    every item on the coding less the pairs it is given) and note why; drop the items that
+    did not exist at the requested version. Returns the items now not measured as
+    (section, name, reason)."""
+    skipped: list[tuple[str, str, str]] = []
+    gone = dict(scope.absent)
+    for name, measures in sections.items():
+        kept = []
+        for measure in measures:
+            if measure.key in gone:
+                skipped.append((name, measure.name, gone[measure.key]))
+            else:
+                kept.append(measure)
+        measures[:] = kept
+    for restriction in scope.restrictions:
+        keys = set(restriction.keys)
+        present = {m.key for measures in sections.values() for m in measures if m.key in keys}
+        if not present:
+            continue
+        rebuilt: dict[str, Measure] = {}
+        if restriction.excluded:
+            try:
+                again = build(scope.excluded | restriction.excluded)
+            except NotEnoughCodersError:
+                again = {}
+            rebuilt = {m.key: m for measures in again.values() for m in measures if m.key in keys}
+        for name, measures in sections.items():
+            kept = []
+            for measure in measures:
+                if measure.key not in keys:
+                    kept.append(measure)
+                elif restriction.excluded and measure.key not in rebuilt:
+                    skipped.append((name, measure.name, f"{restriction.note} No article is left to measure it on"))
+                else:
+                    base = rebuilt.get(measure.key, measure)
+                    kept.append(replace(base, note=" ".join(p for p in (base.note, restriction.note) if p)))
+            measures[:] = kept
+    return skipped
