@@ -179,3 +179,23 @@ def test_an_additive_version_needs_no_map(project_path: Path) -> None:
         assert report.lines == () and report.changed == {"annotation": 0, "relation": 0, "answer": 0}
     with open_project(project_path) as reopened:
         assert reopened.codebook.version == "1.1" and isinstance(reopened, Project)
+
+
+def test_the_excel_codebook_sheet_lists_the_versions(project_path: Path) -> None:
+    import openpyxl
+
+    from app.services.exporting import export_project
+
+    folder = project_path.parent
+    with open_project(project_path) as project:
+        upgrade_codebook(project, folder / "v2.yaml", folder / "map-1-2.yaml")
+        upgrade_codebook(project, folder / "v3.yaml", folder / "map-2-3.yaml")
+        export_project(project, folder / "out.xlsx")
+    book = openpyxl.load_workbook(folder / "out.xlsx", read_only=True)
+    rows = [row for row in book["Codebook"].iter_rows(values_only=True) if row[0] == "version"]
+    assert [row[1] for row in rows] == [
+        "1: Coercion into armed service 1", "2: Coercion into armed service 2", "3: Coercion into armed service 3"]
+    assert rows[0][8] == "First version"
+    assert rows[2][8].startswith('Map: {"attributes": {}, "defaults": {"Claim.certainty": "unclear"}')
+    assert "Changed: Claim.certainty: default unclear: 12; Coercion → Deportation: 8" in rows[2][8]
+    book.close()
