@@ -125,6 +125,7 @@ class _Plan:
     def __call__(self, rows: CodingRows) -> Rewrites:
         rewrites = Rewrites()
         ends: dict[str, Endpoint] = {}
+        linked = rows.linked()  # only these annotations' ends are looked up by the relations
         dropped = rewrites.dropped
         for row_id, article, coder, label, text, deleted in rows.annotations():
             after, values, changed, problem = self._migrated("annotation", deleted, label, text)
@@ -133,7 +134,8 @@ class _Plan:
                 continue
             if changed:
                 rewrites.annotations[row_id] = (after, values)
-            ends[row_id] = Endpoint(article, coder, after)
+            if row_id in linked:
+                ends[row_id] = Endpoint(article, coder, after)
             if problem:
                 self._problem("annotation", row_id, article, coder, problem)
         for row_id, article, coder, label, source, target, text, deleted in rows.relations():

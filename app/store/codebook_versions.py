@@ -69,6 +69,13 @@ class CodingRows:
         for row in self.conn.execute(query):
             yield row[0], row[1], row[2], row[3], row[4], bool(row[5])
 
+    def linked(self) -> set[str]:
+        """Ids of the annotations at either end of a relation (tombstones too)."""
+        found: set[str] = set()
+        for row in self.conn.execute(select(RelationRow.source_id, RelationRow.target_id)):
+            found.update(row)
+        return found
+
     def relations(self) -> Iterator[tuple[str, str, str, str, str, str, str | None, bool]]:
         """(id, article id, coder id, type, source id, target id, attributes as JSON text, deleted)."""
         query = select(
