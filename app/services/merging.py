@@ -29,7 +29,8 @@ from app.core.errors import ProjectError
 from app.core.records import Coder
 from app.core.row_checks import latest_allowed, parse_timestamp
 from app.core.team import PACKAGE_FOR, FileMerge, MergeReport
-from app.services.merge_checks import Lead, MergeError, check_rows
+from app.services.merge_checks import check_rows
+from app.services.merge_rules import Lead, MergeError
 from app.services.progress import CancelFn, ProgressFn, never_cancelled, no_progress
 from app.services.projects import Project
 from app.store import backups
