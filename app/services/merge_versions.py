@@ -17,7 +17,7 @@ from pathlib import Path
 from app.core.codebook import Codebook, map_from_document
 from app.core.errors import LoupeError
 from app.services.codebook_versions import adopt_codebook, history
-from app.services.merge_checks import MergeError
+from app.services.merge_rules import MergeError
 from app.services.projects import Project, open_project
 from app.store import migrate
 from app.store.codebook_versions import copy_file, file_history

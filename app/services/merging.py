@@ -32,7 +32,8 @@ from app.core.errors import ProjectError
 from app.core.records import Coder
 from app.core.row_checks import latest_allowed, parse_timestamp
 from app.core.team import PACKAGE_FOR, FileMerge, MergeReport
-from app.services.merge_checks import Lead, MergeError, check_rows
+from app.services.merge_checks import check_rows
+from app.services.merge_rules import Lead, MergeError
 from app.services.merge_versions import up_to_date
 from app.services.progress import CancelFn, ProgressFn, never_cancelled, no_progress
 from app.services.projects import Project
