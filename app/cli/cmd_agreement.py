@@ -53,6 +53,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--seed", metavar="S", type=int, default=1, help="seed of the resampling (default 1)"
     )
+    parser.add_argument(
+        "--codebook-version", metavar="N",
+        help="measure as of codebook version N (its number in `loupe codebook --history`, or its "
+        "version name): only articles coded under N or earlier, only the items that existed then",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -137,7 +142,8 @@ def format_options(options: tuple[OptionAgreement, ...]) -> list[str]:
 def format_report(report: AgreementReport) -> str:
     s = report.settings
     lines = [
-        f"Agreement in {report.project} (codebook {report.codebook})",
+        f"Agreement in {report.project} (codebook {report.codebook}"
+        + (f", as of {report.codebook_version})" if report.codebook_version else ")"),
         f"Coders: {', '.join(report.coders)}. Articles finished by two or more of them: "
         f"{len(report.articles)}; finished by one only (not counted): "
         f"{report.n_excluded_articles}.",
@@ -181,7 +187,8 @@ def run(args: argparse.Namespace) -> int:
     if args.coders is not None:
         coders = [name.strip() for name in args.coders.split(",") if name.strip()]
     report = project_agreement_report(
-        args.project, coders=coders, n_bootstrap=args.bootstrap, seed=args.seed
+        args.project, coders=coders, n_bootstrap=args.bootstrap, seed=args.seed,
+        codebook_version=args.codebook_version,
     )
     if args.json:
         print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False, allow_nan=False))

@@ -1,7 +1,8 @@
 """Merging coders' returned files into the lead's project.
 
 Every file is checked before anything is written: it must be an intact Loupe project
-of the same project (id) with the same codebook version (sha256) and a coder's package
+of the same project (id) with the same codebook version (sha256; a package of an older
+version is migrated first, see :mod:`app.services.merge_versions`) and a coder's package
 (its settings name the coder, :data:`PACKAGE_FOR`; a full copy of a project is refused),
 every article in it must be one of the project's with the same text, its coder records
 must be the project's (same id, name and role: a file adds no coder and changes no
@@ -18,6 +19,8 @@ removes the backup. Long: may run on the database worker; takes ``progress`` and
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -31,6 +34,7 @@ from app.core.row_checks import latest_allowed, parse_timestamp
 from app.core.team import PACKAGE_FOR, FileMerge, MergeReport
 from app.services.merge_checks import check_rows
 from app.services.merge_rules import Lead, MergeError
+from app.services.merge_versions import up_to_date
 from app.services.progress import CancelFn, ProgressFn, never_cancelled, no_progress
 from app.services.projects import Project
 from app.store import backups
@@ -175,6 +179,7 @@ def merge_files(
         return _check(foreign, identity, label, hashes, coders)
 
     backup: Future[Path] | None = None
+    workdir = Path(tempfile.mkdtemp(prefix="loupe-merge-"))
     try:
         with ThreadPoolExecutor(max_workers=_OPENERS + 1) as pool:
             try:
@@ -182,7 +187,10 @@ def merge_files(
                     # Under the write lock, so that it is the project the merge starts from,
                     # and written while the files are opened and checked.
                     backup = pool.submit(_backup, project, lead) if make_backup else None
-                    checked = _open_all(pool, files_in, stop, opened, check, progress, cancelled)
+                    checked = _open_all(
+                        pool, files_in, stop, opened, check, lambda f: up_to_date(project, f, workdir),
+                        progress, cancelled,
+                    )
                     saved = backup.result() if backup is not None else None
                     files = _write_all(conn, project, checked, coders, progress, cancelled)
             except BaseException:
@@ -193,6 +201,7 @@ def merge_files(
     finally:
         for foreign in opened:
             foreign.close()
+        shutil.rmtree(workdir, ignore_errors=True)
     return MergeReport(files=files, backup=None if saved is None else str(saved))
 
 
@@ -202,6 +211,7 @@ def _open_all(
     stop: int,
     opened: list[ForeignProject],
     check: Callable[[ForeignProject], tuple[Coder, dict[str, int]]],
+    update: Callable[[ForeignProject], ForeignProject],
     progress: ProgressFn,
     cancelled: CancelFn,
 ) -> list[tuple[ForeignProject, Coder, dict[str, int]]]:
@@ -218,6 +228,10 @@ def _open_all(
                 raise _refuse(path.name, "is the project itself")
             foreign = futures[index].result()
             opened.append(foreign)
+            current = update(foreign)  # of an older codebook: a migrated copy
+            if current is not foreign:
+                foreign.close()
+                opened[-1] = foreign = current
             checked.append((foreign, *check(foreign)))
             if cancelled():
                 raise MergeError("The merge was cancelled; nothing was written.")
