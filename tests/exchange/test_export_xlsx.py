@@ -21,7 +21,7 @@ from tests.export_fixtures import NO_MODEL, coded_copy
 
 SHEETS = [
     "Summary", "Annotations", "Relations", "Article answers", "Entities", "Codebook",
-    "Agreement", "Coder pairs", "Disagreements", "Methods",
+    "Agreement", "Agreement per option", "Coder pairs", "Disagreements", "Methods",
 ]
 
 

@@ -6,6 +6,10 @@
   the units and coders counted, and a reading by Krippendorff's thresholds (0.800
   reliable, 0.667 tentative), coloured; percent agreement and F1 beside it; a bar chart
   of alpha_U per span label.
+* ``Agreement per option``: for each option of a single-choice question or attribute,
+  the times chosen, the category-specific alpha (Krippendorff 1980; coloured and read as
+  on the Agreement sheet) and Fleiss' kappa_j, and the option it is most confused with,
+  with the coincidences behind it (:mod:`app.services.agreement.options`).
 * ``Coder pairs``: for each item and coefficient, a coder x coder matrix.
 * ``Disagreements``: every differing unit, one row per coder's value.
 * ``Methods``: a paragraph per measured item for a methods section, as ``loupe
@@ -123,6 +127,35 @@ def _agreement_rows(report: AgreementReport) -> Iterator[list[Any]]:
             ]
 
 
+#: Why the per-option sheet is empty when the report has no single choice.
+NO_OPTIONS_NOTE = (
+    "No single-choice question or attribute was measured: agreement per option is given "
+    "for single choices only."
+)
+
+
+def _count(value: float) -> float | int:
+    """A coincidence count: whole for two coders, fractional (1 / (m - 1) per pair of
+    values) for more."""
+    return int(value) if float(value).is_integer() else value
+
+
+def _option_rows(report: AgreementReport) -> Iterator[list[Any]]:
+    """One row per option of every single choice on which an option was chosen."""
+    for section, measures in report.sections():
+        for m in measures:
+            if not any(o.n_chosen for o in m.options):
+                continue
+            for o in m.options:
+                confused = o.confused_with is not None
+                yield [
+                    section, m.name, str(o.option), o.n_chosen, _number(o.alpha),
+                    reading(o.alpha), _number(o.kappa),
+                    str(o.confused_with) if confused else None,
+                    _count(o.n_confused) if confused else None,
+                ]
+
+
 def _pair_rows(report: AgreementReport) -> Iterator[list[Any]]:
     coders = report.coders
     for _, measures in report.sections():
@@ -157,7 +190,7 @@ def agreement_tables(
     project: Project, scope: ExportScope, *, progress: ProgressFn, cancelled: CancelFn,
     n_bootstrap: int = 1000,
 ) -> list[Table]:
-    """The four agreement sheets (with a note in place of rows when not measurable)."""
+    """The five agreement sheets (with a note in place of rows when not measurable)."""
     report: AgreementReport | None = None
     why = ""
     if scope.coder_ids is not None:
@@ -191,6 +224,15 @@ def agreement_tables(
         "Agreement", columns, _agreement_rows(report) if report else iter(()), empty_note=why,
         bands=ScoreBands("Value", TENTATIVE, RELIABLE), chart=chart,
     )
+    options = Table(
+        "Agreement per option",
+        [Column("Section", width=16), Column("Item", width=26), Column("Option", width=24),
+         Column("Times chosen", "integer"), Column("Alpha", "number"), Column("Reading", width=13),
+         Column("Kappa_j", "number"), Column("Most confused with", width=24),
+         Column("Coincidences", "value", width=13)],
+        _option_rows(report) if report else iter(()),
+        empty_note=why or NO_OPTIONS_NOTE, bands=ScoreBands("Alpha", TENTATIVE, RELIABLE),
+    )
     pairs = Table(
         "Coder pairs",
         [Column("Item", width=26), Column("Coefficient", width=28), Column("Coder", width=14),
@@ -214,4 +256,4 @@ def agreement_tables(
         if report else iter(()),
         empty_note=why,
     )
-    return [agreement, pairs, disagreements, methods]
+    return [agreement, options, pairs, disagreements, methods]
