@@ -4,6 +4,8 @@ Krippendorff (2019, section 12.8) asks a reliability report to name the coeffici
 its metric, the number of units, coders and pairable values, the value with its
 confidence interval, and q, the probability that alpha fails to reach the smallest
 acceptable value; and to say how missing values and units (here spans) were treated.
+A single choice's paragraph also names the option with the lowest category-specific
+alpha (Krippendorff 1980) and the option it is most confused with.
 ``loupe agreement --methods`` prints these paragraphs (plain text or Markdown) and the
 Excel export writes them on its Methods sheet. Built from :mod:`app.services.agreement.report`
 only; nothing is computed again.
@@ -119,6 +121,31 @@ def _counts(section: str, f: Figure) -> str:
     return f"Computed for {coders} over {f.n_units} pairable {unit}{values}."
 
 
+def _count(value: float) -> str:
+    text = f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
+    return f"{text} coincidence" + ("" if text == "1" else "s")
+
+
+def options_sentence(measure: Measure) -> str | None:
+    """For a single choice, the option with the lowest category-specific alpha (the
+    first listed on a tie) and the option it is most confused with; None when no option
+    has an alpha (none chosen, or no unit with two values)."""
+    rated = [o for o in measure.options if o.n_chosen and math.isfinite(o.alpha)]
+    if not rated:
+        return None
+    low = min(rated, key=lambda o: o.alpha)
+    if low.confused_with is None:  # alpha 1 for every option: no pair of values differs
+        return (
+            "Per option (Krippendorff's category-specific alpha), agreement was "
+            f"{_three(low.alpha)} for every option measured: no option was confused with another."
+        )
+    return (
+        "Per option (Krippendorff's category-specific alpha), agreement was lowest for "
+        f"'{low.option}' (alpha = {_three(low.alpha)}), most often confused with "
+        f"'{low.confused_with}' ({_count(low.n_confused)})."
+    )
+
+
 def paragraph(section: str, measure: Measure, settings: Settings) -> MethodsParagraph:
     """The paragraph of one measured item."""
     head = next((f for code in _HEADLINE for f in measure.figures if f.coefficient == code), None)
@@ -132,6 +159,9 @@ def paragraph(section: str, measure: Measure, settings: Settings) -> MethodsPara
         sentences += tuple(
             _value(f, settings) for f in measure.figures if f.coefficient in ("f1", "f1_micro")
         )
+    per_option = options_sentence(measure)
+    if per_option is not None:
+        sentences += (per_option,)
     sentences += (_TREATMENT[section],)
     if measure.note:
         sentences = (*sentences, measure.note)
