@@ -6,6 +6,8 @@ across article boundaries on the concatenated continuum)."""
 
 from __future__ import annotations
 
+from itertools import combinations
+
 import numpy as np
 import pytest
 
@@ -33,26 +35,27 @@ def _corpus(seed: int) -> tuple[np.ndarray, ...]:
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])
-def test_a_pair_sums_its_articles(seed: int) -> None:
+def test_pairs_and_groups_sum_their_articles(seed: int) -> None:
     coder, label, begin, end, offsets, members = _corpus(seed)
     article = np.searchsorted(offsets, begin, side="right") - 1
     by_pair: dict[tuple[int, int], np.ndarray] = {}
     alpha_u_by_segment(article, coder, begin, end, label, offsets[:-1], offsets[1:], members, N_LABELS, by_pair=by_pair)
     lengths = np.diff(offsets)
     checked = 0
-    for i in range(N_CODERS):
-        for j in range(i + 1, N_CODERS):
-            chosen = members[:, i] & members[:, j]
-            shifted = np.cumsum(np.where(chosen, lengths, 0)) - np.where(chosen, lengths, 0)
-            keep = chosen[article] & np.isin(coder, [i, j])
-            move = (shifted - offsets[:-1])[article[keep]]
-            args = (
-                (coder[keep] == j).astype(np.int64), begin[keep] + move, end[keep] + move, label[keep],
-                2, N_LABELS, 0, int(lengths[chosen].sum()),
-            )
-            expected = alpha_u_parts(*args)
-            found = alpha_u_parts(*args, by_pair[(i, j)][chosen].sum(axis=0))
-            for x, y in zip(found, expected, strict=True):
-                assert np.array_equal(x, y, equal_nan=True)
-            checked += bool(expected[0].any())
-    assert checked >= 3
+    groups = [list(pair) for pair in combinations(range(N_CODERS), 2)] + [[0, 1, 2], list(range(N_CODERS))]
+    for group in groups:
+        chosen = members[:, group].all(axis=1)
+        shifted = np.cumsum(np.where(chosen, lengths, 0)) - np.where(chosen, lengths, 0)
+        keep = chosen[article] & np.isin(coder, group)
+        move = (shifted - offsets[:-1])[article[keep]]
+        local = np.searchsorted(group, coder[keep])
+        args = (local, begin[keep] + move, end[keep] + move, label[keep], len(group), N_LABELS, 0, int(lengths[chosen].sum()))
+        expected = alpha_u_parts(*args)
+        observed = np.zeros(N_LABELS)
+        for pair in combinations(group, 2):
+            observed += by_pair[pair][chosen].sum(axis=0)
+        found = alpha_u_parts(*args, observed)
+        for x, y in zip(found, expected, strict=True):
+            assert np.array_equal(x, y, equal_nan=True)
+        checked += bool(expected[0].any())
+    assert checked >= 5

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property, partial
+from itertools import combinations
 from typing import Any
 
 import numpy as np
@@ -119,9 +120,11 @@ def _unitize(
     local = np.full(len(corpus.coders), -1, dtype=np.int64)
     local[index] = np.arange(len(index))
     observed = None
-    if by_pair is not None and len(index) == 2:
-        found = by_pair.get((int(index[0]), int(index[1])))
-        observed = np.zeros(len(corpus.labels)) if found is None else found[chosen].sum(axis=0)
+    if by_pair is not None:  # the pairs in the order alpha_U sums them
+        observed = np.zeros(len(corpus.labels))
+        for i, j in combinations(index.tolist(), 2):
+            if (i, j) in by_pair:
+                observed += by_pair[(i, j)][chosen].sum(axis=0)
     d_o, d_e, n = alpha_u_parts(
         local[merged.coder[keep]], merged.begin[keep] + move, merged.end[keep] + move, merged.label[keep],
         len(index), len(corpus.labels), 0, length, observed,
@@ -292,9 +295,9 @@ def span_measures(
         ]
 
     merged = _merged(corpus)
-    pooled = _unitize(corpus, merged, np.asarray(corpus.members.all(axis=1)), corpus.coders)
     observed: dict[tuple[int, int], np.ndarray] = {}
     d_o, d_e, n = _by_article(corpus, merged, observed)
+    pooled = _unitize(corpus, merged, np.asarray(corpus.members.all(axis=1)), corpus.coders, observed)
     by_pair = [_unitize(corpus, merged, m.shared, m.pair, observed) for m in matches]
     gamma_all, gamma_pairs = gamma_figures(corpus, [(m.pair, m.shared) for m in matches], settings.seed)
     merged_per_article = (merged.before - merged.after).sum(axis=1)
