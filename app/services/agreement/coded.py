@@ -111,15 +111,12 @@ def _question_measure(
             chance_figure(percent_agreement, sub, settings, where, percent, categories=categories),
         ]
     name = question.name if option is None else f"{question.name}: {option}"
-    articles, disagreements = [], []
+    articles = []
     for article in corpus.articles:
         unit = units[article.id]
         found = _article_figure(unit, Where("article", tuple(unit), article.id), categories)
         if found is not None:
             articles.append(found)
-        if _differ(list(unit.values())):
-            values = tuple(CodedValue(str(c), v) for c, v in unit.items())
-            disagreements.append(Disagreement(article.id, article.title, "value", name, values))
     kind = {"single_choice": "single choice", "ordinal": "ordinal scale"}
     return Measure(
         "questions",
@@ -129,9 +126,20 @@ def _question_measure(
         tuple(figures),
         tuple(pairs),
         tuple(articles),
-        Disagreements(disagreements),
+        Disagreements(lambda: _disagreements(corpus, units, name)),
         options=question_options(question.type, rows),
     )
+
+
+def _disagreements(corpus: Corpus, units: dict[str, dict[str, Any]], name: str) -> list[Disagreement]:
+    """The articles whose coders' answers differ (listed when first read)."""
+    out = []
+    for article in corpus.articles:
+        unit = units[article.id]
+        if _differ(list(unit.values())):
+            values = tuple(CodedValue(str(c), v) for c, v in unit.items())
+            out.append(Disagreement(article.id, article.title, "value", name, values))
+    return out
 
 
 def _answer_codes(corpus: Corpus, units: dict[str, dict[str, Any]], categories: Any) -> np.ndarray | None:
