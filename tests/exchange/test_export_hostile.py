@@ -316,9 +316,9 @@ def test_folder_exports_follow_the_umask(hostile: Project, tmp_path: Path) -> No
 
 @pytest.fixture(scope="module")
 def slow_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A project whose Excel export takes a second or two."""
+    """A project whose exports take a second or more (the kills must land while they write)."""
     folder = tmp_path_factory.mktemp("slow")
-    return sized_project(folder / "slow.loupe", articles=60, spans=120, span_chars=300)
+    return sized_project(folder / "slow.loupe", articles=300, spans=120, span_chars=300)
 
 
 def _export_command(project: Path, out: Path, fmt: str) -> list[str]:
