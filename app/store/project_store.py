@@ -26,6 +26,7 @@ from app.store.engine import (
     is_url,
     make_engine,
     open_failure,
+    shown_location,
 )
 from app.store.failures import describe_database_error
 from app.store.fingerprint import schema_problem
@@ -131,7 +132,7 @@ class ProjectStore:
         before anything would be written; a damaged page that the counts read is still
         refused with one sentence (see :meth:`counts`).
         """
-        label = str(target) if is_url(target) else Path(target).name
+        label = shown_location(target)
         if not is_url(target):
             check_file(Path(target))
         engine = make_engine(target, existing=True)
@@ -203,7 +204,7 @@ class ProjectStore:
         try:
             return self._counts()
         except DatabaseError as exc:
-            label = self.location if is_url(self.location) else Path(self.location).name
+            label = shown_location(self.location)
             raise ProjectError(
                 describe_database_error(exc, self.location) or open_failure(label, exc)
             ) from exc
