@@ -58,8 +58,8 @@ class Cluster:
     def url(self, database: str, user: str = "lead", password: str = LEAD_PASSWORD) -> str:
         return f"postgresql+psycopg://{user}:{password}@{self.host}:{self.port}/{database}"
 
-    def dsn(self, database: str, user: str, password: str) -> str:
-        return f"host={self.host} port={self.port} dbname={database} user={user} password={password}"
+    def params(self, database: str, user: str, password: str) -> dict[str, object]:
+        return {"host": self.host, "port": self.port, "dbname": database, "user": user, "password": password}
 
     def superuser(self, database: str = "postgres") -> object:
         import psycopg
@@ -123,5 +123,38 @@ def login(cluster: Cluster, url: str, user: str, password: str) -> Iterator[obje
     import psycopg
 
     database = url.rsplit("/", 1)[1]
-    with psycopg.connect(cluster.dsn(database, user, password), autocommit=True) as conn:
+    with psycopg.connect(**cluster.params(database, user, password), autocommit=True) as conn:
         yield conn
+
+
+@dataclass
+class Study:
+    """A coded project file: ana and ben with an overlap, judy adjudicating the overlap."""
+
+    path: Path
+    coders: dict[str, str]  # name -> coder id
+    assigned: dict[str, set[str]]  # name -> article ids
+    articles: set[str]
+
+
+@pytest.fixture
+def study(tmp_path: Path) -> Study:
+    from app.services.assignment import assign
+    from tests.team_fixtures import code, team_project
+
+    path = tmp_path / "study.loupe"
+    with team_project(path, n=12, coders=("ana", "ben")) as project:
+        judy = project.store.coders.get_or_create("judy", "adjudicator")
+        assign(project, ["ana", "ben"], overlap=0.5, seed=3)
+        current, _worked = project.store.assigning.pairs()
+        coders = {c.name: c.id for c in project.store.coders.list()}
+        assigned = {name: {a for a, c in current if c == cid} for name, cid in coders.items()}
+        overlap = sorted(assigned["ana"] & assigned["ben"])
+        project.store.assigning.give(judy.id, overlap)
+        assigned["judy"] = set(overlap)
+        articles = {a.id: a for a in project.store.articles.list()}
+        for variant, name in enumerate(("ana", "ben")):
+            for article_id in sorted(assigned[name])[:4]:
+                code(project, articles[article_id], coders[name], variant=variant)
+        code(project, articles[overlap[0]], judy.id)
+    return Study(path, coders, assigned, set(articles))
