@@ -228,7 +228,7 @@ class ProjectStore:
             cb_name, cb_version, _content, _sha = self.codebook()
             return ProjectCounts(
                 name=self.project_name(),
-                path=self.location,
+                path=shown_location(self.location) if is_url(self.location) else self.location,
                 codebook=f"{cb_name} {cb_version}",
                 articles=count(conn, ArticleRow),
                 entities=count(conn, EntityRow),

@@ -90,3 +90,34 @@ def test_a_database_that_cannot_be_reached_is_one_sentence(pg_cluster, url_tail,
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "Traceback" not in err
     assert ":pw@" not in err
+
+
+def test_lead_commands_on_the_url_and_one_sentence_for_what_needs_a_file(pg_cluster, server_url, study, tmp_path, capsys):
+    from tests.team_fixtures import write_articles
+
+    assert main(["server", "init", server_url, "--from", str(study.path)]) == 0
+    new_articles = write_articles(tmp_path, 2, start=100)
+    assert main(["import", server_url, str(new_articles), "--model", "no_such_pipeline_xyz"]) == 0
+    assert main(["coders", server_url, "--add", "zed"]) == 0
+    assert main(["assign", server_url, "--coders", "ana,ben,zed", "--overlap", "0"]) == 0
+    capsys.readouterr()
+    assert main(["assignments", server_url]) == 0
+    assert "zed" in capsys.readouterr().out
+    assert main(["info", server_url, "--json"]) == 0
+    counts = json.loads(capsys.readouterr().out)
+    assert (counts["articles"], counts["coders"]) == (14, 5)
+    assert counts["path"] == server_url.replace(":pw@", ":***@")
+    with login(pg_cluster, server_url, "lead", "pw") as conn:
+        new = conn.execute(
+            "SELECT a.id, COUNT(s.id) FROM article a LEFT JOIN assignment s ON s.article_id = a.id "
+            "WHERE a.position > 12 GROUP BY a.id"
+        ).fetchall()
+    assert sorted(n for _id, n in new) == [1, 1]  # each new article to one coder
+    for command, sentence in (
+        (["search", server_url, "Kiresk"], "Search needs a project file"),
+        (["package", server_url, "--coder", "ana", "-o", str(tmp_path / "a.loupe")], "from a project file"),
+        (["merge", server_url, str(study.path)], "Merging needs a project file"),
+    ):
+        assert main(command) == 1
+        err = capsys.readouterr().err.strip()
+        assert sentence in err and err.count("\n") == 0 and ":pw@" not in err
