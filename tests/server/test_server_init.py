@@ -121,3 +121,30 @@ def test_lead_commands_on_the_url_and_one_sentence_for_what_needs_a_file(pg_clus
         assert main(command) == 1
         err = capsys.readouterr().err.strip()
         assert sentence in err and err.count("\n") == 0 and ":pw@" not in err
+
+
+def test_adjudicate_on_the_url_decides_as_on_the_file_and_the_window_refuses_a_url(
+    pg_cluster, server_url, study, capsys
+):
+    assert main(["server", "init", server_url, "--from", str(study.path)]) == 0
+    capsys.readouterr()
+    reports = []
+    for target in (str(study.path), server_url):
+        assert main(["adjudicate", target, "--adjudicator", "judy", "--accept-agreements", "--json"]) == 0
+        reports.append(json.loads(capsys.readouterr().out))
+    assert reports[0] == reports[1]
+    with login(pg_cluster, server_url, "lead", "pw") as conn:
+        (gold,) = conn.execute(
+            "SELECT COUNT(*) FROM annotation a JOIN coder c ON c.id = a.coder_id "
+            "WHERE c.name = 'judy' AND a.deleted_at IS NULL"
+        ).fetchone()
+    assert gold == dump_live_gold(study.path) > 1  # judy's own span and the accepted ones
+    assert main(["open", server_url]) == 1
+    err = capsys.readouterr().err
+    assert "does not open a team server's database yet" in err and ":pw@" not in err
+
+
+def dump_live_gold(path):
+    rows = dump(path)
+    judy = next(row[0] for row in rows["coder"] if row[1] == "judy")
+    return sum(1 for row in rows["annotation"] if row[2] == judy and row[12] is None)
