@@ -148,3 +148,20 @@ def dump_live_gold(path):
     rows = dump(path)
     judy = next(row[0] for row in rows["coder"] if row[1] == "judy")
     return sum(1 for row in rows["annotation"] if row[2] == judy and row[12] is None)
+
+
+def test_a_failed_copy_leaves_the_database_empty(pg_cluster, server_url, study, capsys):
+    import sqlite3
+
+    # PostgreSQL's text cannot hold NUL, which SQLite's can: the last article fails the copy.
+    with sqlite3.connect(study.path) as raw:
+        raw.execute(
+            "UPDATE article SET title = ? WHERE position = (SELECT MAX(position) FROM article)", ("nul\x00here",)
+        )
+    raw.close()
+    assert main(["server", "init", server_url, "--from", str(study.path)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert "the copy was undone" in err and err.count("\n") == 0 and ":pw@" not in err
+    with login(pg_cluster, server_url, "lead", "pw") as conn:
+        tables = conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'").fetchall()
+    assert tables == []

@@ -177,3 +177,17 @@ _INSERT = (
 
 def _annotation_values(article_id: str, coder_id: str) -> tuple[str, str, str]:
     return (str(uuid.uuid4()), article_id, coder_id)
+
+
+def test_loupe_itself_through_a_coders_login_counts_only_theirs(pg_cluster, published, study, capsys):
+    import json
+
+    url = published.replace("lead:pw@", "ana:ana-secret@")
+    assert main(["info", url, "--json"]) == 0
+    counts = json.loads(capsys.readouterr().out)
+    with login(pg_cluster, published, "lead", "pw") as lead:
+        (mine,) = lead.execute(
+            "SELECT COUNT(*) FROM annotation WHERE coder_id = %s AND deleted_at IS NULL", (study.coders["ana"],)
+        ).fetchone()
+    assert (counts["articles"], counts["coders"], counts["annotations"]) == (len(study.assigned["ana"]), 1, mine)
+    assert "ana-secret" not in counts["path"]
