@@ -138,11 +138,22 @@ class Study:
 
 
 @pytest.fixture
-def study(tmp_path: Path) -> Study:
+def study(_study_template: Study, tmp_path: Path) -> Study:
+    """A copy of the session's coded project file for one test (which may change it)."""
+    path = tmp_path / "study.loupe"
+    for suffix in ("", "-wal"):
+        made = _study_template.path.with_name(_study_template.path.name + suffix)
+        if made.exists():
+            shutil.copyfile(made, path.with_name(path.name + suffix))
+    return Study(path, _study_template.coders, _study_template.assigned, _study_template.articles)
+
+
+@pytest.fixture(scope="session")
+def _study_template(tmp_path_factory: pytest.TempPathFactory) -> Study:
     from app.services.assignment import assign
     from tests.team_fixtures import code, team_project
 
-    path = tmp_path / "study.loupe"
+    path = tmp_path_factory.mktemp("study") / "study.loupe"
     with team_project(path, n=12, coders=("ana", "ben")) as project:
         judy = project.store.coders.get_or_create("judy", "adjudicator")
         assign(project, ["ana", "ben"], overlap=0.5, seed=3)
