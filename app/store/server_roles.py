@@ -13,7 +13,8 @@ replaced, never duplicated) give a coder's login:
   rows, of which it may change only the status, the time spent and the update time;
 - its own annotations (with their fragments), relations and answers, to read, add,
   change and delete; a row it adds or changes must carry its own coder id and an article
-  assigned to it (WITH CHECK);
+  assigned to it, a relation two of its own annotations, a fragment its own annotation
+  (WITH CHECK);
 - an adjudicator also reads every coder's coding rows and statuses on the articles
   assigned to it (the articles it adjudicates), and keeps its own rejections; its gold
   is its own rows, written under the same rules as a coder's.
@@ -71,6 +72,14 @@ _FUNCTION_NAMES = (
 
 _MINE = "coder_id = loupe_me()"
 _WRITABLE = "coder_id = loupe_me() AND loupe_reads_article(article_id)"
+#: A relation joins two of its coder's own annotations (foreign keys alone would let it
+#: point at another coder's, whose ids it cannot read but might be given).
+_ENDS = "loupe_owns_annotation(source_id) AND loupe_owns_annotation(target_id)"
+
+
+def _writable(table: str) -> str:
+    return f"{_WRITABLE} AND {_ENDS}" if table == "relation" else _WRITABLE
+
 #: (table, command, USING, WITH CHECK) of every policy, all for the coder group.
 _POLICIES: tuple[tuple[str, str, str | None, str | None], ...] = (
     ("project", "SELECT", "true", None),
@@ -85,8 +94,8 @@ _POLICIES: tuple[tuple[str, str, str | None, str | None], ...] = (
         for table in CODING_TABLES
         for policy in (
             (table, "SELECT", f"{_MINE} OR loupe_adjudicates(article_id)", None),
-            (table, "INSERT", None, _WRITABLE),
-            (table, "UPDATE", _MINE, _WRITABLE),
+            (table, "INSERT", None, _writable(table)),
+            (table, "UPDATE", _MINE, _writable(table)),
             (table, "DELETE", _MINE, None),
         )
     ),

@@ -115,6 +115,22 @@ def test_a_coder_cannot_change_another_coders_rows(pg_cluster, published, study,
                          "updated_at) VALUES (%s, %s, 'todo', true, 0, '')", (foreign, mine))
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("UPDATE assignment SET coder_id = %s WHERE coder_id = %s", (theirs, mine))
+        # Nor tie their relation, or a fragment, to the other coder's annotation.
+        with login(pg_cluster, published, "lead", "pw") as lead:
+            (other_span,) = lead.execute(
+                "SELECT id FROM annotation WHERE coder_id = %s ORDER BY id LIMIT 1", (theirs,)
+            ).fetchone()
+            own_span, own_article = lead.execute(
+                "SELECT id, article_id FROM annotation WHERE coder_id = %s ORDER BY id LIMIT 1", (mine,)
+            ).fetchone()
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
+            conn.execute(
+                "INSERT INTO relation (id, article_id, coder_id, label, source_id, target_id, attributes, "
+                "created_at, updated_at, revision) VALUES (%s, %s, %s, 'said_by', %s, %s, '{}', '', '', 1)",
+                (str(uuid.uuid4()), own_article, mine, own_span, other_span),
+            )
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
+            conn.execute("INSERT INTO annotation_fragment VALUES (%s, 0, 1)", (other_span,))
         # What is theirs they change.
         assert conn.execute(_INSERT, _annotation_values(shared[0], mine)).rowcount == 1
         assert conn.execute("UPDATE annotation SET note = 'checked' WHERE coder_id = %s", (mine,)).rowcount >= 2
