@@ -168,4 +168,37 @@ def _study_template(tmp_path_factory: pytest.TempPathFactory) -> Study:
             for article_id in sorted(assigned[name])[:4]:
                 code(project, articles[article_id], coders[name], variant=variant)
         code(project, articles[overlap[0]], judy.id)
+    _rows_of_every_table(path, coders)
     return Study(path, coders, assigned, set(articles))
+
+
+def _rows_of_every_table(path: Path, coders: dict[str, str]) -> None:
+    """Give the tables the coding above leaves empty rows (a discontinuous span's
+    fragments, a rejection, a merge log entry, an entity on every article) and a time
+    spent that is no round number."""
+    import json
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    try:
+        with conn:
+            span, start, end = conn.execute(
+                'SELECT id, start, "end" FROM annotation WHERE coder_id = ? AND deleted_at IS NULL '
+                'AND "end" - start > 6 ORDER BY id LIMIT 1', (coders["ana"],)
+            ).fetchone()
+            conn.executemany("INSERT INTO annotation_fragment VALUES (?, ?, ?)",
+                             [(span, start, start + 2), (span, end - 2, end)])
+            (article,) = conn.execute(
+                "SELECT article_id FROM assignment WHERE coder_id = ? ORDER BY article_id LIMIT 1",
+                (coders["judy"],),
+            ).fetchone()
+            conn.execute("INSERT INTO adjudication_rejection VALUES (?, ?, 'Claim|0|5', '2026-12-01T00:00:00.000000Z')",
+                         (coders["judy"], article))
+            conn.execute("INSERT INTO merge_log VALUES ('m1', '2026-12-01T00:00:00.000000Z', 'ana.loupe', ?, 'ana', ?)",
+                         ("0" * 64, json.dumps({"ana": {"annotation": 3}, "ünï": [1.5, None, True]})))
+            conn.execute("INSERT INTO entity (article_id, start, \"end\", label, model) "
+                         "SELECT id, 0, 6, 'ORG', 't' FROM article")
+            conn.execute("UPDATE assignment SET seconds_spent = 12.345678901234567 WHERE coder_id = ?",
+                         (coders["ana"],))
+    finally:
+        conn.close()

@@ -23,18 +23,12 @@ def published(pg_cluster, server_url, study, tmp_path, capsys):
         assert main(["server", "passwd", server_url, name, "--password-file", str(secret)]) == 0
     assert "the login of judy." in capsys.readouterr().out  # created, or reset: roles are per cluster
     with login(pg_cluster, server_url, "lead", "pw") as lead:
-        # An entity on every article and a fragment under one span of each coder.
-        for (article_id,) in lead.execute("SELECT id FROM article").fetchall():
-            lead.execute(
-                "INSERT INTO entity (article_id, start, \"end\", label, model) VALUES (%s, 0, 6, 'ORG', 't')",
-                (article_id,),
-            )
-        for name in ("ana", "ben"):
-            lead.execute(
-                "INSERT INTO annotation_fragment (annotation_id, start, \"end\") "
-                "SELECT id, start, \"end\" FROM annotation WHERE coder_id = %s ORDER BY id LIMIT 1",
-                (study.coders[name],),
-            )
+        # ana has a discontinuous span (the study's); ben gets one too.
+        lead.execute(
+            "INSERT INTO annotation_fragment (annotation_id, start, \"end\") "
+            "SELECT id, start, \"end\" FROM annotation WHERE coder_id = %s ORDER BY id LIMIT 1",
+            (study.coders["ben"],),
+        )
     return server_url
 
 
@@ -69,7 +63,13 @@ def test_a_coder_reads_only_their_articles_and_rows(pg_cluster, published, study
             conn, "SELECT a.coder_id FROM annotation_fragment f JOIN annotation a ON a.id = f.annotation_id"
         )
         assert fragments == {mine}
-        assert conn.execute("SELECT COUNT(*) FROM annotation_fragment").fetchone() == (1,)
+        with login(pg_cluster, published, "lead", "pw") as lead:
+            expected = lead.execute(
+                "SELECT f.annotation_id, f.start FROM annotation_fragment f JOIN annotation a "
+                "ON a.id = f.annotation_id WHERE a.coder_id = %s", (mine,)
+            ).fetchall()
+        assert expected
+        assert set(conn.execute("SELECT annotation_id, start FROM annotation_fragment").fetchall()) == set(expected)
         assert conn.execute("SELECT COUNT(*) FROM project").fetchone() == (1,)
         assert conn.execute("SELECT COUNT(*) FROM codebook").fetchone() == (1,)
         unassigned = study.articles - study.assigned[me]
@@ -160,7 +160,8 @@ def test_an_adjudicator_reads_every_coder_on_its_articles_and_writes_only_gold(p
             conn.execute(_INSERT, _annotation_values(sorted(overlap)[0], ana))
         assert conn.execute(_INSERT, _annotation_values(sorted(overlap)[0], judy)).rowcount == 1
         conn.execute("INSERT INTO adjudication_rejection VALUES (%s, %s, 'k', '')", (judy, sorted(overlap)[0]))
-        assert conn.execute("SELECT COUNT(*) FROM adjudication_rejection").fetchone() == (1,)
+        assert _one_column(conn, "SELECT adjudicator_id FROM adjudication_rejection") == {judy}
+        assert conn.execute("SELECT COUNT(*) FROM adjudication_rejection").fetchone() == (2,)  # the study's and this
 
 
 def test_the_lead_sees_everything(pg_cluster, published, study):
