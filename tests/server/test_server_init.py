@@ -166,3 +166,36 @@ def test_a_failed_copy_leaves_the_database_empty(pg_cluster, server_url, study, 
     with login(pg_cluster, server_url, "lead", "pw") as conn:
         tables = conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'").fetchall()
     assert tables == []
+
+
+def test_the_migrations_make_the_models_tables_on_postgresql(pg_cluster, server_url, study):
+    from app.store.schema import Base
+
+    assert main(["server", "init", server_url, "--from", str(study.path)]) == 0
+    with login(pg_cluster, server_url, "lead", "pw") as conn:
+        columns = conn.execute(
+            "SELECT table_name, column_name, is_nullable FROM information_schema.columns WHERE table_schema = 'public'"
+        ).fetchall()
+        indexes = dict(conn.execute("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'").fetchall())
+        keys = conn.execute(
+            "SELECT tc.table_name, kcu.column_name, ccu.table_name FROM information_schema.table_constraints tc "
+            "JOIN information_schema.key_column_usage kcu ON kcu.constraint_name = tc.constraint_name "
+            "JOIN information_schema.constraint_column_usage ccu ON ccu.constraint_name = tc.constraint_name "
+            "WHERE tc.constraint_type = 'FOREIGN KEY'"
+        ).fetchall()
+    expected_columns = {
+        (table.name, column.name, "YES" if column.nullable else "NO")
+        for table in Base.metadata.sorted_tables for column in table.columns
+    }
+    assert set(columns) - {("alembic_version", "version_num", "NO")} == expected_columns
+    for table in Base.metadata.sorted_tables:
+        for index in table.indexes:
+            assert index.name in indexes, index.name
+    for name in ("annotation", "relation", "document_code"):
+        assert indexes[f"ix_{name}_tombstone"].endswith("WHERE (deleted_at IS NOT NULL)")
+    assert "UNIQUE" in indexes["ix_article_position"]
+    expected_keys = {
+        (table.name, fk.parent.name, fk.column.table.name)
+        for table in Base.metadata.sorted_tables for fk in table.foreign_keys
+    }
+    assert set(keys) == expected_keys
