@@ -45,7 +45,7 @@ def set_password(url: str, name: str, password_file: Path) -> bool:
     """Create or reset coder ``name``'s login; True if it was created. The password is the
     first line of ``password_file`` (so it never appears in the shell's history)."""
     require_driver()
-    from app.store.server import server_engine
+    from app.store.server import DatabaseFailure, database_reason, server_engine
     from app.store.server_roles import set_login
 
     try:
@@ -56,5 +56,7 @@ def set_password(url: str, name: str, password_file: Path) -> bool:
     try:
         with engine.begin() as conn:
             return set_login(conn, name, password)
+    except DatabaseFailure as exc:
+        raise ProjectError(f"The login of {name} could not be set: {database_reason(exc)}.") from exc
     finally:
         engine.dispose()

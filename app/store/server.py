@@ -154,5 +154,14 @@ def _restart_sequences(conn: Connection) -> None:
         )
 
 
+#: What a database call raises (for callers that may not import SQLAlchemy).
+DatabaseFailure = DatabaseError
+
+
+def database_reason(exc: DatabaseError) -> str:
+    """The driver's first line, without SQL or parameters."""
+    return _first_line(exc)
+
+
 def _first_line(exc: DatabaseError) -> str:
     return str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else type(exc.orig).__name__

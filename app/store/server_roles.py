@@ -35,6 +35,10 @@ ADJUDICATOR_GROUP = "loupe_adjudicator"
 #: Tables a coder's login writes (its own rows only).
 CODING_TABLES = ("annotation", "relation", "document_code")
 
+#: PostgreSQL cuts longer names, which would then no longer be the coder's.
+_MAX_ROLE_BYTES = 63
+_RESERVED = frozenset({"public", "none", "current_user", "session_user", "current_role", CODER_GROUP, ADJUDICATOR_GROUP})
+
 _GROUPS = f"""
 DO $$ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{CODER_GROUP}') THEN
@@ -149,6 +153,11 @@ def set_login(conn: Connection, name: str, password: str) -> bool:
         raise ProjectError(f"{name} is the project's lead, who signs in as the database's owner.")
     if not password:
         raise ProjectError("The password file is empty.")
+    if len(name.encode("utf-8")) > _MAX_ROLE_BYTES or name.lower().startswith("pg_") or name in _RESERVED:
+        raise ProjectError(
+            f"{name} cannot be a PostgreSQL login (at most 63 bytes, not starting with pg_, "
+            "not a reserved name); rename the coder first."
+        )
     conn.exec_driver_sql(_GROUPS)
     exists = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :name"), {"name": name}).scalar()
     if exists and not conn.execute(

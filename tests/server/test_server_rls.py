@@ -181,7 +181,12 @@ def test_passwd_resets_a_login_and_refuses_what_is_not_a_coder(pg_cluster, publi
         assert conn.execute("SELECT current_user").fetchone() == ("ana",)
     with pytest.raises(psycopg.OperationalError):
         login(pg_cluster, published, "ana", PASSWORDS["ana"]).__enter__()
-    for name, sentence in (("zoe", "no coder called zoe"), ("lena", "the project's lead")):
+    assert main(["coders", published, "--add", "pg_x"]) == 0
+    assert main(["coders", published, "--add", "x" * 64]) == 0
+    for name, sentence in (
+        ("zoe", "no coder called zoe"), ("lena", "the project's lead"),
+        ("pg_x", "cannot be a PostgreSQL login"), ("x" * 64, "cannot be a PostgreSQL login"),
+    ):
         assert main(["server", "passwd", published, name, "--password-file", str(secret)]) == 1
         assert sentence in capsys.readouterr().err
 
