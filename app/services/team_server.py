@@ -20,6 +20,15 @@ PSYCOPG_MISSING = (
 )
 
 
+def shown(target: str) -> str:
+    """A project's file name or path as given, or its URL without the password."""
+    if "://" not in target:
+        return target
+    from app.store.engine import shown_location
+
+    return shown_location(target)
+
+
 def require_driver() -> None:
     if importlib.util.find_spec("psycopg") is None:
         raise ProjectError(PSYCOPG_MISSING)

@@ -6,7 +6,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select, text, update
+from sqlalchemy import Engine, func, insert, inspect, select, text, update
 from sqlalchemy.exc import DatabaseError, OperationalError
 
 from app.core.errors import ProjectError
@@ -45,6 +45,7 @@ from app.store.schema import (
     RelationRow,
 )
 from app.store.search import SearchQueries
+from app.store.server_roles import install_security
 
 
 class ProjectStore:
@@ -87,6 +88,8 @@ class ProjectStore:
             with engine.begin() as conn:
                 if engine.dialect.name == "sqlite":
                     conn.execute(text(f"PRAGMA application_id={APPLICATION_ID}"))
+                elif inspect(conn).get_table_names():
+                    raise ProjectError(f"{shown_location(target)} already holds tables; create a project in an empty database.")
                 migrate.upgrade(conn)
                 cb_name, cb_version, cb_content, cb_sha = codebook
                 codebook_id = str(uuid.uuid4())
@@ -103,17 +106,22 @@ class ProjectStore:
                         codebook_id=codebook_id, settings=settings,
                     )
                 )
+                if engine.dialect.name == "postgresql":
+                    install_security(conn)  # coders' logins see only theirs (app.store.server_roles)
             if engine.dialect.name == "sqlite":
                 # Write the header (with the application id) into the main file now, so
                 # that other processes recognise the project while this one has it open.
                 with engine.connect() as conn:
                     conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        except ProjectError:
+            engine.dispose()
+            raise
         except OperationalError as exc:
             engine.dispose()
             if path is not None:
                 _remove_database(path)
             raise ProjectError(
-                describe_database_error(exc, str(target)) or f"{target} cannot be created ({exc.orig})."
+                describe_database_error(exc, str(target)) or f"{shown_location(target)} cannot be created ({exc.orig})."
             ) from exc
         return cls(engine, str(target))
 

@@ -199,3 +199,17 @@ def test_the_migrations_make_the_models_tables_on_postgresql(pg_cluster, server_
         for table in Base.metadata.sorted_tables for fk in table.foreign_keys
     }
     assert set(keys) == expected_keys
+
+
+def test_new_on_a_url_makes_a_secured_project_once(pg_cluster, server_url, capsys):
+    assert main(["new", server_url]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Created postgresql+psycopg://lead:***@") and ":pw@" not in out
+    with login(pg_cluster, server_url, "lead", "pw") as conn:
+        assert conn.execute("SELECT COUNT(*) FROM project").fetchone() == (1,)
+        secured = {row[0] for row in conn.execute("SELECT DISTINCT tablename FROM pg_policies").fetchall()}
+    assert {"annotation", "article", "assignment", "relation", "document_code"} <= secured
+    assert main(["new", server_url]) == 1
+    assert "already holds tables" in capsys.readouterr().err
+    with login(pg_cluster, server_url, "lead", "pw") as conn:
+        assert conn.execute("SELECT COUNT(*) FROM project").fetchone() == (1,)
