@@ -213,3 +213,28 @@ def test_loupe_itself_through_a_coders_login_counts_only_theirs(pg_cluster, publ
         ).fetchone()
     assert (counts["articles"], counts["coders"], counts["annotations"]) == (len(study.assigned["ana"]), 1, mine)
     assert "ana-secret" not in counts["path"]
+
+
+def test_loupes_own_edits_through_a_coders_login_pass_the_policies(pg_cluster, published, study):
+    from app.services.projects import open_project
+    from tests.team_fixtures import code
+
+    url = published.replace("lead:pw@", "ana:ana-secret@")
+    ana = study.coders["ana"]
+    fresh = sorted(study.assigned["ana"])[-1]  # the fixture coded the first four
+    with open_project(url) as project:
+        article = project.store.articles.get(fresh)
+        code(project, article, ana)
+    with login(pg_cluster, published, "lead", "pw") as lead:
+        rows = lead.execute(
+            "SELECT label, deleted_at IS NULL FROM annotation WHERE coder_id = %s AND article_id = %s ORDER BY label",
+            (ana, fresh),
+        ).fetchall()
+        status = lead.execute(
+            "SELECT status FROM assignment WHERE coder_id = %s AND article_id = %s", (ana, fresh)
+        ).fetchone()
+        relations = lead.execute(
+            "SELECT COUNT(*) FROM relation WHERE coder_id = %s AND article_id = %s", (ana, fresh)
+        ).fetchone()
+    assert rows == [("Actor", True), ("Claim", True), ("Coercion", False)]
+    assert status == ("done",) and relations == (1,)
