@@ -155,6 +155,9 @@ def alpha_u_by_segment(
     seg_end: np.ndarray,
     members: np.ndarray,
     n_categories: int,
+    *,
+    observed: np.ndarray | None = None,
+    by_pair: dict[tuple[int, int], np.ndarray] | None = None,
 ) -> Parts:
     """alpha_U parts for many independent continua ("segments") at once.
 
@@ -173,6 +176,13 @@ def alpha_u_by_segment(
     with its member coders. A category without a unit in a segment has D_o = D_e = 0 and
     N = 0. Segments with fewer than two members have NaN for D_o and D_e (N still counts
     their units).
+
+    The observed part sums, over the pairs of member coders, delta2 of their overlapping
+    pieces (integers). ``by_pair``, a dict, receives those sums per coder pair ``(i, j)``
+    as arrays (K, n_categories); ``observed`` gives the sums over all pairs instead of
+    computing them. Units never cross a segment, so on continua made by concatenating
+    segments the sums of the segments are those of the whole (see
+    :func:`app.services.agreement.spans`).
     """
     segment, coder, begin, end, category = _int_arrays(segment, coder, begin, end, category)
     seg_begin, seg_end = _int_arrays(seg_begin, seg_end)
@@ -244,14 +254,19 @@ def alpha_u_by_segment(
                     seg_end,
                 )
             )
-        observed = np.zeros(n_segments)
-        for i in range(n_coders):
+        summed = np.zeros(n_segments)
+        for i in range(n_coders if observed is None else 0):
             for j in range(i + 1, n_coders):
                 p1 = _restrict(pieces[i], members[pieces[i][3], j])
                 p2 = _restrict(pieces[j], members[pieces[j][3], i])
-                observed += _pair_by_segment(p1, p2, n_segments)
+                found = _pair_by_segment(p1, p2, n_segments)
+                summed += found
+                if by_pair is not None:
+                    by_pair.setdefault((i, j), np.zeros((n_segments, n_categories)))[:, c] = found
+        if observed is not None:
+            summed = np.asarray(observed, dtype=np.float64)[:, c]
         with np.errstate(divide="ignore", invalid="ignore"):
-            d_o[:, c] = 2.0 * observed / (m * (m - 1.0) * big_l**2)
+            d_o[:, c] = 2.0 * summed / (m * (m - 1.0) * big_l**2)
 
         unit_len = np.concatenate([(e - b)[u] for b, e, u, _ in pieces])
         unit_seg = np.concatenate([s[u] for _, _, u, s in pieces])
@@ -286,6 +301,7 @@ def alpha_u_parts(
     n_categories: int,
     lo: int,
     hi: int,
+    observed: np.ndarray | None = None,
 ) -> Parts:
     """alpha_U parts D_o,c, D_e,c and N_c for one continuum ``[lo, hi)``.
 
@@ -293,7 +309,8 @@ def alpha_u_parts(
     are 0 .. n_categories - 1. Returns three arrays of length n_categories, equal to the
     per-category values of ``unitizing_alpha``; a category nobody marked gives 0, 0, 0.
     Raises :class:`AgreementError` for fewer than two coders, spans outside the continuum
-    or overlapping spans of one coder and category.
+    or overlapping spans of one coder and category. ``observed`` gives the observed
+    sums per category, as :func:`alpha_u_by_segment` takes them.
     """
     if n_coders < 2:
         raise AgreementError("Unitizing agreement needs at least two coders.")
@@ -308,6 +325,7 @@ def alpha_u_parts(
         np.array([hi], np.int64),
         np.ones((1, n_coders), bool),
         n_categories,
+        observed=None if observed is None else np.asarray(observed, dtype=np.float64)[None, :],
     )
     return d_o[0], d_e[0], n_units[0]
 

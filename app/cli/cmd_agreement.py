@@ -12,9 +12,10 @@ from app.core.coefficients import COEFFICIENT_NAMES
 from app.core.errors import LoupeError
 
 if TYPE_CHECKING:  # the report's modules load NumPy: import them only when run
-    from app.services.agreement.report import AgreementReport, Figure, Measure
+    from app.services.agreement.report import AgreementReport, Figure, Measure, OptionAgreement
 
 _ROW = "{:<30} {:<26} {:>7}  {:<17} {:>6} {:>6} {:>7}"
+_OPTION = "    {:<34} {:>7} {:>7} {:>7}  {}"
 _WIDTH = 106
 
 
@@ -51,6 +52,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--seed", metavar="S", type=int, default=1, help="seed of the resampling (default 1)"
+    )
+    parser.add_argument(
+        "--codebook-version", metavar="N",
+        help="measure as of codebook version N (its number in `loupe codebook --history`, or its "
+        "version name): only articles coded under N or earlier, only the items that existed then",
     )
     parser.set_defaults(handler=run)
 
@@ -91,7 +97,8 @@ def _q_line(f: Figure) -> str | None:
 
 
 def format_measure(measure: Measure) -> list[str]:
-    """The measure's title, its pooled figures (with alpha's q), then each coder pair's."""
+    """The measure's title, its pooled figures (with alpha's q), its options (a single
+    choice), then each coder pair's figures."""
     lines = [f"{measure.name} ({measure.kind})"]
     for i, f in enumerate(measure.figures):
         count = str(len(measure.disagreements)) if i == 0 else ""
@@ -99,6 +106,7 @@ def format_measure(measure: Measure) -> list[str]:
         q = _q_line(f)
         if q is not None:
             lines.append(q)
+    lines += format_options(measure.options)
     for i, f in enumerate(measure.pairs):
         first = i == 0 or measure.pairs[i - 1].coders != f.coders
         count = str(len(measure.disagreements_for(coders=f.coders))) if first else ""
@@ -111,10 +119,31 @@ def format_measure(measure: Measure) -> list[str]:
     return lines
 
 
+def _count(value: float) -> str:
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
+
+
+def format_options(options: tuple[OptionAgreement, ...]) -> list[str]:
+    """A single choice's options: times chosen, category-specific alpha and kappa_j, and
+    the other option it meets most often in the coincidence matrix (with that count);
+    nothing when no option was chosen."""
+    if not any(o.n_chosen for o in options):
+        return []
+    lines = [_OPTION.format("per option", "chosen", "alpha", "kappa_j", "most confused with")]
+    for o in options:
+        confused = "-" if o.confused_with is None else f"{str(o.confused_with)[:34]} ({_count(o.n_confused)})"
+        lines.append(
+            _OPTION.format(str(o.option)[:34], o.n_chosen, _number(o.alpha), _number(o.kappa), confused)
+            .rstrip()
+        )
+    return lines
+
+
 def format_report(report: AgreementReport) -> str:
     s = report.settings
     lines = [
-        f"Agreement in {report.project} (codebook {report.codebook})",
+        f"Agreement in {report.project} (codebook {report.codebook}"
+        + (f", as of {report.codebook_version})" if report.codebook_version else ")"),
         f"Coders: {', '.join(report.coders)}. Articles finished by two or more of them: "
         f"{len(report.articles)}; finished by one only (not counted): "
         f"{report.n_excluded_articles}.",
@@ -126,6 +155,10 @@ def format_report(report: AgreementReport) -> str:
         else "Intervals: none (--bootstrap 0).",
         "Figures are pooled over all counted articles; pair rows cover the articles both "
         "coders finished.",
+        "Per option of a single choice: the option against all others, Krippendorff's "
+        "category-specific alpha (1980) and Fleiss' kappa_j (1971); 'most confused with' is "
+        "the other option its values meet most often (coincidences: pairs of values from "
+        "different coders in a unit, weighted 1/(m-1)).",
     ]
     header = _ROW.format(
         "Measure", "Coefficient", "Value", f"{s.confidence:.0%} interval", "Units", "Coders",
@@ -154,7 +187,8 @@ def run(args: argparse.Namespace) -> int:
     if args.coders is not None:
         coders = [name.strip() for name in args.coders.split(",") if name.strip()]
     report = project_agreement_report(
-        args.project, coders=coders, n_bootstrap=args.bootstrap, seed=args.seed
+        args.project, coders=coders, n_bootstrap=args.bootstrap, seed=args.seed,
+        codebook_version=args.codebook_version,
     )
     if args.json:
         print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False, allow_nan=False))

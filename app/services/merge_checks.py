@@ -22,13 +22,10 @@ that win (:class:`~app.store.merge_writes.FilePlan`), which are written from thi
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
 from operator import itemgetter
 from typing import Any
 
-from app.core.codebook import Codebook, RelationType, SpanLabel
-from app.core.errors import LoupeError
+from app.core.codebook import RelationType, SpanLabel
 from app.core.records import Coder
 from app.core.row_checks import (
     Endpoint,
@@ -37,7 +34,6 @@ from app.core.row_checks import (
     flag_problem,
     fragments_problem,
     parse_json,
-    parse_timestamp,
     relation_problem,
     revision_problem,
     seconds_problem,
@@ -46,6 +42,7 @@ from app.core.row_checks import (
     text_problem,
     timestamp_problem,
 )
+from app.services.merge_rules import Lead, MergeError, Row, not_newer, unchanged
 from app.store.merge_writes import FilePlan
 from app.store.merging import (
     STATUS_COLUMNS,
@@ -57,7 +54,6 @@ from app.store.merging import (
     lead_statuses,
 )
 
-Row = tuple[Any, ...]
 #: What the checks read of the project's version of a row (the id first).
 _HAVE = ("id", "coder_id", "article_id", "revision", "updated_at", "deleted_at")
 #: Where an annotation's label, start, end, article, note, uncertain flag and attributes travel.
@@ -65,29 +61,6 @@ _ANNOTATION_AT = itemgetter(*(
     VERSIONED["annotation"][1].index(c)
     for c in ("label", "start", "end", "article_id", "note", "uncertain", "attributes")
 ))
-
-
-class MergeError(LoupeError):
-    """A returned file that cannot be merged; nothing of the merge was written."""
-
-
-@dataclass
-class Lead:
-    """What the checks know of the lead's project, shared by every file of one merge.
-
-    ``claimed`` maps the id of each row new to the project that an earlier file of the
-    same merge brings to (coder id, article id): a later file cannot give it to another.
-    """
-
-    codebook: Codebook
-    coders: dict[str, Coder]
-    latest: datetime
-    max_seconds: float
-    claimed: dict[str, tuple[str, str]] = field(default_factory=dict)
-
-    def name(self, coder_id: Any) -> str:
-        coder = self.coders.get(coder_id)
-        return coder.name if coder is not None else repr(coder_id)
 
 
 def check_rows(
@@ -181,7 +154,7 @@ class _FileChecker:
         for row in rows:
             row_id, current = row[0], have.get(row[0])
             if row[coder] != owner:
-                if not _unchanged(row, theirs.get(row_id), revision, updated):
+                if not unchanged(row, theirs.get(row_id), revision, updated):
                     raise self.refuse(f"{kind} {row_id}", self.not_yours(row[coder]))
                 if kind == "annotation" and row == theirs.get(row_id):
                     self.same_as_project.append(row_id)
@@ -196,7 +169,7 @@ class _FileChecker:
                 problem = f"it would move the {kind} to another article"
             elif row[article] not in lengths:
                 problem = f"its article {row[article]!r} is not one of the file's articles"
-            elif current is not None and _not_newer(row[revision], row[updated], current[2], current[3]):
+            elif current is not None and not_newer(row[revision], row[updated], current[2], current[3]):
                 continue  # the project's version is the same or newer: the merge leaves it
             elif row[created] in good_stamps and row[updated] in good_stamps and row[deleted] is None:
                 problem = revision_problem(row[revision]) or own_check(row)  # most rows: stamps seen
@@ -324,10 +297,10 @@ class _FileChecker:
             current = have.get((row[article], row[coder]))
             if row[coder] != self.owner.id:
                 ignored = current is None and row[status] == "todo" and not row[seconds]
-                if not ignored and not _unchanged(row, current, None, updated):
+                if not ignored and not unchanged(row, current, None, updated):
                     raise self.refuse(what, self.not_yours(row[coder]))
                 continue
-            if current is not None and _not_newer(0, row[updated], 0, current[updated]):
+            if current is not None and not_newer(0, row[updated], 0, current[updated]):
                 continue  # the project's status is as new: the merge leaves it
             problem = (
                 (None if row[article] in self.lengths else "its article is not one of the file's articles")
@@ -344,22 +317,3 @@ class _FileChecker:
                 row = row[:assigned] + (False,) + row[assigned + 1 :]
                 self.plan.new_statuses += 1
             self.plan.statuses.append(row)
-
-
-def _not_newer(revision: Any, updated_at: Any, have_revision: int, have_updated_at: str) -> bool:
-    """Whether a version (revision, updated_at) is no newer than the project's, so that
-    the merge will not write it (a stale copy, or the project's own row sent back)."""
-    return type(revision) is int and type(updated_at) is str and (revision, updated_at) <= (have_revision, have_updated_at)
-
-
-def _unchanged(row: Row, current: Row | None, revision: int | None, updated: int) -> bool:
-    """Whether merging ``row`` (another coder's) would change nothing: the project has it
-    as it is, or a newer version of it."""
-    if current is None:
-        return False
-    if row == current:
-        return True
-    version = (row[revision], row[updated]) if revision is not None else (0, row[updated])
-    if not (isinstance(version[0], int) and isinstance(version[1], str) and parse_timestamp(version[1])):
-        return False
-    return version < ((current[revision], current[updated]) if revision is not None else (0, current[updated]))

@@ -1,13 +1,15 @@
 """Merging coders' returned files into the lead's project.
 
 Every file is checked before anything is written: it must be an intact Loupe project
-of the same project (id) with the same codebook version (sha256) and a coder's package
+of the same project (id) with the same codebook version (sha256; a package of an older
+version is migrated first, see :mod:`app.services.merge_versions`) and a coder's package
 (its settings name the coder, :data:`PACKAGE_FOR`; a full copy of a project is refused),
 every article in it must be one of the project's with the same text, its coder records
 must be the project's (same id, name and role: a file adds no coder and changes no
-role). Then, in ONE transaction whose write lock is taken first, the lead's file is
-backed up beside itself (``<name>.backup-<UTC timestamp>.loupe``, the newest
-:data:`KEEP_BACKUPS` kept), and file after file every row is checked by
+role). All of it happens in ONE transaction whose write lock is taken first: the lead's
+file is backed up beside itself (``<name>.backup-<UTC timestamp>.loupe``, the newest
+:data:`KEEP_BACKUPS` kept) on a worker thread while the files are opened and checked
+(two at a time), and once the backup is complete, file after file every row is checked by
 :mod:`app.services.merge_checks` (only its own coder's rows may change, each one valid)
 and the rows that win are written from that same read (:mod:`app.store.merge_writes`;
 the rules: :mod:`app.store.merging`). The first refusal rolls everything back and
@@ -17,7 +19,10 @@ removes the backup. Long: may run on the database worker; takes ``progress`` and
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +32,9 @@ from app.core.errors import ProjectError
 from app.core.records import Coder
 from app.core.row_checks import latest_allowed, parse_timestamp
 from app.core.team import PACKAGE_FOR, FileMerge, MergeReport
-from app.services.merge_checks import Lead, MergeError, check_rows
+from app.services.merge_checks import check_rows
+from app.services.merge_rules import Lead, MergeError
+from app.services.merge_versions import up_to_date
 from app.services.progress import CancelFn, ProgressFn, never_cancelled, no_progress
 from app.services.projects import Project
 from app.store import backups
@@ -42,6 +49,8 @@ from app.store.merging import (
 
 #: How many backups of the lead's file are kept beside it.
 KEEP_BACKUPS = 5
+#: Returned files opened (and checked) at the same time.
+_OPENERS = 2
 
 
 def _refuse(name: str, reason: str) -> MergeError:
@@ -159,26 +168,106 @@ def merge_files(
     hashes = article_hashes(store.engine)
     coders = {coder.id: coder for coder in store.coders.list()}
     opened: list[ForeignProject] = []
+    files_in = [Path(raw) for raw in paths]
+    # The lead itself is never opened as a returned file (see app.store.engine).
+    stop = next(
+        (i for i, path in enumerate(files_in) if path.exists() and path.resolve() == lead.resolve()), len(files_in)
+    )
+    label = f"{cb_name} {cb_version}"
+
+    def check(foreign: ForeignProject) -> tuple[Coder, dict[str, int]]:
+        return _check(foreign, identity, label, hashes, coders)
+
+    backup: Future[Path] | None = None
+    workdir = Path(tempfile.mkdtemp(prefix="loupe-merge-"))
     try:
-        checked = []
-        for index, raw in enumerate(paths):
-            path = Path(raw)
-            progress(index, len(paths), f"Checking {path.name}")
-            if path.exists() and path.resolve() == lead.resolve():
-                raise _refuse(path.name, "is the project itself")
+        with ThreadPoolExecutor(max_workers=_OPENERS + 1) as pool:
             try:
-                foreign = ForeignProject(path)
-            except ProjectError as exc:
-                raise MergeError(f"Nothing was merged: {exc.message}") from exc
-            opened.append(foreign)
-            checked.append((foreign, *_check(foreign, identity, f"{cb_name} {cb_version}", hashes, coders)))
-            if cancelled():
-                raise MergeError("The merge was cancelled; nothing was written.")
-        files, saved = _merge(project, lead, checked, coders, make_backup, progress, cancelled)
+                with merge_transaction(store.engine) as conn:
+                    # Under the write lock, so that it is the project the merge starts from,
+                    # and written while the files are opened and checked.
+                    backup = pool.submit(_backup, project, lead) if make_backup else None
+                    checked = _open_all(
+                        pool, files_in, stop, opened, check, lambda f: up_to_date(project, f, workdir),
+                        progress, cancelled,
+                    )
+                    saved = backup.result() if backup is not None else None
+                    files = _write_all(conn, project, checked, coders, progress, cancelled)
+            except BaseException:
+                _drop(backup)
+                raise
+        progress(len(checked), len(checked), "Merged")
+        saved = _settle(lead, saved, files)
     finally:
         for foreign in opened:
             foreign.close()
+        shutil.rmtree(workdir, ignore_errors=True)
     return MergeReport(files=files, backup=None if saved is None else str(saved))
+
+
+def _open_all(
+    pool: ThreadPoolExecutor,
+    paths: Sequence[Path],
+    stop: int,
+    opened: list[ForeignProject],
+    check: Callable[[ForeignProject], tuple[Coder, dict[str, int]]],
+    update: Callable[[ForeignProject], ForeignProject],
+    progress: ProgressFn,
+    cancelled: CancelFn,
+) -> list[tuple[ForeignProject, Coder, dict[str, int]]]:
+    """Open and check every file (see :func:`_check`), in order; the files before
+    ``stop`` are opened two at a time (their integrity checks run in SQLite, outside the
+    GIL), the one at ``stop`` is the project itself. Every file opened ends in ``opened``
+    or is closed."""
+    futures = [pool.submit(_open, path) for path in paths[:stop]]
+    checked = []
+    try:
+        for index, path in enumerate(paths):
+            progress(index, len(paths), f"Checking {path.name}")
+            if index == stop:
+                raise _refuse(path.name, "is the project itself")
+            foreign = futures[index].result()
+            opened.append(foreign)
+            current = update(foreign)  # of an older codebook: a migrated copy
+            if current is not foreign:
+                foreign.close()
+                opened[-1] = foreign = current
+            checked.append((foreign, *check(foreign)))
+            if cancelled():
+                raise MergeError("The merge was cancelled; nothing was written.")
+    finally:
+        _close_unused(futures, opened)
+    return checked
+
+
+def _drop(backup: Future[Path] | None) -> None:
+    """Remove the backup of a merge that failed, once it is written (or failed too)."""
+    if backup is None:
+        return
+    try:
+        saved = backup.result()
+    except BaseException:  # noqa: BLE001 - its own failure is not the merge's
+        return
+    backups.discard_backup(saved)
+
+
+def _open(path: Path) -> ForeignProject:
+    try:
+        return ForeignProject(path)
+    except ProjectError as exc:
+        raise MergeError(f"Nothing was merged: {exc.message}") from exc
+
+
+def _close_unused(futures: Sequence[Future[ForeignProject]], used: Sequence[ForeignProject]) -> None:
+    """Close the files opened ahead that the merge did not get to (it stopped early)."""
+    for future in futures:
+        future.cancel()
+    for future in futures:
+        if future.cancelled() or future.exception() is not None:
+            continue
+        foreign = future.result()
+        if foreign not in used:
+            foreign.close()
 
 
 def _merge_one(
@@ -195,33 +284,22 @@ def _merge_one(
         raise
 
 
-def _merge(
+def _write_all(
+    conn: Any,
     project: Project,
-    lead: Path,
     checked: Sequence[tuple[ForeignProject, Coder, dict[str, int]]],
     coders: dict[str, Coder],
-    make_backup: bool,
     progress: ProgressFn,
     cancelled: CancelFn,
-) -> tuple[list[FileMerge], Path | None]:
+) -> list[FileMerge]:
     """Check every row of each file and write the rows that win, file after file, in
-    one transaction whose write lock is taken first; the backup is made under that lock
-    (so it is the project the merge starts from) and removed if the merge fails."""
-    saved = None
+    the merge's transaction."""
+    facts = Lead(project.codebook, coders, latest_allowed(), _max_seconds(conn))
     files: list[FileMerge] = []
-    try:
-        with merge_transaction(project.store.engine) as conn:
-            facts = Lead(project.codebook, coders, latest_allowed(), _max_seconds(conn))
-            saved = _backup(project, lead) if make_backup else None
-            for index, (foreign, owner, lengths) in enumerate(checked):
-                progress(index, len(checked), f"Merging {foreign.name}")
-                with no_cycle_collection():  # every row of the file is read: see app.core.bulk
-                    files.append(_merge_one(conn, foreign, facts, owner, lengths, cancelled))
-            if cancelled():
-                raise MergeError("The merge was cancelled; nothing was written.")
-    except BaseException:
-        if saved is not None:
-            backups.discard_backup(saved)
-        raise
-    progress(len(checked), len(checked), "Merged")
-    return files, _settle(lead, saved, files)
+    for index, (foreign, owner, lengths) in enumerate(checked):
+        progress(index, len(checked), f"Merging {foreign.name}")
+        with no_cycle_collection():  # every row of the file is read: see app.core.bulk
+            files.append(_merge_one(conn, foreign, facts, owner, lengths, cancelled))
+    if cancelled():
+        raise MergeError("The merge was cancelled; nothing was written.")
+    return files

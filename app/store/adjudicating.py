@@ -27,6 +27,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from app.core.errors import ProjectError
 from app.core.records import Annotation, Relation
 from app.store.annotations import _annotation, fragment_rows
+from app.store.codebook_versions import stamp
 from app.store.engine import sqlite_connection
 from app.store.failures import describe_database_error
 from app.store.relations import _relation
@@ -88,7 +89,7 @@ class GoldWrites:
                 id=a.id, article_id=a.article_id, coder_id=a.coder_id, label=a.label, start=a.start,
                 end=a.end, attributes=a.attributes, note=a.note, uncertain=a.uncertain,
                 created_at=a.created_at, updated_at=a.updated_at, revision=a.revision,
-                deleted_at=a.deleted_at,
+                deleted_at=a.deleted_at, **stamp(),
             )
         )
         if a.fragments:
@@ -116,7 +117,7 @@ class GoldWrites:
         self._conn.execute(
             update(AnnotationRow)
             .where(AnnotationRow.id == annotation_id)
-            .values(deleted_at=deleted_at, updated_at=now, revision=AnnotationRow.revision + 1)
+            .values(deleted_at=deleted_at, updated_at=now, revision=AnnotationRow.revision + 1, **stamp())
         )
         for relation_id in relation_ids:
             self.set_relation_deleted(relation_id, deleted_at, now)
@@ -127,7 +128,7 @@ class GoldWrites:
                 id=r.id, article_id=r.article_id, coder_id=r.coder_id, label=r.label,
                 source_id=r.source_id, target_id=r.target_id, attributes=r.attributes,
                 created_at=r.created_at, updated_at=r.updated_at, revision=r.revision,
-                deleted_at=r.deleted_at,
+                deleted_at=r.deleted_at, **stamp(),
             )
         )
 
@@ -135,7 +136,7 @@ class GoldWrites:
         self._conn.execute(
             update(RelationRow)
             .where(RelationRow.id == relation_id)
-            .values(deleted_at=deleted_at, updated_at=now, revision=RelationRow.revision + 1)
+            .values(deleted_at=deleted_at, updated_at=now, revision=RelationRow.revision + 1, **stamp())
         )
 
     # -- answers and status ------------------------------------------------------------
@@ -152,7 +153,7 @@ class GoldWrites:
                 self._conn.execute(
                     insert(DocumentCodeRow).values(
                         id=_new_id(), article_id=article_id, coder_id=coder_id, question=question,
-                        value=value, created_at=now, updated_at=now, revision=1, deleted_at=None,
+                        value=value, created_at=now, updated_at=now, revision=1, deleted_at=None, **stamp(),
                     )
                 )
             return
@@ -161,7 +162,7 @@ class GoldWrites:
             .where(DocumentCodeRow.id == row_id)
             .values(
                 value=value, updated_at=now, deleted_at=now if value is None else None,
-                revision=DocumentCodeRow.revision + 1,
+                revision=DocumentCodeRow.revision + 1, **stamp(),
             )
         )
 

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Engine, Text, cast, delete, insert, or_, select, update
 
 from app.core.records import Annotation, Fragments, Relation
+from app.store.codebook_versions import stamp
 from app.store.engine import driver_sql
 from app.store.schema import AnnotationFragmentRow, AnnotationRow, AssignmentRow, RelationRow
 
@@ -75,7 +76,7 @@ def _row(a: Annotation) -> dict[str, Any]:
 class AnnotationRepository:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._insert = insert(AnnotationRow)
+        self._insert = insert(AnnotationRow).values(**stamp())
 
     def add(self, annotation: Annotation) -> None:
         """Insert and commit one annotation (with its fragments) before returning."""
@@ -119,7 +120,7 @@ class AnnotationRepository:
                 for r in relations
             ]
             for i in range(0, len(rows), _BATCH):
-                conn.execute(insert(RelationRow), rows[i : i + _BATCH])
+                conn.execute(insert(RelationRow).values(**stamp()), rows[i : i + _BATCH])
         return count
 
     def add_coded(self, annotations: Sequence[Annotation], now: str) -> tuple[str, ...]:
@@ -177,14 +178,14 @@ class AnnotationRepository:
                 conn.execute(
                     update(AnnotationRow)
                     .where(AnnotationRow.id.in_(ids[i : i + _BATCH]))
-                    .values(deleted_at=deleted_at, updated_at=now, revision=AnnotationRow.revision + 1)
+                    .values(deleted_at=deleted_at, updated_at=now, revision=AnnotationRow.revision + 1, **stamp())
                 )
             links = list(relation_ids)
             for i in range(0, len(links), _BATCH):
                 conn.execute(
                     update(RelationRow)
                     .where(RelationRow.id.in_(links[i : i + _BATCH]))
-                    .values(deleted_at=deleted_at, updated_at=now, revision=RelationRow.revision + 1)
+                    .values(deleted_at=deleted_at, updated_at=now, revision=RelationRow.revision + 1, **stamp())
                 )
         return tuple(relation_ids)
 
@@ -236,7 +237,7 @@ class AnnotationRepository:
             conn.execute(
                 update(AnnotationRow)
                 .where(AnnotationRow.id == annotation_id)
-                .values(**values, updated_at=updated_at, revision=AnnotationRow.revision + 1)
+                .values(**values, updated_at=updated_at, revision=AnnotationRow.revision + 1, **stamp())
             )
             if fragments is not None:
                 self._replace_fragments(conn, annotation_id, fragments)
@@ -279,11 +280,11 @@ class AnnotationRepository:
         conn.execute(
             update(AnnotationRow)
             .where(AnnotationRow.id == annotation_id)
-            .values(deleted_at=deleted_at, updated_at=now, revision=AnnotationRow.revision + 1)
+            .values(deleted_at=deleted_at, updated_at=now, revision=AnnotationRow.revision + 1, **stamp())
         )
         if relation_ids:
             conn.execute(
                 update(RelationRow)
                 .where(RelationRow.id.in_(list(relation_ids)))
-                .values(deleted_at=deleted_at, updated_at=now, revision=RelationRow.revision + 1)
+                .values(deleted_at=deleted_at, updated_at=now, revision=RelationRow.revision + 1, **stamp())
             )

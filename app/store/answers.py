@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Engine, insert, select, update
 
 from app.core.records import Answer
+from app.store.codebook_versions import stamp
 from app.store.schema import DocumentCodeRow
 
 
@@ -47,7 +48,7 @@ class AnswerRepository:
                     insert(DocumentCodeRow).values(
                         id=str(uuid.uuid4()), article_id=article_id, coder_id=coder_id,
                         question=question, value=value, created_at=now, updated_at=now,
-                        revision=1, deleted_at=None,
+                        revision=1, deleted_at=None, **stamp(),
                     )
                 )
             else:
@@ -56,6 +57,6 @@ class AnswerRepository:
                     .where(DocumentCodeRow.id == row_id)
                     .values(
                         value=value, updated_at=now, deleted_at=deleted_at,
-                        revision=DocumentCodeRow.revision + 1,
+                        revision=DocumentCodeRow.revision + 1, **stamp(),
                     )
                 )

@@ -174,9 +174,15 @@ def _fill(
     conn: Connection, coder_id: str, settings: dict[str, Any],
     gold_coders: Sequence[str], gold_articles: Sequence[str],
 ) -> dict[str, int]:
+    # Every codebook version the project has used, with its maps: the coder's window shows
+    # the codebook of the file's version, and a merge migrates along the same history.
     conn.exec_driver_sql(
         f"INSERT INTO pkg.codebook ({_columns('codebook')}) SELECT {_columns('codebook')} FROM main.codebook c "
-        "WHERE c.id = (SELECT codebook_id FROM main.project)"
+        "WHERE c.id IN (SELECT codebook_id FROM main.codebook_history)"
+    )
+    conn.exec_driver_sql(
+        f"INSERT INTO pkg.codebook_history ({_columns('codebook_history')}) "
+        f"SELECT {_columns('codebook_history')} FROM main.codebook_history"
     )
     conn.exec_driver_sql(
         "INSERT INTO pkg.project (id, name, created_at, codebook_id, settings) "

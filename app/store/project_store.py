@@ -18,6 +18,7 @@ from app.store.articles import ArticleRepository
 from app.store.assigning import AssigningQueries
 from app.store.assignment_listing import AssignmentListing
 from app.store.assignments import AssignmentRepository
+from app.store.codebook_versions import CodebookVersions
 from app.store.coders import CoderRepository
 from app.store.engine import (
     APPLICATION_ID,
@@ -37,6 +38,7 @@ from app.store.reliability import ReliabilityQueries
 from app.store.schema import (
     AnnotationRow,
     ArticleRow,
+    CodebookHistoryRow,
     CodebookRow,
     CoderRow,
     DocumentCodeRow,
@@ -65,6 +67,7 @@ class ProjectStore:
         self.listing = ListingQueries(engine)
         self.assignment_listing = AssignmentListing(engine)
         self.search = SearchQueries(engine)
+        self.versions = CodebookVersions(engine)
 
     # -- opening -----------------------------------------------------------------
     @classmethod
@@ -104,6 +107,11 @@ class ProjectStore:
                     insert(ProjectRow).values(
                         id=str(uuid.uuid4()), name=name, created_at=now,
                         codebook_id=codebook_id, settings=settings,
+                    )
+                )
+                conn.execute(
+                    insert(CodebookHistoryRow).values(
+                        number=1, codebook_id=codebook_id, adopted_at=now, map=None, report={},
                     )
                 )
                 if engine.dialect.name == "postgresql":

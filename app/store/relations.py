@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Engine, insert, select, update
 
 from app.core.records import Relation
+from app.store.codebook_versions import stamp
 from app.store.schema import RelationRow
 
 
@@ -31,7 +32,7 @@ class RelationRepository:
                     label=relation.label, source_id=relation.source_id,
                     target_id=relation.target_id, attributes=relation.attributes,
                     created_at=relation.created_at, updated_at=relation.updated_at,
-                    revision=relation.revision, deleted_at=relation.deleted_at,
+                    revision=relation.revision, deleted_at=relation.deleted_at, **stamp(),
                 )
             )
 
@@ -56,5 +57,5 @@ class RelationRepository:
             conn.execute(
                 update(RelationRow)
                 .where(RelationRow.id == relation_id)
-                .values(deleted_at=deleted_at, updated_at=updated_at, revision=RelationRow.revision + 1)
+                .values(deleted_at=deleted_at, updated_at=updated_at, revision=RelationRow.revision + 1, **stamp())
             )

@@ -52,6 +52,19 @@ class CodebookRow(Base):
     created_at: Mapped[str] = mapped_column(String(32))
 
 
+class CodebookHistoryRow(Base):
+    """A codebook the project has used, numbered from 1 (migration 0008); ``map`` is the
+    map that migrated the coding from the previous version, ``report`` what it changed."""
+
+    __tablename__ = "codebook_history"
+
+    number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    codebook_id: Mapped[str] = mapped_column(ForeignKey("codebook.id"), unique=True)
+    adopted_at: Mapped[str] = mapped_column(String(32))
+    map: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    report: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
 class ArticleRow(Base):
     __tablename__ = "article"
     # Covering indexes for the article list (migration 0006): by id, in import order, by title.
@@ -142,6 +155,10 @@ class AnnotationRow(Base):
     updated_at: Mapped[str] = mapped_column(String(32))
     revision: Mapped[int] = mapped_column(Integer, default=1)
     deleted_at: Mapped[str | None] = mapped_column(String(32))
+    # The codebook version the row was made or last migrated under, and the one its coder
+    # last made or changed it under (migration 0008).
+    codebook_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    coded_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class AnnotationFragmentRow(Base):
@@ -176,6 +193,10 @@ class RelationRow(Base):
     updated_at: Mapped[str] = mapped_column(String(32))
     revision: Mapped[int] = mapped_column(Integer, default=1)
     deleted_at: Mapped[str | None] = mapped_column(String(32))
+    # The codebook version the row was made or last migrated under, and the one its coder
+    # last made or changed it under (migration 0008).
+    codebook_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    coded_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class DocumentCodeRow(Base):
@@ -195,6 +216,10 @@ class DocumentCodeRow(Base):
     updated_at: Mapped[str] = mapped_column(String(32))
     revision: Mapped[int] = mapped_column(Integer, default=1)
     deleted_at: Mapped[str | None] = mapped_column(String(32))
+    # The codebook version the row was made or last migrated under, and the one its coder
+    # last made or changed it under (migration 0008).
+    codebook_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    coded_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class MergeLogRow(Base):

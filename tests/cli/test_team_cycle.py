@@ -111,7 +111,7 @@ def test_team_cycle(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         assert (loads[name]["done"], loads[name]["in_progress"]) == (8, 1)
         assert loads[name]["todo"] == 14 - 8 - 1
     tables = dump(Path(lead))
-    assert sum(row[-1] is not None for row in tables["annotation"]) == 24  # one deleted span per article
+    assert sum(row[12] is not None for row in tables["annotation"]) == 24  # one deleted span per article (deleted_at)
 
     report = json.loads(run(capsys, "agreement", lead, "--json", "--bootstrap", "0"))
     assert sorted(report["coders"]) == list(CODERS)

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from app.core.codebook import Chain, CodebookMap, Migrator, read_map_text, unmapped_changes
+from app.core.codebook import (
+    Chain,
+    CodebookMap,
+    Migrator,
+    Step,
+    item_changes,
+    read_map_text,
+    unmapped_changes,
+)
 from app.core.errors import CodebookError
 from tests.codebook_versions import (
     MAP_1_2,
@@ -95,7 +103,7 @@ def test_migrating_spans_relations_and_answers_along_two_maps() -> None:
         "Actor → Agent": 1, "Actor.actor_type: police → law_enforcement": 1,
         "Actor.role → Agent.function": 1, "Coercion → Deportation": 1,
         "Claim.certainty: default unclear": 1, "said_by → attributed_to": 1,
-        "sourcing → source_quality": 1,
+        "sourcing → source_quality": 1, "Coercion: stays Coercion (coercion_type: not split off)": 1,
     }
 
 
@@ -118,3 +126,44 @@ def test_merged_options_in_a_list_are_kept_once_and_dropped_options_go() -> None
 def test_an_empty_map_is_empty() -> None:
     assert CodebookMap().is_empty()
     assert not read_map_text(MAP_1_2, "m", V1, V2).is_empty()
+
+
+def test_items_whose_meaning_changed_along_two_versions() -> None:
+    steps = [Step(2, V1, V2, read_map_text(MAP_1_2, "m", V1, V2)), Step(3, V2, V3, read_map_text(MAP_2_3, "m", V2, V3))]
+    changes = item_changes(steps)
+    split = ("Coercion", "coercion_type")
+    assert {key: (c.version, c.since, c.split) for key, c in changes.items()} == {
+        "span:Victim": (2, 2, None),
+        "attribute:Agent.actor_type": (2, None, None),
+        "span:Coercion": (3, None, split), "attribute:Coercion.coercion_type": (3, None, split),
+        "attribute:Coercion.stage": (3, None, split),
+        "span:Deportation": (3, None, split), "attribute:Deportation.stage": (3, None, split),
+        "attribute:Claim.certainty": (3, 3, None),
+    }
+    assert changes["attribute:Agent.actor_type"].why == (
+        "options merged into law_enforcement in version 2 (earlier values migrated)")
+    assert changes["attribute:Claim.certainty"].why == "new in version 3; earlier rows were given the map's default"
+    assert changes["span:Deportation"].why == "split from Coercion by coercion_type in version 3"
+
+
+def test_a_change_is_carried_through_a_later_rename_and_new_options_count() -> None:
+    document = document_v1()
+    document["version"] = "1b"
+    for label in document["span_labels"]:
+        if label["name"] == "Actor":
+            label["attributes"][0]["options"].append({"value": "militia"})
+    v1b = codebook(document)
+    renamed = document_v2()
+    renamed["version"] = "2b"
+    for label in renamed["span_labels"]:
+        if label["name"] == "Agent":
+            label["attributes"][0]["options"].append({"value": "militia"})
+    v2b = codebook(renamed)
+    steps = [Step(2, V1, v1b, CodebookMap()), Step(3, v1b, v2b, read_map_text(MAP_1_2, "m", v1b, v2b))]
+    changes = item_changes(steps)
+    assert changes["attribute:Agent.actor_type"].since == 2  # gained militia at 2, merged (no exclusion) at 3
+    assert changes["attribute:Agent.actor_type"].why == (
+        "options gained militia in version 2; options merged into law_enforcement in version 3 "
+        "(earlier values migrated)")
+    assert "attribute:Actor.actor_type" not in changes
+    assert item_changes(steps[:1])["attribute:Actor.actor_type"].why == "options gained militia in version 2"

@@ -117,7 +117,7 @@ def test_training_set_and_gold_in_packages(gold: Gold, tmp_path: Path) -> None:
     assert sorted(row[1] for row in tables["coder"]) == ["ana", "gail"]
     gold_rows = [row for row in tables["annotation"] if row[2] == gold.gail]
     assert {row[1] for row in gold_rows} == {a0} and len(gold_rows) == 3
-    assert all(row[-1] is None for row in gold_rows)  # no replaced version travels
+    assert all(row[12] is None for row in gold_rows)  # no replaced version travels (deleted_at)
     with sqlite3.connect(package) as conn:
         (settings,) = conn.execute("SELECT settings FROM project").fetchone()
     assert REJECTIONS not in json.loads(settings)

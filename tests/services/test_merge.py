@@ -268,6 +268,10 @@ def test_old_schema_is_migrated_and_its_files_merge(team: Path) -> None:
             conn.execute("DROP TABLE adjudication_rejection")
             conn.execute("DROP INDEX ix_article_position")
             conn.execute("DROP TABLE annotation_fragment")
+            conn.execute("DROP TABLE codebook_history")  # 0008
+            for table in ("annotation", "relation", "document_code"):
+                conn.execute(f"ALTER TABLE {table} DROP COLUMN codebook_version")
+                conn.execute(f"ALTER TABLE {table} DROP COLUMN coded_version")
             conn.execute("UPDATE alembic_version SET version_num = '0001'")
         conn.close()
     report = merge(team, "alice.loupe")
@@ -282,7 +286,7 @@ def test_a_row_pointing_nowhere_refuses_the_whole_merge(team: Path) -> None:
     with sqlite3.connect(team / "bob.loupe") as conn:  # foreign keys are off in a bare connection
         article_id, coder_id = conn.execute("SELECT article_id, coder_id FROM annotation").fetchone()
         conn.execute(
-            "INSERT INTO relation VALUES ('r-1', ?, ?, 'said_by', 'missing-1', 'missing-2', '{}', ?, ?, 1, NULL)",
+            "INSERT INTO relation VALUES ('r-1', ?, ?, 'said_by', 'missing-1', 'missing-2', '{}', ?, ?, 1, NULL, 1, 1)",
             (article_id, coder_id, now, now),
         )
     conn.close()

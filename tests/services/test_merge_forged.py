@@ -112,7 +112,8 @@ def test_a_row_added_for_another_coder(team: Path) -> None:
     def edit(conn: sqlite3.Connection, coders: dict[str, str]) -> str:
         conn.execute(
             "INSERT INTO annotation SELECT 'forged-1', article_id, ?, label, start, end, attributes, note, "
-            "uncertain, created_at, updated_at, revision, deleted_at FROM annotation WHERE id = ?",
+            "uncertain, created_at, updated_at, revision, deleted_at, codebook_version, coded_version "
+            "FROM annotation WHERE id = ?",
             (coders["bob"], own(conn, coders)),
         )
         return "annotation forged-1"
@@ -157,7 +158,8 @@ def test_a_new_adjudicator_with_spans(team: Path) -> None:
         conn.execute("INSERT INTO coder VALUES ('m-1', 'mallory', 'adjudicator', ?)", (utc_now(),))
         conn.execute(
             "INSERT INTO annotation SELECT 'forged-2', article_id, 'm-1', label, start, end, attributes, note, "
-            "uncertain, created_at, updated_at, revision, deleted_at FROM annotation WHERE id = ?",
+            "uncertain, created_at, updated_at, revision, deleted_at, codebook_version, coded_version "
+            "FROM annotation WHERE id = ?",
             (own(conn, coders),),
         )
         return ""

@@ -198,3 +198,49 @@ def test_two_live_answers_to_one_question_in_one_file_keep_the_later(team: Path)
     ).fetchall()
     conn.close()
     assert live == [("later-answer-1",)]
+
+
+@pytest.mark.parametrize("bad", [0, 1, 2])
+def test_files_opened_ahead_are_refused_in_order_and_all_closed(
+    team: Path, bad: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files are opened two at a time, but the refusal is the first file's in the list
+    that fails, and every file opened is closed, used or not."""
+    import app.services.merging as merging
+
+    opened: list[object] = []
+    closed: list[object] = []
+    real = merging.ForeignProject
+
+    class Tracked(real):  # type: ignore[misc, valid-type]
+        def __init__(self, path: Path) -> None:
+            super().__init__(path)
+            opened.append(self)
+
+        def close(self) -> None:
+            closed.append(self)
+            super().close()
+
+    monkeypatch.setattr(merging, "ForeignProject", Tracked)
+    names = ["alice.loupe", "bob.loupe", "alice-again.loupe"]
+    shutil.copy(team / "alice.loupe", team / "alice-again.loupe")
+    (team / names[bad]).write_text("not a database, but long enough to have a header " * 20)
+    before = dump(team / "lead.loupe")
+    with open_project(team / "lead.loupe") as lead, pytest.raises(MergeError) as refused:
+        merge_files(lead, [team / name for name in names])
+    assert str(refused.value) == f"Nothing was merged: {names[bad]} is not a Loupe project (it is not a SQLite database)."
+    assert dump(team / "lead.loupe") == before
+    assert len(opened) >= bad and sorted(map(id, opened)) == sorted(set(map(id, closed)))
+
+
+def test_the_project_itself_among_the_files_is_refused_without_being_opened(
+    team: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import app.services.merging as merging
+
+    seen: list[Path] = []
+    real = merging._open
+    monkeypatch.setattr(merging, "_open", lambda path: (seen.append(path), real(path))[1])
+    with open_project(team / "lead.loupe") as lead, pytest.raises(MergeError, match="lead.loupe is the project itself"):
+        merge_files(lead, [team / "alice.loupe", team / "lead.loupe", team / "bob.loupe"])
+    assert seen == [team / "alice.loupe"]

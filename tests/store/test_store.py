@@ -183,6 +183,10 @@ def test_articles_that_share_a_position_are_moved_to_the_end_by_the_migration(tm
     for table in ("annotation", "relation", "document_code"):
         conn.execute(f"DROP INDEX ix_{table}_tombstone")  # 0007
     conn.execute("UPDATE article SET position = 1 WHERE title IN ('Title 0', 'Title 2')")
+    conn.execute("DROP TABLE codebook_history")  # 0008
+    for table in ("annotation", "relation", "document_code"):
+        conn.execute(f"ALTER TABLE {table} DROP COLUMN codebook_version")
+        conn.execute(f"ALTER TABLE {table} DROP COLUMN coded_version")
     conn.execute("UPDATE alembic_version SET version_num = '0003'")
     conn.commit()
     conn.close()

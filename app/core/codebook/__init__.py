@@ -28,6 +28,7 @@ keeps it so). The code is in the package's modules, which may change shape freel
 - ``mapping``   codebook maps: how the codes of one version become the next one's
 - ``changes``   which changes between two versions need a map
 - ``migration`` migrating coded rows along a map
+- ``meaning``   which items changed meaning along the versions (for agreement)
 - ``messages``  the wording of messages (:func:`_describe` and :func:`_short` are also
   used by :mod:`app.core.row_checks`, so they are re-exported here)
 """
@@ -50,6 +51,7 @@ from app.core.codebook.mapping import (
     read_map_bytes,
     read_map_text,
 )
+from app.core.codebook.meaning import ItemChange, Step, item_changes
 from app.core.codebook.messages import _describe as _describe
 from app.core.codebook.messages import _short as _short
 from app.core.codebook.migration import Chain, Migrator
@@ -75,6 +77,7 @@ __all__ = [
     "SCHEMA_FILE",
     "Attribute",
     "Chain",
+    "ItemChange",
     "Codebook",
     "CodebookMap",
     "Migrator",
@@ -83,7 +86,9 @@ __all__ = [
     "RelationType",
     "SpanLabel",
     "Split",
+    "Step",
     "default_codebook_path",
+    "item_changes",
     "load_codebook",
     "load_default_codebook",
     "map_from_document",

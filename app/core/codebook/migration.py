@@ -58,7 +58,10 @@ class Migrator:
             target = split.into.get(value) if isinstance(value, str) else None
             if target is not None:
                 return target, split.by
-            return label, None  # no value that splits it off: it keeps its label
+            # No value that splits it off: it keeps its label (if the new codebook has it).
+            why = "no value" if value in (None, "", []) else "not split off"
+            self.tally[f"{label}: stays {label} ({split.by}: {why})"] += 1
+            return label, None
         return renames.get(label, label), None
 
     def _attributes(self, old_owner: str, new_owner: str, attributes: Mapping[str, Any], split_by: str | None) -> Attributes:

@@ -35,6 +35,7 @@ from app.services.agreement.figures import (
     chance_figure,
     percent_figure,
 )
+from app.services.agreement.options import attribute_options
 from app.services.agreement.units import CodedValue, Corpus, Disagreement, PairMatch
 
 MISSING, NOT_A_NUMBER = -1, -2  # codes of a missing value and of NaN (never equal)
@@ -224,7 +225,7 @@ def _attribute_measure(
     found = Disagreements(lambda: _attribute_disagreements(corpus, differing, name, attribute.name))
     return Measure(
         "attributes", f"attribute:{name}", name, kind, tuple(figures), tuple(pairs),
-        tuple(articles), found,
+        tuple(articles), found, options=attribute_options(attribute.type, paired, bool(odd_pairs)),
     )
 
 

@@ -39,6 +39,7 @@ from app.services.agreement.figures import (
     chance_figure,
     percent_figure,
 )
+from app.services.agreement.options import question_options
 from app.services.agreement.units import (
     CodedValue,
     Corpus,
@@ -129,6 +130,7 @@ def _question_measure(
         tuple(pairs),
         tuple(articles),
         Disagreements(disagreements),
+        options=question_options(question.type, rows),
     )
 
 

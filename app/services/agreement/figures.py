@@ -23,6 +23,7 @@ from app.agreement.reliability_data import ReliabilityData
 from app.agreement.results import AgreementResult, AlphaResult
 from app.agreement.span_intervals import document_weights, f1_interval
 from app.services.agreement.lists import Disagreements, between
+from app.services.agreement.options import OptionAgreement
 from app.services.agreement.units import Disagreement
 
 # Any keys, not Hashable: a mapping is invariant in its key type (see app.agreement's Units).
@@ -100,6 +101,7 @@ class Measure:
     articles: tuple[Figure, ...] = ()
     disagreements: Disagreements = field(default_factory=Disagreements)
     note: str | None = None
+    options: tuple[OptionAgreement, ...] = ()  # per option of a single choice
 
     def figure(self, coefficient: str, level: str | None = None) -> Figure | None:
         """The pooled figure of this coefficient (and level), if the measure has one."""

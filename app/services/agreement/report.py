@@ -14,6 +14,7 @@ turns into JSON-ready data::
         articles  per article (Figure.article_id)
         disagreements  the differing units: article id and title, kind, each coder's
                   value with span offsets and text
+        options   per option of a single choice: times chosen, alpha and kappa_j, most confused with
       not_measured  what was skipped and why
 
 The command line, the window and the Excel export all read this one structure.
@@ -35,11 +36,13 @@ from app.core.codebook import Codebook
 from app.services.agreement.attributes import attribute_measures
 from app.services.agreement.coded import question_measures
 from app.services.agreement.figures import Disagreements, Figure, Interval, Measure, Settings
+from app.services.agreement.options import OptionAgreement
 from app.services.agreement.relations import relation_measures
 from app.services.agreement.spans import span_measures
 from app.services.agreement.units import (
     AgreementReportError,
     CodedValue,
+    Corpus,
     Disagreement,
     NotEnoughCodersError,
     UnknownCoderError,
@@ -47,6 +50,7 @@ from app.services.agreement.units import (
     compare_pairs,
     load_corpus,
 )
+from app.services.agreement.versions import Sections, apply_scope, version_scope
 from app.services.projects import Project, open_project
 
 __all__ = [
@@ -60,6 +64,7 @@ __all__ = [
     "Measure",
     "NotEnoughCodersError",
     "NotMeasured",
+    "OptionAgreement",
     "UnknownCoderError",
     "agreement_report",
     "answer_units",
@@ -104,6 +109,8 @@ class AgreementReport:
     attributes: tuple[Measure, ...]
     relations: tuple[Measure, ...]
     not_measured: tuple[NotMeasured, ...]
+    #: "version N (name)" when measured as of an earlier codebook version.
+    codebook_version: str | None = None
 
     def sections(self) -> tuple[tuple[str, tuple[Measure, ...]], ...]:
         """(heading, measures) in report order."""
@@ -223,8 +230,12 @@ def agreement_report(
     n_bootstrap: int = 1000,
     seed: int = 1,
     confidence: float = 0.95,
+    codebook_version: str | None = None,
 ) -> AgreementReport:
     """Measure the project's agreement (see the module notes).
+
+    ``codebook_version`` (a number in the project's history, or a version name) measures
+    as of that version of the codebook (see :mod:`.versions`).
 
     ``coders`` restricts the comparison to these coder names (default: every coder but
     adjudicators); ``n_bootstrap`` resamples per interval (0: no intervals) with
@@ -236,15 +247,31 @@ def agreement_report(
             "The number of bootstrap resamples must be 0 (no intervals) or 2 or more."
         )
     with no_cycle_collection():
-        return _report(project, coders, Settings(n_bootstrap, seed, confidence))
+        return _report(project, coders, Settings(n_bootstrap, seed, confidence), codebook_version)
 
 
-def _report(project: Project, coders: Sequence[str] | None, settings: Settings) -> AgreementReport:
-    codebook = project.codebook
-    corpus = load_corpus(project, coders)
+def _measures(corpus: Corpus, codebook: Codebook, settings: Settings) -> tuple[Sections, list[tuple[str, str, str]]]:
     comparisons = compare_pairs(corpus)
     questions, skipped = question_measures(corpus, codebook, settings)
     attributes, skipped_attributes = attribute_measures(corpus, codebook, comparisons, settings)
+    return {
+        "questions": questions,
+        "spans": list(span_measures(corpus, codebook, comparisons, settings)),
+        "attributes": attributes,
+        "relations": list(relation_measures(corpus, codebook, comparisons, settings)),
+    }, skipped + skipped_attributes
+
+
+def _report(
+    project: Project, coders: Sequence[str] | None, settings: Settings, codebook_version: str | None = None,
+) -> AgreementReport:
+    codebook = project.codebook
+    scope = version_scope(project, codebook_version)
+    corpus = load_corpus(project, coders, scope.excluded)
+    sections, skipped = _measures(corpus, codebook, settings)
+    skipped += apply_scope(
+        scope, sections, lambda excluded: _measures(load_corpus(project, coders, excluded), codebook, settings)[0],
+    )
     return AgreementReport(
         project=project.store.project_name(),
         codebook=f"{codebook.name} {codebook.version}",
@@ -255,14 +282,12 @@ def _report(project: Project, coders: Sequence[str] | None, settings: Settings) 
         n_excluded_articles=corpus.n_excluded,
         settings=settings,
         methods=methods(settings),
-        questions=tuple(questions),
-        spans=tuple(span_measures(corpus, codebook, comparisons, settings)),
-        attributes=tuple(attributes),
-        relations=tuple(relation_measures(corpus, codebook, comparisons, settings)),
-        not_measured=tuple(
-            NotMeasured(*s)
-            for s in skipped + skipped_attributes + _relation_attributes(codebook)
-        ),
+        questions=tuple(sections["questions"]),
+        spans=tuple(sections["spans"]),
+        attributes=tuple(sections["attributes"]),
+        relations=tuple(sections["relations"]),
+        not_measured=tuple(NotMeasured(*s) for s in skipped + _relation_attributes(codebook)),
+        codebook_version=scope.label,
     )
 
 

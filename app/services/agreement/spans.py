@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import partial
+from functools import cached_property, partial
+from typing import Any
 
 import numpy as np
 
@@ -91,8 +92,13 @@ def _merged(corpus: Corpus) -> Merged:
     )
 
 
-def _unitize(corpus: Corpus, merged: Merged, chosen: np.ndarray, coders: Sequence[str]) -> Unitized:
-    """Pooled alpha_U parts over the articles ``chosen`` (a mask) and these coders."""
+def _unitize(
+    corpus: Corpus, merged: Merged, chosen: np.ndarray, coders: Sequence[str],
+    by_pair: dict[tuple[int, int], np.ndarray] | None = None,
+) -> Unitized:
+    """Pooled alpha_U parts over the articles ``chosen`` (a mask) and these coders;
+    ``by_pair``: the observed sums of each coder pair per article (their sum over the
+    chosen articles is the pair's over the concatenated continuum)."""
     if not chosen.any():
         return Unitized(None, None, None, {}, f"No article was finished by all {len(coders)} coders.")
     index = np.array(sorted(corpus.coder_index(c) for c in coders), dtype=np.int64)
@@ -112,17 +118,24 @@ def _unitize(corpus: Corpus, merged: Merged, chosen: np.ndarray, coders: Sequenc
         return Unitized(None, None, None, parts, NOTHING_MARKED)
     local = np.full(len(corpus.coders), -1, dtype=np.int64)
     local[index] = np.arange(len(index))
+    observed = None
+    if by_pair is not None and len(index) == 2:
+        found = by_pair.get((int(index[0]), int(index[1])))
+        observed = np.zeros(len(corpus.labels)) if found is None else found[chosen].sum(axis=0)
     d_o, d_e, n = alpha_u_parts(
         local[merged.coder[keep]], merged.begin[keep] + move, merged.end[keep] + move, merged.label[keep],
-        len(index), len(corpus.labels), 0, length,
+        len(index), len(corpus.labels), 0, length, observed,
     )
     return Unitized(d_o, d_e, n, parts)
 
 
-def _by_article(corpus: Corpus, merged: Merged) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _by_article(
+    corpus: Corpus, merged: Merged, by_pair: dict[tuple[int, int], np.ndarray]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return alpha_u_by_segment(
         merged.article, merged.coder, merged.begin, merged.end, merged.label,
         corpus.offsets[:-1], corpus.offsets[1:], corpus.members, len(corpus.labels),
+        by_pair=by_pair,
     )
 
 
@@ -194,9 +207,25 @@ class Tally:
             for x in (self.n_a, self.n_b, self.matched[mode])
         )
 
+    @cached_property
+    def _sums(self) -> dict[str, dict[str, Any]]:
+        """Each count summed over articles (by pair), over pairs (by article) and over
+        both, as nested lists: a report reads them once per figure, 100,000s of times."""
+        arrays = {"n_a": self.n_a, "n_b": self.n_b, **self.matched}
+        return {
+            name: {"pair": x.sum(axis=1).tolist(), "article": x.sum(axis=0).tolist(), "all": x.sum(axis=(0, 1)).tolist()}
+            for name, x in arrays.items()
+        }
+
     def counts(self, mode: str, label: int, pair: int | None = None, article: int | None = None) -> Counts:
-        pick = (slice(None) if pair is None else pair, slice(None) if article is None else article, label)
-        return Counts(int(self.n_a[pick].sum()), int(self.n_b[pick].sum()), int(self.matched[mode][pick].sum()))
+        if pair is not None and article is not None:
+            pick = (pair, article, label)
+            return Counts(int(self.n_a[pick]), int(self.n_b[pick]), int(self.matched[mode][pick]))
+        scope, at = ("all", None) if pair is None and article is None else ("pair", pair) if article is None else ("article", article)
+        found = [self._sums[name][scope] for name in ("n_a", "n_b", mode)]
+        if at is not None:
+            found = [x[at] for x in found]
+        return Counts(int(found[0][label]), int(found[1][label]), int(found[2][label]))
 
 
 def _f1s(tally: Tally, labels: Sequence[int], whole: bool, where: Where, **scope: int | None) -> list[Figure]:
@@ -264,9 +293,10 @@ def span_measures(
 
     merged = _merged(corpus)
     pooled = _unitize(corpus, merged, np.asarray(corpus.members.all(axis=1)), corpus.coders)
-    by_pair = [_unitize(corpus, merged, m.shared, m.pair) for m in matches]
+    observed: dict[tuple[int, int], np.ndarray] = {}
+    d_o, d_e, n = _by_article(corpus, merged, observed)
+    by_pair = [_unitize(corpus, merged, m.shared, m.pair, observed) for m in matches]
     gamma_all, gamma_pairs = gamma_figures(corpus, [(m.pair, m.shared) for m in matches], settings.seed)
-    d_o, d_e, n = _by_article(corpus, merged)
     merged_per_article = (merged.before - merged.after).sum(axis=1)
     lengths = np.diff(corpus.offsets)
     per_article = [

@@ -198,9 +198,11 @@ def _int(values: Sequence[int]) -> np.ndarray:
 
 
 def load_corpus(
-    project: Project, coder_names: Sequence[str] | None = None
+    project: Project, coder_names: Sequence[str] | None = None,
+    excluded: frozenset[tuple[str, str]] = frozenset(),
 ) -> Corpus:
-    """Read the finished coding of the selected coders (a handful of queries).
+    """Read the finished coding of the selected coders (a handful of queries), less the
+    (article id, coder id) pairs of ``excluded`` (see :mod:`.versions`).
 
     Raises :class:`UnknownCoderError` for a name that is not a coder of the project and
     :class:`NotEnoughCodersError` when no article was finished by two of the coders.
@@ -210,7 +212,7 @@ def load_corpus(
     done: dict[str, tuple[str, ...]] = {}
     n_excluded = 0
     for article_id, coder_ids in queries.done_coders_by_article().items():
-        names = tuple(sorted({selected[c] for c in coder_ids if c in selected}))
+        names = tuple(sorted({selected[c] for c in coder_ids if c in selected and (article_id, c) not in excluded}))
         if len(names) >= 2:
             done[article_id] = names
         elif names:

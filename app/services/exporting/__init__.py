@@ -174,7 +174,7 @@ def _write_workbook(
         writer.add_table(answers_table(ctx))
         if entities:
             writer.add_table(entities_table(ctx))
-        writer.add_table(codebook_table(project.codebook))
+        writer.add_table(codebook_table(project.codebook, project.store.versions.history()))
         for table in agreement_tables(
             project, ctx.scope, progress=ctx.progress, cancelled=ctx.cancelled, n_bootstrap=resamples
         ):
@@ -274,7 +274,7 @@ def export_project(
             tables = [annotations_table(ctx), relations_table(ctx), answers_table(ctx)]
             if entities:
                 tables.append(entities_table(ctx))
-            tables.append(codebook_table(project.codebook))
+            tables.append(codebook_table(project.codebook, project.store.versions.history()))
             written = write_csv_folder(target, tables)
             write_csv_folder(target, [summary_table(ctx, entities=entities)])
             report.sheets = [*written, "summary.csv"]

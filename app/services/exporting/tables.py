@@ -7,6 +7,7 @@ While the rows stream, :class:`Tally` counts what the Summary sheet reports.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from app.core.snippets import SentenceContext
 from app.services.exporting.scope import ExportScope, iter_batches
 from app.services.progress import CancelFn, ProgressFn
 from app.services.projects import Project
+from app.store.codebook_versions import Version
 from app.store.exports import ExportQueries
 
 
@@ -236,7 +238,10 @@ def entities_table(ctx: TableContext) -> Table:
     return Table("Entities", columns, rows(), empty_note="No entities were stored for these articles.")
 
 
-def codebook_table(codebook: Codebook) -> Table:
+def codebook_table(codebook: Codebook, versions: Sequence[Version] = ()) -> Table:
+    """The codebook, one row per label, attribute, option, relation type and question,
+    then one row per version of the project's history (``versions``: oldest first), with
+    the map that migrated the coding and what it changed."""
     columns = [
         Column("Kind", width=14), Column("Name", width=20), Column("Attribute", width=18),
         Column("Option", width=24), Column("Type", width=14), Column("Required", "boolean"),
@@ -265,5 +270,14 @@ def codebook_table(codebook: Codebook) -> Table:
             yield ["question", q.name, None, None, q.type, q.required, None, None,
                    f"{q.prompt}\n{q.description}".strip()]
             yield from options(q.name, "", q)
+        for v in versions:
+            changes = "; ".join(f"{text}: {count}" for text, count in v.report.get("lines", []))
+            mapped = json.dumps(v.map, ensure_ascii=False, sort_keys=True) if v.map else ""
+            text = "\n".join(part for part in (
+                f"Map: {mapped}" if mapped else ("First version" if v.number == 1 else "Additive (no map)"),
+                f"Changed: {changes}" if changes else "",
+            ) if part)
+            yield ["version", f"{v.number}: {v.name} {v.version}", None, None, v.adopted_at[:19].replace("T", " "),
+                   None, None, None, text]
 
     return Table("Codebook", columns, rows())

@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from app.core.coefficients import COEFFICIENT_NAMES
-from app.services.agreement.report import Disagreement, Figure, Measure
+from app.services.agreement.report import Disagreement, Figure, Measure, OptionAgreement
 from app.ui.lead.alpha_chart import reading_fill
 from app.ui.row_model import RowTableModel
 
@@ -108,6 +108,52 @@ def q_text(f: Figure) -> str:
 def _is_alpha(f: Figure) -> bool:
     """Krippendorff's thresholds (0.667, 0.800) are for alphas."""
     return f.coefficient in ("krippendorff_alpha", "unitizing_alpha") and math.isfinite(f.value)
+
+
+def count(value: float) -> str:
+    """A coincidence count: whole for two coders, one decimal when weighted."""
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
+
+
+class OptionTableModel(RowTableModel):
+    """The options of a single choice: times chosen, the option's own alpha and kappa_j
+    (it against all others), and the other option its values meet most often. The raw
+    value of each cell is under ``UserRole``; the alpha cell is coloured by reading."""
+
+    HEADERS = ("Option", "Chosen", "alpha (option vs rest)", "Fleiss' kappa_j", "Most confused with", "Coincidences")
+    TOOLTIPS = (
+        "",
+        "How many of the measure's values are this option",
+        "Krippendorff's category-specific alpha (1980, p. 139): nominal alpha of the data "
+        "recoded as this option versus any other",
+        "Fleiss' (1971) kappa_j: this option against the rest, its pooled share as chance",
+        "The other option this one's values meet most often in the coincidence matrix",
+        "Pairs of values (this option, that one) from different coders in a unit, each "
+        "unit's pairs weighted 1/(m-1): for two coders, the number of units",
+    )
+
+    def cells(self, row: OptionAgreement) -> tuple[str, ...]:
+        confused = row.confused_with is not None
+        return (
+            str(row.option), str(row.n_chosen), number(row.alpha), number(row.kappa),
+            str(row.confused_with) if confused else "-", count(row.n_confused) if confused else "-",
+        )
+
+    def tooltip(self, row: OptionAgreement, column: int) -> Any:
+        return self.TOOLTIPS[column] or self.cells(row)[column]
+
+    def value(self, row: OptionAgreement, column: int) -> Any:
+        return (row.option, row.n_chosen, row.alpha, row.kappa, row.confused_with, row.n_confused)[column]
+
+    def extra(self, row: OptionAgreement, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (1, 2, 3, 5):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if column == 2 and math.isfinite(row.alpha):
+            if role == Qt.ItemDataRole.BackgroundRole:
+                return reading_fill(row.alpha)
+            if role == Qt.ItemDataRole.ForegroundRole and reading_fill(row.alpha) is not None:
+                return QColor("#000000")
+        return None
 
 
 class DisagreementModel(RowTableModel):

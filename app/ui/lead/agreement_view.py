@@ -1,8 +1,9 @@
 """The agreement report in the window, with drill-down from a number to the article.
 
 Sections (article questions, spans, attributes, relations) are tables of pooled
-figures. Clicking a row shows that measure's figures per coder pair and per article and
-the disagreements behind it; clicking a pair or an article narrows the disagreements to
+figures. Clicking a row shows that measure's figures per coder pair and per article (and,
+for a single choice, per option: which option do coders confuse?) and the disagreements
+behind it; clicking a pair or an article narrows the disagreements to
 it; clicking a disagreement opens its article with both coders' spans. A bar chart
 shows alpha_U per span label against the 0.667 and 0.800 thresholds. The report is
 computed in the background (:mod:`app.ui.lead.agreement_task`) with the same settings
@@ -33,6 +34,7 @@ from app.services.projects import Project
 from app.ui.lead.agreement_models import (
     DisagreementModel,
     FigureTableModel,
+    OptionTableModel,
     article_rows,
     pair_rows,
     pooled_rows,
@@ -91,6 +93,8 @@ class AgreementView(QWidget):
         self.pairs_view = table(self.pairs, "pairFigures")
         self.articles_view = table(self.articles, "articleFigures")
         self.disagreements_view = table(self.disagreements, "disagreements")
+        self.options = OptionTableModel(self)
+        self.options_view = table(self.options, "optionFigures")
         self.pairs_view.clicked.connect(lambda i: self._narrow(coders=self.pairs.rows[i.row()].figure.coders))
         self.articles_view.clicked.connect(
             lambda i: self._narrow(article_id=self.articles.rows[i.row()].figure.article_id)
@@ -100,9 +104,15 @@ class AgreementView(QWidget):
         self.detail = QLabel(self.PROMPT)
         self.detail.setObjectName("agreementDetail")
         self.detail.setWordWrap(True)
-        details = QTabWidget()
+        details = self.details = QTabWidget()
+        details.setObjectName("agreementDetails")
         details.addTab(self.pairs_view, "Per coder pair")
         details.addTab(self.articles_view, "Per article")
+        details.addTab(self.options_view, "Per option")
+        details.setTabEnabled(2, False)
+        details.setTabToolTip(2, "A single choice's options: which option do coders confuse?")
+        details.tabBarClicked.connect(self._detail_tab_clicked)
+        self._back_to_options = False
         lower = QSplitter(Qt.Orientation.Horizontal)
         lower.addWidget(self.chart)
         lower.addWidget(details)
@@ -194,10 +204,24 @@ class AgreementView(QWidget):
         self.pairs.set_rows(pair_rows(measure) if measure else [])
         self.articles.set_rows(article_rows(measure, self.titles) if measure else [])
         self.disagreements.set_rows(measure.disagreements if measure else [])
+        self.options.set_rows(measure.options if measure else [])
+        # The per-option tab is open only for a single choice; left for another item, it
+        # opens again at the next single choice unless another tab is clicked meanwhile.
+        has_options, showing = bool(self.options.rows), self.details.currentWidget() is self.options_view
+        self.details.setTabEnabled(self.details.indexOf(self.options_view), has_options)
+        if has_options and self._back_to_options:
+            self.details.setCurrentWidget(self.options_view)
+        elif not has_options and showing:
+            self.details.setCurrentWidget(self.pairs_view)
+        self._back_to_options = (showing or self._back_to_options) and not has_options
         self.detail.setText(
             self.PROMPT if measure is None
             else f"{measure.name} ({measure.kind}): {len(measure.disagreements)} disagreement(s)."
         )
+
+    def _detail_tab_clicked(self, index: int) -> None:
+        if self.details.isTabEnabled(index):
+            self._back_to_options = False
 
     def _narrow(self, *, coders: tuple[str, ...] | None = None, article_id: str | None = None) -> None:
         if self.measure is None:

@@ -1,5 +1,6 @@
-"""The Team menu (agreement, adjudication, comparing with the gold) and File > Merge
-Coder Files, filled by :func:`build_team_menu` in the menus the main window made.
+"""The Team menu (agreement, adjudication, comparing with the gold, editing the
+codebook) and File > Merge Coder Files, filled by :func:`build_team_menu` in the menus
+the main window made.
 
 The lead's views load NumPy and the agreement code; they are imported when first
 opened, so that the coding window starts as fast without them."""
@@ -15,9 +16,11 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog
 
 from app.core.formats import PROJECT_FILTER
+from app.services.projects import package_refusal
 from app.ui.window_parts import Menus, ProjectWindow
 
 if TYPE_CHECKING:
+    from app.ui.lead.codebook_editor import CodebookEditorDialog
     from app.ui.lead.feedback_dialog import FeedbackDialog
     from app.ui.lead.lead_window import LeadWindow
     from app.ui.lead.merge_task import MergeTask
@@ -34,7 +37,11 @@ class TeamActions(QObject):
         self.window = window
         self.lead: LeadWindow | None = None
         self.merge_task: MergeTask | None = None
+        self.codebook_editor: CodebookEditorDialog | None = None
+        #: Team > Edit Codebook, enabled for a lead's project (set by build_team_menu).
+        self.edit_codebook_action: QAction | None = None
         window.installEventFilter(self)
+        window.controller.project_opened.connect(self._enable_codebook_editing)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         """Closing the main window closes the lead window (and its connections) too."""
@@ -90,6 +97,45 @@ class TeamActions(QObject):
             return None
         return show_feedback(self.window, c.project, c.coder.name, c.bundle.article.id)
 
+    def edit_codebook(self) -> CodebookEditorDialog | None:
+        """The codebook editor (a new version of the codebook, migrating the coding)."""
+        c = self.window.controller
+        if c.project is None or package_refusal(c.project) is not None:
+            return None
+        from app.ui.lead.codebook_editor import CodebookEditorDialog
+
+        if self.codebook_editor is not None:
+            if self.codebook_editor.isVisible():
+                self.codebook_editor.raise_()
+                return self.codebook_editor
+            self.codebook_editor.deleteLater()  # a closed one: its edits were saved or discarded
+        self.codebook_editor = CodebookEditorDialog(self.window)
+        self.codebook_editor.saved.connect(lambda _report: self._codebook_changed())
+        self.codebook_editor.open()
+        return self.codebook_editor
+
+    def _codebook_changed(self) -> None:
+        """The lead window shows the project as of its old codebook: opened anew."""
+        if self.lead is not None:
+            shown = self.lead.isVisible()
+            self.lead.close()
+            self.lead = None
+            if shown:
+                self.show_assignments()
+
+    def _enable_codebook_editing(self) -> None:
+        action, project = self.edit_codebook_action, self.window.controller.project
+        if action is None:
+            return
+        refusal = None if project is None else package_refusal(project)
+        if refusal:
+            refusal = (refusal.split(":")[0] + ": the codebook is changed in the lead's project, "
+                       "which then sends new packages.")
+        action.setEnabled(project is not None and refusal is None)
+        tip = refusal or "Edit the codebook and save it as a new version, migrating the coding"
+        action.setToolTip(tip)
+        action.setStatusTip(tip)
+
     def merge(self, files: Sequence[Path] | None = None) -> MergeTask | None:
         if self.window.controller.project_path is None:
             return None
@@ -128,11 +174,16 @@ def build_team_menu(window: ProjectWindow, menus: Menus) -> tuple[TeamActions, d
     """Fill ``menus.team`` and add Merge Coder Files to ``menus.file`` (before its last
     group, Quit); returns what the actions call and the actions by name."""
     team = TeamActions(window)
+    edit_codebook = _action(window, "Edit &Codebook\u2026", "team_edit_codebook", team.edit_codebook)
+    edit_codebook.setEnabled(False)  # until a lead's project is open
+    team.edit_codebook_action = edit_codebook
     actions = [
         _action(window, "A&ssignments\u2026", "team_assignments", team.show_assignments),
         _action(window, "&Agreement\u2026", "team_agreement", team.show_agreement),
         _action(window, "A&djudicate\u2026", "team_adjudicate", team.show_adjudication),
         _action(window, "&Training Set\u2026", "team_training", team.show_training),
+        None,
+        edit_codebook,
         None,
         _action(window, "Compare with &Gold\u2026", "compare_with_gold", team.compare_with_gold, "Ctrl+Shift+G"),
     ]
