@@ -88,6 +88,7 @@ def _writable(table: str) -> str:
 _POLICIES: tuple[tuple[str, str, str | None, str | None], ...] = (
     ("project", "SELECT", "true", None),
     ("codebook", "SELECT", "true", None),
+    ("codebook_history", "SELECT", "true", None),
     ("coder", "SELECT", "name = session_user OR loupe_is_adjudicator()", None),
     ("article", "SELECT", "loupe_reads_article(id)", None),
     ("entity", "SELECT", "loupe_reads_article(article_id)", None),
@@ -113,12 +114,12 @@ _POLICIES: tuple[tuple[str, str, str | None, str | None], ...] = (
     ("adjudication_rejection", "DELETE", "adjudicator_id = loupe_me()", None),
 )
 _SECURED = (
-    "project", "codebook", "coder", "article", "entity", "assignment", *CODING_TABLES,
+    "project", "codebook", "codebook_history", "coder", "article", "entity", "assignment", *CODING_TABLES,
     "annotation_fragment", "adjudication_rejection", "merge_log",
 )
 _GRANTS = (
     f"GRANT USAGE ON SCHEMA public TO {CODER_GROUP}",
-    f"GRANT SELECT ON project, codebook, coder, article, entity, assignment, alembic_version TO {CODER_GROUP}",
+    f"GRANT SELECT ON project, codebook, codebook_history, coder, article, entity, assignment, alembic_version TO {CODER_GROUP}",
     f"GRANT UPDATE (status, seconds_spent, updated_at) ON assignment TO {CODER_GROUP}",
     f"GRANT SELECT, INSERT, UPDATE, DELETE ON {', '.join(CODING_TABLES)}, annotation_fragment TO {CODER_GROUP}",
     f"GRANT SELECT, INSERT, DELETE ON adjudication_rejection TO {ADJUDICATOR_GROUP}",
