@@ -47,7 +47,10 @@ QT_X11 = {
 
 #: Programs only the tests need (looked up on PATH) and the Debian packages that provide
 #: them: LibreOffice converts exported workbooks back to CSV in the export tests.
+#: PostgreSQL's server programs (initdb, pg_ctl) for the team-server tests, which start a
+#: throwaway cluster: Debian keeps them in /usr/lib/postgresql/<version>/bin, off PATH.
 TEST_PACKAGES = {"soffice": "libreoffice-calc-nogui"}
+POSTGRES_PACKAGE = "postgresql"
 #: Font files the tests need (looked up by path) and their Debian packages: CI runs the
 #: GUI tests a second time with only fonts-dejavu-core (packaging/fonts/dejavu-only.conf),
 #: so a pixel or layout test that passes only with one machine's fonts fails there.
@@ -98,6 +101,8 @@ def ensure_system_libraries(window: bool) -> None:
 
 def ensure_test_programs() -> None:
     missing = [package for program, package in TEST_PACKAGES.items() if shutil.which(program) is None]
+    if shutil.which("initdb") is None and not list(Path("/usr/lib/postgresql").glob("*/bin/initdb")):
+        missing.append(POSTGRES_PACKAGE)
     if sys.platform.startswith("linux"):
         missing += [package for font, package in TEST_FONTS.items() if not Path(font).exists()]
     if missing and not apt_install(missing, "the tests"):

@@ -71,6 +71,10 @@ TEST_ONLY = (
     "mypy", "mypyc", "ast_serialize", "librt",
 )
 
+#: The team server's driver (the ``server`` extra): the installers code on a laptop, with a
+#: project file; a team server is reached from a Python installation with that extra.
+SERVER_ONLY = ("psycopg", "psycopg_binary", "psycopg_c", "psycopg_pool")
+
 #: Imported by nothing in Loupe, but collected whole by the community lxml hook.
 UNUSED = ("lxml.objectify", "lxml.isoschematron")
 
@@ -129,7 +133,7 @@ def kept_languages() -> tuple[str, ...]:
 
 def excluded_modules() -> list[str]:
     """Module names PyInstaller must not follow (``excludes`` of the Analysis)."""
-    names = [*TEST_ONLY, *UNUSED, *UNUSED_WHEN_PRESENT]
+    names = [*TEST_ONLY, *SERVER_ONLY, *UNUSED, *UNUSED_WHEN_PRESENT]
     names += [f"PySide6.{m}" for m in _ALL_QT_MODULES if m not in QT_MODULES]
     names += [f"spacy.lang.{code}" for code in _spacy_languages() if code not in kept_languages()]
     names += ["spacy.tests", "thinc.tests", "blis.tests", "srsly.tests", "numpy.tests",

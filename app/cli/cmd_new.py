@@ -23,11 +23,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from app.services.projects import create_project
+    from app.services.team_server import shown
 
     with create_project(args.project, codebook_path=args.codebook, name=args.name) as project:
         codebook = project.codebook
         print(
-            f"Created {printable(args.project)} with codebook {codebook.name} {codebook.version} "
+            f"Created {printable(shown(args.project))} with codebook {codebook.name} {codebook.version} "
             f"({len(codebook.span_labels)} span labels, {len(codebook.questions)} article questions)."
         )
     return 0

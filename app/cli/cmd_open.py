@@ -43,6 +43,14 @@ def run(args: argparse.Namespace) -> int:
     from app.services.projects import project_counts
     from app.services.sample import ensure_sample_project
 
+    if args.project and "://" in args.project:
+        if not args.summary:
+            raise LoupeError(
+                "The window does not open a team server's database yet; use `loupe info`, "
+                "`agreement` or `export` on the URL, or `loupe server export URL FILE` for a copy."
+            )
+        print(format_counts(project_counts(args.project)))
+        return 0
     if args.summary or not _has_display():
         path = Path(args.project) if args.project else ensure_sample_project()
         print(format_counts(project_counts(path)))

@@ -35,6 +35,7 @@ from app.cli import (
     cmd_preannotate,
     cmd_search,
     cmd_self_test,
+    cmd_server,
     cmd_training,
 )
 from app.core.errors import LoupeError
@@ -46,7 +47,7 @@ SUBCOMMANDS = (
     cmd_open, cmd_new, cmd_import, cmd_preannotate, cmd_info, cmd_agreement, cmd_export,
     cmd_import_annotations, cmd_coders, cmd_assign, cmd_assignments,
     cmd_package, cmd_merge, cmd_adjudicate, cmd_training, cmd_feedback, cmd_search, cmd_self_test,
-    cmd_plan_reliability, cmd_codebook,
+    cmd_plan_reliability, cmd_codebook, cmd_server,
 )
 _OPTIONS_WITH_EXIT = {"-h", "--help", "--version"}
 _TOP_LEVEL_FLAGS = {"--debug"}

@@ -6,10 +6,11 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Engine, Text, delete, insert, or_, select, type_coerce, update
+from sqlalchemy import Engine, Text, cast, delete, insert, or_, select, update
 
 from app.core.records import Annotation, Fragments, Relation
 from app.store.codebook_versions import stamp
+from app.store.engine import driver_sql
 from app.store.schema import AnnotationFragmentRow, AnnotationRow, AssignmentRow, RelationRow
 
 _BATCH = 5000
@@ -21,7 +22,7 @@ _COLUMNS = (
     AnnotationRow.id, AnnotationRow.article_id, AnnotationRow.coder_id, AnnotationRow.label,
     AnnotationRow.start, AnnotationRow.end,
     # Raw JSON text: most annotations have no attributes yet, and "{}" needs no parser.
-    type_coerce(AnnotationRow.attributes, Text), AnnotationRow.note,
+    cast(AnnotationRow.attributes, Text), AnnotationRow.note,
     AnnotationRow.uncertain, AnnotationRow.revision, AnnotationRow.created_at,
     AnnotationRow.updated_at, AnnotationRow.deleted_at,
 )
@@ -211,7 +212,7 @@ class AnnotationRepository:
         with self._engine.connect() as conn:
             rows = conn.execute(query.order_by(AnnotationRow.start, AnnotationRow.end)).tuples().all()
             fragments = group_fragments(
-                conn.exec_driver_sql(_ARTICLE_FRAGMENTS, (article_id,)).tuples()
+                driver_sql(conn, _ARTICLE_FRAGMENTS, (article_id,)).tuples()
             )
         return [
             Annotation(

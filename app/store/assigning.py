@@ -13,7 +13,7 @@ from sqlalchemy import Engine, select
 
 from app.core.records import utc_now
 from app.core.team import AssignmentCell, CoderLoad, WorkState
-from app.store.engine import sqlite_connection
+from app.store.engine import driver_sql, sqlite_connection
 from app.store.schema import ArticleRow
 
 _WORK_PAIRS = """
@@ -27,8 +27,8 @@ _ASSIGNED_PAIRS = "SELECT article_id, coder_id FROM assignment WHERE assigned"
 
 _ASSIGN = """
 INSERT INTO assignment (article_id, coder_id, status, assigned, seconds_spent, updated_at)
-VALUES (?, ?, 'todo', 1, 0.0, ?)
-ON CONFLICT (article_id, coder_id) DO UPDATE SET assigned = 1
+VALUES (?, ?, 'todo', TRUE, 0.0, ?)
+ON CONFLICT (article_id, coder_id) DO UPDATE SET assigned = TRUE
 """
 # updated_at is left alone when only the flag changes: it dates the coder's status,
 # which merging compares with the coder's copy.
@@ -47,8 +47,8 @@ WHERE article_id = ? AND coder_id = ? AND status = 'todo' AND seconds_spent = 0
 # Giving: only rows that were not assigned yet change, so the row count is what is new.
 _GIVE = """
 INSERT INTO assignment (article_id, coder_id, status, assigned, seconds_spent, updated_at)
-VALUES (?, ?, 'todo', 1, 0.0, ?)
-ON CONFLICT (article_id, coder_id) DO UPDATE SET assigned = 1 WHERE NOT assignment.assigned
+VALUES (?, ?, 'todo', TRUE, 0.0, ?)
+ON CONFLICT (article_id, coder_id) DO UPDATE SET assigned = TRUE WHERE NOT assignment.assigned
 """
 
 _TAKE_BACK = _UNASSIGN + "  AND assigned\n"
@@ -76,15 +76,15 @@ WITH shared AS (
     SELECT article_id FROM assignment WHERE assigned GROUP BY article_id HAVING COUNT(*) > 1
 ), mine AS (
     SELECT s.coder_id, s.article_id, s.assigned, s.status, s.seconds_spent,
-           s.assigned AND s.article_id IN shared AS sharing
+           s.assigned AND s.article_id IN (SELECT article_id FROM shared) AS sharing
     FROM assignment s
 )
 SELECT c.name, c.role,
-       COALESCE(SUM(m.assigned), 0),
-       COALESCE(SUM(m.status = 'todo'), 0),
-       COALESCE(SUM(m.status = 'in_progress'), 0),
-       COALESCE(SUM(m.status = 'done'), 0),
-       COALESCE(SUM(m.sharing), 0),
+       COALESCE(SUM(CASE WHEN m.assigned THEN 1 ELSE 0 END), 0),
+       COALESCE(SUM(CASE WHEN m.status = 'todo' THEN 1 ELSE 0 END), 0),
+       COALESCE(SUM(CASE WHEN m.status = 'in_progress' THEN 1 ELSE 0 END), 0),
+       COALESCE(SUM(CASE WHEN m.status = 'done' THEN 1 ELSE 0 END), 0),
+       COALESCE(SUM(CASE WHEN m.sharing THEN 1 ELSE 0 END), 0),
        COALESCE(SUM(m.seconds_spent), 0.0)
 FROM coder c LEFT JOIN mine m ON m.coder_id = c.id
 GROUP BY c.id ORDER BY c.name
@@ -111,8 +111,8 @@ class AssigningQueries:
         with self._engine.connect() as conn:
             raw = sqlite_connection(conn) if conn.dialect.name == "sqlite" else None
             if raw is None:
-                assigned = {(a, c) for a, c in conn.exec_driver_sql(_ASSIGNED_PAIRS).all()}
-                return assigned, {(a, c) for a, c in conn.exec_driver_sql(_WORK_PAIRS).all()}
+                assigned = {(a, c) for a, c in driver_sql(conn, _ASSIGNED_PAIRS).all()}
+                return assigned, {(a, c) for a, c in driver_sql(conn, _WORK_PAIRS).all()}
             return set(raw.execute(_ASSIGNED_PAIRS).fetchall()), set(raw.execute(_WORK_PAIRS).fetchall())
 
     def work_states(self) -> list[WorkState]:
@@ -120,11 +120,11 @@ class AssigningQueries:
         with self._engine.connect() as conn:
             assigned = {
                 (a, c)
-                for a, c in conn.exec_driver_sql(
+                for a, c in driver_sql(conn,
                     "SELECT article_id, coder_id FROM assignment WHERE assigned"
                 ).all()
             }
-            worked = {(a, c) for a, c in conn.exec_driver_sql(_WORK_PAIRS).all()}
+            worked = {(a, c) for a, c in driver_sql(conn, _WORK_PAIRS).all()}
         return [
             WorkState(article_id, coder_id, (article_id, coder_id) in assigned, (article_id, coder_id) in worked)
             for article_id, coder_id in sorted(assigned | worked)
@@ -141,15 +141,15 @@ class AssigningQueries:
         removed = 0
         with self._engine.begin() as conn:
             if assign:
-                conn.exec_driver_sql(_ASSIGN, [(a, c, now) for a, c in assign])
+                driver_sql(conn, _ASSIGN, [(a, c, now) for a, c in assign])
             if unassign:
-                removed = conn.exec_driver_sql(_UNASSIGN, list(unassign)).rowcount
+                removed = driver_sql(conn, _UNASSIGN, list(unassign)).rowcount
         return removed
 
     def has_assigned(self, coder_id: str) -> bool:
         """Whether any article is assigned to the coder (stops at the first)."""
         with self._engine.connect() as conn:
-            return bool(conn.exec_driver_sql(_HAS_ASSIGNED, (coder_id,)).scalar_one())
+            return bool(driver_sql(conn, _HAS_ASSIGNED, (coder_id,)).scalar_one())
 
     def article_heads(self) -> list[tuple[str, int, str, str | None]]:
         """(id, position, title, source) of every article, in project order."""
@@ -161,10 +161,10 @@ class AssigningQueries:
     def cells(self) -> list[AssignmentCell]:
         """Every (article, coder) pair with a status row or work: two reads, whatever the size."""
         with self._engine.connect() as conn:
-            rows = conn.exec_driver_sql(
+            rows = driver_sql(conn,
                 "SELECT article_id, coder_id, status, assigned FROM assignment"
             ).all()
-            worked = {(a, c) for a, c in conn.exec_driver_sql(_WORK_PAIRS).all()}
+            worked = {(a, c) for a, c in driver_sql(conn, _WORK_PAIRS).all()}
         cells = [
             AssignmentCell(a, c, status, bool(assigned), (a, c) in worked)
             for a, c, status, assigned in rows
@@ -179,7 +179,7 @@ class AssigningQueries:
             return 0
         now = utc_now()
         with self._engine.begin() as conn:
-            return conn.exec_driver_sql(_GIVE, [(a, coder_id, now) for a in article_ids]).rowcount
+            return driver_sql(conn, _GIVE, [(a, coder_id, now) for a in article_ids]).rowcount
 
     def take_back(self, coder_id: str, article_ids: Sequence[str]) -> tuple[int, list[str]]:
         """Unassign the articles from the coder in one transaction, or none of them.
@@ -194,8 +194,8 @@ class AssigningQueries:
         wanted = set(article_ids)
         try:
             with self._engine.begin() as conn:
-                removed = conn.exec_driver_sql(_TAKE_BACK, [(a, coder_id) for a in article_ids]).rowcount
-                kept = [a for (a,) in conn.exec_driver_sql(_STILL_ASSIGNED, (coder_id,)).all() if a in wanted]
+                removed = driver_sql(conn, _TAKE_BACK, [(a, coder_id) for a in article_ids]).rowcount
+                kept = [a for (a,) in driver_sql(conn, _STILL_ASSIGNED, (coder_id,)).all() if a in wanted]
                 if kept:
                     raise _Refused(kept)
         except _Refused as refused:
@@ -209,7 +209,7 @@ class AssigningQueries:
         done before assignments existed, or merged from a coder the lead never assigned).
         """
         with self._engine.connect() as conn:
-            rows = conn.exec_driver_sql(_LOADS).all()
+            rows = driver_sql(conn, _LOADS).all()
         return [
             CoderLoad(name, role, assigned, todo, in_progress, done, overlap, float(seconds))
             for name, role, assigned, todo, in_progress, done, overlap, seconds in rows

@@ -44,6 +44,28 @@ def is_url(target: str | Path) -> bool:
     return isinstance(target, str) and "://" in target
 
 
+def server_url(target: str) -> str:
+    """A database URL for SQLAlchemy: ``postgresql://`` means psycopg 3 (the ``server``
+    extra), not SQLAlchemy's default psycopg2."""
+    for bare in ("postgresql://", "postgres://"):
+        if target.startswith(bare):
+            return "postgresql+psycopg://" + target[len(bare):]
+    return target
+
+
+def shown_location(target: str | Path) -> str:
+    """How a project is named in a sentence: a file's name, or a URL without its password."""
+    if not is_url(target):
+        return Path(target).name
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(str(target)).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "the database URL"
+
+
 class ForeignDatabase(ProjectError):
     """A SQLite database that is not a Loupe project; raised before anything is changed."""
 
@@ -75,7 +97,7 @@ def make_engine(target: str | Path, *, existing: bool = False) -> Engine:
     its application id before it changes anything.
     """
     if is_url(target):
-        return create_engine(str(target))
+        return create_engine(server_url(str(target)), pool_pre_ping=True)
     path = Path(target)
     engine = create_engine(f"sqlite:///{path}")
     event.listen(engine, "connect", _connect_pragmas(path.name, existing))
@@ -164,3 +186,12 @@ def sqlite_connection(conn: Connection) -> sqlite3.Connection:
     if not isinstance(raw, sqlite3.Connection):
         raise TypeError(f"Expected an SQLite connection, not {type(raw).__name__}.")
     return raw
+
+
+def driver_sql(conn: Connection, sql: str, parameters: Any = ()) -> Any:
+    """``conn.exec_driver_sql`` for a statement written with SQLite's ``?`` placeholders,
+    on any dialect: psycopg's are ``%s`` (and a literal ``%`` is ``%%``). The statements
+    given here hold no ``?`` or ``%`` but their placeholders."""
+    if conn.dialect.paramstyle in ("format", "pyformat"):
+        sql = sql.replace("%", "%%").replace("?", "%s")
+    return conn.exec_driver_sql(sql, parameters)

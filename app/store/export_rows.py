@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from app.store.annotations import group_fragments
+from app.store.engine import driver_sql
 
 IN_LIMIT = 500
 
@@ -36,10 +37,22 @@ def driver_rows(engine: Engine, query: str, params: Sequence[Any]) -> Iterator[t
     with engine.connect() as conn:
         cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
         try:
+            if conn.dialect.paramstyle in ("format", "pyformat"):
+                query = _as_psycopg(cursor, query)
             cursor.execute(query, tuple(params))
             yield from cursor
         finally:
             cursor.close()
+
+
+def _as_psycopg(cursor: Any, query: str) -> str:
+    """A driver query for psycopg: ``%s`` placeholders, and JSON columns read as their
+    text, as SQLite's driver reads them (the callers decode each distinct text once)."""
+    from psycopg.types.string import TextLoader
+
+    for name in ("json", "jsonb"):
+        cursor.adapters.register_loader(name, TextLoader)
+    return query.replace("%", "%%").replace("?", "%s")
 
 
 class ExportRows:
@@ -87,7 +100,7 @@ class ExportRows:
         rows: list[tuple[str, int, int]] = []
         for i in range(0, len(ids), IN_LIMIT):
             chunk = ids[i : i + IN_LIMIT]
-            rows += conn.exec_driver_sql(
+            rows += driver_sql(conn,
                 'SELECT f.annotation_id, f.start, f."end" FROM annotation a CROSS JOIN annotation_fragment f '
                 f"WHERE a.article_id IN ({', '.join('?' * len(chunk))}) AND a.deleted_at IS NULL "
                 "AND f.annotation_id = a.id",

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from app.core.records import Annotation, Answer, Article, Entity, Fragments, Relation
 from app.store.annotations import group_fragments
 from app.store.articles import _article
+from app.store.engine import driver_sql
 from app.store.export_rows import IN_LIMIT, ExportRows, driver_rows, in_list, json_dict
 from app.store.schema import (
     AnnotationFragmentRow,
@@ -77,7 +78,7 @@ class ExportQueries(ExportRows):
         through the driver, as this runs for every batch of every sheet."""
         ids, coders = in_list(article_ids), in_list(coder_ids)
         where = "" if coder_ids is None else f" AND coder_id IN ({coders})"
-        return conn.exec_driver_sql(
+        return driver_sql(conn,
             f"SELECT article_id, coder_id, {column} FROM assignment WHERE article_id IN ({ids}){where}",
             (*article_ids, *(coder_ids or ())),
         ).all()
@@ -97,7 +98,7 @@ class ExportQueries(ExportRows):
             parts.append(f"SELECT article_id, coder_id FROM {table} WHERE article_id IN ({ids}){live}{where}")
             params += [*article_ids, *(coder_ids or ())]
         with self._engine.connect() as conn:
-            return {(a, c) for a, c in conn.exec_driver_sql(" UNION ".join(parts), tuple(params))}
+            return {(a, c) for a, c in driver_sql(conn, " UNION ".join(parts), tuple(params))}
 
     def annotations(
         self, article_ids: Sequence[str], coder_ids: Sequence[str] | None
@@ -147,14 +148,14 @@ class ExportQueries(ExportRows):
             f"WHERE r.article_id IN ({in_list(article_ids)}) AND r.deleted_at IS NULL{coders}"
         )
         with self._engine.connect() as conn:
-            rows = conn.exec_driver_sql(query, (*article_ids, *(coder_ids or ()))).all()
+            rows = driver_sql(conn, query, (*article_ids, *(coder_ids or ()))).all()
             wanted = list({i for r in rows for i in (r[4], r[5])})
             # The ends come with their fragments: a discontinuous end is its fragments'
             # text, never the envelope's.
             fragments: dict[str, Fragments] = {}
             for i in range(0, len(wanted), IN_LIMIT):
                 chunk = wanted[i : i + IN_LIMIT]
-                pieces = conn.exec_driver_sql(
+                pieces = driver_sql(conn,
                     'SELECT annotation_id, start, "end" FROM annotation_fragment '
                     f"WHERE annotation_id IN ({in_list(chunk)})", tuple(chunk),
                 )

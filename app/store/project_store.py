@@ -6,7 +6,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select, text, update
+from sqlalchemy import Engine, func, insert, inspect, select, text, update
 from sqlalchemy.exc import DatabaseError, OperationalError
 
 from app.core.errors import ProjectError
@@ -27,6 +27,7 @@ from app.store.engine import (
     is_url,
     make_engine,
     open_failure,
+    shown_location,
 )
 from app.store.failures import describe_database_error
 from app.store.fingerprint import schema_problem
@@ -46,6 +47,7 @@ from app.store.schema import (
     RelationRow,
 )
 from app.store.search import SearchQueries
+from app.store.server_roles import install_security
 
 
 class ProjectStore:
@@ -89,6 +91,8 @@ class ProjectStore:
             with engine.begin() as conn:
                 if engine.dialect.name == "sqlite":
                     conn.execute(text(f"PRAGMA application_id={APPLICATION_ID}"))
+                elif inspect(conn).get_table_names():
+                    raise ProjectError(f"{shown_location(target)} already holds tables; create a project in an empty database.")
                 migrate.upgrade(conn)
                 cb_name, cb_version, cb_content, cb_sha = codebook
                 codebook_id = str(uuid.uuid4())
@@ -110,17 +114,22 @@ class ProjectStore:
                         number=1, codebook_id=codebook_id, adopted_at=now, map=None, report={},
                     )
                 )
+                if engine.dialect.name == "postgresql":
+                    install_security(conn)  # coders' logins see only theirs (app.store.server_roles)
             if engine.dialect.name == "sqlite":
                 # Write the header (with the application id) into the main file now, so
                 # that other processes recognise the project while this one has it open.
                 with engine.connect() as conn:
                     conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        except ProjectError:
+            engine.dispose()
+            raise
         except OperationalError as exc:
             engine.dispose()
             if path is not None:
                 _remove_database(path)
             raise ProjectError(
-                describe_database_error(exc, str(target)) or f"{target} cannot be created ({exc.orig})."
+                describe_database_error(exc, str(target)) or f"{shown_location(target)} cannot be created ({exc.orig})."
             ) from exc
         return cls(engine, str(target))
 
@@ -139,7 +148,7 @@ class ProjectStore:
         before anything would be written; a damaged page that the counts read is still
         refused with one sentence (see :meth:`counts`).
         """
-        label = str(target) if is_url(target) else Path(target).name
+        label = shown_location(target)
         if not is_url(target):
             check_file(Path(target))
         engine = make_engine(target, existing=True)
@@ -211,7 +220,7 @@ class ProjectStore:
         try:
             return self._counts()
         except DatabaseError as exc:
-            label = self.location if is_url(self.location) else Path(self.location).name
+            label = shown_location(self.location)
             raise ProjectError(
                 describe_database_error(exc, self.location) or open_failure(label, exc)
             ) from exc
@@ -235,7 +244,7 @@ class ProjectStore:
             cb_name, cb_version, _content, _sha = self.codebook()
             return ProjectCounts(
                 name=self.project_name(),
-                path=self.location,
+                path=shown_location(self.location) if is_url(self.location) else self.location,
                 codebook=f"{cb_name} {cb_version}",
                 articles=count(conn, ArticleRow),
                 entities=count(conn, EntityRow),

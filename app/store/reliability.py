@@ -13,11 +13,12 @@ from collections.abc import Iterator, Sequence
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Engine, Text, select, type_coerce
+from sqlalchemy import Engine, Text, cast, select
 
 from app.core.records import Annotation, Answer, Article, Relation
 from app.store.annotations import _annotation, group_fragments
 from app.store.articles import _article
+from app.store.engine import driver_sql
 from app.store.relations import _relation
 from app.store.schema import (
     AnnotationRow,
@@ -79,7 +80,7 @@ class ReliabilityQueries:
         query = select(
             AnnotationRow.id, AnnotationRow.article_id, AnnotationRow.coder_id,
             AnnotationRow.label, AnnotationRow.start, AnnotationRow.end,
-            type_coerce(AnnotationRow.attributes, Text),
+            cast(AnnotationRow.attributes, Text),
         )
         rows: list[Any] = []
         with self._engine.connect() as conn:
@@ -101,7 +102,7 @@ class ReliabilityQueries:
         coders = list(coder_ids)
         with self._engine.connect() as conn:
             for chunk in _chunks(article_ids):
-                rows += conn.exec_driver_sql(
+                rows += driver_sql(conn,
                     'SELECT f.annotation_id, f.start, f."end" FROM annotation a CROSS JOIN annotation_fragment f '
                     f"WHERE a.article_id IN ({', '.join('?' * len(chunk))}) "
                     f"AND a.coder_id IN ({', '.join('?' * len(coders))}) "
@@ -188,7 +189,7 @@ class ReliabilityQueries:
         each distinct value parsed once: a report reads 400,000 of them)."""
         query = select(
             DocumentCodeRow.article_id, DocumentCodeRow.coder_id, DocumentCodeRow.question,
-            type_coerce(DocumentCodeRow.value, Text),
+            cast(DocumentCodeRow.value, Text),
         )
         rows: list[Any] = []
         with self._engine.connect() as conn:

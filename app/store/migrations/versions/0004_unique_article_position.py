@@ -14,6 +14,7 @@ Create Date: 2026-12-07 15:00:00.000000
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
@@ -37,7 +38,10 @@ def upgrade() -> None:
     if repeated:
         last = conn.exec_driver_sql("SELECT COALESCE(MAX(position), 0) FROM article").scalar_one()
         for offset, article_id in enumerate(repeated, start=1):
-            conn.exec_driver_sql("UPDATE article SET position = ? WHERE id = ?", (last + offset, article_id))
+            conn.execute(  # named parameters: the same on SQLite and PostgreSQL
+                sa.text("UPDATE article SET position = :position WHERE id = :id"),
+                {"position": last + offset, "id": article_id},
+            )
     op.create_index("ix_article_position", "article", ["position"], unique=True)
 
 
