@@ -35,8 +35,9 @@ from app.services.agreement.figures import (
     chance_figure,
     percent_figure,
 )
+from app.services.agreement.matching import PairMatch
 from app.services.agreement.options import attribute_options
-from app.services.agreement.units import CodedValue, Corpus, Disagreement, PairMatch
+from app.services.agreement.units import CodedValue, Corpus, Disagreement
 
 MISSING, NOT_A_NUMBER = -1, -2  # codes of a missing value and of NaN (never equal)
 

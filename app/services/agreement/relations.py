@@ -30,7 +30,8 @@ from app.services.agreement.figures import (
     f1_figure,
     with_f1_interval,
 )
-from app.services.agreement.units import CodedValue, Corpus, Disagreement, PairMatch
+from app.services.agreement.matching import PairMatch
+from app.services.agreement.units import CodedValue, Corpus, Disagreement
 
 ALL = "*"
 LEVEL = "through matched spans"

@@ -36,6 +36,7 @@ from app.core.codebook import Codebook
 from app.services.agreement.attributes import attribute_measures
 from app.services.agreement.coded import question_measures
 from app.services.agreement.figures import Disagreements, Figure, Interval, Measure, Settings
+from app.services.agreement.matching import compare_pairs
 from app.services.agreement.options import OptionAgreement
 from app.services.agreement.relations import relation_measures
 from app.services.agreement.spans import span_measures
@@ -47,7 +48,6 @@ from app.services.agreement.units import (
     NotEnoughCodersError,
     UnknownCoderError,
     answer_units,
-    compare_pairs,
     load_corpus,
 )
 from app.services.agreement.versions import Sections, apply_scope, version_scope

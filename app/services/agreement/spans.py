@@ -10,7 +10,7 @@ finished. On the same continua, γ and γ-cat over all labels and γ-k per label
 (:mod:`app.services.agreement.gamma`).
 
 Counts come from one matching per coder pair over all articles
-(:func:`app.services.agreement.units.compare_pairs`), tallied with ``bincount`` by pair,
+(:func:`app.services.agreement.matching.compare_pairs`), tallied with ``bincount`` by pair,
 article and label; alpha_U of every article comes from one batched computation
 (:func:`app.agreement.unitizing_batch.alpha_u_by_segment`).
 """
@@ -42,7 +42,8 @@ from app.services.agreement.figures import (
     with_f1_interval,
 )
 from app.services.agreement.gamma import gamma_figures
-from app.services.agreement.units import CodedValue, Corpus, Disagreement, PairMatch
+from app.services.agreement.matching import PairMatch
+from app.services.agreement.units import CodedValue, Corpus, Disagreement
 
 ALL = "*"
 MODES = ("exact", "overlap")
