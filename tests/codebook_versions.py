@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import copy
 import json
+import sqlite3
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -91,3 +93,12 @@ def codebook(document: dict[str, Any]) -> Codebook:
 def write_yaml(path: Any, document: dict[str, Any]) -> Any:
     path.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
+
+
+def rows(path: Path, sql: str) -> list[tuple]:
+    """The rows of ``sql`` on the project file at ``path``, through the raw driver."""
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()

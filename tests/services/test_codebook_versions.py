@@ -19,6 +19,7 @@ from tests.codebook_versions import (
     document_v1,
     document_v2,
     document_v3,
+    rows,
     write_yaml,
 )
 from tests.team_fixtures import NO_MODEL, code, dump, span, write_articles
@@ -65,14 +66,6 @@ def project_path(study: Path, tmp_path: Path) -> Path:
     (tmp_path / "map-1-2.yaml").write_text(MAP_1_2, encoding="utf-8")
     (tmp_path / "map-2-3.yaml").write_text(MAP_2_3, encoding="utf-8")
     return target
-
-
-def rows(path: Path, sql: str) -> list[tuple]:
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
 
 
 def test_three_versions_migrate_every_row(project_path: Path) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -24,6 +23,7 @@ from tests.codebook_versions import (
     document_v1,
     document_v2,
     document_v3,
+    rows,
     write_yaml,
 )
 from tests.team_fixtures import NO_MODEL, code, span, write_articles
@@ -86,14 +86,6 @@ def team(template: Path, tmp_path: Path) -> Path:
     for path in template.iterdir():
         shutil.copy(path, tmp_path / path.name)
     return tmp_path
-
-
-def rows(path: Path, sql: str) -> list[tuple]:
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
 
 
 def test_packages_of_versions_1_and_2_merge_into_version_3(team: Path) -> None:

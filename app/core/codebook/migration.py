@@ -148,29 +148,21 @@ class Chain:
     steps: Sequence[Migrator]
 
     def annotation(self, label: str, attributes: Mapping[str, Any]) -> tuple[str | None, Attributes]:
-        current: str | None = label
-        values: Attributes = dict(attributes)
-        for step in self.steps:
-            if current is None:
-                break
-            current, values = step.annotation(current, values)
-        return current, values
+        return self._through("annotation", label, dict(attributes))
 
     def relation(self, label: str, attributes: Mapping[str, Any]) -> tuple[str | None, Attributes]:
-        current: str | None = label
-        values: Attributes = dict(attributes)
-        for step in self.steps:
-            if current is None:
-                break
-            current, values = step.relation(current, values)
-        return current, values
+        return self._through("relation", label, dict(attributes))
 
     def answer(self, question: str, value: Any) -> tuple[str | None, Any]:
-        current: str | None = question
+        return self._through("answer", question, value)
+
+    def _through(self, kind: str, name: str, value: Any) -> tuple[str | None, Any]:
+        """Each step's migration of one row in turn, until a step drops it (``None``)."""
+        current: str | None = name
         for step in self.steps:
             if current is None:
                 break
-            current, value = step.answer(current, value)
+            current, value = getattr(step, kind)(current, value)
         return current, value
 
     def tally(self) -> Counter[str]:
