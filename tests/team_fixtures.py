@@ -4,15 +4,18 @@ a way to code an article through the service layer, and raw dumps of project fil
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 from pathlib import Path
 
 from app.core.edits import AddRelation, RemoveAnnotation, SetAnswer
 from app.core.records import Article
-from app.services.coding import set_status
+from app.services.assignment import assign
+from app.services.coding import article_listing, set_status
 from app.services.editing import add_annotation, apply_edit, new_relation
 from app.services.importing import import_articles
-from app.services.projects import Project, create_project
+from app.services.packages import write_package
+from app.services.projects import Project, create_project, open_project
 
 NO_MODEL = "no_such_pipeline_xyz"
 SOURCES = ("Daily Courier", "Evening Post", "Radio Free North")
@@ -100,3 +103,27 @@ def dump(path: Path) -> dict[str, list[tuple]]:
         }
     finally:
         conn.close()
+
+
+def packaged_team(folder: Path, *, n: int = 12, coded: int = 2) -> Path:
+    """lead.loupe with ``n`` articles assigned to alice and bob (overlap 0.5, seed 1), and
+    their packages alice.loupe and bob.loupe, each with its first ``coded`` articles coded."""
+    with team_project(folder / "lead.loupe", n=n, coders=("alice", "bob")) as lead:
+        assign(lead, ["alice", "bob"], overlap=0.5, seed=1)
+        for name in ("alice", "bob"):
+            write_package(lead, name, folder / f"{name}.loupe")
+    for name in ("alice", "bob"):
+        with open_project(folder / f"{name}.loupe") as package:
+            coder = package.store.coders.find(name)
+            assert coder is not None
+            articles = {a.id: a for a in package.store.articles.list()}
+            for row in article_listing(package, coder.id)[:coded]:
+                code(package, articles[row.id], coder.id)
+    return folder
+
+
+def copy_team(template: Path, target: Path) -> Path:
+    """The project files of ``template`` copied into ``target`` (a test's own folder)."""
+    for path in template.glob("*.loupe"):
+        shutil.copy(path, target / path.name)
+    return target

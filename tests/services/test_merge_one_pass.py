@@ -15,38 +15,21 @@ import pytest
 import app.store.merge_writes as writes
 from app.core.errors import ProjectError
 from app.core.records import utc_now
-from app.services.assignment import assign
-from app.services.coding import article_listing
 from app.services.merging import MergeError, merge_files
-from app.services.packages import write_package
 from app.services.projects import open_project
-from tests.team_fixtures import code, dump, team_project
+from tests.team_fixtures import copy_team, dump, packaged_team
 
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """lead.loupe assigned to alice and bob (overlap 0.5), and their packages, each with
     two articles coded."""
-    folder = tmp_path_factory.mktemp("one-pass")
-    with team_project(folder / "lead.loupe", n=12, coders=("alice", "bob")) as lead:
-        assign(lead, ["alice", "bob"], overlap=0.5, seed=1)
-    with open_project(folder / "lead.loupe") as lead:
-        for name in ("alice", "bob"):
-            write_package(lead, name, folder / f"{name}.loupe")
-    for name in ("alice", "bob"):
-        with open_project(folder / f"{name}.loupe") as package:
-            coder = package.store.coders.find(name)
-            articles = {a.id: a for a in package.store.articles.list()}
-            for row in article_listing(package, coder.id)[:2]:
-                code(package, articles[row.id], coder.id)
-    return folder
+    return packaged_team(tmp_path_factory.mktemp("one-pass"))
 
 
 @pytest.fixture
 def team(template: Path, tmp_path: Path) -> Path:
-    for path in template.glob("*.loupe"):
-        shutil.copy(path, tmp_path / path.name)
-    return tmp_path
+    return copy_team(template, tmp_path)
 
 
 def coder_ids(path: Path) -> dict[str, str]:

@@ -3,19 +3,16 @@ was (and opens), no package appears under its name, and the next run succeeds.""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from app.services.assignment import assign
-from app.services.coding import article_listing
 from app.services.merging import merge_files
 from app.services.packages import write_package
 from app.services.projects import open_project
-from tests.team_fixtures import code, dump, team_project
+from tests.team_fixtures import copy_team, dump, packaged_team
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -59,26 +56,12 @@ with open_project(folder / "lead.loupe") as lead:
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("kill")
-    with team_project(folder / "lead.loupe", n=12, coders=("alice", "bob")) as lead:
-        assign(lead, ["alice", "bob"], overlap=0.5, seed=1)
-    with open_project(folder / "lead.loupe") as lead:
-        for name in ("alice", "bob"):
-            write_package(lead, name, folder / f"{name}.loupe")
-    for name in ("alice", "bob"):
-        with open_project(folder / f"{name}.loupe") as package:
-            coder = package.store.coders.find(name)
-            articles = {a.id: a for a in package.store.articles.list()}
-            for row in article_listing(package, coder.id)[:2]:
-                code(package, articles[row.id], coder.id)
-    return folder
+    return packaged_team(tmp_path_factory.mktemp("kill"))
 
 
 @pytest.fixture
 def team(template: Path, tmp_path: Path) -> Path:
-    for path in template.glob("*.loupe"):
-        shutil.copy(path, tmp_path / path.name)
-    return tmp_path
+    return copy_team(template, tmp_path)
 
 
 def killed(script: str, folder: Path) -> str:
