@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from app.core.codebook.mapping import CodebookMap, new_owners
+from app.core.codebook.mapping import CodebookMap, new_owners, owner_of
 from app.core.codebook.model import Codebook
 from app.core.codebook.parts import Attribute, Question, RelationType, SpanLabel
 
@@ -40,18 +40,9 @@ def _owners(old: Codebook, new: Codebook, cmap: CodebookMap) -> Iterator[str]:
             continue
         split_by = cmap.split[owner.name].by if owner.name in cmap.split else None
         for target_name in sorted(targets):
-            target = _owner(new, target_name)
+            target = owner_of(new, target_name)
             if target is not None:
                 yield from _attributes(owner, target, cmap, split_by)
-
-
-def _owner(codebook: Codebook, name: str) -> SpanLabel | RelationType | None:
-    for lookup in (codebook.label, codebook.relation_type):
-        try:
-            return lookup(name)
-        except KeyError:
-            continue
-    return None
 
 
 def _attributes(

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from app.core.codebook.mapping import CodebookMap, new_owners
+from app.core.codebook.mapping import CodebookMap, new_owners, owner_of
 from app.core.codebook.model import Codebook
 from app.core.codebook.parts import Attribute, Question, RelationType, SpanLabel
 
@@ -115,7 +115,7 @@ def _changes(step: Step) -> Iterator[ItemChange]:
             yield from (ItemChange(f"attribute:{label.name}.{a.name}", v, why, since=None, split=(split, by))
                         for a in label.attributes)
         else:
-            yield from _attributes(v, label, [_owner(old, s) for s in sources], cmap)
+            yield from _attributes(v, label, [o for o in (owner_of(old, s) for s in sources) if o is not None], cmap)
     for relation in new.relation_types:
         sources = targets.get(relation.name, [])
         if not sources:
@@ -129,13 +129,6 @@ def _changes(step: Step) -> Iterator[ItemChange]:
             change = _options(f"question:{question.name}", v, earlier, question, cmap.options.get(earlier.name, {}))
             if change:
                 yield change
-
-
-def _owner(codebook: Codebook, name: str) -> SpanLabel | RelationType:
-    try:
-        return codebook.label(name)
-    except KeyError:
-        return codebook.relation_type(name)
 
 
 def _attributes(v: int, label: SpanLabel, sources: list[SpanLabel | RelationType], cmap: CodebookMap) -> Iterator[ItemChange]:
