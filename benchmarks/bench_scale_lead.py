@@ -342,8 +342,10 @@ def _bare_cycle(lead: Path, bare_lead: Path, folder: Path, packages: list[Path])
     for path in packages:
         conn.execute("ATTACH DATABASE ? AS pkg", (str(path),))
         conn.execute("BEGIN")
-        conn.execute("INSERT OR REPLACE INTO annotation SELECT * FROM pkg.annotation")
-        conn.execute("INSERT OR REPLACE INTO document_code SELECT * FROM pkg.document_code")
+        for table in ("annotation", "document_code"):
+            # The bare copy keeps the base file's schema; a package may have more columns.
+            names = ", ".join(f'"{row[1]}"' for row in conn.execute(f"PRAGMA main.table_info({table})"))
+            conn.execute(f"INSERT OR REPLACE INTO {table} ({names}) SELECT {names} FROM pkg.{table}")
         conn.execute("COMMIT")
         conn.execute("DETACH DATABASE pkg")
     elapsed = time.perf_counter() - started
