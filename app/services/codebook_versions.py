@@ -249,6 +249,13 @@ def _label_problem(codebook: Codebook, label: str, attributes: Any) -> str | Non
     return attributes_problem(owner, attributes)
 
 
+def standing(project: Project) -> tuple[str, int, str]:
+    """(project id, number, "name version") of the codebook this file uses: a coder's
+    window compares it with the newest version seen of the same project."""
+    current = project.store.versions.history()[-1]
+    return project.store.versions.project_id(), current.number, f"{current.name} {current.version}"
+
+
 def history(project: Project) -> list[Version]:
     """The codebooks the project has used, oldest first (numbered from 1)."""
     return project.store.versions.history()

@@ -132,6 +132,10 @@ class CodebookVersions:
         with self._engine.connect() as conn:
             return [Version(*row) for row in conn.execute(query)]
 
+    def project_id(self) -> str:
+        with self._engine.connect() as conn:
+            return conn.execute(select(ProjectRow.id)).scalar_one()
+
     def current_number(self) -> int:
         with self._engine.connect() as conn:
             return conn.execute(current_number_query()).scalar_one()

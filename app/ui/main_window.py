@@ -18,6 +18,7 @@ from app.ui.article_list import ArticleListPanel
 from app.ui.article_panel import ArticlePanel
 from app.ui.attribute_editor import AttributeEditor
 from app.ui.codebook_dialog import CodebookDialog
+from app.ui.codebook_notice import newer_codebook_notice, show_notice
 from app.ui.coder_dialog import CoderDialog
 from app.ui.controller import CodingController
 from app.ui.label_palette import EntityLegend, LabelPalette
@@ -102,6 +103,10 @@ class MainWindow(ProjectWindow):
         self.label_actions: list[QAction] = []
         self.coder_label = QLabel()
         self.statusBar().addPermanentWidget(self.coder_label)
+        self.codebook_notice = QLabel()
+        self.codebook_notice.setObjectName("codebookNotice")
+        self.codebook_notice.hide()
+        self.statusBar().addPermanentWidget(self.codebook_notice)
         self._wire()
         geometry, state = settings.window_geometry(), settings.window_state()
         if geometry is not None:
@@ -155,6 +160,11 @@ class MainWindow(ProjectWindow):
         )
         self.setWindowTitle(f"{path.name} — Loupe")
         self.coder_label.setText(f"Coder: {coder_name}")
+        if c.project is not None:
+            notice = newer_codebook_notice(self.settings, c.project)
+            show_notice(self.codebook_notice, notice)
+            if notice:
+                self.statusBar().showMessage(notice, 20_000)
         self._enable_import()
         last = self.settings.last_article(str(path))
         if last is not None and c.order.position(last) >= 0:

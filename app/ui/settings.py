@@ -107,6 +107,16 @@ class Settings:
     def set_last_article(self, project: str, article_id: str) -> None:
         self._qs.setValue(f"state/article/{_key(project)}", article_id)
 
+    def newest_codebook(self, project_id: str) -> tuple[int, str] | None:
+        """The newest codebook version (number, name) seen on this computer in any file of
+        the project ``project_id``."""
+        number = self._get(f"state/codebook/{project_id}/number", 0, int)
+        return (number, self._qs.value(f"state/codebook/{project_id}/name") or "") if number else None
+
+    def set_newest_codebook(self, project_id: str, number: int, name: str) -> None:
+        self._qs.setValue(f"state/codebook/{project_id}/number", number)
+        self._qs.setValue(f"state/codebook/{project_id}/name", name)
+
     def window_geometry(self) -> QByteArray | None:
         return self._qs.value("state/geometry")
 
