@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.core.codebook import MAX_BYTES as _MAX_BYTES
 from app.core.codebook import (
     Chain,
     Codebook,
@@ -25,7 +24,7 @@ from app.core.codebook import (
     Migrator,
     load_codebook,
     map_from_document,
-    read_map_bytes,
+    read_map_file,
     unmapped_changes,
 )
 from app.core.errors import CodebookError
@@ -61,22 +60,6 @@ def upgrade_codebook(
     new = load_codebook(codebook_path)
     cmap = read_map_file(map_path, project.codebook, new) if map_path is not None else CodebookMap()
     return adopt_codebook(project, new, cmap, dry_run=dry_run)
-
-
-def read_map_file(path: str | Path, old: Codebook, new: Codebook) -> CodebookMap:
-    path = Path(path)
-    try:
-        with open(path, "rb") as stream:
-            data = stream.read(_MAX_BYTES + 1)
-    except FileNotFoundError:
-        raise CodebookError(f"{path}: no such map file.") from None
-    except IsADirectoryError:
-        raise CodebookError(f"{path}: is a folder, not a map file.") from None
-    except OSError as exc:
-        raise CodebookError(f"{path}: cannot be read ({exc.strerror or type(exc).__name__}).") from None
-    except ValueError:
-        raise CodebookError(f"{path!r} is not a valid file name.") from None
-    return read_map_bytes(data, path.name, old, new)
 
 
 def adopt_codebook(project: Project, new: Codebook, cmap: CodebookMap, *, dry_run: bool = False) -> UpgradeReport:

@@ -49,6 +49,7 @@ from app.core.codebook.mapping import (
     Split,
     map_from_document,
     read_map_bytes,
+    read_map_file,
     read_map_text,
 )
 from app.core.codebook.meaning import ItemChange, Step, item_changes
@@ -94,6 +95,7 @@ __all__ = [
     "map_from_document",
     "parse_codebook",
     "read_map_bytes",
+    "read_map_file",
     "read_map_text",
     "schema_path",
     "unmapped_changes",

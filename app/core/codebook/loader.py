@@ -39,14 +39,24 @@ def load_codebook(path: str | Path) -> Codebook:
     ``annotation.conf`` is converted by :mod:`app.core.brat_conf`)."""
     path = Path(path)
     origin = path.name or str(path)
+    data = read_limited(path, "codebook")
+    if is_brat_conf(origin):  # brat's annotation.conf: converted, then checked as any codebook
+        title = f"{path.resolve().parent.name or 'brat'} (brat annotation.conf)"
+        return _build(annotation_conf_document(_decode(data, origin), origin, title=title), origin)
+    return parse_codebook(_decode(data, origin), origin)
+
+
+def read_limited(path: Path, what: str) -> bytes:
+    """The first :data:`MAX_BYTES` + 1 bytes of the ``what`` file (a codebook, a map) at
+    ``path``; :class:`CodebookError` in one sentence when it cannot be read."""
     try:
         if path.exists() and not path.is_file():
-            what = "a folder" if path.is_dir() else "not a regular file"
-            raise CodebookError(f"{path}: is {what}, not a codebook file.")
+            kind = "a folder" if path.is_dir() else "not a regular file"
+            raise CodebookError(f"{path}: is {kind}, not a {what} file.")
         with open(path, "rb") as stream:
-            data = stream.read(MAX_BYTES + 1)
+            return stream.read(MAX_BYTES + 1)
     except FileNotFoundError:
-        raise CodebookError(f"{path}: no such codebook file.") from None
+        raise CodebookError(f"{path}: no such {what} file.") from None
     except PermissionError:
         raise CodebookError(f"{path}: cannot be read (permission denied).") from None
     except OSError as exc:
@@ -54,10 +64,6 @@ def load_codebook(path: str | Path) -> Codebook:
         raise CodebookError(f"{path}: cannot be read ({reason}).") from None
     except ValueError:  # e.g. a NUL character in the name
         raise CodebookError(f"{_short(str(path))} is not a valid file name.") from None
-    if is_brat_conf(origin):  # brat's annotation.conf: converted, then checked as any codebook
-        title = f"{path.resolve().parent.name or 'brat'} (brat annotation.conf)"
-        return _build(annotation_conf_document(_decode(data, origin), origin, title=title), origin)
-    return parse_codebook(_decode(data, origin), origin)
 
 
 def _decode(data: bytes, origin: str) -> str:

@@ -25,10 +25,11 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from app.core.codebook.checks import _check_plain_data
-from app.core.codebook.loader import _decode, _parse_document
+from app.core.codebook.loader import _decode, _parse_document, read_limited
 from app.core.codebook.messages import _sentence, _short
 from app.core.codebook.model import Codebook
 from app.core.codebook.parts import Attribute, Question, RelationType, SpanLabel
@@ -85,6 +86,12 @@ def read_map_text(text: str, origin: str, old: Codebook, new: Codebook) -> Codeb
 
 def read_map_bytes(data: bytes, origin: str, old: Codebook, new: Codebook) -> CodebookMap:
     return read_map_text(_decode(data, origin), origin, old, new)
+
+
+def read_map_file(path: str | Path, old: Codebook, new: Codebook) -> CodebookMap:
+    """Read and check the map file at ``path`` (YAML or JSON, UTF-8)."""
+    path = Path(path)
+    return read_map_bytes(read_limited(path, "map"), path.name or str(path), old, new)
 
 
 def map_from_document(document: Any, origin: str, old: Codebook, new: Codebook) -> CodebookMap:
