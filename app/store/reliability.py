@@ -44,6 +44,22 @@ class ReliabilityQueries:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
+    def _live_rows(
+        self, query: Any, model: Any, article_ids: Sequence[str], coder_ids: Sequence[str], *also: Any
+    ) -> list[Any]:
+        """The rows of ``query`` over the live rows of ``model`` of these coders on these
+        articles (and ``also``), read in chunks of article ids."""
+        rows: list[Any] = []
+        coders = list(coder_ids)
+        with self._engine.connect() as conn:
+            for chunk in _chunks(article_ids):
+                rows += conn.execute(
+                    query.where(
+                        model.article_id.in_(chunk), model.coder_id.in_(coders), model.deleted_at.is_(None), *also,
+                    )
+                ).all()
+        return rows
+
     def done_coders_by_article(self, article_ids: Sequence[str] | None = None) -> dict[str, tuple[str, ...]]:
         """Article id -> ids of the coders whose status on it is "done" (one query; of
         these articles only when given, one query per chunk)."""
@@ -82,16 +98,7 @@ class ReliabilityQueries:
             AnnotationRow.label, AnnotationRow.start, AnnotationRow.end,
             cast(AnnotationRow.attributes, Text),
         )
-        rows: list[Any] = []
-        with self._engine.connect() as conn:
-            for chunk in _chunks(article_ids):
-                rows += conn.execute(
-                    query.where(
-                        AnnotationRow.article_id.in_(chunk),
-                        AnnotationRow.coder_id.in_(list(coder_ids)),
-                        AnnotationRow.deleted_at.is_(None),
-                    )
-                ).tuples().all()
+        rows = self._live_rows(query, AnnotationRow, article_ids, coder_ids)
         rows.sort(key=itemgetter(1, 2, 4, 5, 0))
         return rows
 
@@ -127,18 +134,9 @@ class ReliabilityQueries:
             .join(source, source.c.id == RelationRow.source_id)
             .join(target, target.c.id == RelationRow.target_id)
         )
-        rows: list[Any] = []
-        with self._engine.connect() as conn:
-            for chunk in _chunks(article_ids):
-                rows += conn.execute(
-                    query.where(
-                        RelationRow.article_id.in_(chunk),
-                        RelationRow.coder_id.in_(list(coder_ids)),
-                        RelationRow.deleted_at.is_(None),
-                        source.c.deleted_at.is_(None),
-                        target.c.deleted_at.is_(None),
-                    )
-                ).all()
+        rows = self._live_rows(
+            query, RelationRow, article_ids, coder_ids, source.c.deleted_at.is_(None), target.c.deleted_at.is_(None),
+        )
         rows.sort(key=lambda r: (r[0], r[1], r[5], r[6]))
         return [tuple(r[:5]) for r in rows]
 
@@ -146,16 +144,7 @@ class ReliabilityQueries:
         self, article_ids: Sequence[str], coder_ids: Sequence[str]
     ) -> list[Annotation]:
         """Live span annotations of these coders on these articles, by start and end."""
-        rows: list[Any] = []
-        with self._engine.connect() as conn:
-            for chunk in _chunks(article_ids):
-                rows += conn.execute(
-                    select(AnnotationRow).where(
-                        AnnotationRow.article_id.in_(chunk),
-                        AnnotationRow.coder_id.in_(list(coder_ids)),
-                        AnnotationRow.deleted_at.is_(None),
-                    )
-                ).all()
+        rows = self._live_rows(select(AnnotationRow), AnnotationRow, article_ids, coder_ids)
         found = [_annotation(row) for row in rows]
         return sorted(found, key=lambda a: (a.article_id, a.coder_id, a.start, a.end, a.id))
 
@@ -163,21 +152,14 @@ class ReliabilityQueries:
         """Live relations of these coders on these articles whose two ends are live."""
         source = AnnotationRow.__table__.alias("source")
         target = AnnotationRow.__table__.alias("target")
-        rows: list[Any] = []
-        with self._engine.connect() as conn:
-            for chunk in _chunks(article_ids):
-                rows += conn.execute(
-                    select(RelationRow)
-                    .join(source, source.c.id == RelationRow.source_id)
-                    .join(target, target.c.id == RelationRow.target_id)
-                    .where(
-                        RelationRow.article_id.in_(chunk),
-                        RelationRow.coder_id.in_(list(coder_ids)),
-                        RelationRow.deleted_at.is_(None),
-                        source.c.deleted_at.is_(None),
-                        target.c.deleted_at.is_(None),
-                    )
-                ).all()
+        query = (
+            select(RelationRow)
+            .join(source, source.c.id == RelationRow.source_id)
+            .join(target, target.c.id == RelationRow.target_id)
+        )
+        rows = self._live_rows(
+            query, RelationRow, article_ids, coder_ids, source.c.deleted_at.is_(None), target.c.deleted_at.is_(None),
+        )
         found = [_relation(row) for row in rows]
         return sorted(found, key=lambda r: (r.article_id, r.coder_id, r.created_at, r.id))
 
@@ -191,32 +173,14 @@ class ReliabilityQueries:
             DocumentCodeRow.article_id, DocumentCodeRow.coder_id, DocumentCodeRow.question,
             cast(DocumentCodeRow.value, Text),
         )
-        rows: list[Any] = []
-        with self._engine.connect() as conn:
-            for chunk in _chunks(article_ids):
-                rows += conn.execute(
-                    query.where(
-                        DocumentCodeRow.article_id.in_(chunk),
-                        DocumentCodeRow.coder_id.in_(list(coder_ids)),
-                        DocumentCodeRow.deleted_at.is_(None),
-                    )
-                ).tuples().all()
+        rows = self._live_rows(query, DocumentCodeRow, article_ids, coder_ids)
         rows.sort(key=itemgetter(0, 1, 2))
         parsed = {raw: None if raw is None else json.loads(raw) for raw in {r[3] for r in rows}}
         return [(a, c, q, parsed[raw]) for a, c, q, raw in rows]
 
     def answers(self, article_ids: Sequence[str], coder_ids: Sequence[str]) -> list[Answer]:
         """Live answers to article questions of these coders on these articles."""
-        rows: list[Any] = []
-        with self._engine.connect() as conn:
-            for chunk in _chunks(article_ids):
-                rows += conn.execute(
-                    select(DocumentCodeRow).where(
-                        DocumentCodeRow.article_id.in_(chunk),
-                        DocumentCodeRow.coder_id.in_(list(coder_ids)),
-                        DocumentCodeRow.deleted_at.is_(None),
-                    )
-                ).all()
+        rows = self._live_rows(select(DocumentCodeRow), DocumentCodeRow, article_ids, coder_ids)
         return [
             Answer(r.article_id, r.coder_id, r.question, r.value, r.updated_at)
             for r in sorted(rows, key=lambda r: (r.article_id, r.coder_id, r.question))
