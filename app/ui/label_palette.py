@@ -46,6 +46,7 @@ def _clear(layout: QGridLayout | QVBoxLayout) -> None:
         item = layout.takeAt(0)
         widget = item.widget() if item is not None else None
         if widget is not None:
+            widget.hide()  # gone at once; deleted when the event loop next runs
             widget.deleteLater()
 
 
