@@ -2,7 +2,8 @@
 
 The Assignments tab lists every article of the project (100,000 in a lead's master
 project) with each coder's standing on it. :meth:`AssignmentListing.order` returns only
-the ids, sorted and filtered by SQLite; :meth:`AssignmentListing.rows` reads the
+the ids, sorted and filtered over the assignments read once per state of the file
+(:mod:`app.store.assignment_standing`); :meth:`AssignmentListing.rows` reads the
 article heads and the coders' cells of the few rows a view draws, with the same rule
 for "worked" as :meth:`app.store.assigning.AssigningQueries.cells`.
 """
@@ -10,35 +11,26 @@ for "worked" as :meth:`app.store.assigning.AssigningQueries.cells`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from functools import partial
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from app.core.team import ArticleAssignment, AssignmentCell
+from app.store.assignment_standing import Standing, StandingCache
 from app.store.listing import _like, _tuples
 
-#: Articles assigned to two or more coders.
-_SHARED = "SELECT article_id FROM assignment WHERE assigned GROUP BY article_id HAVING count(*) > 1"
-#: Sortable columns and their SQL keys (ties broken by position).
+#: Sortable text columns and their SQL keys (ties broken by position).
 SORT_KEYS = {
-    "position": "a.position",
     "title": "a.title COLLATE NOCASE",
     "source": "coalesce(a.source, '') COLLATE NOCASE",
-    "overlap": f"a.id IN ({_SHARED})",
 }
-#: A coder's column sorts by status in the order of the work, assigned ones after the
-#: others, articles without their row first.
-_CODER_RANKS = (
-    "SELECT article_id, CASE status WHEN 'todo' THEN 1 WHEN 'in_progress' THEN 2 WHEN 'done' THEN 3 ELSE 0 END "
-    "+ 4 * assigned FROM assignment WHERE coder_id = :coder"
-)
 _CHUNK = 500
 
 
 class AssignmentListing:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._sqlite = engine.dialect.name == "sqlite"
+        self._standing = StandingCache(engine)
 
     def order(
         self,
@@ -50,44 +42,42 @@ class AssignmentListing:
         show: str = "",
         show_coder: str | None = None,
     ) -> list[str]:
-        """Ids of every article: sorted by ``sort`` (a key of :data:`SORT_KEYS`) or, with
-        ``sort_coder`` (an id), by that coder's standing; only those whose title or source
+        """Ids of every article: sorted by ``sort`` ("position", "overlap" or a key of
+        :data:`SORT_KEYS`) or, with ``sort_coder`` (an id), by that coder's standing;
+        only those whose title or source
         contains ``needle`` (case-insensitive for ASCII letters); ``show`` "unassigned"
-        (assigned to nobody), "overlap" (to two or more) or "coder" (to ``show_coder``)."""
-        params: dict[str, Any] = {}
-        where = []
-        if needle:
-            where.append("(a.title LIKE :needle ESCAPE '\\' OR a.source LIKE :needle ESCAPE '\\')")
-            params["needle"] = _like(needle)
-        # Filters are lists of ids built once (one scan of the assignments), tested while
-        # the article index is scanned: a lookup per article costs more at 100,000.
-        if show == "unassigned":
-            where.append("a.id NOT IN (SELECT article_id FROM assignment WHERE assigned)")
-        elif show == "overlap":
-            where.append(f"a.id IN ({_SHARED})")
-        elif show == "coder":
-            where.append("a.id IN (SELECT article_id FROM assignment WHERE coder_id = :show AND assigned)")
-            params["show"] = show_coder
-        source = "article a"
-        keys = ["a.position"] if sort == "position" or sort_coder is not None else [SORT_KEYS[sort], "a.position"]
-        if sort != "title" and self._sqlite:
-            # The covering index in import order (title, source): the text is never read.
-            source = "article a INDEXED BY ix_article_order"
-        sql = (
-            f"SELECT a.id FROM {source}"
-            + (f" WHERE {' AND '.join(where)}" if where else "")
-            + f" ORDER BY {', '.join(keys)}"
-        )
+        (assigned to nobody), "overlap" (to two or more) or "coder" (to ``show_coder``).
+
+        The assignments are read once per state of the file (:mod:`.assignment_standing`);
+        sorts and filters are passes over them, the last few orders are kept, and SQL
+        reads only a text filter's matches and the order of a text column."""
         with self._engine.connect() as conn:
-            ids = [row[0] for row in _tuples(conn, sql, params)]
-            if sort_coder is not None:
-                # The coder's rows alone, then a stable sort of the ids in import order:
-                # a join probing the assignments for each article costs twice as much.
-                rank = dict(_tuples(conn, _CODER_RANKS, {"coder": sort_coder}))
-                ids.sort(key=lambda article_id: rank.get(article_id, -1))
-        if descending:
-            ids.reverse()
-        return ids
+            standing = self._standing.get(partial(_tuples, conn))
+            key = (sort if sort_coder is None else None, sort_coder, show, show_coder if show == "coder" else None)
+            ids = standing.orders.get(key)
+            if ids is None:
+                for coder in (sort_coder, show_coder if show == "coder" else None):
+                    standing.read_ranks(coder, partial(_tuples, conn))
+                ids = standing.remember(key, standing.shown(self._sorted(conn, standing, sort, sort_coder), show, show_coder))
+            if needle:
+                sql = "SELECT a.id FROM article a WHERE a.title LIKE :needle ESCAPE '\\' OR a.source LIKE :needle ESCAPE '\\'"
+                matching = {row[0] for row in _tuples(conn, sql, {"needle": _like(needle)})}
+                ids = [i for i in ids if i in matching]
+        return ids[::-1] if descending else list(ids)
+
+    @staticmethod
+    def _sorted(conn: Connection, standing: Standing, sort: str, sort_coder: str | None) -> list[str]:
+        if sort_coder is not None:
+            return standing.by_coder(standing.ids, sort_coder)
+        if sort == "overlap":
+            return standing.by_overlap(standing.ids)
+        if sort in SORT_KEYS:
+            sql = f"SELECT a.id FROM article a ORDER BY {SORT_KEYS[sort]}, a.position"
+            return [row[0] for row in _tuples(conn, sql, {})]
+        return standing.ids
+
+    def close(self) -> None:
+        self._standing.close()
 
     def titles(self, article_ids: Sequence[str]) -> dict[str, str]:
         """The titles of those of ``article_ids`` that exist, by id."""
@@ -117,9 +107,9 @@ class AssignmentListing:
 
     def unassigned(self) -> int:
         """Articles assigned to nobody."""
-        sql = "SELECT (SELECT count(*) FROM article) - count(DISTINCT article_id) FROM assignment WHERE assigned"
         with self._engine.connect() as conn:
-            return int(_tuples(conn, sql, {})[0][0])
+            standing = self._standing.get(partial(_tuples, conn))
+        return len(standing.ids) - len(standing.assigned)
 
     def any_assigned(self) -> bool:
         with self._engine.connect() as conn:

@@ -182,6 +182,7 @@ class ProjectStore:
         return cls(engine, str(target))
 
     def close(self) -> None:
+        self.assignment_listing.close()
         self.engine.dispose()
 
     def __enter__(self) -> ProjectStore:

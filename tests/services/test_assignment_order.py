@@ -18,9 +18,10 @@ from app.services.assignment import (
     assignment_rows,
     assignment_table,
     give_articles,
+    take_back_articles,
 )
 from app.services.coding import set_status
-from app.services.projects import Project
+from app.services.projects import Project, open_project
 from tests.team_fixtures import code, team_project
 
 STATUS_RANK = {None: 0, "todo": 1, "in_progress": 2, "done": 3}
@@ -86,3 +87,26 @@ def test_overlap_articles_are_those_of_the_progress(team: Project) -> None:
     ids = overlap_articles(team)
     assert ids and ids == [p.article_id for p in adjudication_progress(team)]
     assert [p.article_id for p in adjudication_progress(team, None, ids[1:3])] == ids[1:3]
+
+
+def test_orders_follow_every_change_of_the_file(team: Project, tmp_path: Path) -> None:
+    """The assignments are read once per state of the file: a change made by this
+    project's own writes, or by another program with the file open, shows at the next
+    sort or filter, never a stale order."""
+    carol_first = assignment_order(team, show="carol")
+    nobody = assignment_order(team, show="unassigned")
+    by_bob = assignment_order(team, sort_coder="bob")
+    assert carol_first and assignment_order(team, show="carol") == carol_first
+    # This project's own write: bob starts the first article he has not begun.
+    bob = team.store.coders.find("bob")
+    assert bob is not None
+    todo = next(r.article_id for r in assignment_table(team) if r.status("bob") == "todo")
+    set_status(team, todo, bob.id, "in_progress")
+    expected = [r.article_id for r in sorted(assignment_table(team), key=lambda r: (rank(r, "bob"), r.position))]
+    assert assignment_order(team, sort_coder="bob") == expected != by_bob
+    # Another program: the lead's command line takes carol's article back.
+    with open_project(tmp_path / "study.loupe") as other:
+        assert take_back_articles(other, carol_first, "carol") == len(carol_first)
+    assert assignment_order(team, show="carol") == []
+    assert set(assignment_order(team, show="unassigned")) >= set(nobody)
+    assert assignment_counts(team)[1] == len(assignment_order(team, show="unassigned"))
