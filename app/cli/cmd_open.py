@@ -18,7 +18,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "sample project (created in your user data folder on first use). "
         "`loupe PROJECT` is the same.",
     )
-    parser.add_argument("project", nargs="?", help="the project file")
+    parser.add_argument("project", nargs="?", help="the project file, or a team server's postgresql:// URL")
     parser.add_argument("--coder", help="code as this coder (default: remembered, or asked)")
     parser.add_argument(
         "--summary", action="store_true",
@@ -44,13 +44,14 @@ def run(args: argparse.Namespace) -> int:
     from app.services.sample import ensure_sample_project
 
     if args.project and "://" in args.project:
-        if not args.summary:
-            raise LoupeError(
-                "The window does not open a team server's database yet; use `loupe info`, "
-                "`agreement` or `export` on the URL, or `loupe server export URL FILE` for a copy."
-            )
-        print(format_counts(project_counts(args.project)))
-        return 0
+        if args.summary or not _has_display():
+            print(format_counts(project_counts(args.project)))
+            return 0
+        from app.ui.application import run_gui
+
+        # The window signs in (asking for the password if libpq has none) and refuses
+        # what the server refuses with one sentence.
+        return run_gui(args.project, args.coder)
     if args.summary or not _has_display():
         path = Path(args.project) if args.project else ensure_sample_project()
         print(format_counts(project_counts(path)))

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from app.core.errors import ProjectError
+from app.services.projects import Project, open_project
 
 PSYCOPG_MISSING = (
     "The team server needs psycopg, which this installation lacks: "
@@ -69,3 +70,41 @@ def set_password(url: str, name: str, password_file: Path) -> bool:
         raise ProjectError(f"The login of {name} could not be set: {database_reason(exc)}.") from exc
     finally:
         engine.dispose()
+
+
+#: What libpq says when a login has no password or a wrong one (the window then asks).
+_PASSWORD_REFUSALS = ("no password supplied", "password authentication failed")
+
+
+def password_refused(message: str) -> bool:
+    """Whether opening a URL failed for want of the right password."""
+    return any(words in message for words in _PASSWORD_REFUSALS)
+
+
+def signed_in_coder(project: Project) -> str | None:
+    """On a team server as a coder's login: that coder's name (the only one the window
+    may code as). None for a project file, or for the lead (the database's owner), who
+    chooses a coder as in a file."""
+    from app.store.server_login import signed_in
+
+    login = signed_in(project.store.engine)
+    if login is None or login[1]:
+        return None
+    return login[0]
+
+
+def lead_refusal(project: Project) -> str | None:
+    """Why the Team window and other lead actions are closed to this login, or None."""
+    coder = signed_in_coder(project)
+    if coder is None:
+        return None
+    return (
+        f"You are signed in to the team server as {coder}, a coder: the Team window, merging "
+        "and the codebook are the lead's, who signs in as the database's owner."
+    )
+
+
+def coder_of_login(url: str) -> str | None:
+    """The coder a login on ``url`` codes as (see :func:`signed_in_coder`), from one open."""
+    with open_project(url) as project:
+        return signed_in_coder(project)

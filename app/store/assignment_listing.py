@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Engine
 
 from app.core.team import ArticleAssignment, AssignmentCell
 from app.store.assignment_standing import Standing, StandingCache
-from app.store.listing import _like, _tuples
+from app.store.listing import _like, _tuples, sort_key
 
 #: Sortable text columns and their SQL keys (ties broken by position).
 SORT_KEYS = {
@@ -72,7 +72,7 @@ class AssignmentListing:
         if sort == "overlap":
             return standing.by_overlap(standing.ids)
         if sort in SORT_KEYS:
-            sql = f"SELECT a.id FROM article a ORDER BY {SORT_KEYS[sort]}, a.position"
+            sql = f"SELECT a.id FROM article a ORDER BY {sort_key(sort, SORT_KEYS, conn.dialect.name == 'sqlite')}, a.position"
             return [row[0] for row in _tuples(conn, sql, {})]
         return standing.ids
 

@@ -30,6 +30,14 @@ SORT_KEYS = {
     "status": "CASE coalesce(s.status, 'todo') WHEN 'todo' THEN 0 WHEN 'in_progress' THEN 1 ELSE 2 END",
 }
 _ROW_CHUNK = 500
+_NOCASE = " COLLATE NOCASE"
+
+
+def sort_key(name: str, keys: dict[str, str], sqlite: bool) -> str:
+    """The SQL of sort key ``name`` for the dialect: PostgreSQL has no NOCASE collation,
+    so a case-insensitive key is sorted by lower() there."""
+    sql = keys[name]
+    return sql if sqlite or not sql.endswith(_NOCASE) else f"lower({sql[: -len(_NOCASE)]})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +107,7 @@ class ListingQueries:
                 if status is not None:
                     where.append("s.status = :status")
                     params["status"] = status
-                keys += [SORT_KEYS[sort], "a.position"]
+                keys += [sort_key(sort, SORT_KEYS, conn.dialect.name == "sqlite"), "a.position"]
                 sql = (
                     f"SELECT a.id, s.status FROM assignment s JOIN {self._by_id} ON a.id = s.article_id "
                     "WHERE s.coder_id = :coder" + "".join(f" AND {w}" for w in where)
@@ -128,7 +136,7 @@ class ListingQueries:
                 f"WHEN a.id IN ({started} = 'in_progress') THEN 1 ELSE 0 END"
             )
         else:
-            keys.append(SORT_KEYS[sort])
+            keys.append(sort_key(sort, SORT_KEYS, conn.dialect.name == "sqlite"))
         keys.append("a.position")
         sql = (
             "SELECT a.id FROM article a" + (f" WHERE {' AND '.join(where)}" if where else "")
@@ -167,8 +175,8 @@ class ListingQueries:
             else:
                 source = "FROM article a"
             total, with_source, with_date, languages = conn.execute(text(
-                "SELECT count(*), coalesce(max(coalesce(a.source, '') != ''), 0), "
-                "coalesce(max(coalesce(a.published, '') != ''), 0), "
+                "SELECT count(*), coalesce(max(CASE WHEN coalesce(a.source, '') != '' THEN 1 ELSE 0 END), 0), "
+                "coalesce(max(CASE WHEN coalesce(a.published, '') != '' THEN 1 ELSE 0 END), 0), "
                 f"count(DISTINCT coalesce(a.language, '')) {source}"
             ), params).one()
         return ListingSummary(total, done, bool(with_source), bool(with_date), languages)

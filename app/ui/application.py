@@ -13,6 +13,7 @@ from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.core.errors import LoupeError
+from app.core.location import Location, is_server, location_of
 from app.paths import resources_dir
 from app.services.sample import ensure_sample_project
 
@@ -59,15 +60,16 @@ def open_window(project_path: str | Path, coder_name: str, *, settings_path: str
 
     ensure_application()
     window = MainWindow(Settings(settings_path))
-    window.open_project(Path(project_path), coder_name)
+    window.open_project(location_of(project_path), coder_name)
     window.show()
     window.raise_()
     window.activateWindow()
     return window
 
 
-def run_gui(project_path: Path | None, coder_name: str | None = None) -> int:
-    """Open the window (asking for the coder if needed) and run the event loop."""
+def run_gui(project_path: Location | None, coder_name: str | None = None) -> int:
+    """Open the window (signing in to a team server and asking for the coder if needed)
+    and run the event loop."""
     from app.ui.crash import install_crash_handler
     from app.ui.main_window import MainWindow
     from app.ui.settings import Settings
@@ -80,6 +82,13 @@ def run_gui(project_path: Path | None, coder_name: str | None = None) -> int:
         recent = [Path(p) for p in settings.recent_projects() if Path(p).is_file()]
         project_path = recent[0] if recent else ensure_sample_project()
     try:
+        if is_server(project_path):
+            from app.ui.server_sign_in import sign_in
+
+            signed = sign_in(None, str(project_path))
+            if signed is None:
+                return 0
+            project_path = signed
         coder = coder_name or window.ask_coder(project_path)
         if coder is None:
             return 0

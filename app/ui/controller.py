@@ -18,7 +18,6 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -36,6 +35,7 @@ from app.core.edits import (
     SetAnswer,
 )
 from app.core.errors import LoupeError
+from app.core.location import Location
 from app.core.offsets import OffsetMap
 from app.core.records import Annotation, Coder
 from app.services import coding
@@ -77,7 +77,7 @@ class CodingController(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.project: Project | None = None
-        self.project_path: Path | None = None
+        self.project_path: Location | None = None
         self.coder: Coder | None = None
         #: The coder's articles in list order, as ids and statuses (see ArticleOrder).
         self.order = ArticleOrder([])
@@ -95,7 +95,7 @@ class CodingController(QObject):
         self.time_timer.timeout.connect(self.flush_time)
 
     # -- project ---------------------------------------------------------------------
-    def open_project(self, path: Path, coder_name: str, *, adjudicating: bool = False) -> None:
+    def open_project(self, path: Location, coder_name: str, *, adjudicating: bool = False) -> None:
         """Open ``path`` as ``coder_name`` (created if new; with ``adjudicating``, as the
         adjudicator of that name, refused if it is another role's). Raises LoupeError,
         and then the project open before stays open."""

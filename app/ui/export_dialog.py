@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.formats import EXPORT_FORMATS
+from app.core.location import Location, location_stem
 from app.core.printable import printable
 from app.services.progress import CancelFn, ProgressFn
 from app.services.projects import Project
@@ -50,7 +51,7 @@ ALL_CODERS, GOLD = "All coders", "Gold standard"
 class ExportDialog(QDialog):
     """Choose the format, whose coding, and where; :meth:`options` gives the choice."""
 
-    def __init__(self, coder_names: list[str], project_path: Path, parent: QWidget | None = None) -> None:
+    def __init__(self, coder_names: list[str], project_path: Location, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("exportDialog")
         self.setWindowTitle("Export")
@@ -91,14 +92,14 @@ class ExportDialog(QDialog):
 
     def _suggest_target(self) -> None:
         key = self.chosen_format()
-        stem = self.project_path.with_suffix("")
+        stem = location_stem(self.project_path)
         self.target.setText(str(stem.with_name(f"{stem.name}-export{SUFFIX.get(key, '')}")))
         self.entities.setEnabled(key == "xlsx" or key == "csv")
 
     def _browse(self) -> None:
         key = self.chosen_format()
         if key in ("csv", "brat", "r"):
-            name = QFileDialog.getExistingDirectory(self, "Export to folder", str(self.project_path.parent))
+            name = QFileDialog.getExistingDirectory(self, "Export to folder", str(location_stem(self.project_path).parent))
         else:
             name, _ = QFileDialog.getSaveFileName(self, "Export to", self.target.text())
         if name:

@@ -11,7 +11,9 @@ from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMenu, QMessageB
 
 from app.core.errors import LoupeError
 from app.core.formats import PROJECT_FILTER
+from app.core.location import Location, is_server, location_key, location_name, location_of
 from app.services.projects import coders_of, package_refusal
+from app.services.team_server import coder_of_login, lead_refusal
 from app.ui.actions import build_label_actions, build_menus
 from app.ui.annotation_table import AnnotationTablePanel
 from app.ui.article_list import ArticleListPanel
@@ -139,26 +141,31 @@ class MainWindow(ProjectWindow):
         self.legend.set_hidden(hidden)
 
     # -- projects ----------------------------------------------------------------------
-    def ask_coder(self, path: Path) -> str | None:
-        """The package's coder, the remembered coder of this project, or ask (first start)."""
+    def ask_coder(self, path: Location) -> str | None:
+        """The package's coder (or a team server's coder login), the remembered coder of
+        this project, or ask (first start)."""
+        if is_server(path):
+            login = coder_of_login(str(path))
+            if login is not None:  # a coder's login codes as that coder, and only so
+                return login
         packaged, names = coders_of(path)
         if packaged:  # a coder's package opens straight to coding as that coder
             return packaged
-        remembered = self.settings.last_coder(str(path))
+        remembered = self.settings.last_coder(location_key(path))
         if remembered and remembered in names:
             return remembered
         return CoderDialog.ask(self, names, remembered)
 
-    def open_project(self, path: Path, coder_name: str) -> None:
+    def open_project(self, path: Location, coder_name: str) -> None:
         """Open ``path`` as ``coder_name``; raises LoupeError with one sentence."""
         c = self.controller
         c.open_project(path, coder_name)
-        self.settings.add_recent_project(str(path))
-        self.settings.set_last_coder(str(path), coder_name)
+        self.settings.add_recent_project(location_key(path))
+        self.settings.set_last_coder(location_key(path), coder_name)
         self.label_actions = build_label_actions(
             self, c, self.article_panel, self.menus.code, previous=self.label_actions
         )
-        self.setWindowTitle(f"{path.name} — Loupe")
+        self.setWindowTitle(f"{location_name(path)} — Loupe")
         self.coder_label.setText(f"Coder: {coder_name}")
         if c.project is not None:
             notice = newer_codebook_notice(self.settings, c.project)
@@ -166,7 +173,7 @@ class MainWindow(ProjectWindow):
             if notice:
                 self.statusBar().showMessage(notice, 20_000)
         self._enable_import()
-        last = self.settings.last_article(str(path))
+        last = self.settings.last_article(location_key(path))
         if last is not None and c.order.position(last) >= 0:
             c.open_article(last)
         elif len(c.order):
@@ -194,8 +201,15 @@ class MainWindow(ProjectWindow):
         if self._lead_with_nothing_to_code():  # still so: the window may have closed or switched
             self.team.show_assignments()
 
-    def open_project_interactively(self, path: Path) -> None:
+    def open_project_interactively(self, path: Location) -> None:
         try:
+            if is_server(path):
+                from app.ui.server_sign_in import sign_in
+
+                signed = sign_in(self, str(path))
+                if signed is None:
+                    return
+                path = signed
             coder = self.ask_coder(path)
             if coder:
                 self.open_project(path, coder)
@@ -212,13 +226,17 @@ class MainWindow(ProjectWindow):
         menu.clear()
         for recent in self.settings.recent_projects():
             action = menu.addAction(recent)
-            action.triggered.connect(lambda _checked=False, p=recent: self.open_project_interactively(Path(p)))
+            action.triggered.connect(lambda _checked=False, p=recent: self.open_project_interactively(location_of(p)))
         if menu.isEmpty():
             menu.addAction("No recent projects").setEnabled(False)
 
     def switch_coder(self) -> None:
         path = self.controller.project_path
-        if path is None:
+        if path is None or self.controller.project is None:
+            return
+        refusal = lead_refusal(self.controller.project)
+        if refusal:  # a coder's login codes as that coder only
+            self.statusBar().showMessage(refusal, 10_000)
             return
         coder = CoderDialog.ask(self, self.controller.coder_names(), None)
         if coder:
@@ -227,7 +245,7 @@ class MainWindow(ProjectWindow):
     def _enable_import(self) -> None:
         """File > Import is off in a coder's package (it takes coding, not articles)."""
         project = self.controller.project
-        refusal = None if project is None else package_refusal(project)
+        refusal = None if project is None else package_refusal(project) or lead_refusal(project)
         action = self.actions_by_name["import_articles"]
         action.setEnabled(project is not None and refusal is None)
         action.setStatusTip(refusal or "Import articles into this project")
@@ -239,7 +257,7 @@ class MainWindow(ProjectWindow):
 
         if self.controller.project is None or self.controller.project_path is None:
             return
-        refusal = package_refusal(self.controller.project)
+        refusal = package_refusal(self.controller.project) or lead_refusal(self.controller.project)
         if refusal:  # the shortcut of a disabled action never fires; said anyway
             self.statusBar().showMessage(refusal, 10_000)
             return
@@ -275,7 +293,7 @@ class MainWindow(ProjectWindow):
 
     def _remember_article(self, bundle: object) -> None:
         if self.controller.project_path is not None and self.controller.bundle is not None:
-            self.settings.set_last_article(str(self.controller.project_path), self.controller.bundle.article.id)
+            self.settings.set_last_article(location_key(self.controller.project_path), self.controller.bundle.article.id)
 
     def _set_hidden_entities(self, hidden: set[str]) -> None:
         self.article_panel.view.set_hidden_entity_labels(hidden)

@@ -26,6 +26,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
 
 from app.core.errors import LoupeError
+from app.core.location import Location
 from app.core.printable import printable
 from app.logs import log_path
 from app.services.progress import CancelFn, ProgressFn
@@ -61,7 +62,7 @@ class ProjectWorker(QObject):
     finished = Signal(object)
     failed = Signal(str)
 
-    def __init__(self, project_path: Path, job: Job, what: str) -> None:
+    def __init__(self, project_path: Location, job: Job, what: str) -> None:
         super().__init__()
         self.project_path = project_path
         self.job = job
@@ -89,7 +90,7 @@ class BackgroundTask(QObject):
 
     ended = Signal()
 
-    def __init__(self, project_path: Path, job: Job, what: str, parent: QObject | None = None) -> None:
+    def __init__(self, project_path: Location, job: Job, what: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.what = what
         self.worker_thread = QThread(self)
@@ -270,7 +271,7 @@ class ProjectTask(BackgroundTask):
     done = Signal(object)
 
     def __init__(
-        self, window: QWidget, project_path: Path, job: Job, *, what: str, label: str, name: str
+        self, window: QWidget, project_path: Location, job: Job, *, what: str, label: str, name: str
     ) -> None:
         super().__init__(project_path, job, what, window)
         self.window = window

@@ -125,7 +125,7 @@ def test_lead_commands_on_the_url_and_one_sentence_for_what_needs_a_file(pg_clus
         assert sentence in err and err.count("\n") == 0 and ":pw@" not in err
 
 
-def test_adjudicate_on_the_url_decides_as_on_the_file_and_the_window_refuses_a_url(
+def test_adjudicate_on_the_url_decides_as_on_the_file_and_open_summarises_the_url(
     pg_cluster, server_url, study, capsys
 ):
     assert main(["server", "init", server_url, "--from", str(study.path)]) == 0
@@ -141,9 +141,10 @@ def test_adjudicate_on_the_url_decides_as_on_the_file_and_the_window_refuses_a_u
             "WHERE c.name = 'judy' AND a.deleted_at IS NULL"
         ).fetchone()
     assert gold == dump_live_gold(study.path) > 1  # judy's own span and the accepted ones
-    assert main(["open", server_url]) == 1
-    err = capsys.readouterr().err
-    assert "does not open a team server's database yet" in err and ":pw@" not in err
+    capsys.readouterr()
+    assert main(["open", server_url, "--summary"]) == 0  # the window itself: test_server_window.py
+    out = capsys.readouterr().out
+    assert "Articles     12" in out and ":pw@" not in out and ":***@" in out
 
 
 def dump_live_gold(path):

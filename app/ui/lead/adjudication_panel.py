@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtWidgets import (
@@ -34,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from app.core.adjudication import RelationGroup, SpanGroup
 from app.core.errors import LoupeError
+from app.core.location import Location
 from app.services import adjudication_edits as plans
 from app.services.adjudication import (
     AdjudicationView,
@@ -148,7 +148,7 @@ class AdjudicationPanel(QWidget):
             header.resizeSection(column, max(header.sectionSizeHint(column), *hints, 0))
 
     # -- opening -----------------------------------------------------------------------
-    def start(self, path: Path, adjudicator: str) -> None:
+    def start(self, path: Location, adjudicator: str) -> None:
         """Adjudicate ``path`` as ``adjudicator`` (created with that role if new). Raises LoupeError."""
         self.controller.open_project(path, adjudicator, adjudicating=True)
         self.who.setText(f"Gold standard by <b>{adjudicator}</b>")

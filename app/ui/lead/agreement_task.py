@@ -5,10 +5,9 @@ signal), without a progress dialog: the lead window shows its own "computing" st
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import QObject, Signal
 
+from app.core.location import Location
 from app.services.agreement.report import agreement_report
 from app.services.progress import CancelFn, ProgressFn
 from app.services.projects import Project
@@ -21,7 +20,7 @@ class AgreementTask(BackgroundTask):
 
     done = Signal(object, str)  # AgreementReport | None, the refusal if None
 
-    def __init__(self, path: Path, n_bootstrap: int, seed: int, parent: QObject | None = None) -> None:
+    def __init__(self, path: Location, n_bootstrap: int, seed: int, parent: QObject | None = None) -> None:
         def job(project: Project, _progress: ProgressFn, _cancelled: CancelFn) -> object:
             report = agreement_report(project, n_bootstrap=n_bootstrap, seed=seed)
             report.index_disagreements()  # here, not on the GUI thread at the first click

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.location import Location
 from app.services.agreement.report import AgreementReport, Disagreement, Measure
 from app.services.projects import Project
 from app.ui.lead.agreement_models import (
@@ -55,7 +55,7 @@ class AgreementView(QWidget):
 
     PROMPT = "Click a figure to see it per coder pair, per article, and its disagreements."
 
-    def __init__(self, path: Path, project: Callable[[], Project], parent: QWidget | None = None) -> None:
+    def __init__(self, path: Location, project: Callable[[], Project], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("agreementView")
         self.path = path

@@ -11,7 +11,6 @@ the codebook) and its undo history is gone: a codebook change is not a coding ed
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from PySide6.QtCore import QObject, Qt, Signal
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from app.core.codebook import Codebook, CodebookMap
 from app.core.errors import LoupeError
+from app.core.location import Location
 from app.services.codebook_edits import Ready, WorkingCopy
 from app.services.codebook_text import format_report
 from app.services.codebook_versions import UpgradeReport, adopt_codebook
@@ -45,7 +45,7 @@ KINDS = (("annotation", "annotation", "annotations"), ("relation", "relation", "
 class ReopensProject(Protocol):
     """A window that opens a project as a coder, building every panel anew (the main window)."""
 
-    def open_project(self, path: Path, coder_name: str) -> None: ...
+    def open_project(self, path: Location, coder_name: str) -> None: ...
 
 
 def dropped(report: UpgradeReport) -> str:

@@ -9,12 +9,11 @@ with another, and adjudication codes through its own controller as the adjudicat
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QInputDialog, QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from app.core.errors import LoupeError
+from app.core.location import Location, location_name
 from app.services.adjudication import adjudicators
 from app.services.projects import Project, open_project
 from app.ui.lead.adjudication_panel import AdjudicationPanel
@@ -24,10 +23,10 @@ from app.ui.lead.training_view import TrainingView
 
 
 class LeadWindow(QMainWindow):
-    def __init__(self, path: Path, parent: QWidget | None = None) -> None:
+    def __init__(self, path: Location, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("leadWindow")
-        self.setWindowTitle(f"{path.name} \u2014 Team \u2014 Loupe")
+        self.setWindowTitle(f"{location_name(path)} \u2014 Team \u2014 Loupe")
         self.path = path
         self.project: Project = open_project(path)
         self.agreement = AgreementView(path, lambda: self.project)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from app.core.formats import PROJECT_FILTER
 from app.services.projects import package_refusal
+from app.services.team_server import lead_refusal
 from app.ui.window_parts import Menus, ProjectWindow
 
 if TYPE_CHECKING:
@@ -43,6 +44,15 @@ class TeamActions(QObject):
         window.installEventFilter(self)
         window.controller.project_opened.connect(self._enable_codebook_editing)
 
+    def _refused(self) -> bool:
+        """A coder's login on a team server: the lead's actions say why and do nothing
+        (the database would refuse what they read and write)."""
+        project = self.window.controller.project
+        refusal = None if project is None else lead_refusal(project)
+        if refusal:
+            self.window.statusBar().showMessage(refusal, 10_000)
+        return refusal is not None
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         """Closing the main window closes the lead window (and its connections) too."""
         if watched is self.window and event.type() == QEvent.Type.Close and self.lead is not None:
@@ -52,7 +62,7 @@ class TeamActions(QObject):
 
     def lead_window(self) -> LeadWindow | None:
         path = self.window.controller.project_path
-        if path is None:
+        if path is None or self._refused():
             return None
         if self.lead is not None and self.lead.path != path:
             self.lead.close()
@@ -100,7 +110,7 @@ class TeamActions(QObject):
     def edit_codebook(self) -> CodebookEditorDialog | None:
         """The codebook editor (a new version of the codebook, migrating the coding)."""
         c = self.window.controller
-        if c.project is None or package_refusal(c.project) is not None:
+        if c.project is None or package_refusal(c.project) is not None or self._refused():
             return None
         from app.ui.lead.codebook_editor import CodebookEditorDialog
 
@@ -131,13 +141,15 @@ class TeamActions(QObject):
         if refusal:
             refusal = (refusal.split(":")[0] + ": the codebook is changed in the lead's project, "
                        "which then sends new packages.")
+        elif project is not None:
+            refusal = lead_refusal(project)
         action.setEnabled(project is not None and refusal is None)
         tip = refusal or "Edit the codebook and save it as a new version, migrating the coding"
         action.setToolTip(tip)
         action.setStatusTip(tip)
 
     def merge(self, files: Sequence[Path] | None = None) -> MergeTask | None:
-        if self.window.controller.project_path is None:
+        if self.window.controller.project_path is None or self._refused():
             return None
         if files is None:
             names, _ = QFileDialog.getOpenFileNames(self.window, "Merge coder files", "", PROJECT_FILTER)
