@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.core.adjudication_keys import rekey_all
 from app.core.codebook import (
     Chain,
     Codebook,
@@ -80,7 +81,7 @@ def adopt_codebook(project: Project, new: Codebook, cmap: CodebookMap, *, dry_ru
             f"for {len(uncovered)} change{'s' if len(uncovered) != 1 else ''}: {'; '.join(uncovered)}."
         )
     coders = {coder.id: coder.name for coder in project.store.coders.list()}
-    plan = _Plan(Migrator(old, new, cmap), Migrator(old, new, cmap), new, coders)
+    plan = _Plan(Migrator(old, new, cmap), Migrator(old, new, cmap), new, coders, Migrator(old, new, cmap))
     number = history[-1].number + 1 if history else 1
     if dry_run:
         project.store.versions.preview(plan)
@@ -101,6 +102,8 @@ class _Plan:
     tombstones: Migrator
     new: Codebook
     coders: dict[str, str]
+    #: Works out the new names of relation types in rejection keys (its tally is not reported).
+    keys: Migrator
     counts: dict[str, Counter[str]] = field(default_factory=lambda: {k: Counter() for k in ("live", "changed", "dropped")})
     problems: list[str] = field(default_factory=list)
     memo: dict[tuple[str, bool, str, str | None], tuple[Any, ...]] = field(default_factory=dict)
@@ -138,6 +141,7 @@ class _Plan:
                 problem = relation_problem(self.new, after, article, coder, source, target, ends) or problem
                 if problem:
                     self._problem("relation", row_id, article, coder, problem)
+        self._rekey_rejections(rows, rewrites)
         for row_id, question, text, deleted in rows.answers():
             after, value, changed, problem = self._migrated("answer", deleted, question, text)
             if after is None:
@@ -155,6 +159,25 @@ class _Plan:
                 + "; ".join(shown) + (f"; and {more} more" if more else "") + "."
             )
         return rewrites
+
+    def _rekey_rejections(self, rows: CodingRows, rewrites: Rewrites) -> None:
+        """Adjudicators' rejections follow their spans' labels (:mod:`app.core.adjudication_keys`)."""
+        rejections = rows.rejections()
+        if not rejections:
+            return
+        relabelled, dropped = rewrites.annotations, rewrites.dropped["annotation"]
+
+        def new_label(span_id: str, old: str) -> str | None:
+            if span_id in dropped:
+                return None
+            return relabelled[span_id][0] if span_id in relabelled else old
+
+        rewrites.rejections = rekey_all(
+            rejections, rows.spans_in({article for _adjudicator, article, _key in rejections}),
+            new_label, lambda kind: self.keys.relation(kind, {})[0],
+        )
+        if rewrites.rejections:
+            self.live.tally["adjudication rejections following their labels"] += len(rewrites.rejections)
 
     def run(self, rows: CodingRows) -> tuple[Rewrites, dict[str, Any]]:
         """The rewrites and the report the project keeps in its history."""

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Engine,
     Text,
     bindparam,
+    delete,
     func,
     insert,
     select,
@@ -36,6 +37,7 @@ from app.store.schema import (
     CodebookRow,
     DocumentCodeRow,
     ProjectRow,
+    RejectionRow,
     RelationRow,
 )
 
@@ -86,6 +88,23 @@ class CodingRows:
         for row in self.conn.execute(query):
             yield (*row[:7], bool(row[7]))
 
+    def rejections(self) -> list[tuple[str, str, str]]:
+        """(adjudicator id, article id, group key) of every adjudicator's rejection."""
+        query = select(RejectionRow.adjudicator_id, RejectionRow.article_id, RejectionRow.key)
+        return [(a, b, c) for a, b, c in self.conn.execute(query)]
+
+    def spans_in(self, article_ids: set[str]) -> dict[str, list[tuple[str, str, int, int]]]:
+        """Article id -> (id, label, start, end) of each of its spans, tombstones too."""
+        found: dict[str, list[tuple[str, str, int, int]]] = {}
+        ids = sorted(article_ids)
+        for i in range(0, len(ids), 900):
+            query = select(
+                AnnotationRow.article_id, AnnotationRow.id, AnnotationRow.label, AnnotationRow.start, AnnotationRow.end,
+            ).where(AnnotationRow.article_id.in_(ids[i : i + 900]))
+            for article, *span in self.conn.execute(query):
+                found.setdefault(article, []).append((span[0], span[1], span[2], span[3]))
+        return found
+
     def answers(self) -> Iterator[tuple[str, str, str | None, bool]]:
         """(id, question, value as JSON text, deleted)."""
         query = select(
@@ -109,6 +128,8 @@ class Rewrites:
     relations: dict[str, tuple[str, Any]] = field(default_factory=dict)
     answers: dict[str, tuple[str, Any]] = field(default_factory=dict)
     dropped: dict[str, set[str]] = field(default_factory=lambda: {"annotation": set(), "relation": set(), "answer": set()})
+    #: (adjudicator id, article id, old key) -> the keys the rejection becomes (none: gone).
+    rejections: dict[tuple[str, str, str], tuple[str, ...]] = field(default_factory=dict)
 
 
 _TABLES: dict[str, Any] = {"annotation": AnnotationRow, "relation": RelationRow, "answer": DocumentCodeRow}
@@ -245,6 +266,20 @@ def _write(conn: Connection, rewrites: Rewrites, number: int, now: str) -> None:
                 .values(deleted_at=now)
             )
         conn.execute(update(model).values(codebook_version=number))
+    _rekey(conn, rewrites.rejections)
+
+
+def _rekey(conn: Connection, rejections: dict[tuple[str, str, str], tuple[str, ...]]) -> None:
+    """Each rejection under its new keys, made at the same time as the old one."""
+    for (adjudicator, article, old), keys in rejections.items():
+        which = (RejectionRow.adjudicator_id == adjudicator, RejectionRow.article_id == article)
+        made = conn.execute(select(RejectionRow.rejected_at).where(*which, RejectionRow.key == old)).scalar()
+        conn.execute(delete(RejectionRow).where(*which, RejectionRow.key == old))
+        for key in keys:
+            if conn.execute(select(RejectionRow.key).where(*which, RejectionRow.key == key)).first() is None:
+                conn.execute(insert(RejectionRow).values(
+                    adjudicator_id=adjudicator, article_id=article, key=key, rejected_at=made,
+                ))
 
 
 def file_history(path: Path) -> list[tuple[int, str, str]]:

@@ -192,3 +192,33 @@ def test_the_excel_codebook_sheet_lists_the_versions(project_path: Path) -> None
     assert rows[2][8].startswith('Map: {"attributes": {}, "defaults": {"Claim.certainty": "unclear"}')
     assert "Changed: Claim.certainty: default unclear: 12; Coercion → Deportation: 8" in rows[2][8]
     book.close()
+
+
+def test_adjudicators_rejections_follow_renamed_and_split_labels(project_path: Path) -> None:
+    """A rejected disagreement stays rejected after the codebook renames (Actor → Agent) and
+    splits (Coercion → Deportation) its labels, and renames its relation type."""
+    from app.core.adjudication import REJECTED
+    from app.services.adjudication import adjudication_view, apply_all
+    from app.services.adjudication_edits import reject_group, reject_relation
+
+    folder = project_path.parent
+    with open_project(project_path) as project:
+        gail = project.store.coders.get_or_create("gail", "adjudicator")
+        article = project.store.articles.list()[1]  # coercion_type threat_of_deportation: split off
+        view = adjudication_view(project, article.id, gail.id)
+        wanted = {group.label: group.key for group in view.groups}
+        rejected = [wanted["Actor"], wanted["Coercion"]]
+        for key in rejected:
+            apply_all(project, reject_group(project, article.id, gail.id, key))
+        relation = next(r for r in view.relations if r.label == "said_by")
+        apply_all(project, reject_relation(project, article.id, gail.id, relation.key))
+        upgrade_codebook(project, folder / "v2.yaml", folder / "map-1-2.yaml")
+        report = upgrade_codebook(project, folder / "v3.yaml", folder / "map-2-3.yaml")
+        assert dict(report.lines)["adjudication rejections following their labels"] == 1
+        after = adjudication_view(project, article.id, gail.id)
+    decided = {group.label: group.decision for group in after.groups}
+    assert decided["Agent"] == decided["Deportation"] == REJECTED
+    assert {r.label: r.decision for r in after.relations}["attributed_to"] == REJECTED
+    keys = {key for (key,) in rows(project_path, "SELECT key FROM adjudication_rejection")}
+    assert not any(key.startswith(("Actor:", "Coercion:", "said_by:")) for key in keys)
+    assert len(keys) == 3
