@@ -35,3 +35,8 @@ class ProjectError(LoupeError):
 
 class ModelError(LoupeError):
     """The spaCy pipeline named in the settings cannot be loaded."""
+
+
+class ServerUnreachable(ProjectError):
+    """The team server cannot be reached (refused, gone, or shutting down): the window
+    keeps the coder's edits on this computer until it can (:mod:`app.services.offline`)."""

@@ -97,7 +97,11 @@ def make_engine(target: str | Path, *, existing: bool = False) -> Engine:
     its application id before it changes anything.
     """
     if is_url(target):
-        return create_engine(server_url(str(target)), pool_pre_ping=True)
+        from app.store.unreachable import watch
+
+        engine = create_engine(server_url(str(target)), pool_pre_ping=True)
+        watch(engine, shown_location(target))
+        return engine
     path = Path(target)
     engine = create_engine(f"sqlite:///{path}")
     event.listen(engine, "connect", _connect_pragmas(path.name, existing))

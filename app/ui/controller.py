@@ -18,7 +18,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
@@ -34,8 +34,8 @@ from app.core.edits import (
     RemoveRelation,
     SetAnswer,
 )
-from app.core.errors import LoupeError
-from app.core.location import Location
+from app.core.errors import LoupeError, ServerUnreachable
+from app.core.location import Location, is_server
 from app.core.offsets import OffsetMap
 from app.core.records import Annotation, Coder
 from app.services import coding
@@ -45,12 +45,17 @@ from app.services.assignment import add_coder, assignment_summary, list_coders
 from app.services.coding import ArticleBundle, ArticleOrder
 from app.services.editing import apply_edit, new_annotation, new_relation
 from app.services.projects import Project, open_project
+from app.ui.offline_mode import OfflineMode
 from app.ui.undo import DecisionCommand, EditCommand
 
 log = logging.getLogger(__name__)
 
 #: How often the time spent on the open article is written (a killed app loses at most this).
 TIME_FLUSH_MS = 30_000
+T = TypeVar("T")
+OFFLINE_ELSEWHERE = (
+    "Offline: only the articles opened while the team server answered can be coded until it answers again."
+)
 
 
 class CodingController(QObject):
@@ -73,11 +78,15 @@ class CodingController(QObject):
     refused = Signal(str)
     #: The coder marked a training article done (it was not done before): its id.
     training_done = Signal(str)
+    #: On a team server: "" when online, else "Offline — N edits waiting".
+    connection_changed = Signal(str)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.project: Project | None = None
         self.project_path: Location | None = None
+        #: On a team server: the copy to code in when the server cannot be reached.
+        self.offline: OfflineMode | None = None
         self.coder: Coder | None = None
         #: The coder's articles in list order, as ids and statuses (see ArticleOrder).
         self.order = ArticleOrder([])
@@ -107,6 +116,12 @@ class CodingController(QObject):
             raise
         self.close_project()
         self.project, self.project_path, self.coder = project, path, coder
+        if is_server(path) and not adjudicating:
+            self.offline = OfflineMode(self, str(path), coder.id)
+            self.offline.state_changed.connect(self.connection_changed)
+            sent = self.offline.resume()
+            if sent:
+                QTimer.singleShot(0, lambda: self.message.emit(sent))
         self.order = coding.article_order(project, self.coder.id)
         self.time_timer.start()
         self.project_opened.emit()
@@ -118,6 +133,9 @@ class CodingController(QObject):
             self.article_leaving.emit()
             self._record_visit()
         self.undo_stack.clear()
+        if self.offline is not None:
+            self.offline.close()
+            self.offline = None
         if self.project is not None:
             self.project.close()
         self.project = self.bundle = self.coder = None
@@ -155,9 +173,9 @@ class CodingController(QObject):
             return
         now = time.monotonic()
         allowed = max(0.0, coding.MAX_VISIT_SECONDS - self._visit_counted)
-        counted = coding.record_time(
-            self.project, self.bundle.article.id, self.coder.id, min(now - self._opened_at, allowed)
-        )
+        counted = self._on_server(lambda project: coding.record_time(
+            project, self.bundle.article.id, self.coder.id, min(now - self._opened_at, allowed)  # type: ignore[union-attr]
+        ))
         if counted > 0:  # under a second stays to be counted with the next piece
             self._visit_counted += counted
             self._opened_at = now
@@ -170,11 +188,41 @@ class CodingController(QObject):
         self._opened_at, self._visit_counted = time.monotonic(), 0.0
         # Thousands of records and highlight spans at once: see app.core.bulk.
         with no_cycle_collection():
-            self.bundle = coding.load_article(self.project, article_id, self.coder.id)
+            try:
+                bundle = self._on_server(lambda project: coding.load_article(project, article_id, self.coder.id))  # type: ignore[union-attr]
+            except LoupeError:
+                if self.offline is None or not self.offline.offline:
+                    raise
+                self.refused.emit(OFFLINE_ELSEWHERE)
+                return
+            self.bundle = bundle
+            if self.offline is not None:
+                self.offline.follow(article_id)
             self.offsets = OffsetMap(self.bundle.article.text)
             self.selected_id = None
             self.article_opened.emit(self.bundle)
         self.selection_changed.emit(None)
+
+    def _on_server(self, work: Callable[[Project], T]) -> T:
+        """``work`` on the project; on a team server that cannot be reached, the window
+        goes offline (codes in the copy on this computer) and does it there."""
+        assert self.project is not None
+        try:
+            return work(self.project)
+        except ServerUnreachable:
+            if self.offline is None:
+                raise
+            self.offline.go_offline()  # LoupeError (one sentence) if nothing was copied yet
+            assert self.project is not None
+            return work(self.project)
+
+    def back_online(self) -> None:
+        """The server answers again (:class:`OfflineMode`): show its state of the article."""
+        if self.project is not None and self.coder is not None and self.bundle is not None:
+            self._reload()
+            self._statuses_changed([self.bundle.article.id])
+            if self.offline is not None:
+                self.offline.follow(self.bundle.article.id)
 
     def _reload(self, changes: Changes | None = None) -> None:
         assert self.project is not None and self.coder is not None and self.bundle is not None
@@ -266,7 +314,7 @@ class CodingController(QObject):
         """Apply and commit ``edit``; returns its inverse, or None if refused."""
         assert self.project is not None
         try:
-            inverse, changes = apply_edit(self.project, edit)
+            inverse, changes = self._on_server(lambda project: apply_edit(project, edit))
         except LoupeError as exc:
             self.refused.emit(exc.message)
             return None
@@ -279,6 +327,10 @@ class CodingController(QObject):
             self._reload(changes)
         if changes.status:
             self._statuses_changed(changes.article_ids or (changes.article_id,))
+        if self.offline is not None and self.offline.offline:
+            self.offline.announce()
+        elif self.offline is not None:
+            self.offline.follow(changes.article_id)
         self.message.emit("Saved")
         return inverse
 

@@ -109,6 +109,11 @@ class MainWindow(ProjectWindow):
         self.codebook_notice.setObjectName("codebookNotice")
         self.codebook_notice.hide()
         self.statusBar().addPermanentWidget(self.codebook_notice)
+        self.connection_notice = QLabel()
+        self.connection_notice.setObjectName("connectionNotice")
+        self.connection_notice.hide()
+        self.statusBar().addPermanentWidget(self.connection_notice)
+        self.controller.connection_changed.connect(self._connection_changed)
         self._wire()
         geometry, state = settings.window_geometry(), settings.window_state()
         if geometry is not None:
@@ -179,6 +184,11 @@ class MainWindow(ProjectWindow):
         elif len(c.order):
             c.open_article(c.order.ids[0])
         self._point_past_an_empty_list()
+
+    def _connection_changed(self, text: str) -> None:
+        """On a team server: "Offline — N edits waiting" while it cannot be reached."""
+        self.connection_notice.setText(text)
+        self.connection_notice.setVisible(bool(text))
 
     def _point_past_an_empty_list(self) -> None:
         """With nothing to code, the article list says why (its dock is shown even if it

@@ -1,0 +1,56 @@
+"""Telling a team server that cannot be reached from every other database failure.
+
+A window on a server must go on when the network drops (:mod:`app.services.offline`), so
+a failure to reach the server is raised as :class:`ServerUnreachable`, with one sentence,
+from every statement, commit and connection of the engine: SQLAlchemy's ``handle_error``
+event sees each failure first and may replace the exception. A refused password, a
+permission or a constraint is no loss of the server and stays what it was.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, event
+
+from app.core.errors import ServerUnreachable
+
+#: SQLSTATE classes of a lost or refused connection, and of a server shutting down.
+_LOST = ("08", "57P01", "57P02", "57P03")
+#: libpq's words when a connection cannot be made at all (these have no SQLSTATE).
+_CANNOT_CONNECT = (
+    "connection refused", "could not connect", "connection to server", "timeout expired",
+    "server closed the connection", "no route to host", "network is unreachable",
+    "could not translate host name", "connection timed out", "consuming input failed",
+)
+_NOT_THE_NETWORK = ("password", "authentication", "does not exist", "permission denied", "certificate")
+
+
+def unreachable(exc: BaseException | None, is_disconnect: bool = False) -> bool:
+    """Whether ``exc`` (the driver's exception) means the server cannot be reached."""
+    if exc is None:
+        return False
+    sqlstate = getattr(exc, "sqlstate", None) or ""
+    if sqlstate.startswith(_LOST):
+        return True
+    text = str(exc).lower()
+    if any(words in text for words in _NOT_THE_NETWORK):
+        return False
+    return is_disconnect or any(words in text for words in _CANNOT_CONNECT)
+
+
+def _reason(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0].strip() if lines else type(exc).__name__
+
+
+def watch(engine: Engine, shown: str) -> None:
+    """Raise :class:`ServerUnreachable` for ``engine``'s failures to reach ``shown``."""
+
+    @event.listens_for(engine, "handle_error")
+    def _lost(context: Any) -> None:
+        original = context.original_exception
+        if unreachable(original, bool(context.is_disconnect)):
+            raise ServerUnreachable(
+                f"The team server {shown} cannot be reached ({_reason(original)})."
+            ) from original

@@ -1,0 +1,108 @@
+"""The window's side of coding offline (see :mod:`app.services.offline`).
+
+The controller hands each failure to reach the team server to :class:`OfflineMode`,
+which swaps the controller's project for the copy on this computer, says "Offline — N
+edits waiting", and every few seconds tries the server again; when it answers, the
+edits are sent, the controller gets the server back and the window says how many went.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from app.core.errors import LoupeError, ServerUnreachable
+from app.core.location import location_key
+from app.services.offline import OfflineCopy, sent_sentence, waiting_sentence
+from app.services.projects import open_project
+
+if TYPE_CHECKING:
+    from app.ui.controller import CodingController
+
+log = logging.getLogger(__name__)
+
+#: How often the server is tried again while offline.
+RETRY_MS = 5_000
+
+
+class OfflineMode(QObject):
+    #: "" when online, else "Offline — N edits waiting".
+    state_changed = Signal(str)
+
+    def __init__(self, controller: CodingController, location: str, coder_id: str) -> None:
+        super().__init__(controller)
+        self.controller = controller
+        self.location = location  # with the password typed at sign-in, in memory only
+        self.copy = OfflineCopy(location_key(location), coder_id)
+        self.timer = QTimer(self)
+        self.timer.setObjectName("offlineRetryTimer")
+        self.timer.setInterval(RETRY_MS)
+        self.timer.timeout.connect(self.try_server)
+
+    @property
+    def offline(self) -> bool:
+        return self.timer.isActive()
+
+    def resume(self) -> str | None:
+        """At sign-in: send what a window closed (or killed) while offline kept."""
+        project = self.controller.project
+        if project is None or not self.copy.offline:
+            return None
+        return sent_sentence(self.copy.send(project))
+
+    def follow(self, article_id: str) -> None:
+        """Keep the copy of ``article_id`` current (online only; never fatal)."""
+        project = self.controller.project
+        if self.offline or project is None:
+            return
+        try:
+            self.copy.follow(project, article_id)
+        except ServerUnreachable:
+            raise
+        except (LoupeError, OSError) as exc:  # the copy is insurance: coding goes on
+            log.warning("the offline copy could not follow article %s: %s", article_id, exc)
+
+    def go_offline(self) -> None:
+        """Code in the copy from now on; raises LoupeError if there is none yet."""
+        if self.offline:
+            return
+        copy = self.copy.go_offline()
+        server = self.controller.project
+        self.controller.project = copy
+        if server is not None:
+            server.close()
+        self.timer.start()
+        self.announce()
+
+    def announce(self) -> None:
+        """Say how many edits wait (after each edit made offline)."""
+        if self.offline:
+            self.state_changed.emit(waiting_sentence(self.copy.waiting()))
+
+    def try_server(self) -> bool:
+        """Try the server; if it answers, send the edits and code on it again."""
+        if not self.offline:
+            return True
+        try:
+            server = open_project(self.location)
+        except LoupeError:
+            return False
+        try:
+            sent = self.copy.send(server)
+        except ServerUnreachable:
+            server.close()
+            return False
+        copy, self.controller.project = self.controller.project, server
+        self.timer.stop()
+        if copy is not None:
+            copy.close()
+        self.state_changed.emit("")
+        self.controller.message.emit(sent_sentence(sent))
+        self.controller.back_online()
+        return True
+
+    def close(self) -> None:
+        self.timer.stop()
+        self.copy.close()

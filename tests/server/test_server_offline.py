@@ -1,0 +1,164 @@
+"""The network drops; nothing is lost (pytest-qt, the real window, a real cluster).
+
+The server is stopped in the middle of a coder's session: the window goes on in the
+copy on this computer and says how many edits wait; when the server is back they are
+on it, once. A window killed (SIGKILL) while offline loses nothing either: the next
+sign-in sends what it kept.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.cli.main import main
+from tests.server.conftest import Cluster, Study, _as_postgres, _server_program, login
+
+pytestmark = pytest.mark.gui
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@contextlib.contextmanager
+def server_stopped(cluster: Cluster) -> Iterator[None]:
+    """The cluster stopped (fast: sessions are cut, as by a dropped network), then started again."""
+    pg_ctl = _server_program("pg_ctl")
+    assert pg_ctl is not None
+    data = str(Path(cluster.socket_dir) / "data")
+    subprocess.run(_as_postgres([pg_ctl, "-D", data, "-m", "fast", "-w", "stop"]), check=True, capture_output=True)
+    try:
+        yield
+    finally:
+        options = (f"-c listen_addresses=127.0.0.1 -p {cluster.port} "
+                   f"-c unix_socket_directories={cluster.socket_dir} -c fsync=off")
+        subprocess.run(_as_postgres([pg_ctl, "-D", data, "-l", str(Path(cluster.socket_dir) / "server.log"),
+                                     "-o", options, "-w", "start"]), check=True, capture_output=True)
+
+
+@pytest.fixture
+def published(pg_cluster: Cluster, server_url: str, study: Study, tmp_path: Path,
+              monkeypatch: pytest.MonkeyPatch) -> str:
+    """The study on the server with ana's login; ana's URL (with her password)."""
+    assert main(["server", "init", server_url, "--from", str(study.path)]) == 0
+    secret = tmp_path / "ana.pw"
+    secret.write_text("ana-pw\n", encoding="utf-8")
+    assert main(["server", "passwd", server_url, "ana", "--password-file", str(secret)]) == 0
+    monkeypatch.setenv("LOUPE_DATA_DIR", str(tmp_path / "data"))  # the copies go here
+    return server_url.replace("lead:pw@", "ana:ana-pw@")
+
+
+def _ana_rows(cluster: Cluster, url: str, article: str) -> dict[str, tuple]:
+    with login(cluster, url, "ana", "ana-pw") as conn:
+        rows = conn.execute(
+            'SELECT id, label, start, "end", revision, deleted_at IS NOT NULL FROM annotation '
+            "WHERE article_id = %s", (article,)
+        ).fetchall()
+    return {row[0]: row[1:] for row in rows}
+
+
+def _first_article_of(study: Study) -> str:
+    return sorted(study.assigned["ana"] - study.assigned["ben"])[0]
+
+
+def test_the_window_codes_on_while_the_server_is_down_and_sends_it_all_once(
+    qtbot, pg_cluster, published, study, tmp_path
+) -> None:
+    from app.ui.application import open_window
+
+    window = open_window(published, "ana", settings_path=tmp_path / "settings.ini")
+    qtbot.addWidget(window)
+    c = window.controller
+    article = _first_article_of(study)
+    c.open_article(article)
+    online = c.create_annotation("Actor", 0, 6)
+    assert online is not None and window.connection_notice.isHidden()
+    with server_stopped(pg_cluster):
+        offline = c.create_annotation("Claim", 10, 30)
+        assert offline is not None  # the edit was kept, not refused
+        assert c.change_annotation(online, end=8)
+        c.undo_stack.undo()  # undone offline too: end back at 6
+        assert c.change_annotation(online, end=9)
+        assert window.connection_notice.isVisible()
+        assert window.connection_notice.text() == "Offline \u2014 2 edits waiting"
+        assert {a.id for a in c.bundle.annotations} >= {online, offline}
+        assert c.offline is not None and not c.offline.try_server()  # still down: nothing happens
+    assert c.offline.try_server()
+    assert window.connection_notice.isHidden()
+    assert "2 edits made offline sent" in window.statusBar().currentMessage()
+    rows = _ana_rows(pg_cluster, published, article)
+    assert rows[online][:3] == ("Actor", 0, 9) and rows[offline][:3] == ("Claim", 10, 30)
+    revision = rows[online][3]
+    assert c.offline.try_server()  # online: sending again sends nothing
+    assert _ana_rows(pg_cluster, published, article)[online][3] == revision
+    # Coding goes on on the server.
+    assert c.change_annotation(offline, end=31)
+    assert _ana_rows(pg_cluster, published, article)[offline][:3] == ("Claim", 10, 31)
+    window.close()
+
+
+_KILLED_WINDOW = textwrap.dedent("""
+    import sys, time
+    from pathlib import Path
+    from app.ui.application import open_window
+    url, article, flag, settings = sys.argv[1:5]
+    window = open_window(url, "ana", settings_path=settings)
+    c = window.controller
+    c.open_article(article)
+    print("open", flush=True)
+    while not Path(flag).exists():
+        time.sleep(0.05)
+    span = c.create_annotation("Actor", 2, 12)
+    c.change_annotation(span, end=14)
+    question = next(q for q in c.project.codebook.questions if q.type == "single_choice")
+    c.set_answer(question.name, question.option_values[0])
+    print("coded", span, flush=True)
+    time.sleep(600)
+""")
+
+
+def test_a_window_killed_while_offline_loses_nothing(qtbot, pg_cluster, published, study, tmp_path) -> None:
+    article = _first_article_of(study)
+    flag = tmp_path / "server-is-down"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
+    child = subprocess.Popen(
+        [sys.executable, "-c", _KILLED_WINDOW, published, article, str(flag), str(tmp_path / "s.ini")],
+        stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT,
+    )
+    try:
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == "open"
+        with server_stopped(pg_cluster):
+            flag.touch()
+            line = child.stdout.readline().split()
+            assert line[0] == "coded", line
+            span = line[1]
+            child.send_signal(signal.SIGKILL)
+            child.wait(timeout=30)
+            time.sleep(0.2)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert span not in _ana_rows(pg_cluster, published, article)  # the server never saw it
+
+    from app.ui.controller import CodingController
+
+    controller = CodingController()
+    messages: list[str] = []
+    controller.message.connect(messages.append)
+    controller.open_project(published, "ana")  # the next sign-in sends what was kept
+    qtbot.waitUntil(lambda: any("sent to the team server" in m for m in messages))
+    assert _ana_rows(pg_cluster, published, article)[span][:3] == ("Actor", 2, 14)
+    with login(pg_cluster, published, "ana", "ana-pw") as conn:
+        (answers,) = conn.execute("SELECT COUNT(*) FROM document_code d JOIN coder c ON c.id = d.coder_id "
+                                  "WHERE d.article_id = %s AND c.name = 'ana' AND d.deleted_at IS NULL",
+                                  (article,)).fetchone()
+    assert answers >= 1
+    controller.close_project()
