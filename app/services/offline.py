@@ -79,11 +79,13 @@ class OfflineCopy:
         return self._engine
 
     # -- online --------------------------------------------------------------------------
-    def follow(self, server: Project, article_id: str) -> None:
-        """Copy ``article_id`` and the coder's rows on it as the server holds them now."""
+    def follow(self, server: Project, article_id: str, *, edited: bool = False) -> None:
+        """Copy ``article_id`` and the coder's rows on it as the server holds them now
+        (``edited``: after an edit of the open article, the coder's rows only)."""
         if self.offline:
             return  # the copy holds edits the server lacks: never overwrite them
-        offline_copy.snapshot(server.store.engine, self._copy_engine(server), article_id, self.coder_id)
+        engine = self._copy_engine(server)
+        offline_copy.snapshot(server.store.engine, engine, article_id, self.coder_id, coding_only=edited)
 
     # -- offline -------------------------------------------------------------------------
     def go_offline(self) -> Project:

@@ -21,7 +21,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, and_, delete, insert, select, update
+from sqlalchemy import Connection, Engine, Table, and_, delete, event, insert, select, update
 
 from app.store import migrate
 from app.store.engine import APPLICATION_ID, make_engine
@@ -43,7 +43,7 @@ def _put(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
 
 def create(server: Engine, path: Path, coder_id: str) -> Engine:
     """A new copy at ``path``: the project, every codebook of its history and the coder."""
-    engine = make_engine(path)
+    engine = _following(make_engine(path))
     try:
         with server.connect() as source, engine.begin() as target:
             target.exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
@@ -60,16 +60,28 @@ def create(server: Engine, path: Path, coder_id: str) -> Engine:
 
 
 def open_copy(path: Path) -> Engine:
-    return make_engine(path, existing=True)
+    return _following(make_engine(path, existing=True))
 
 
-def snapshot(server: Engine, copy: Engine, article_id: str, coder_id: str) -> None:
-    """Make the copy hold ``article_id`` and ``coder_id``'s rows on it as the server does."""
+def _following(engine: Engine) -> Engine:
+    """While the copy only follows the server it holds nothing the server lacks: its
+    commits need not wait for the disk (a crash loses nothing the server does not have).
+    Offline, the window opens the copy as any project, with every commit synced."""
+    @event.listens_for(engine, "connect")
+    def _no_sync(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+
+    return engine
+
+
+def snapshot(server: Engine, copy: Engine, article_id: str, coder_id: str, *, coding_only: bool = False) -> None:
+    """Make the copy hold ``article_id`` and ``coder_id``'s rows on it as the server does;
+    ``coding_only`` (after an edit): the coder's rows only, the article is there already."""
     a, e, s = _T["article"], _T["entity"], _T["assignment"]
     mine = {name: and_(_T[name].c.article_id == article_id, _T[name].c.coder_id == coder_id) for name in _CODING}
     with server.connect() as source:
-        article = _rows(source, a, a.c.id == article_id)
-        entities = _rows(source, e, e.c.article_id == article_id)
+        article = [] if coding_only else _rows(source, a, a.c.id == article_id)
+        entities = [] if coding_only else _rows(source, e, e.c.article_id == article_id)
         coding = {name: _rows(source, _T[name], mine[name]) for name in _CODING}
         span_ids = [row["id"] for row in coding["annotation"]]
         fragments = _rows(source, _T["annotation_fragment"], _T["annotation_fragment"].c.annotation_id.in_(span_ids))
@@ -79,8 +91,9 @@ def snapshot(server: Engine, copy: Engine, article_id: str, coder_id: str) -> No
             target.execute(delete(_T[name]).where(mine[name]))
         target.execute(delete(_T["annotation"]).where(mine["annotation"]))  # fragments cascade
         target.execute(delete(s).where(s.c.article_id == article_id, s.c.coder_id == coder_id))
-        target.execute(delete(e).where(e.c.article_id == article_id))
-        target.execute(delete(a).where(a.c.id == article_id))
+        if not coding_only:
+            target.execute(delete(e).where(e.c.article_id == article_id))
+            target.execute(delete(a).where(a.c.id == article_id))
         _put(target, a, article)
         _put(target, e, entities)
         for name in ("annotation", "relation", "document_code"):

@@ -330,7 +330,7 @@ class CodingController(QObject):
         if self.offline is not None and self.offline.offline:
             self.offline.announce()
         elif self.offline is not None:
-            self.offline.follow(changes.article_id)
+            self.offline.after_edit()
         self.message.emit("Saved")
         return inverse
 

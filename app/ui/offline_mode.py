@@ -40,6 +40,12 @@ class OfflineMode(QObject):
         self.timer.setObjectName("offlineRetryTimer")
         self.timer.setInterval(RETRY_MS)
         self.timer.timeout.connect(self.try_server)
+        #: After edits: the copy follows once the key press has returned (edits of one
+        #: turn of the event loop are followed once).
+        self.edited = QTimer(self)
+        self.edited.setSingleShot(True)
+        self.edited.setInterval(0)
+        self.edited.timeout.connect(self._follow_edits)
 
     @property
     def offline(self) -> bool:
@@ -52,17 +58,24 @@ class OfflineMode(QObject):
             return None
         return sent_sentence(self.copy.send(project))
 
-    def follow(self, article_id: str) -> None:
+    def follow(self, article_id: str, *, edited: bool = False) -> None:
         """Keep the copy of ``article_id`` current (online only; never fatal)."""
         project = self.controller.project
         if self.offline or project is None:
             return
         try:
-            self.copy.follow(project, article_id)
-        except ServerUnreachable:
-            raise
-        except (LoupeError, OSError) as exc:  # the copy is insurance: coding goes on
+            self.copy.follow(project, article_id, edited=edited)
+        except Exception as exc:  # noqa: BLE001 - the copy is insurance: coding on the server goes on
+            # (a server gone between the edit and this read is found at the next edit).
             log.warning("the offline copy could not follow article %s: %s", article_id, exc)
+
+    def after_edit(self) -> None:
+        self.edited.start()
+
+    def _follow_edits(self) -> None:
+        bundle = self.controller.bundle
+        if bundle is not None:
+            self.follow(bundle.article.id, edited=True)
 
     def go_offline(self) -> None:
         """Code in the copy from now on; raises LoupeError if there is none yet."""
@@ -105,4 +118,5 @@ class OfflineMode(QObject):
 
     def close(self) -> None:
         self.timer.stop()
+        self.edited.stop()
         self.copy.close()

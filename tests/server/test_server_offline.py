@@ -80,6 +80,7 @@ def test_the_window_codes_on_while_the_server_is_down_and_sends_it_all_once(
     c.open_article(article)
     online = c.create_annotation("Actor", 0, 6)
     assert online is not None and window.connection_notice.isHidden()
+    qtbot.wait(50)  # the copy follows once the key press has returned
     with server_stopped(pg_cluster):
         offline = c.create_annotation("Claim", 10, 30)
         assert offline is not None  # the edit was kept, not refused
