@@ -80,6 +80,7 @@ def publish(url: str, source_path: Path, progress: Progress | None = None) -> di
                 counts = _copy_all(source, target, progress)
                 _restart_sequences(target)
                 check_counts(source, target, shown)
+                rebuild_index(target)  # the server's own search rows (migration 0009)
                 install_security(target)
         except DatabaseError as exc:
             raise ProjectError(f"{shown}: the copy was undone ({_first_line(exc)}).") from exc
