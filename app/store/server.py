@@ -136,6 +136,14 @@ def server_engine(url: str) -> Engine:
     return engine
 
 
+def copy_project(source: Connection, target: Connection) -> dict[str, int]:
+    """Copy every table of the project at ``source`` into the empty schema at ``target``,
+    with the row counts checked (a coder's package from a server: :mod:`app.store.packages`)."""
+    counts = _copy_all(source, target, None)
+    check_counts(source, target, "a copy of the project")
+    return counts
+
+
 def _copy_all(source: Connection, target: Connection, progress: Progress | None) -> dict[str, int]:
     counts: dict[str, int] = {}
     for table in tables():

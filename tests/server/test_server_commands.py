@@ -19,7 +19,7 @@ from app.cli.main import main
 from app.store import migrate
 from tests.codebook_versions import MAP_1_2, document_v2, write_yaml
 from tests.server.conftest import Study, login
-from tests.team_fixtures import NO_MODEL, write_articles
+from tests.team_fixtures import NO_MODEL, dump, write_articles
 
 
 @pytest.fixture
@@ -245,3 +245,116 @@ def test_an_older_database_is_upgraded_by_its_owner_only(published, pg_cluster, 
     seen = {hit["article_id"] for hit in json.loads(out)["hits"]}
     code, on_file, _ = run(capsys, "search", path, "Kiresk", "--json", "--coder", "ana")
     assert seen == {hit["article_id"] for hit in json.loads(on_file)["hits"]} != set()
+
+
+def _package_rows(path: Path) -> dict[str, list[tuple]]:
+    return {table: rows for table, rows in dump(path).items() if not table.startswith("article_fts")}
+
+
+def test_a_package_from_the_url_is_the_package_from_the_file(published, study, capsys, tmp_path):
+    path, url = published
+    packages = {}
+    for target, name in ((path, "file"), (url, "url")):
+        out = tmp_path / name / "ana.loupe"
+        out.parent.mkdir()
+        code, printed, err = run(capsys, "package", target, "--coder", "ana", "-o", str(out))
+        assert (code, err) == (0, ""), err
+        packages[name] = out
+        assert sorted(p.name for p in out.parent.iterdir()) == ["ana.loupe"]  # no staging copy left
+    assert _package_rows(packages["url"]) == _package_rows(packages["file"])
+    rows = _package_rows(packages["url"])
+    assert {r[0] for r in rows["article"]} == study.assigned["ana"]
+    assert "ben" not in {r[1] for r in rows["coder"]}
+
+
+def _server_rows(pg_cluster, url: str) -> dict[str, list[tuple]]:
+    """Every row of the coding tables on the server, sorted."""
+    tables = ("annotation", "annotation_fragment", "relation", "document_code", "assignment", "merge_log")
+    with login(pg_cluster, url, "lead", "pw") as conn:
+        return {t: sorted(conn.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in tables}
+
+
+def _code_package(package: Path, name: str, variant: int) -> None:
+    """Code the package's first article not coded yet, through the services."""
+    from app.services.projects import open_project
+    from tests.team_fixtures import code
+
+    with open_project(package) as opened:
+        coder = opened.store.coders.find(name)
+        assert coder is not None
+        articles = sorted(opened.store.articles.list(), key=lambda a: a.position)
+        target = next(a for a in articles if not opened.store.annotations.for_article(a.id, coder.id))
+        code(opened, target, coder.id, variant=variant)
+
+
+def test_merging_a_package_into_the_url_is_merging_it_into_the_file(published, pg_cluster, capsys, tmp_path):
+    path, url = published
+    package = tmp_path / "ana.loupe"
+    assert run(capsys, "package", url, "--coder", "ana", "-o", str(package))[0] == 0
+    _code_package(package, "ana", variant=1)
+    reports = []
+    for target in published:
+        code, out, err = run(capsys, "merge", target, str(package), "--json")
+        assert (code, err) == (0, ""), err
+        reports.append(_without_times(json.loads(out)))
+    for report in reports:
+        report.pop("backup", None)
+    assert reports[1] == reports[0]
+    assert reports[0]["files"][0]["counts"]["ana"]["annotation"]["added"] == 2  # code(): two live, one deleted
+    assert state(capsys, url) == state(capsys, path)
+    assert_same_workbooks(capsys, published, tmp_path)
+
+    # The same package again changes nothing: merging is idempotent by ids and revisions.
+    before = _server_rows(pg_cluster, url)
+    code, out, _ = run(capsys, "merge", url, str(package), "--json")
+    assert code == 0
+    assert _server_rows(pg_cluster, url) == before
+
+
+def test_a_forged_package_is_refused_by_the_url_and_nothing_changes(published, pg_cluster, study, capsys, tmp_path):
+    import sqlite3
+
+    _path, url = published
+    package = tmp_path / "ana.loupe"
+    assert run(capsys, "package", url, "--coder", "ana", "-o", str(package))[0] == 0
+    _code_package(package, "ana", variant=0)
+    with sqlite3.connect(package) as raw:  # ana's package claims a span of ben's
+        raw.execute("UPDATE annotation SET coder_id = ? WHERE rowid = (SELECT MIN(rowid) FROM annotation "
+                    "WHERE coder_id = ?)", (study.coders["ben"], study.coders["ana"]))
+    raw.close()
+    before = _server_rows(pg_cluster, url)
+    code, out, err = run(capsys, "merge", url, str(package))
+    assert (code, out) == (1, "")
+    assert err.startswith("loupe: Nothing was merged: ana.loupe") and err.count("\n") == 1
+    assert ":pw@" not in err
+    assert "it is ben's, not ana's" in err
+    assert _server_rows(pg_cluster, url) == before
+
+
+def test_live_and_package_work_of_one_coder_meet_without_duplicates(published, pg_cluster, study, capsys, tmp_path):
+    from app.services.projects import open_project
+    from tests.team_fixtures import code
+
+    _path, url = published
+    ana = study.coders["ana"]
+    first = tmp_path / "first.loupe"
+    assert run(capsys, "package", url, "--coder", "ana", "-o", str(first))[0] == 0
+    with open_project(url) as live:  # ana codes an article live on the server ...
+        articles = sorted(live.store.articles.list(), key=lambda a: a.position)
+        fresh = [a for a in articles if a.id in study.assigned["ana"] and not live.store.annotations.for_article(a.id, ana)]
+        code(live, fresh[0], ana)
+    second = tmp_path / "second.loupe"  # ... then takes a package with it, and codes another there
+    assert run(capsys, "package", url, "--coder", "ana", "-o", str(second))[0] == 0
+    _code_package(second, "ana", variant=1)
+    for package in (second, first, second):  # the older package brings nothing new
+        assert run(capsys, "merge", url, str(package))[0] == 0
+    capsys.readouterr()
+    with login(pg_cluster, url, "lead", "pw") as conn:
+        live_rows = conn.execute(
+            "SELECT article_id, count(*) FROM annotation WHERE coder_id = %s AND deleted_at IS NULL "
+            "GROUP BY article_id", (ana,)
+        ).fetchall()
+        (merges,) = conn.execute("SELECT count(*) FROM merge_log WHERE package_for = 'ana'").fetchone()
+    assert {n for _article, n in live_rows} == {2}  # code() leaves two live spans per article
+    assert {fresh[0].id, fresh[1].id} <= {article for article, _n in live_rows}
+    assert merges == 2  # the study's own entry, and the one merge that changed something

@@ -94,7 +94,7 @@ def test_a_database_that_cannot_be_reached_is_one_sentence(pg_cluster, url_tail,
     assert ":pw@" not in err
 
 
-def test_lead_commands_on_the_url_and_one_sentence_for_what_needs_a_file(pg_cluster, server_url, study, tmp_path, capsys):
+def test_lead_commands_on_the_url(pg_cluster, server_url, study, tmp_path, capsys):
     from tests.team_fixtures import write_articles
 
     assert main(["server", "init", server_url, "--from", str(study.path)]) == 0
@@ -115,13 +115,6 @@ def test_lead_commands_on_the_url_and_one_sentence_for_what_needs_a_file(pg_clus
             "WHERE a.position > 12 GROUP BY a.id"
         ).fetchall()
     assert sorted(n for _id, n in new) == [1, 1]  # each new article to one coder
-    for command, sentence in (
-        (["package", server_url, "--coder", "ana", "-o", str(tmp_path / "a.loupe")], "from a project file"),
-        (["merge", server_url, str(study.path)], "Merging needs a project file"),
-    ):
-        assert main(command) == 1
-        err = capsys.readouterr().err.strip()
-        assert sentence in err and err.count("\n") == 0 and ":pw@" not in err
 
 
 def test_adjudicate_on_the_url_decides_as_on_the_file_and_the_window_refuses_a_url(
