@@ -131,3 +131,23 @@ def test_a_coders_login_finds_only_its_own_articles(published, pg_cluster, capsy
     assert rows == 2
     lead = json.loads(search(capsys, url, query, "--json", "--coder", "alice")[1])
     assert json.loads(out)["hits"] == lead["hits"]
+
+
+def test_coding_every_hit_on_the_url_codes_what_the_file_codes(published, pg_cluster, capsys):
+    from tests.cli.test_cli_search import annotations
+
+    path, url = published
+    query = "army OR الجيش OR وق OR cafe"
+    for target in published:
+        code, out, err = search(capsys, target, query, "--code", "Actor", "--coder", "alice", "--yes")
+        assert (code, err) == (0, "")
+        assert out.splitlines()[-1] == "Coded 5 occurrences as Actor for alice."
+    with login(pg_cluster, url, "lead", "pw") as conn:
+        on_server = conn.execute(
+            "SELECT n.label, substr(a.text, n.start + 1, n.\"end\" - n.start) FROM annotation n "
+            "JOIN article a ON a.id = n.article_id JOIN coder c ON c.id = n.coder_id WHERE c.name = 'alice'"
+        ).fetchall()
+    assert sorted(on_server) == sorted(annotations(Path(path), "alice")) != []
+    assert search(capsys, url, query, "--code", "Actor", "--coder", "alice", "--yes")[1].splitlines()[-1] == (
+        "Nothing to code as Actor for alice; 5 already carry it."
+    )
