@@ -130,7 +130,7 @@ def test_feedback_is_the_same_on_the_url(published, study, capsys):
 
 
 def test_exports_of_every_table_format_are_the_same(published, capsys, tmp_path):
-    for fmt, *options in (("csv",), ("jsonl",), ("brat", "--coder", "ana"), ("doccano", "--gold")):
+    for fmt, *options in (("csv",), ("jsonl",), ("brat", "--coder", "ana"), ("doccano", "--gold"), ("r",)):
         outs = []
         for target, name in zip(published, ("file", "url"), strict=True):
             out = tmp_path / f"{name}.{fmt}"
