@@ -254,7 +254,7 @@ class ServerSearch(SearchQueries):
             with self._engine.connect() as conn:
                 return int(conn.execute(text(sql + ") AS found"), params).scalar_one())
         counted = 0
-        for _article in self._matching(query, plan, filters, 0):
+        for _article in self._matching(query, plan, filters, 0, _ROUND):
             counted += 1
             if cap is not None and counted >= cap:
                 break
@@ -262,7 +262,9 @@ class ServerSearch(SearchQueries):
 
     def articles(self, query: str, filters: Filters, *, after: int = 0, limit: int = 50) -> list[MatchedArticle]:
         found: list[MatchedArticle] = []
-        for article in self._matching(query, self._plan(query), filters, after):
+        plan = self._plan(query)
+        # The tsquery alone decides: every article read matches, so read no more than asked.
+        for article in self._matching(query, plan, filters, after, limit if plan.exact else max(limit, _ROUND)):
             found.append(article)
             if len(found) >= limit:
                 break
@@ -290,11 +292,13 @@ class ServerSearch(SearchQueries):
             "WHERE " + " AND ".join(["x.document @@ CAST(:tsquery AS tsquery)", *where])
         )
 
-    def _matching(self, query: str, plan: _Plan, filters: Filters, after: int) -> Iterator[MatchedArticle]:
-        """The matching articles after position ``after``, in order, read a round at a time."""
+    def _matching(
+        self, query: str, plan: _Plan, filters: Filters, after: int, size: int
+    ) -> Iterator[MatchedArticle]:
+        """The matching articles after position ``after``, in order, read ``size`` at a time."""
         with closing(_memory()) as db:
             while True:
-                params: dict[str, Any] = {"after": after, "n": _ROUND}
+                params: dict[str, Any] = {"after": after, "n": size}
                 sql = (
                     f"SELECT a.id, a.position, a.title, a.text {self._from(plan, filters, params)} "
                     "AND a.position > :after ORDER BY a.position LIMIT :n"
@@ -302,7 +306,7 @@ class ServerSearch(SearchQueries):
                 with self._engine.connect() as conn:
                     rows = conn.execute(text(sql), params).tuples().all()
                 yield from _matched(db, query, rows)
-                if len(rows) < _ROUND:
+                if len(rows) < size:
                     return
                 after = rows[-1][1]
 

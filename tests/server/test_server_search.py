@@ -151,3 +151,21 @@ def test_coding_every_hit_on_the_url_codes_what_the_file_codes(published, pg_clu
     assert search(capsys, url, query, "--code", "Actor", "--coder", "alice", "--yes")[1].splitlines()[-1] == (
         "Nothing to code as Actor for alice; 5 already carry it."
     )
+
+
+@pytest.mark.parametrize(
+    "query", ["army OR военные OR الجيش OR cafe OR said", "the NOT police", '"the army"', "cafe OR (the NOT police)"]
+)
+def test_rows_read_a_few_articles_at_a_time_are_the_same(published, capsys, monkeypatch, query):
+    """Rounds of two articles from the server and pages of two for the service: every
+    match is found once, in order, and the count of a cut search is the file's."""
+    from app.services import search as search_service
+    from app.store import search_server
+
+    monkeypatch.setattr(search_server, "_ROUND", 2)
+    monkeypatch.setattr(search_service, "_PAGE", 2)
+    path, url = published
+    for args in ((), ("--limit", "1"), ("--limit", "3")):
+        on_file = search(capsys, path, query, "--json", *args)
+        assert search(capsys, url, query, "--json", *args) == on_file
+        assert on_file[0] == 0 and json.loads(on_file[1])["hits"]
