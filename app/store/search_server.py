@@ -10,10 +10,11 @@ the text's B, under a GIN index.
 
 A query (FTS5's syntax: words, ``"phrases"``, ``prefix*``, ``AND``/``OR``/``NOT``,
 ``NEAR``, ``title:``) becomes a ``tsquery`` that every matching article satisfies (a
-phrase asks for its words, ``a NOT b`` for ``a``); the few articles it finds are then
-matched by FTS5 itself in memory, whose ``highlight()`` gives the positions: the
-keyword-in-context rows are exactly a project file's. A query of words, prefixes,
-``AND``, ``OR`` and columns alone is exact in the ``tsquery``, and is counted there.
+phrase asks for its words; ``a NOT b`` asks for ``a`` without ``b`` when ``b`` is exact,
+else for ``a``); the few articles it finds are then matched by FTS5 itself in memory,
+whose ``highlight()`` gives the positions: the keyword-in-context rows are exactly a
+project file's. A query of words, prefixes, columns, ``AND``, ``OR`` and ``NOT`` alone is
+exact in the ``tsquery``, and is counted there.
 """
 
 from __future__ import annotations
@@ -120,23 +121,27 @@ def index_missing(conn: Connection) -> int:
         done += len(rows)
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Plan:
-    """A query as a tsquery (None: no condition) every matching article satisfies, and
-    whether the tsquery alone decides (no phrase of several words, NOT, NEAR or ``^``)."""
+    """A query (or a part of one) as a tsquery (None: no condition) that every matching
+    article satisfies, and whether the tsquery matches exactly those articles (words,
+    prefixes, columns, AND, OR, and NOT of such; not a phrase of several words, NEAR or
+    ``^``, which the tsquery can only approach)."""
 
     tsquery: str | None
     exact: bool
 
 
+_EVERYTHING = _Plan(None, False)
+
+
 class _Parser:
-    """FTS5's grammar as far as a superset needs it; NOT binds closest, then AND, then OR."""
+    """FTS5's grammar as far as the plan needs it; NOT binds closest, then AND, then OR."""
 
     def __init__(self, query: str, db: sqlite3.Connection) -> None:
         self.tokens = _TOKEN.findall(query)
         self.at = 0
         self.db = db
-        self.exact = True
 
     def plan(self) -> _Plan:
         try:
@@ -144,22 +149,24 @@ class _Parser:
             if self.at != len(self.tokens):
                 raise ValueError("left over")
         except (ValueError, IndexError):
-            return _Plan(None, False)  # FTS5 decides alone (and names a syntax error)
-        return _Plan(found, self.exact)
+            return _EVERYTHING  # FTS5 decides alone (and names a syntax error)
+        return found
 
     def _peek(self) -> str | None:
         return self.tokens[self.at] if self.at < len(self.tokens) else None
 
-    def _or(self) -> str | None:
+    def _or(self) -> _Plan:
         parts = [self._and()]
         while self._peek() == "OR":
             self.at += 1
             parts.append(self._and())
         if len(parts) == 1:
             return parts[0]
-        return None if any(p is None for p in parts) else "(" + " | ".join(p for p in parts if p) + ")"
+        if any(p.tsquery is None for p in parts):
+            return _EVERYTHING
+        return _Plan("(" + " | ".join(str(p.tsquery) for p in parts) + ")", all(p.exact for p in parts))
 
-    def _and(self) -> str | None:
+    def _and(self) -> _Plan:
         parts = [self._not()]
         while self._peek() not in (None, "OR", ")"):
             if self._peek() == "AND":
@@ -167,15 +174,18 @@ class _Parser:
             parts.append(self._not())
         return _all(parts)
 
-    def _not(self) -> str | None:
+    def _not(self) -> _Plan:
         kept = self._primary()
         while self._peek() == "NOT":
             self.at += 1
-            self._primary()
-            self.exact = False
+            dropped = self._primary()
+            if dropped.exact and dropped.tsquery is not None:  # exactly "and not those"
+                kept = _all([kept, _Plan(f"!{dropped.tsquery}", True)])
+            else:  # the tsquery can only keep the left side
+                kept = _Plan(kept.tsquery, False)
         return kept
 
-    def _primary(self) -> str | None:
+    def _primary(self) -> _Plan:
         token = self.tokens[self.at]
         self.at += 1
         if token == "(":
@@ -186,7 +196,6 @@ class _Parser:
             return inner
         if token == "NEAR" and self._peek() == "(":
             self.at += 1
-            self.exact = False
             words = []
             while self._peek() not in (None, ")"):
                 word = self.tokens[self.at].rstrip(",")
@@ -194,7 +203,7 @@ class _Parser:
                 if word and not word.isdigit():
                     words.append(self._phrase(word, None))
             self.at += 1
-            return _all(words)
+            return _Plan(_all(words).tsquery, False)
         column = None
         named = _COLUMN.match(token)
         if named:
@@ -206,9 +215,9 @@ class _Parser:
             raise ValueError("an operator where a word belongs")
         return self._phrase(token, column)
 
-    def _phrase(self, token: str, column: str | None) -> str | None:
-        if token.startswith("^"):
-            self.exact = False
+    def _phrase(self, token: str, column: str | None) -> _Plan:
+        caret = token.startswith("^")
+        if caret:
             token = token[1:]
         prefix = token.endswith("*")
         if prefix:
@@ -216,19 +225,20 @@ class _Parser:
         if token.startswith('"'):
             token = token[1:-1].replace('""', '"')
         words = _words(self.db, token)
-        if len(words) != 1:
-            self.exact = False
         weight = _WEIGHT[column] if column else ""
         last = len(words) - 1
         marks = ["*" + weight if prefix and i == last else weight for i in range(len(words))]
-        return _all([_lexeme(word) + (":" + mark if mark else "") for word, mark in zip(words, marks, strict=True)])
+        found = _all([_Plan(_lexeme(word) + (":" + mark if mark else ""), True) for word, mark in zip(words, marks, strict=True)])
+        return _Plan(found.tsquery, found.exact and len(words) == 1 and not caret)
 
 
-def _all(parts: Sequence[str | None]) -> str | None:
-    kept = [p for p in parts if p]
+def _all(parts: Sequence[_Plan]) -> _Plan:
+    """Every one of ``parts`` (a part without condition asks for nothing)."""
+    kept = [p.tsquery for p in parts if p.tsquery is not None]
+    exact = all(p.exact for p in parts)
     if not kept:
-        return None
-    return kept[0] if len(kept) == 1 else "(" + " & ".join(kept) + ")"
+        return _Plan(None, False)
+    return _Plan(kept[0] if len(kept) == 1 else "(" + " & ".join(kept) + ")", exact)
 
 
 def _words(db: sqlite3.Connection, phrase: str) -> list[str]:
