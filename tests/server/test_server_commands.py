@@ -253,6 +253,8 @@ def _package_rows(path: Path) -> dict[str, list[tuple]]:
 
 def test_a_package_from_the_url_is_the_package_from_the_file(published, study, capsys, tmp_path):
     path, url = published
+    gold = sorted(study.assigned["judy"])[0]  # judy's finished gold travels as a training article
+    both(capsys, published, "training", "--mark", gold)
     packages = {}
     for target, name in ((path, "file"), (url, "url")):
         out = tmp_path / name / "ana.loupe"
@@ -265,6 +267,7 @@ def test_a_package_from_the_url_is_the_package_from_the_file(published, study, c
     rows = _package_rows(packages["url"])
     assert {r[0] for r in rows["article"]} == study.assigned["ana"]
     assert "ben" not in {r[1] for r in rows["coder"]}
+    assert {r[2] for r in rows["annotation"]} == {study.coders["ana"], study.coders["judy"]}
 
 
 def _server_rows(pg_cluster, url: str) -> dict[str, list[tuple]]:
