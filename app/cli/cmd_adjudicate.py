@@ -6,6 +6,8 @@ import argparse
 import json
 from dataclasses import asdict
 
+from app.cli.common import LEAD_PROJECT_HELP
+
 _ROW = "{:<40} {:<22} {:>7} {:>7} {:>8} {:>9} {:>9}  {}"
 
 
@@ -17,7 +19,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "created with the role 'adjudicator' if the project has no coder of that name. "
         "Disagreements are decided in the window (Team > Adjudicate).",
     )
-    parser.add_argument("project", help="the lead's project file")
+    parser.add_argument("project", help=LEAD_PROJECT_HELP)
     parser.add_argument("--adjudicator", metavar="NAME", required=True, help="who codes the gold standard")
     parser.add_argument(
         "--accept-agreements", action="store_true",

@@ -8,6 +8,7 @@ import math
 import textwrap
 from typing import TYPE_CHECKING
 
+from app.cli.common import PROJECT_HELP
 from app.core.coefficients import COEFFICIENT_NAMES
 from app.core.errors import LoupeError
 
@@ -35,7 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Measure inter-coder agreement on every article question, span label, "
         "attribute and relation type, over the articles two or more coders marked done.",
     )
-    parser.add_argument("project", help="the project file")
+    parser.add_argument("project", help=PROJECT_HELP)
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print the full report as JSON")
     output.add_argument(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from app.cli.common import plural
+from app.cli.common import PROJECT_HELP, plural
 
 
 def share(text: str) -> float:
@@ -28,7 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "given; --replace allocates every article afresh but never takes an article "
         "away from a coder who has worked on it.",
     )
-    parser.add_argument("project", help="the project file")
+    parser.add_argument("project", help=PROJECT_HELP)
     parser.add_argument("--coders", required=True, metavar="A,B,C", help="coder names, comma-separated")
     parser.add_argument(
         "--overlap", type=share, default=0.2, metavar="SHARE",

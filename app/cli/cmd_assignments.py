@@ -6,6 +6,8 @@ import argparse
 import json
 from dataclasses import asdict
 
+from app.cli.common import PROJECT_HELP
+
 _ROW = "{:<24} {:<12} {:>8} {:>6} {:>12} {:>6} {:>8} {:>8}"
 
 
@@ -22,7 +24,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "progress and done, how many are in the overlap with other coders, and time spent "
         "(h:mm; seconds_spent in --json).",
     )
-    parser.add_argument("project", help="the project file")
+    parser.add_argument("project", help=PROJECT_HELP)
     parser.add_argument("--json", action="store_true", help="print JSON for scripts")
     parser.set_defaults(handler=run)
 

@@ -7,6 +7,7 @@ import argparse
 import json
 from typing import TYPE_CHECKING
 
+from app.cli.common import PROJECT_HELP
 from app.core.printable import printable
 
 if TYPE_CHECKING:
@@ -21,7 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "accepted; a map renames, merges, splits or drops what the new version changes. A change that "
         "would break a coded row is refused, naming the rows, and nothing is changed.",
     )
-    parser.add_argument("project", help="the project file")
+    parser.add_argument("project", help=PROJECT_HELP)
     action = parser.add_mutually_exclusive_group()
     action.add_argument("--upgrade", metavar="NEW", help="adopt the codebook file NEW (YAML or JSON) as a new version")
     action.add_argument("--history", action="store_true", help="list the codebook versions the project has used")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from app.cli.common import PROJECT_HELP
 from app.core.team import ROLES
 
 
@@ -12,7 +13,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "coders", help="list the coders of a project, or add one",
         description="List the coders of a project (name and role), or add one with --add.",
     )
-    parser.add_argument("project", help="the project file")
+    parser.add_argument("project", help=PROJECT_HELP)
     parser.add_argument("--add", metavar="NAME", help="add a coder with this name")
     parser.add_argument(
         "--role", choices=ROLES, default="coder", help="role of the added coder (default: coder)"

@@ -7,7 +7,7 @@ import argparse
 import sys
 from datetime import date
 
-from app.cli.common import plural, progress_bar
+from app.cli.common import PROJECT_HELP, plural, progress_bar
 from app.core.formats import EXPORT_FORMATS
 from app.core.printable import printable
 from app.core.records import STATUSES
@@ -37,7 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ".jsonl, .spacy, .sav, .dta) unless --format names one; csv, brat and r write a new folder. "
         "doccano, brat and docbin hold one coding per article: name a coder or --gold.",
     )
-    parser.add_argument("project", help="the project file")
+    parser.add_argument("project", help=PROJECT_HELP)
     parser.add_argument("out", help="the file (or, for csv, brat and r, the new folder) to write")
     parser.add_argument("--format", choices=EXPORT_FORMATS, help="the export format")
     who = parser.add_mutually_exclusive_group()

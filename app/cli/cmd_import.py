@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from app.cli.common import megabytes, positive_int, progress_bar
+from app.cli.common import PROJECT_HELP, megabytes, positive_int, progress_bar
 from app.core.defaults import DEFAULT_MAX_FILE_BYTES
 
 
@@ -16,7 +16,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "The whole batch is one transaction: a bad file stops the import and nothing is "
         "written, unless --skip-bad is given.",
     )
-    parser.add_argument("project", help="the project file")
+    parser.add_argument("project", help=PROJECT_HELP)
     parser.add_argument("inputs", nargs="+", metavar="FILE_OR_FOLDER", help="files or folders")
     parser.add_argument("--coder", help="coder who owns the coding in brat .ann files beside the .txt files, "
                         "in JSON Lines (doccano) files (spans, "

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from app.cli.cmd_import import edge_lines
-from app.cli.common import plural, progress_bar
+from app.cli.common import PROJECT_HELP, plural, progress_bar
 from app.core.formats import ANNOTATION_FORMATS
 from app.core.printable import printable
 
@@ -18,7 +18,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "to an article of the project by its text (or its name); labels and attributes are "
         "checked against the codebook. Nothing is written unless every file is good.",
     )
-    parser.add_argument("project", help="the project file")
+    parser.add_argument("project", help=PROJECT_HELP)
     parser.add_argument("source", metavar="FOLDER", help="a brat folder, or a doccano .jsonl file or folder")
     parser.add_argument("--coder", required=True, metavar="NAME", help="the coder who owns the annotations")
     parser.add_argument("--format", required=True, choices=ANNOTATION_FORMATS, help="the format of the files")

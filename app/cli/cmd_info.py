@@ -6,6 +6,7 @@ import argparse
 import json
 from dataclasses import asdict
 
+from app.cli.common import PROJECT_HELP
 from app.core.printable import printable
 from app.core.records import ProjectCounts
 
@@ -17,7 +18,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "answers (the text's Answers); \"document_codes\" is the same count under its old name, "
         "kept for scripts written before.",
     )
-    parser.add_argument("project", help="the project file")
+    parser.add_argument("project", help=PROJECT_HELP)
     parser.add_argument("--json", action="store_true", help="print JSON for scripts")
     parser.set_defaults(handler=run)
 

@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from app.cli.common import plural, progress_bar
+from app.cli.common import LEAD_PROJECT_HELP, plural, progress_bar
 from app.core.printable import printable
 
 
@@ -20,7 +20,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "damaged are refused, and then nothing is merged. The project file is backed up "
         "beside itself first (the last 5 backups are kept).",
     )
-    parser.add_argument("project", help="the lead's project file")
+    parser.add_argument("project", help=LEAD_PROJECT_HELP)
     parser.add_argument("files", nargs="+", metavar="FILE", help="returned files (.loupe)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.set_defaults(handler=run)

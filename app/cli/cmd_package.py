@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from app.cli.common import plural
+from app.cli.common import LEAD_PROJECT_HELP, plural
 from app.core.printable import printable
 
 
@@ -16,7 +16,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "and nothing of any other coder. The coder opens it in Loupe, codes, and sends "
         "it back for `loupe merge`.",
     )
-    parser.add_argument("project", help="the lead's project file")
+    parser.add_argument("project", help=LEAD_PROJECT_HELP)
     parser.add_argument("--coder", required=True, help="the coder the package is for")
     parser.add_argument("-o", "--output", required=True, metavar="FILE", help="the package file to write")
     parser.set_defaults(handler=run)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from app.cli.common import positive_int, progress_bar
+from app.cli.common import PROJECT_HELP, positive_int, progress_bar
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -13,7 +13,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Replace the machine entities of every article (coders' annotations are "
         "never touched). With --model the new pipeline becomes the project's setting.",
     )
-    parser.add_argument("project", help="the project file")
+    parser.add_argument("project", help=PROJECT_HELP)
     parser.add_argument("--model", help="spaCy pipeline name or folder (default: the project's)")
     parser.add_argument(
         "--labels", metavar="L1,L2",

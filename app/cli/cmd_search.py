@@ -15,7 +15,7 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from app.cli.cmd_export import iso_date
-from app.cli.common import plural, positive_int
+from app.cli.common import PROJECT_HELP, plural, positive_int
 from app.core.printable import printable
 from app.core.records import STATUSES
 
@@ -47,7 +47,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "that coder, snapped to whole words, leaving out hits that carry the label already: "
         "first a preview with the count, then written with --yes.",
     )
-    parser.add_argument("project", help="the project file")
+    parser.add_argument("project", help=PROJECT_HELP)
     parser.add_argument("query", metavar="QUERY", help='what to search for, e.g. \'deport* NOT "police said"\'')
     parser.add_argument("--json", action="store_true", help="print the hits as JSON")
     parser.add_argument(

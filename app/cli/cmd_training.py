@@ -6,6 +6,8 @@ import argparse
 import json
 from dataclasses import asdict
 
+from app.cli.common import LEAD_PROJECT_HELP
+
 
 def _ids(text: str) -> list[str]:
     found = [part.strip() for part in text.split(",") if part.strip()]
@@ -21,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "gold standard; its gold travels in the packages of the coders it is assigned to, who "
         "can compare their coding with it once they have marked the article done.",
     )
-    parser.add_argument("project", help="the lead's project file")
+    parser.add_argument("project", help=LEAD_PROJECT_HELP)
     action = parser.add_mutually_exclusive_group()
     action.add_argument("--mark", type=_ids, metavar="ID,...", help="add articles (ids or external ids)")
     action.add_argument("--unmark", type=_ids, metavar="ID,...", help="remove articles from the set")

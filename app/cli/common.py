@@ -62,3 +62,8 @@ def megabytes(text: str) -> int:
     if value <= 0:
         raise argparse.ArgumentTypeError(f"'{text}' must be more than 0")
     return int(value * 1024 * 1024)
+
+
+#: The help of a command's project argument: a file, or a database on a team server.
+PROJECT_HELP = "the project file, or the project's postgresql:// URL on a team server"
+LEAD_PROJECT_HELP = "the lead's project file, or the project's postgresql:// URL on a team server"

@@ -38,7 +38,7 @@ from app.services.merge_versions import up_to_date
 from app.services.progress import CancelFn, ProgressFn, never_cancelled, no_progress
 from app.services.projects import Project
 from app.store import backups
-from app.store.engine import is_url
+from app.store.engine import is_url, shown_location
 from app.store.merge_writes import RefusedWrite, merge_file, merge_transaction
 from app.store.merging import (
     ForeignProject,
@@ -152,9 +152,10 @@ def merge_files(
 ) -> MergeReport:
     """Merge the returned files into ``project``: all of them, or (on any refusal) none."""
     store = project.store
-    if is_url(store.location):
-        raise MergeError("Merging needs a project file, not a database server.")
-    lead = Path(store.location)
+    # A server's project: named without its password, and backed up by its own dumps (a
+    # merge is one transaction there as in a file), not by a copy beside it.
+    server = is_url(store.location)
+    lead = Path(shown_location(store.location) if server else store.location)
     settings = store.settings()
     if settings.get(PACKAGE_FOR):
         raise MergeError(
@@ -186,7 +187,7 @@ def merge_files(
                 with merge_transaction(store.engine) as conn:
                     # Under the write lock, so that it is the project the merge starts from,
                     # and written while the files are opened and checked.
-                    backup = pool.submit(_backup, project, lead) if make_backup else None
+                    backup = pool.submit(_backup, project, lead) if make_backup and not server else None
                     checked = _open_all(
                         pool, files_in, stop, opened, check, lambda f: up_to_date(project, f, workdir),
                         progress, cancelled,

@@ -19,7 +19,7 @@ from app.core.team import PACKAGE_FOR, PackageReport
 from app.services.adjudication import REJECTIONS
 from app.services.projects import Project
 from app.services.training import package_gold
-from app.store.engine import is_url
+from app.store.engine import shown_location
 from app.store.packages import write_package as _write_package
 
 
@@ -30,9 +30,7 @@ class PackageError(LoupeError):
 def write_package(project: Project, coder_name: str, target: str | Path) -> PackageReport:
     """Write the package of ``coder_name`` to ``target`` (a new file)."""
     store = project.store
-    if is_url(store.location):
-        raise PackageError("Packages are written from a project file, not from a database server.")
-    lead = Path(store.location)
+    lead = Path(shown_location(store.location))  # a file's name, or the server's URL without its password
     target = Path(target)
     settings = store.settings()
     if settings.get(PACKAGE_FOR):

@@ -22,11 +22,11 @@ from sqlalchemy import (
     Engine,
     Text,
     bindparam,
+    cast,
     delete,
     func,
     insert,
     select,
-    type_coerce,
     update,
 )
 
@@ -66,7 +66,7 @@ class CodingRows:
         """(id, article id, coder id, label, attributes as JSON text, deleted)."""
         query = select(
             AnnotationRow.id, AnnotationRow.article_id, AnnotationRow.coder_id, AnnotationRow.label,
-            type_coerce(AnnotationRow.attributes, Text), AnnotationRow.deleted_at.is_not(None),
+            cast(AnnotationRow.attributes, Text), AnnotationRow.deleted_at.is_not(None),
         )
         for row in self.conn.execute(query):
             yield row[0], row[1], row[2], row[3], row[4], bool(row[5])
@@ -82,7 +82,7 @@ class CodingRows:
         """(id, article id, coder id, type, source id, target id, attributes as JSON text, deleted)."""
         query = select(
             RelationRow.id, RelationRow.article_id, RelationRow.coder_id, RelationRow.label,
-            RelationRow.source_id, RelationRow.target_id, type_coerce(RelationRow.attributes, Text),
+            RelationRow.source_id, RelationRow.target_id, cast(RelationRow.attributes, Text),
             RelationRow.deleted_at.is_not(None),
         )
         for row in self.conn.execute(query):
@@ -108,7 +108,7 @@ class CodingRows:
     def answers(self) -> Iterator[tuple[str, str, str | None, bool]]:
         """(id, question, value as JSON text, deleted)."""
         query = select(
-            DocumentCodeRow.id, DocumentCodeRow.question, type_coerce(DocumentCodeRow.value, Text),
+            DocumentCodeRow.id, DocumentCodeRow.question, cast(DocumentCodeRow.value, Text),
             DocumentCodeRow.deleted_at.is_not(None),
         )
         for row in self.conn.execute(query):
@@ -180,7 +180,7 @@ class CodebookVersions:
         """(article id, coder id) of live ``label`` spans coded before version ``before``
         whose ``attribute`` has no value: a split by it could not place them."""
         query = select(
-            AnnotationRow.article_id, AnnotationRow.coder_id, type_coerce(AnnotationRow.attributes, Text),
+            AnnotationRow.article_id, AnnotationRow.coder_id, cast(AnnotationRow.attributes, Text),
         ).where(
             AnnotationRow.deleted_at.is_(None), AnnotationRow.label == label, AnnotationRow.coded_version < before,
         )

@@ -198,12 +198,13 @@ class ExportQueries(ExportRows):
     def answers(
         self, article_ids: Sequence[str], coder_ids: Sequence[str] | None
     ) -> dict[Pair, dict[str, Answer]]:
-        """(article id, coder id) -> question -> live answer, of the articles (plain SQL on
+        """(article id, coder id) -> question -> live answer (by question), of the articles (plain SQL on
         the driver's cursor: this runs for every batch of the answer sheets)."""
         coders = "" if coder_ids is None else f" AND coder_id IN ({in_list(coder_ids)})"
         query = (
             "SELECT article_id, coder_id, question, value, updated_at FROM document_code "
-            f"WHERE article_id IN ({in_list(article_ids)}) AND deleted_at IS NULL{coders}"
+            f"WHERE article_id IN ({in_list(article_ids)}) AND deleted_at IS NULL{coders} "
+            "ORDER BY question"  # the same on every database (a table's own order is not)
         )
         found: dict[Pair, dict[str, Answer]] = defaultdict(dict)
         for article, coder, question, value, updated in driver_rows(

@@ -13,7 +13,6 @@ write must change exactly the rows that were checked to win, or the merge is und
 from __future__ import annotations
 
 import json
-import sqlite3
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -27,7 +26,8 @@ from sqlalchemy.exc import IntegrityError
 from app.core.errors import LoupeError, ProjectError
 from app.core.records import utc_now
 from app.core.team import FileMerge
-from app.store.engine import sqlite_connection
+from app.store import raw_rows
+from app.store.engine import driver_sql, sqlite_connection
 from app.store.merging import (
     CHUNK,
     FRAGMENT_COLUMNS,
@@ -42,6 +42,8 @@ Row = tuple[Any, ...]
 #: Page cache during a merge, in KiB (SQLite's default is 2 MiB); only what is used is taken.
 _CACHE_KIB = 256 * 1024
 _DEFAULT_CACHE = -2000
+#: The tables a merge writes, locked against other writers on a server for its length.
+_MERGED = "annotation, annotation_fragment, relation, document_code, assignment, merge_log"
 
 
 def _insert(table: str, columns: Sequence[str]) -> str:
@@ -101,6 +103,10 @@ def merge_transaction(engine: Engine) -> Iterator[Connection]:
     """One write transaction, its lock taken before the first read; committed when the
     block ends, rolled back if it raises."""
     with engine.begin() as conn:
+        if conn.dialect.name != "sqlite":  # a server: the coding tables' write lock, as SQLite's
+            conn.exec_driver_sql(f"LOCK TABLE {_MERGED} IN SHARE ROW EXCLUSIVE MODE")
+            yield conn
+            return
         if not sqlite_connection(conn).in_transaction:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         # Lookups and writes by UUID land all over the tables: keep them in memory.
@@ -173,14 +179,7 @@ def _write(conn: Connection, foreign: ForeignProject, statement: str, rows: Sequ
     """Every row changes the project, as the checks found, or the merge is undone."""
     if not rows:
         return
-    cursor = sqlite_connection(conn).cursor()
-    try:
-        cursor.executemany(statement, rows)
-        written = cursor.rowcount
-    except sqlite3.IntegrityError as exc:
-        raise IntegrityError(statement, None, exc) from exc
-    finally:
-        cursor.close()
+    written = raw_rows.write(conn, statement, rows)
     if written != len(rows):
         raise ProjectError(
             f"Nothing was merged: {foreign.name} changed {written} rows where {len(rows)} were checked."
@@ -192,16 +191,14 @@ def _replace_fragments(conn: Connection, foreign: ForeignProject, winners: Winne
     project's fragments of those it held go, the file's come in (none for a contiguous one)."""
     replaced = [(row[0],) for row in winners.rows if row[0] in winners.held]
     if replaced:
-        conn.exec_driver_sql("DELETE FROM annotation_fragment WHERE annotation_id = ?", replaced)
+        driver_sql(conn, "DELETE FROM annotation_fragment WHERE annotation_id = ?", replaced)
     fragments = foreign.fragment_rows()
     if not fragments:  # most files: contiguous spans only
         return
     won = {row[0] for row in winners.rows}
     incoming = [row for row in fragments if row[0] in won]
     if incoming:
-        conn.exec_driver_sql(
-            f"INSERT INTO annotation_fragment ({quoted(FRAGMENT_COLUMNS)}) VALUES (?, ?, ?)", incoming
-        )
+        driver_sql(conn, f"INSERT INTO annotation_fragment ({quoted(FRAGMENT_COLUMNS)}) VALUES (?, ?, ?)", incoming)
 
 
 def _may_repeat(columns: Sequence[str], winners: Winners) -> list[str]:
@@ -231,15 +228,11 @@ def _supersede_duplicate_answers(
     whose answers the file just brought (``article_ids``) can hold a new pair.
     """
     groups: dict[tuple[str, str], list[tuple[str, str]]] = {}
-    cursor = sqlite_connection(conn).cursor()
-    try:
-        for i in range(0, len(article_ids), CHUNK):
-            chunk = list(article_ids[i : i + CHUNK])
-            cursor.execute(_DUPLICATE_ANSWERS.format(", ".join("?" * len(chunk))), [owner, *chunk])
-            for row_id, article_id, _coder_id, question, updated_at, _revision in cursor.fetchall():
-                groups.setdefault((article_id, question), []).append((updated_at, row_id))
-    finally:
-        cursor.close()
+    for i in range(0, len(article_ids), CHUNK):
+        chunk = list(article_ids[i : i + CHUNK])
+        found = raw_rows.read(conn, _DUPLICATE_ANSWERS.format(", ".join("?" * len(chunk))), [owner, *chunk])
+        for row_id, article_id, _coder_id, question, updated_at, _revision in found:
+            groups.setdefault((article_id, question), []).append((updated_at, row_id))
     now = utc_now()
     stale = []
     for rows in groups.values():
@@ -248,16 +241,16 @@ def _supersede_duplicate_answers(
             stale.append((now, now, row_id))
             result.add(name, "answer", "deleted")
     if stale:
-        conn.exec_driver_sql(
-            "UPDATE document_code SET deleted_at = ?, updated_at = ?, revision = revision + 1 WHERE id = ?",
+        driver_sql(
+            conn, "UPDATE document_code SET deleted_at = ?, updated_at = ?, revision = revision + 1 WHERE id = ?",
             stale,
         )
 
 
 def _log(conn: Connection, foreign: ForeignProject, result: FileMerge) -> None:
     summary = {"coders_added": result.coders_added, "counts": result.summary()}
-    conn.exec_driver_sql(
-        "INSERT INTO merge_log (id, merged_at, file_name, file_sha256, package_for, summary) "
+    driver_sql(
+        conn, "INSERT INTO merge_log (id, merged_at, file_name, file_sha256, package_for, summary) "
         "VALUES (?, ?, ?, ?, ?, ?)",
         (str(uuid.uuid4()), utc_now(), foreign.name, foreign.sha256(), foreign.package_for,
          json.dumps(summary, ensure_ascii=False)),

@@ -26,7 +26,7 @@ from sqlalchemy.exc import DatabaseError
 from app.core.errors import ProjectError
 from app.core.records import Coder
 from app.core.team import PACKAGE_FOR
-from app.store import migrate
+from app.store import migrate, raw_rows
 from app.store.engine import make_readonly_engine, sqlite_connection
 from app.store.fingerprint import schema_problem
 from app.store.schema import AnnotationRow, AssignmentRow, Base, DocumentCodeRow, RelationRow
@@ -163,15 +163,10 @@ def _rows_where_in(
     under SQLite's parameter limit, as plain tuples through the driver's cursor (the
     same types a foreign file's rows have)."""
     found: list[tuple[Any, ...]] = []
-    cursor = sqlite_connection(conn).cursor()
     where = "" if also else " WHERE"
-    try:
-        for i in range(0, len(values), CHUNK):
-            chunk = list(values[i : i + CHUNK])
-            cursor.execute(f"{select}{where} {column} IN ({', '.join('?' * len(chunk))}) {order}", [*also, *chunk])
-            found += cursor.fetchall()
-    finally:
-        cursor.close()
+    for i in range(0, len(values), CHUNK):
+        chunk = list(values[i : i + CHUNK])
+        found += raw_rows.read(conn, f"{select}{where} {column} IN ({', '.join('?' * len(chunk))}) {order}", [*also, *chunk])
     return found
 
 
@@ -189,7 +184,7 @@ def lead_fragments(conn: Connection, annotation_ids: Sequence[str]) -> dict[str,
 
 def lead_rows(conn: Connection, table: str, columns: Sequence[str], ids: Sequence[str]) -> list[tuple[Any, ...]]:
     """The project's rows of ``table`` (``columns``, the id first) whose id is in ``ids``."""
-    return _rows_where_in(conn, f"SELECT {quoted(columns)} FROM {table}", "id", ids)
+    return _rows_where_in(conn, f"SELECT {raw_rows.columns_sql(conn, table, columns)} FROM {table}", "id", ids)
 
 
 def lead_rows_of(
@@ -198,7 +193,8 @@ def lead_rows_of(
     """The project's rows of ``table`` (``columns``, the id first) of one coder on some
     articles, through the (article, coder) index: a range per article, not a probe per id."""
     return _rows_where_in(
-        conn, f"SELECT {quoted(columns)} FROM {table} WHERE coder_id = ? AND", "article_id", article_ids,
+        conn, f"SELECT {raw_rows.columns_sql(conn, table, columns)} FROM {table} WHERE coder_id = ? AND", "article_id",
+        article_ids,
         also=(coder_id,),
     )
 
@@ -206,7 +202,8 @@ def lead_rows_of(
 def lead_statuses(conn: Connection, coder_ids: Sequence[str]) -> dict[tuple[str, str], tuple[Any, ...]]:
     """(article id, coder id) -> the project's assignment row (:data:`STATUS_COLUMNS`)
     of each coder of ``coder_ids``."""
-    rows = _rows_where_in(conn, f"SELECT {quoted(STATUS_COLUMNS)} FROM assignment", "coder_id", coder_ids)
+    selected = raw_rows.columns_sql(conn, "assignment", STATUS_COLUMNS)
+    rows = _rows_where_in(conn, f"SELECT {selected} FROM assignment", "coder_id", coder_ids)
     return {(row[_STATUS_KEY[0]], row[_STATUS_KEY[1]]): row for row in rows}
 
 

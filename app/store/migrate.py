@@ -19,9 +19,9 @@ if TYPE_CHECKING:
 _MIGRATIONS = Path(__file__).with_name("migrations")
 
 #: The newest schema revision this program knows.
-HEAD = "0008"
+HEAD = "0009"
 #: Every revision this program can open (older ones are migrated to HEAD).
-KNOWN_REVISIONS = frozenset({"0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008"})
+KNOWN_REVISIONS = frozenset({"0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009"})
 
 
 def config(connection: Connection | None = None) -> Config:

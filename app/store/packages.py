@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +85,12 @@ def write_package(
     their records and statuses; counts are of the coder's own rows. The file appears
     under its name only once complete; on any error nothing is left behind.
     """
+    if lead.dialect.name != "sqlite":  # a server: from a copy of the coder's share in a file
+        with _staged(lead, target.parent, coder_id) as copy:
+            return write_package(
+                copy, target, coder_id=coder_id, settings=settings, gold_coders=gold_coders,
+                gold_articles=gold_articles,
+            )
     partial = target.with_name(f".{target.name}.partial")
     _remove(partial)
     try:
@@ -111,6 +119,29 @@ def write_package(
         _remove(partial)
         raise
     return counts
+
+
+@contextmanager
+def _staged(server: Engine, folder: Path, coder_id: str) -> Iterator[Engine]:
+    """What a package for ``coder_id`` can hold of the project on a server, read in one
+    transaction (a consistent snapshot while coders write) into a hidden project file
+    beside the package, removed afterwards: the package is then written from it as from
+    the lead's own file, by the same statements."""
+    from app.store.server import copy_share
+
+    staging = folder / f".loupe-staging-{uuid.uuid4().hex}.loupe"
+    engine = None
+    try:
+        _create(staging)  # an empty project file, as a package starts
+        engine = make_engine(staging, existing=True)
+        with server.connect() as source, engine.begin() as copy:
+            source.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            copy_share(source, copy, coder_id)
+        yield engine
+    finally:
+        if engine is not None:
+            engine.dispose()
+        _remove(staging)
 
 
 def _give_back_free_pages(conn: Connection) -> None:

@@ -6,7 +6,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, inspect, select, text, update
+from sqlalchemy import Connection, Engine, func, insert, inspect, select, text, update
 from sqlalchemy.exc import DatabaseError, OperationalError
 
 from app.core.errors import ProjectError
@@ -46,7 +46,7 @@ from app.store.schema import (
     ProjectRow,
     RelationRow,
 )
-from app.store.search import SearchQueries
+from app.store.search import SearchQueries, rebuild_index
 from app.store.server_roles import install_security
 
 
@@ -169,7 +169,7 @@ class ProjectStore:
                     if problem is not None:
                         raise ProjectError(f"{label} cannot be opened: its database {problem}.")
                 if revision != migrate.HEAD:
-                    migrate.upgrade(conn)
+                    _upgrade(conn, label, revision)
                 if engine.dialect.name == "sqlite" and check:
                     index_if_missing(conn)  # a package's first open for work
                 if conn.execute(select(func.count()).select_from(ProjectRow)).scalar_one() != 1:
@@ -256,6 +256,24 @@ class ProjectStore:
                 entities_by_label=dict(sorted(by_label.items())),
                 settings=self.settings(),
             )
+
+
+def _upgrade(conn: Connection, label: str, revision: str) -> None:
+    """Migrate an older project to this program's schema. On a server only the
+    database's owner (the lead) may: a coder's login is refused with a sentence, and the
+    owner's migration installs the logins' security again (for the tables it added)."""
+    server = conn.dialect.name == "postgresql"
+    if server and not conn.exec_driver_sql(
+        "SELECT pg_has_role(current_user, datdba, 'USAGE') FROM pg_database WHERE datname = current_database()"
+    ).scalar():
+        raise ProjectError(
+            f"{label} holds a project of an older version of Loupe (schema {revision}); "
+            "ask the project's lead to upgrade it by opening it once with this version as the database's owner."
+        )
+    migrate.upgrade(conn)
+    if server:
+        rebuild_index(conn)  # the articles the new revision's search rows lack
+        install_security(conn)
 
 
 def _remove_database(path: Path) -> None:

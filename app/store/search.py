@@ -1,4 +1,5 @@
-"""Full-text search over titles and texts (SQLite FTS5, the ``article_fts`` table).
+"""Full-text search over titles and texts (SQLite FTS5, the ``article_fts`` table; on
+PostgreSQL :mod:`app.store.search_server`, with the same query language and rows).
 
 The index's content is the article table (migration 0006), so it holds no second copy of
 the texts; :func:`index_articles` adds the rows of newly stored articles inside the
@@ -52,8 +53,11 @@ class MatchedArticle:
 
 
 def index_articles(conn: Connection, rows: Iterable[dict[str, Any]]) -> None:
-    """Add stored articles (dicts with position, title, text) to the search index."""
-    if conn.dialect.name != "sqlite":
+    """Add stored articles (dicts with id, position, title, text) to the search index."""
+    if conn.dialect.name == "postgresql":
+        from app.store.search_server import index_server_articles
+
+        index_server_articles(conn, [(r["id"], r["title"], r["text"]) for r in rows])
         return
     conn.execute(
         text("INSERT INTO article_fts (rowid, title, text) VALUES (:position, :title, :text)"),
@@ -65,6 +69,10 @@ def rebuild_index(conn: Connection, schema: str = "main") -> None:
     """Index every article of ``schema`` again (a package after its articles are copied)."""
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql(f"INSERT INTO {schema}.article_fts (article_fts) VALUES ('rebuild')")
+    elif conn.dialect.name == "postgresql":  # the articles not indexed yet
+        from app.store.search_server import index_missing
+
+        index_missing(conn)
 
 
 def _spans(marked: str) -> tuple[str, tuple[tuple[int, int], ...]] | None:
@@ -111,7 +119,12 @@ def _article_terms(filters: Filters, params: dict[str, Any]) -> list[str]:
 
 def _where(filters: Filters, params: dict[str, Any]) -> str:
     """The conditions of a query driven by the index (``article_fts`` joined to ``a``)."""
-    where = ["article_fts MATCH :query", *_article_terms(filters, params)]
+    return " AND ".join(["article_fts MATCH :query", *filter_terms(filters, params)])
+
+
+def filter_terms(filters: Filters, params: dict[str, Any]) -> list[str]:
+    """The conditions of ``filters`` on an article ``a`` (any database)."""
+    where = _article_terms(filters, params)
     if filters.coder_id is not None and filters.blinded:
         where.append(f"EXISTS ({_MINE})")
     if filters.status is not None and filters.coder_id is not None:
@@ -119,15 +132,22 @@ def _where(filters: Filters, params: dict[str, Any]) -> str:
             where.append(f"NOT EXISTS ({_MINE} AND s.status != 'todo')")
         else:
             where.append(f"EXISTS ({_MINE} AND s.status = :status)")
-    return " AND ".join(where)
+    return where
 
 
 class SearchQueries:
+    def __new__(cls, engine: Engine) -> SearchQueries:
+        if cls is SearchQueries and engine.dialect.name == "postgresql":
+            from app.store.search_server import ServerSearch
+
+            return super().__new__(ServerSearch)
+        return super().__new__(cls)
+
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
     def available(self) -> bool:
-        return self._engine.dialect.name == "sqlite"
+        return True
 
     def count(self, query: str, filters: Filters, *, cap: int | None = None) -> int:
         """How many articles match; with ``cap``, at most that many, counted only as far
@@ -174,10 +194,8 @@ class SearchQueries:
             # From the coder's assignments, each article looked up in the covering index
             # (30 ms for 50,000 of 100,000 articles; a probe per article took 170 ms).
             params["coder"] = filters.coder_id
-            rows = (
-                "assignment s JOIN article a INDEXED BY ix_article_listing ON a.id = s.article_id "
-                "WHERE s.coder_id = :coder AND"
-            )
+            indexed = " INDEXED BY ix_article_listing" if self._engine.dialect.name == "sqlite" else ""
+            rows = f"assignment s JOIN article a{indexed} ON a.id = s.article_id WHERE s.coder_id = :coder AND"
         else:
             rows = "article a WHERE"
         sql = f"SELECT DISTINCT a.source FROM {rows} a.source IS NOT NULL AND a.source != '' ORDER BY a.source"
@@ -200,13 +218,13 @@ class SearchQueries:
         found: list[MatchedArticle] = []
         with self._engine.connect() as conn:
             for article_id, position, title, body, marked_title, marked_text in _run(conn, sql, params):
-                spans = _marked_spans(body, marked_text)
-                title_spans = _marked_spans(title, marked_title)
+                spans = marked_spans(body, marked_text)
+                title_spans = marked_spans(title, marked_title)
                 found.append(MatchedArticle(article_id, position, title, body, spans, bool(title_spans)))
         return found
 
 
-def _marked_spans(original: str, marked: str | None) -> tuple[tuple[int, int], ...]:
+def marked_spans(original: str, marked: str | None) -> tuple[tuple[int, int], ...]:
     if not marked or OPEN in original or CLOSE in original:
         return ()
     result = _spans(marked)
@@ -219,11 +237,18 @@ def _run(conn: Connection, sql: str, params: dict[str, Any]) -> Any:
     try:
         return conn.execute(text(sql), params)
     except OperationalError as exc:
-        message = str(exc.orig)
-        if "fts5" in message or "no such column" in message:
-            raise LoupeError(
-                f"The search \u201c{params['query']}\u201d could not be read ({message.removeprefix('fts5: ')}); "
-                "put words with punctuation in double quotes."
-            ) from exc
+        refusal = unreadable(params["query"], str(exc.orig))
+        if refusal is not None:
+            raise refusal from exc
         raise
+
+
+def unreadable(query: str, message: str) -> LoupeError | None:
+    """The sentence for a query FTS5 could not read (None: another failure)."""
+    if "fts5" in message or "no such column" in message:
+        return LoupeError(
+            f"The search \u201c{query}\u201d could not be read ({message.removeprefix('fts5: ')}); "
+            "put words with punctuation in double quotes."
+        )
+    return None
 

@@ -9,7 +9,7 @@ the policies: the lead reads and writes everything. The policies (installed by
 replaced, never duplicated) give a coder's login:
 
 - the project row and the codebook; its own coder row (an adjudicator: every coder row);
-- the articles it has an assignment row for, with their entities; its own assignment
+- the articles it has an assignment row for, with their entities and search rows; its own assignment
   rows, of which it may change only the status, the time spent and the update time;
 - its own annotations (with their fragments), relations and answers, to read, add,
   change and delete; a row it adds or changes must carry its own coder id and an article
@@ -92,6 +92,7 @@ _POLICIES: tuple[tuple[str, str, str | None, str | None], ...] = (
     ("coder", "SELECT", "name = session_user OR loupe_is_adjudicator()", None),
     ("article", "SELECT", "loupe_reads_article(id)", None),
     ("entity", "SELECT", "loupe_reads_article(article_id)", None),
+    ("article_search", "SELECT", "loupe_reads_article(article_id)", None),
     ("assignment", "SELECT", f"{_MINE} OR loupe_adjudicates(article_id)", None),
     ("assignment", "UPDATE", _MINE, _MINE),
     *(
@@ -114,12 +115,13 @@ _POLICIES: tuple[tuple[str, str, str | None, str | None], ...] = (
     ("adjudication_rejection", "DELETE", "adjudicator_id = loupe_me()", None),
 )
 _SECURED = (
-    "project", "codebook", "codebook_history", "coder", "article", "entity", "assignment", *CODING_TABLES,
-    "annotation_fragment", "adjudication_rejection", "merge_log",
+    "project", "codebook", "codebook_history", "coder", "article", "entity", "article_search", "assignment",
+    *CODING_TABLES, "annotation_fragment", "adjudication_rejection", "merge_log",
 )
 _GRANTS = (
     f"GRANT USAGE ON SCHEMA public TO {CODER_GROUP}",
-    f"GRANT SELECT ON project, codebook, codebook_history, coder, article, entity, assignment, alembic_version TO {CODER_GROUP}",
+    f"GRANT SELECT ON project, codebook, codebook_history, coder, article, entity, article_search, assignment, "
+    f"alembic_version TO {CODER_GROUP}",
     f"GRANT UPDATE (status, seconds_spent, updated_at) ON assignment TO {CODER_GROUP}",
     f"GRANT SELECT, INSERT, UPDATE, DELETE ON {', '.join(CODING_TABLES)}, annotation_fragment TO {CODER_GROUP}",
     f"GRANT SELECT, INSERT, DELETE ON adjudication_rejection TO {ADJUDICATOR_GROUP}",
