@@ -130,9 +130,9 @@ def apply_edit(project: Project, edit: Edit) -> tuple[Edit, Changes]:
             taken = store.annotations.take_down(annotation_id, now)
             if taken is None:
                 raise EditError("That annotation no longer exists.")
-            a, relation_ids = taken
+            article_id, relation_ids = taken
             return RestoreAnnotation(annotation_id, relation_ids), Changes(
-                a.article_id, (annotation_id,), relation_ids
+                article_id, (annotation_id,), relation_ids
             )
         case RestoreAnnotation(annotation_id=annotation_id, relation_ids=relation_ids):
             removed = store.annotations.get(annotation_id)

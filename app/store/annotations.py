@@ -6,13 +6,13 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Text, cast, delete, insert, or_, select, update
+from sqlalchemy import Connection, Engine, Text, cast, delete, func, insert, or_, select, update
 
 from app.core.records import Annotation, Fragments, Relation
 from app.store.assignments import start_coding
 from app.store.codebook_versions import stamp
 from app.store.engine import driver_sql
-from app.store.locking import lock_rows
+from app.store.locking import lock_rows, locking, write_lock
 from app.store.schema import AnnotationFragmentRow, AnnotationRow, RelationRow
 
 _BATCH = 5000
@@ -263,18 +263,18 @@ class AnnotationRepository:
         taken = self.take_down(annotation_id, now, live=False)
         return () if taken is None else taken[1]
 
-    def take_down(
-        self, annotation_id: str, now: str, *, live: bool = True
-    ) -> tuple[Annotation, tuple[str, ...]] | None:
+    def take_down(self, annotation_id: str, now: str, *, live: bool = True) -> tuple[str, tuple[str, ...]] | None:
         """Tombstone an annotation (``live``: only a live one) and its live relations in
-        one transaction; returns (the annotation before, the ids of the relations removed
-        with it), or None when there is no such annotation to remove.
+        one transaction; returns (its article, the ids of the relations removed with it),
+        or None when there is no such annotation to remove.
 
         The annotation is locked before its relations are looked up: a relation another
         window draws to it at the same time is either found here or refused there
         (:meth:`RelationRepository.add` checks its ends under the same lock)."""
         with self._engine.begin() as conn:
-            found = _live(conn, annotation_id, live=live)
+            if conn.dialect.name == "postgresql":  # two statements, each changing and returning
+                return _take_down_returning(conn, annotation_id, now, live)
+            found = _live(conn, annotation_id, live=live, fragments=False)
             if found is None:
                 return None
             relation_ids = tuple(
@@ -286,7 +286,7 @@ class AnnotationRepository:
                 ).scalars()
             )
             self._tombstone(conn, annotation_id, relation_ids, now, now)
-        return found, relation_ids
+        return found.article_id, relation_ids
 
     def restore(self, annotation_id: str, relation_ids: Sequence[str], now: str) -> None:
         """Revive an annotation and the relations removed with it, in one transaction."""
@@ -310,13 +310,47 @@ class AnnotationRepository:
             )
 
 
-def _live(conn: Connection, annotation_id: str, *, live: bool = True) -> Annotation | None:
-    """The annotation (``live``: only if not deleted), its row locked until the
-    transaction ends (:func:`app.store.locking.lock_rows`)."""
-    rows = lock_rows(conn, AnnotationRow, [annotation_id])
-    if not rows or (live and rows[0].deleted_at is not None):
+def _take_down_returning(conn: Connection, annotation_id: str, now: str, live: bool) -> tuple[str, tuple[str, ...]] | None:
+    """:meth:`AnnotationRepository.take_down` on PostgreSQL: the annotation's UPDATE locks
+    it (and, at READ COMMITTED, re-checks that it is live on the newest row), then its
+    live relations are tombstoned by one UPDATE that returns them."""
+    tombstone = {"deleted_at": now, "updated_at": now, **stamp()}
+    where = [AnnotationRow.id == annotation_id] + ([AnnotationRow.deleted_at.is_(None)] if live else [])
+    article_id = conn.execute(
+        update(AnnotationRow).where(*where).values(revision=AnnotationRow.revision + 1, **tombstone)
+        .returning(AnnotationRow.article_id)
+    ).scalar_one_or_none()
+    if article_id is None:
         return None
-    return _annotation(rows[0], fragments_of(conn, annotation_id))
+    relation_ids = conn.execute(
+        update(RelationRow)
+        .where(RelationRow.deleted_at.is_(None),
+               or_(RelationRow.source_id == annotation_id, RelationRow.target_id == annotation_id))
+        .values(revision=RelationRow.revision + 1, **tombstone)
+        .returning(RelationRow.id)
+    ).scalars()
+    return article_id, tuple(sorted(relation_ids))
+
+
+def _live(conn: Connection, annotation_id: str, *, live: bool = True, fragments: bool = True) -> Annotation | None:
+    """The annotation (``live``: only if not deleted), its row locked until the
+    transaction ends (:func:`app.store.locking.locking`), read with its fragments in
+    the same statement."""
+    write_lock(conn)
+    columns: list[Any] = [AnnotationRow]
+    if fragments:
+        piece = cast(AnnotationFragmentRow.start, Text) + ":" + cast(AnnotationFragmentRow.end, Text)
+        columns.append(
+            select(func.aggregate_strings(piece, ","))
+            .where(AnnotationFragmentRow.annotation_id == AnnotationRow.id)
+            .scalar_subquery().label("fragments")
+        )
+    query = select(*columns).where(AnnotationRow.id == annotation_id)
+    row = conn.execute(locking(conn, query, AnnotationRow)).first()
+    if row is None or (live and row.deleted_at is not None):
+        return None
+    pieces = (piece.split(":") for piece in (row.fragments or "").split(",") if piece) if fragments else ()
+    return _annotation(row, tuple(sorted((int(first), int(last)) for first, last in pieces)))
 
 
 def fragments_of(conn: Connection, annotation_id: str) -> Fragments:

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Engine, insert, select, update
 from app.core.records import Answer
 from app.store.assignments import start_coding
 from app.store.codebook_versions import stamp
-from app.store.locking import lock_key
+from app.store.locking import lock_key, locking, write_lock
 from app.store.schema import DocumentCodeRow
 
 
@@ -48,17 +48,20 @@ class AnswerRepository:
 
 
 def write_answer(conn: Connection, article_id: str, coder_id: str, question: str, value: Any, now: str) -> Any:
-    """:meth:`AnswerRepository.set` on ``conn``'s transaction. The row is found and written
-    under a lock on (article, coder, question), so two windows of one coder answering
-    at once write one row, each answer a revision of it, the later one last."""
-    lock_key(conn, "answer", article_id, coder_id, question)
-    row = conn.execute(
-        select(DocumentCodeRow.id, DocumentCodeRow.value, DocumentCodeRow.deleted_at).where(
-            DocumentCodeRow.article_id == article_id,
-            DocumentCodeRow.coder_id == coder_id,
-            DocumentCodeRow.question == question,
-        )
-    ).first()
+    """:meth:`AnswerRepository.set` on ``conn``'s transaction. The row is read locked; one
+    that does not exist yet is looked for again under a lock on (article, coder,
+    question), so two windows of one coder answering at once write one row, each answer
+    a revision of it, the later one last."""
+    write_lock(conn)
+    query = select(DocumentCodeRow.id, DocumentCodeRow.value, DocumentCodeRow.deleted_at).where(
+        DocumentCodeRow.article_id == article_id,
+        DocumentCodeRow.coder_id == coder_id,
+        DocumentCodeRow.question == question,
+    )
+    row = conn.execute(locking(conn, query)).first()
+    if row is None:  # the first answer: take turns with a window giving it too, and look again
+        lock_key(conn, "answer", article_id, coder_id, question)
+        row = conn.execute(locking(conn, query)).first()
     if row is None:
         if value is not None:
             conn.execute(

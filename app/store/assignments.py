@@ -115,22 +115,19 @@ class AssignmentRepository:
 
 def start_coding(conn: Connection, article_id: str, coder_id: str, now: str) -> bool:
     """Set the coder's status on the article from to do to in progress (a row is made if
-    there is none); whether it was to do. One conditional UPDATE, so a status another
-    window of the coder set meanwhile ("done") is never overwritten by a stale read."""
-    changed = conn.execute(
-        update(AssignmentRow)
-        .where(
-            AssignmentRow.article_id == article_id, AssignmentRow.coder_id == coder_id,
-            AssignmentRow.status == "todo",
-        )
-        .values(status="in_progress", updated_at=now)
-    ).rowcount
-    if changed:
-        return True
-    if conn.execute(
-        select(AssignmentRow.id).where(AssignmentRow.article_id == article_id, AssignmentRow.coder_id == coder_id)
-    ).first() is not None:
+    there is none); whether it was to do. The change is a conditional UPDATE (``WHERE
+    status = 'todo'``), so a status another window of the coder set meanwhile ("done") is
+    never overwritten by what was read here; mostly the status is read and nothing else."""
+    where = (AssignmentRow.article_id == article_id, AssignmentRow.coder_id == coder_id)
+    found = conn.execute(select(AssignmentRow.status).where(*where)).first()
+    if found is not None and found.status != "todo":
         return False
+    if found is not None:
+        changed = conn.execute(
+            update(AssignmentRow).where(*where, AssignmentRow.status == "todo")
+            .values(status="in_progress", updated_at=now)
+        ).rowcount
+        return bool(changed)
     new = conflict_insert(conn, AssignmentRow).values(
         article_id=article_id, coder_id=coder_id, status="in_progress", assigned=False,
         seconds_spent=0.0, updated_at=now,

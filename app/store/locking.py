@@ -41,10 +41,15 @@ def lock_rows(conn: Connection, model: Any, ids: Sequence[str]) -> list[Any]:
     wanted = sorted(set(ids))
     if not wanted:
         return []
-    query = select(model).where(model.id.in_(wanted)).order_by(model.id)
-    if conn.dialect.name == "postgresql":
-        query = query.with_for_update(key_share=True)
-    return list(conn.execute(query).all())
+    return list(conn.execute(locking(conn, select(model).where(model.id.in_(wanted)).order_by(model.id))).all())
+
+
+def locking(conn: Connection, query: Any, *of: Any) -> Any:
+    """``query`` locking the rows it reads (of the tables ``of``, default all) on
+    PostgreSQL (``FOR NO KEY UPDATE``); on SQLite, after :func:`write_lock`, as it is."""
+    if conn.dialect.name != "postgresql":
+        return query
+    return query.with_for_update(key_share=True, of=list(of) or None)
 
 
 def lock_key(conn: Connection, *parts: str) -> None:
