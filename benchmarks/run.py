@@ -6,7 +6,7 @@ same run, and the ratio.
 Each ``benchmarks/bench_*.py`` module exposes ``BENCHMARKS``: callables that take no
 arguments and return a dict with ``name``, ``ours``, ``baseline``, ``unit``,
 ``baseline_name``, ``target`` (stated on the ratio ours / baseline) and optionally
-``notes``. Machines are shared and noisy: read the ratios, not the absolute figures.
+``notes``; or ``name`` and ``skipped`` (the reason it cannot run here). Machines are shared and noisy: read the ratios, not the absolute figures.
 """
 
 from __future__ import annotations
@@ -47,6 +47,9 @@ def main(argv: list[str] | None = None) -> int:
             continue
         started = time.perf_counter()
         result = bench()
+        if result.get("skipped"):  # a benchmark that cannot run here says why
+            print(f"{result['name']}\n  skipped   {result['skipped']}", flush=True)
+            continue
         result["seconds"] = round(time.perf_counter() - started, 1)
         result["ratio"] = ratio_of(result)
         results.append(result)

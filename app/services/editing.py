@@ -117,13 +117,6 @@ def _live_annotation(project: Project, annotation_id: str) -> Annotation:
     return found
 
 
-def _mark_started(project: Project, article_id: str, coder_id: str) -> bool:
-    if project.store.assignments.status(article_id, coder_id) == "todo":
-        project.store.assignments.set_status(article_id, coder_id, "in_progress", utc_now())
-        return True
-    return False
-
-
 def apply_edit(project: Project, edit: Edit) -> tuple[Edit, Changes]:
     """Apply ``edit`` and commit it; returns (its inverse, what changed)."""
     store = project.store
@@ -131,14 +124,15 @@ def apply_edit(project: Project, edit: Edit) -> tuple[Edit, Changes]:
     match edit:
         case AddAnnotation(annotation=a):
             validate_span(project, a.article_id, a.label, a.start, a.end, a.attributes, a.fragments)
-            store.annotations.add(replace(a, created_at=a.created_at or now, updated_at=now))
-            started = _mark_started(project, a.article_id, a.coder_id)
+            started = store.annotations.add(replace(a, created_at=a.created_at or now, updated_at=now), now)
             return RemoveAnnotation(a.id), Changes(a.article_id, (a.id,), status=started)
         case RemoveAnnotation(annotation_id=annotation_id):
-            a = _live_annotation(project, annotation_id)
-            relation_ids = store.annotations.remove(annotation_id, now)
+            taken = store.annotations.take_down(annotation_id, now)
+            if taken is None:
+                raise EditError("That annotation no longer exists.")
+            article_id, relation_ids = taken
             return RestoreAnnotation(annotation_id, relation_ids), Changes(
-                a.article_id, (annotation_id,), relation_ids
+                article_id, (annotation_id,), relation_ids
             )
         case RestoreAnnotation(annotation_id=annotation_id, relation_ids=relation_ids):
             removed = store.annotations.get(annotation_id)
@@ -149,25 +143,12 @@ def apply_edit(project: Project, edit: Edit) -> tuple[Edit, Changes]:
                 removed.article_id, (annotation_id,), tuple(relation_ids)
             )
         case ChangeAnnotation(annotation_id=annotation_id, after=after):
-            a = _live_annotation(project, annotation_id)
-            before = {name: getattr(a, name) for name in after}
-            after = dict(after)
-            if "fragments" in after:
-                after["fragments"] = tuple(tuple(fragment) for fragment in after["fragments"])
-            elif a.fragments and ("start" in after or "end" in after):
-                # An edge of a discontinuous span moved: its outer fragments follow. The
-                # inverse moves the edges back, and the fragments with them.
-                after["fragments"] = follow_envelope(
-                    a.fragments, after.get("start", a.start), after.get("end", a.end)
-                )
-            fields = ("label", "start", "end", "attributes", "fragments")
-            merged = {**{k: getattr(a, k) for k in fields}, **after}
-            validate_span(
-                project, a.article_id, merged["label"], merged["start"], merged["end"],
-                merged["attributes"], merged["fragments"],
-            )
-            store.annotations.update(annotation_id, after, now)
-            return ChangeAnnotation(annotation_id, before, dict(after)), Changes(
+            changed = store.annotations.change(annotation_id, lambda a: _planned_change(project, a, after), now)
+            if changed is None:
+                raise EditError("That annotation no longer exists.")
+            a, written = changed
+            before = {name: getattr(a, name) for name in written}
+            return ChangeAnnotation(annotation_id, before, dict(written)), Changes(
                 a.article_id, (annotation_id,)
             )
         case AddAnnotations(annotations=many, description=text):
@@ -189,8 +170,10 @@ def apply_edit(project: Project, edit: Edit) -> tuple[Edit, Changes]:
             store.annotations.set_deleted_many(ids, links, None, now)
             return RemoveAnnotations(ids, links, text), _bulk_changes(revived, ids, links, False)
         case AddRelation(relation=r):
-            _validate_relation(project, r)
-            store.relations.add(replace(r, created_at=r.created_at or now, updated_at=now))
+            store.relations.add(
+                replace(r, created_at=r.created_at or now, updated_at=now),
+                lambda source, target, same: _check_relation(project, r, source, target, same),
+            )
             return RemoveRelation(r.id), Changes(r.article_id, relation_ids=(r.id,))
         case RemoveRelation(relation_id=relation_id) | RestoreRelation(relation_id=relation_id):
             stored = store.relations.get(relation_id)
@@ -204,10 +187,7 @@ def apply_edit(project: Project, edit: Edit) -> tuple[Edit, Changes]:
             return inverse, Changes(stored.article_id, relation_ids=(relation_id,))
         case SetAnswer(article_id=article_id, coder_id=coder_id, question=name, after=value):
             validate_answer(project, name, value)
-            current = store.answers.for_article(article_id, coder_id).get(name)
-            previous = None if current is None else current.value
-            store.answers.set(article_id, coder_id, name, value, now)
-            started = _mark_started(project, article_id, coder_id)
+            previous, started = store.answers.answer(article_id, coder_id, name, value, now)
             return SetAnswer(article_id, coder_id, name, previous, value), Changes(
                 article_id, question=name, status=started
             )
@@ -225,13 +205,33 @@ def _bulk_changes(
     return Changes(articles[0] if articles else "", ids, links, status=status, article_ids=articles)
 
 
-def _validate_relation(project: Project, relation: Relation) -> None:
-    ends = []
-    for end_id in (relation.source_id, relation.target_id):
-        annotation = project.store.annotations.get(end_id)
-        ends.append(annotation if annotation is not None and annotation.deleted_at is None else None)
-    validate_relation(project, relation, *ends)
-    refuse_same_relation(project, relation)
+def _planned_change(project: Project, a: Annotation, after: dict[str, Any]) -> dict[str, Any]:
+    """The values a :class:`ChangeAnnotation` sets on ``a`` (the annotation as it is now,
+    read locked by the store), checked against the codebook and the text."""
+    after = dict(after)
+    if "fragments" in after:
+        after["fragments"] = tuple(tuple(fragment) for fragment in after["fragments"])
+    elif a.fragments and ("start" in after or "end" in after):
+        # An edge of a discontinuous span moved: its outer fragments follow. The
+        # inverse moves the edges back, and the fragments with them.
+        after["fragments"] = follow_envelope(a.fragments, after.get("start", a.start), after.get("end", a.end))
+    fields = ("label", "start", "end", "attributes", "fragments")
+    merged = {**{k: getattr(a, k) for k in fields}, **after}
+    validate_span(
+        project, a.article_id, merged["label"], merged["start"], merged["end"], merged["attributes"], merged["fragments"],
+    )
+    return after
+
+
+def _check_relation(
+    project: Project, relation: Relation, source: Annotation | None, target: Annotation | None,
+    same: Sequence[Relation],
+) -> None:
+    """The checks of a new relation, on its ends and its coder's relations as the
+    store reads them (locked) in the insert's transaction."""
+    validate_relation(project, relation, source, target)
+    if same:
+        raise EditError(f"That {relation.label} relation already exists between these two annotations.")
 
 
 def new_annotation(

@@ -16,7 +16,6 @@ their own row instead of rewriting one shared JSON value (where one of the two w
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -26,15 +25,16 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from app.core.errors import ProjectError
 from app.core.records import Annotation, Relation
-from app.store.annotations import _annotation, fragment_rows
+from app.store.annotations import _live, fragment_rows
+from app.store.answers import write_answer
+from app.store.assignments import start_coding
 from app.store.codebook_versions import stamp
-from app.store.engine import sqlite_connection
 from app.store.failures import describe_database_error
+from app.store.locking import conflict_insert, lock_key
 from app.store.relations import _relation
 from app.store.schema import (
     AnnotationFragmentRow,
     AnnotationRow,
-    AssignmentRow,
     DocumentCodeRow,
     RejectionRow,
     RelationRow,
@@ -59,15 +59,9 @@ class GoldWrites:
 
     # -- reads -------------------------------------------------------------------------
     def annotation(self, annotation_id: str) -> Annotation | None:
-        row = self._conn.execute(select(AnnotationRow).where(AnnotationRow.id == annotation_id)).one_or_none()
-        if row is None:
-            return None
-        fragments = self._conn.execute(
-            select(AnnotationFragmentRow.start, AnnotationFragmentRow.end)
-            .where(AnnotationFragmentRow.annotation_id == annotation_id)
-            .order_by(AnnotationFragmentRow.start)
-        ).tuples().all()
-        return _annotation(row, tuple((first, last) for first, last in fragments))
+        """The annotation, its row locked until the decision ends (so that what the
+        decision checks of it still holds when it writes)."""
+        return _live(self._conn, annotation_id, live=False)
 
     def relation(self, relation_id: str) -> Relation | None:
         row = self._conn.execute(select(RelationRow).where(RelationRow.id == relation_id)).one_or_none()
@@ -140,55 +134,14 @@ class GoldWrites:
         )
 
     # -- answers and status ------------------------------------------------------------
-    def set_answer(self, article_id: str, coder_id: str, question: str, value: Any, now: str) -> None:
-        """Store an answer (``None`` tombstones it) as a new revision of its one row."""
-        row_id = self._conn.execute(
-            select(DocumentCodeRow.id).where(
-                DocumentCodeRow.article_id == article_id, DocumentCodeRow.coder_id == coder_id,
-                DocumentCodeRow.question == question,
-            )
-        ).scalar_one_or_none()
-        if row_id is None:
-            if value is not None:
-                self._conn.execute(
-                    insert(DocumentCodeRow).values(
-                        id=_new_id(), article_id=article_id, coder_id=coder_id, question=question,
-                        value=value, created_at=now, updated_at=now, revision=1, deleted_at=None, **stamp(),
-                    )
-                )
-            return
-        self._conn.execute(
-            update(DocumentCodeRow)
-            .where(DocumentCodeRow.id == row_id)
-            .values(
-                value=value, updated_at=now, deleted_at=now if value is None else None,
-                revision=DocumentCodeRow.revision + 1, **stamp(),
-            )
-        )
+    def set_answer(self, article_id: str, coder_id: str, question: str, value: Any, now: str) -> Any:
+        """Store an answer (``None`` tombstones it) as a new revision of its one row;
+        returns the answer replaced."""
+        return write_answer(self._conn, article_id, coder_id, question, value, now)
 
     def mark_started(self, article_id: str, coder_id: str, now: str) -> bool:
         """Set the coder's status on the article from to do to in progress; whether it was to do."""
-        status = self._conn.execute(
-            select(AssignmentRow.status).where(
-                AssignmentRow.article_id == article_id, AssignmentRow.coder_id == coder_id
-            )
-        ).scalar_one_or_none()
-        if status not in (None, "todo"):
-            return False
-        if status is None:
-            self._conn.execute(
-                insert(AssignmentRow).values(
-                    article_id=article_id, coder_id=coder_id, status="in_progress", assigned=False,
-                    seconds_spent=0.0, updated_at=now,
-                )
-            )
-        else:
-            self._conn.execute(
-                update(AssignmentRow)
-                .where(AssignmentRow.article_id == article_id, AssignmentRow.coder_id == coder_id)
-                .values(status="in_progress", updated_at=now)
-            )
-        return True
+        return start_coding(self._conn, article_id, coder_id, now)
 
     # -- rejections --------------------------------------------------------------------
     def set_rejected(self, article_id: str, adjudicator_id: str, key: str, rejected: bool, now: str) -> None:
@@ -200,16 +153,11 @@ class GoldWrites:
         if not rejected:
             self._conn.execute(delete(RejectionRow).where(*where))
             return
-        if self._conn.execute(select(RejectionRow.key).where(*where)).first() is None:
-            self._conn.execute(
-                insert(RejectionRow).values(
-                    adjudicator_id=adjudicator_id, article_id=article_id, key=key, rejected_at=now
-                )
-            )
-
-
-def _new_id() -> str:
-    return str(uuid.uuid4())
+        self._conn.execute(
+            conflict_insert(self._conn, RejectionRow)
+            .values(adjudicator_id=adjudicator_id, article_id=article_id, key=key, rejected_at=now)
+            .on_conflict_do_nothing()
+        )
 
 
 class GoldRepository:
@@ -240,9 +188,11 @@ class GoldRepository:
         """
         try:
             with self._engine.begin() as conn:
-                if conn.dialect.name == "sqlite" and not sqlite_connection(conn).in_transaction:
-                    # Take the write lock now: the decision's reads and writes form one unit.
-                    conn.exec_driver_sql("BEGIN IMMEDIATE")
+                # The decision's reads and writes form one unit: on SQLite the write lock is
+                # taken now; on PostgreSQL the decisions of one login (the adjudicator's
+                # windows) take turns, and the rows each reads are locked as it reads them.
+                lock_key(conn, "decision", conn.exec_driver_sql("SELECT session_user").scalar_one()
+                         if conn.dialect.name == "postgresql" else "")
                 yield GoldWrites(conn)
         except DBAPIError as exc:
             log.warning("An adjudication decision was rolled back", exc_info=True)

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Engine, Text, cast, delete, insert, or_, select, update
+from sqlalchemy import Connection, Engine, Text, cast, delete, func, insert, or_, select, update
 
 from app.core.records import Annotation, Fragments, Relation
+from app.store.assignments import start_coding
 from app.store.codebook_versions import stamp
 from app.store.engine import driver_sql
-from app.store.schema import AnnotationFragmentRow, AnnotationRow, AssignmentRow, RelationRow
+from app.store.locking import lock_rows, locking, write_lock
+from app.store.schema import AnnotationFragmentRow, AnnotationRow, RelationRow
 
 _BATCH = 5000
 
@@ -78,12 +80,15 @@ class AnnotationRepository:
         self._engine = engine
         self._insert = insert(AnnotationRow).values(**stamp())
 
-    def add(self, annotation: Annotation) -> None:
-        """Insert and commit one annotation (with its fragments) before returning."""
+    def add(self, annotation: Annotation, now: str | None = None) -> bool:
+        """Insert and commit one annotation (with its fragments) before returning; with
+        ``now``, also set the coder's status on the article from to do to in progress in
+        the same transaction. Returns whether the status changed."""
         with self._engine.begin() as conn:
             conn.execute(self._insert, _row(annotation))
             if annotation.fragments:
                 conn.execute(insert(AnnotationFragmentRow), fragment_rows([annotation]))
+            return now is not None and start_coding(conn, annotation.article_id, annotation.coder_id, now)
 
     def add_many(
         self, annotations: Iterable[Annotation], relations: Iterable[Relation] = ()
@@ -135,23 +140,7 @@ class AnnotationRepository:
             if fragments:
                 conn.execute(insert(AnnotationFragmentRow), fragments)
             for article_id, coder_id in dict.fromkeys((a.article_id, a.coder_id) for a in annotations):
-                status = conn.execute(
-                    select(AssignmentRow.status).where(
-                        AssignmentRow.article_id == article_id, AssignmentRow.coder_id == coder_id
-                    )
-                ).scalar_one_or_none()
-                if status is None:
-                    conn.execute(insert(AssignmentRow).values(
-                        article_id=article_id, coder_id=coder_id, status="in_progress",
-                        assigned=False, seconds_spent=0.0, updated_at=now,
-                    ))
-                elif status == "todo":
-                    conn.execute(
-                        update(AssignmentRow)
-                        .where(AssignmentRow.article_id == article_id, AssignmentRow.coder_id == coder_id)
-                        .values(status="in_progress", updated_at=now)
-                    )
-                if status in (None, "todo"):
+                if start_coding(conn, article_id, coder_id, now):
                     started.append(article_id)
         return tuple(started)
 
@@ -163,6 +152,8 @@ class AnnotationRepository:
         (those found are returned) or else exactly ``relation_ids``."""
         ids = list(annotation_ids)
         with self._engine.begin() as conn:
+            # Locked first, so that a relation drawn to one of them meanwhile is found below.
+            lock_rows(conn, AnnotationRow, ids)
             if relation_ids is None:
                 found: list[str] = []
                 for i in range(0, len(ids), _BATCH):
@@ -194,14 +185,7 @@ class AnnotationRepository:
             row = conn.execute(
                 select(AnnotationRow).where(AnnotationRow.id == annotation_id)
             ).one_or_none()
-            if row is None:
-                return None
-            fragments = conn.execute(
-                select(AnnotationFragmentRow.start, AnnotationFragmentRow.end)
-                .where(AnnotationFragmentRow.annotation_id == annotation_id)
-                .order_by(AnnotationFragmentRow.start)
-            ).tuples().all()
-        return _annotation(row, tuple((first, last) for first, last in fragments))
+            return None if row is None else _annotation(row, fragments_of(conn, annotation_id))
 
     def for_article(self, article_id: str, coder_id: str | None = None) -> list[Annotation]:
         query = select(*_COLUMNS).where(
@@ -231,16 +215,36 @@ class AnnotationRepository:
         ``values["fragments"]``, when given, replaces the annotation's fragments in the
         same transaction (``()`` makes it contiguous).
         """
+        with self._engine.begin() as conn:
+            self._write(conn, annotation_id, values, updated_at)
+
+    def change(
+        self, annotation_id: str, plan: Callable[[Annotation], dict[str, Any]], updated_at: str
+    ) -> tuple[Annotation, dict[str, Any]] | None:
+        """Change a live annotation as a new revision, in ONE transaction: the row is read
+        locked, ``plan`` turns it into the values to set (or raises, and nothing is
+        written), and they are written. Two windows changing one annotation at once thus
+        take turns: the later change is planned on the earlier one's result and wins,
+        and each counts as a revision. Returns (the annotation before, the values set),
+        or None when the annotation is gone."""
+        with self._engine.begin() as conn:
+            before = _live(conn, annotation_id)
+            if before is None:
+                return None
+            values = plan(before)
+            self._write(conn, annotation_id, values, updated_at)
+        return before, values
+
+    def _write(self, conn: Connection, annotation_id: str, values: dict[str, Any], updated_at: str) -> None:
         values = dict(values)
         fragments = values.pop("fragments", None)
-        with self._engine.begin() as conn:
-            conn.execute(
-                update(AnnotationRow)
-                .where(AnnotationRow.id == annotation_id)
-                .values(**values, updated_at=updated_at, revision=AnnotationRow.revision + 1, **stamp())
-            )
-            if fragments is not None:
-                self._replace_fragments(conn, annotation_id, fragments)
+        conn.execute(
+            update(AnnotationRow)
+            .where(AnnotationRow.id == annotation_id)
+            .values(**values, updated_at=updated_at, revision=AnnotationRow.revision + 1, **stamp())
+        )
+        if fragments is not None:
+            self._replace_fragments(conn, annotation_id, fragments)
 
     @staticmethod
     def _replace_fragments(conn: Any, annotation_id: str, fragments: Fragments) -> None:
@@ -256,7 +260,23 @@ class AnnotationRepository:
 
         Returns the ids of the relations removed with it.
         """
+        taken = self.take_down(annotation_id, now, live=False)
+        return () if taken is None else taken[1]
+
+    def take_down(self, annotation_id: str, now: str, *, live: bool = True) -> tuple[str, tuple[str, ...]] | None:
+        """Tombstone an annotation (``live``: only a live one) and its live relations in
+        one transaction; returns (its article, the ids of the relations removed with it),
+        or None when there is no such annotation to remove.
+
+        The annotation is locked before its relations are looked up: a relation another
+        window draws to it at the same time is either found here or refused there
+        (:meth:`RelationRepository.add` checks its ends under the same lock)."""
         with self._engine.begin() as conn:
+            if conn.dialect.name == "postgresql":  # two statements, each changing and returning
+                return _take_down_returning(conn, annotation_id, now, live)
+            found = _live(conn, annotation_id, live=live, fragments=False)
+            if found is None:
+                return None
             relation_ids = tuple(
                 conn.execute(
                     select(RelationRow.id).where(
@@ -266,7 +286,7 @@ class AnnotationRepository:
                 ).scalars()
             )
             self._tombstone(conn, annotation_id, relation_ids, now, now)
-        return relation_ids
+        return found.article_id, relation_ids
 
     def restore(self, annotation_id: str, relation_ids: Sequence[str], now: str) -> None:
         """Revive an annotation and the relations removed with it, in one transaction."""
@@ -288,3 +308,55 @@ class AnnotationRepository:
                 .where(RelationRow.id.in_(list(relation_ids)))
                 .values(deleted_at=deleted_at, updated_at=now, revision=RelationRow.revision + 1, **stamp())
             )
+
+
+def _take_down_returning(conn: Connection, annotation_id: str, now: str, live: bool) -> tuple[str, tuple[str, ...]] | None:
+    """:meth:`AnnotationRepository.take_down` on PostgreSQL: the annotation's UPDATE locks
+    it (and, at READ COMMITTED, re-checks that it is live on the newest row), then its
+    live relations are tombstoned by one UPDATE that returns them."""
+    tombstone = {"deleted_at": now, "updated_at": now, **stamp()}
+    where = [AnnotationRow.id == annotation_id] + ([AnnotationRow.deleted_at.is_(None)] if live else [])
+    article_id = conn.execute(
+        update(AnnotationRow).where(*where).values(revision=AnnotationRow.revision + 1, **tombstone)
+        .returning(AnnotationRow.article_id)
+    ).scalar_one_or_none()
+    if article_id is None:
+        return None
+    relation_ids = conn.execute(
+        update(RelationRow)
+        .where(RelationRow.deleted_at.is_(None),
+               or_(RelationRow.source_id == annotation_id, RelationRow.target_id == annotation_id))
+        .values(revision=RelationRow.revision + 1, **tombstone)
+        .returning(RelationRow.id)
+    ).scalars()
+    return article_id, tuple(sorted(relation_ids))
+
+
+def _live(conn: Connection, annotation_id: str, *, live: bool = True, fragments: bool = True) -> Annotation | None:
+    """The annotation (``live``: only if not deleted), its row locked until the
+    transaction ends (:func:`app.store.locking.locking`), read with its fragments in
+    the same statement."""
+    write_lock(conn)
+    columns: list[Any] = [AnnotationRow]
+    if fragments:
+        piece = cast(AnnotationFragmentRow.start, Text) + ":" + cast(AnnotationFragmentRow.end, Text)
+        columns.append(
+            select(func.aggregate_strings(piece, ","))
+            .where(AnnotationFragmentRow.annotation_id == AnnotationRow.id)
+            .scalar_subquery().label("fragments")
+        )
+    query = select(*columns).where(AnnotationRow.id == annotation_id)
+    row = conn.execute(locking(conn, query, AnnotationRow)).first()
+    if row is None or (live and row.deleted_at is not None):
+        return None
+    pieces = (piece.split(":") for piece in (row.fragments or "").split(",") if piece) if fragments else ()
+    return _annotation(row, tuple(sorted((int(first), int(last)) for first, last in pieces)))
+
+
+def fragments_of(conn: Connection, annotation_id: str) -> Fragments:
+    rows = conn.execute(
+        select(AnnotationFragmentRow.start, AnnotationFragmentRow.end)
+        .where(AnnotationFragmentRow.annotation_id == annotation_id)
+        .order_by(AnnotationFragmentRow.start)
+    ).tuples().all()
+    return tuple((first, last) for first, last in rows)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Connection, Engine, exists, insert, select, update
+from sqlalchemy import Connection, Engine, exists, select, update
 
 from app.core.records import ArticleListing
+from app.store.locking import conflict_insert
 from app.store.schema import ArticleRow, AssignmentRow
 
 
@@ -79,13 +80,19 @@ class AssignmentRepository:
                 .where(AssignmentRow.article_id == article_id, AssignmentRow.coder_id == coder_id)
                 .values(status=status, updated_at=now)
             ).rowcount
-            if not changed:
-                conn.execute(
-                    insert(AssignmentRow).values(
-                        article_id=article_id, coder_id=coder_id, status=status,
-                        assigned=False, seconds_spent=0.0, updated_at=now,
-                    )
+            if not changed:  # (only the lead may insert: a coder's login has its rows)
+                new = conflict_insert(conn, AssignmentRow).values(
+                    article_id=article_id, coder_id=coder_id, status=status,
+                    assigned=False, seconds_spent=0.0, updated_at=now,
                 )
+                conn.execute(new.on_conflict_do_update(
+                    index_elements=["article_id", "coder_id"], set_={"status": status, "updated_at": now},
+                ))
+
+    def start(self, article_id: str, coder_id: str, now: str) -> bool:
+        """:func:`start_coding` in a transaction of its own."""
+        with self._engine.begin() as conn:
+            return start_coding(conn, article_id, coder_id, now)
 
     def add_time(self, article_id: str, coder_id: str, seconds: float, now: str) -> None:
         """Add coding time to the coder's row of the article (created if missing)."""
@@ -96,9 +103,33 @@ class AssignmentRepository:
                 .values(seconds_spent=AssignmentRow.seconds_spent + seconds, updated_at=now)
             ).rowcount
             if not changed:
-                conn.execute(
-                    insert(AssignmentRow).values(
-                        article_id=article_id, coder_id=coder_id, status="todo",
-                        assigned=False, seconds_spent=seconds, updated_at=now,
-                    )
+                new = conflict_insert(conn, AssignmentRow).values(
+                    article_id=article_id, coder_id=coder_id, status="todo",
+                    assigned=False, seconds_spent=seconds, updated_at=now,
                 )
+                conn.execute(new.on_conflict_do_update(
+                    index_elements=["article_id", "coder_id"],
+                    set_={"seconds_spent": AssignmentRow.seconds_spent + seconds, "updated_at": now},
+                ))
+
+
+def start_coding(conn: Connection, article_id: str, coder_id: str, now: str) -> bool:
+    """Set the coder's status on the article from to do to in progress (a row is made if
+    there is none); whether it was to do. The change is a conditional UPDATE (``WHERE
+    status = 'todo'``), so a status another window of the coder set meanwhile ("done") is
+    never overwritten by what was read here; mostly the status is read and nothing else."""
+    where = (AssignmentRow.article_id == article_id, AssignmentRow.coder_id == coder_id)
+    found = conn.execute(select(AssignmentRow.status).where(*where)).first()
+    if found is not None and found.status != "todo":
+        return False
+    if found is not None:
+        changed = conn.execute(
+            update(AssignmentRow).where(*where, AssignmentRow.status == "todo")
+            .values(status="in_progress", updated_at=now)
+        ).rowcount
+        return bool(changed)
+    new = conflict_insert(conn, AssignmentRow).values(
+        article_id=article_id, coder_id=coder_id, status="in_progress", assigned=False,
+        seconds_spent=0.0, updated_at=now,
+    )
+    return bool(conn.execute(new.on_conflict_do_nothing(index_elements=["article_id", "coder_id"])).rowcount)

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Engine, insert, select, update
 
-from app.core.records import Relation
+from app.core.records import Annotation, Relation
+from app.store.annotations import _annotation
 from app.store.codebook_versions import stamp
-from app.store.schema import RelationRow
+from app.store.locking import lock_rows
+from app.store.schema import AnnotationRow, RelationRow
+
+#: Called with (source, target, same relations) before a relation is inserted; raises to refuse it.
+RelationCheck = Callable[[Annotation | None, Annotation | None, list[Relation]], None]
 
 
 def _relation(row: Any) -> Relation:
@@ -24,8 +30,25 @@ class RelationRepository:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
-    def add(self, relation: Relation) -> None:
+    def add(self, relation: Relation, check: RelationCheck | None = None) -> None:
+        """Insert and commit one relation. ``check`` (which raises to refuse it) is given
+        the live annotations at its ends (None for one gone) and the live relations of
+        its coder with its type and ends, all read in the insert's transaction with the
+        ends locked: a window removing an end, or drawing the same relation, at the same
+        time waits for this one or makes it refused."""
         with self._engine.begin() as conn:
+            if check is not None:
+                ends = {row.id: row for row in lock_rows(conn, AnnotationRow, [relation.source_id, relation.target_id])}
+                live = {key: _annotation(row) for key, row in ends.items() if row.deleted_at is None}
+                same = conn.execute(
+                    select(RelationRow).where(
+                        RelationRow.article_id == relation.article_id, RelationRow.coder_id == relation.coder_id,
+                        RelationRow.label == relation.label, RelationRow.source_id == relation.source_id,
+                        RelationRow.target_id == relation.target_id, RelationRow.deleted_at.is_(None),
+                        RelationRow.id != relation.id,
+                    )
+                ).all()
+                check(live.get(relation.source_id), live.get(relation.target_id), [_relation(r) for r in same])
             conn.execute(
                 insert(RelationRow).values(
                     id=relation.id, article_id=relation.article_id, coder_id=relation.coder_id,

@@ -74,8 +74,9 @@ _FUNCTION_NAMES = (
     "loupe_adjudicates(varchar)", "loupe_reads_annotation(varchar)", "loupe_owns_annotation(varchar)",
 )
 
-_MINE = "coder_id = loupe_me()"
-_WRITABLE = "coder_id = loupe_me() AND loupe_reads_article(article_id)"
+#: ``(SELECT loupe_me())``: an InitPlan, evaluated once per statement, not once per row.
+_MINE = "coder_id = (SELECT loupe_me())"
+_WRITABLE = "coder_id = (SELECT loupe_me()) AND loupe_reads_article(article_id)"
 #: A relation joins two of its coder's own annotations (foreign keys alone would let it
 #: point at another coder's, whose ids it cannot read but might be given).
 _ENDS = "loupe_owns_annotation(source_id) AND loupe_owns_annotation(target_id)"

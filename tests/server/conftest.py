@@ -1,6 +1,6 @@
 """A throwaway PostgreSQL cluster for the team-server tests.
 
-The session starts one cluster: ``initdb`` as the ``postgres`` user into a temporary
+The session starts one cluster (:func:`tests.server.cluster.running_cluster`): ``initdb`` as the ``postgres`` user into a temporary
 folder, ``pg_ctl start`` on 127.0.0.1 and a free port with its socket in that folder, a
 ``lead`` role (login, password ``pw``, may create roles) that owns the databases the
 tests make. Every test gets a database of its own (``server_url``), and the cluster is
@@ -12,111 +12,25 @@ installs) or psycopg the tests are skipped with the reason.
 from __future__ import annotations
 
 import contextlib
-import itertools
-import os
 import shutil
-import socket
-import subprocess
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-LEAD_PASSWORD = "pw"
+from tests.server.cluster import LEAD_PASSWORD, Cluster, ClusterUnavailable, running_cluster
 
-
-def _server_program(name: str) -> str | None:
-    found = shutil.which(name)
-    if found:
-        return found
-    candidates = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))
-    return str(candidates[-1]) if candidates else None
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _as_postgres(command: list[str]) -> list[str]:
-    """Run as the postgres user when we are root (initdb refuses to run as root)."""
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        return ["runuser", "-u", "postgres", "--", *command]
-    return command
-
-
-@dataclass
-class Cluster:
-    host: str
-    port: int
-    socket_dir: str
-    _names: Iterator[int]
-
-    def url(self, database: str, user: str = "lead", password: str = LEAD_PASSWORD) -> str:
-        return f"postgresql+psycopg://{user}:{password}@{self.host}:{self.port}/{database}"
-
-    def params(self, database: str, user: str, password: str) -> dict[str, object]:
-        return {"host": self.host, "port": self.port, "dbname": database, "user": user, "password": password}
-
-    def superuser(self, database: str = "postgres") -> object:
-        import psycopg
-
-        return psycopg.connect(
-            host=self.socket_dir, port=self.port, user="postgres", dbname=database, autocommit=True
-        )
-
-    def new_database(self) -> str:
-        name = f"study{next(self._names)}"
-        with self.superuser() as conn:  # type: ignore[attr-defined]
-            conn.execute(f"CREATE DATABASE {name} OWNER lead")
-        return name
+__all__ = ["LEAD_PASSWORD", "Cluster", "login"]
 
 
 @pytest.fixture(scope="session")
 def pg_cluster() -> Iterator[Cluster]:
-    pytest.importorskip("psycopg", reason="psycopg is not installed (pip install -e '.[server]')")
-    initdb, pg_ctl = _server_program("initdb"), _server_program("pg_ctl")
-    if initdb is None or pg_ctl is None:
-        pytest.skip("PostgreSQL's initdb and pg_ctl are not installed (apt-get install postgresql)")
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        import pwd
-
-        try:
-            pwd.getpwnam("postgres")
-        except KeyError:
-            pytest.skip("running as root without a postgres user to run initdb as (apt-get install postgresql)")
-    root = Path(tempfile.mkdtemp(prefix="loupe-pg-"))
-    data = root / "data"
-    root.chmod(0o700)
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        shutil.chown(root, "postgres", "postgres")
-    port = _free_port()
-    log = root / "server.log"
-    started = False
     try:
-        subprocess.run(
-            _as_postgres([initdb, "-D", str(data), "-U", "postgres", "--auth-local=trust",
-                          "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C"]),
-            check=True, capture_output=True,
-        )
-        options = f"-c listen_addresses=127.0.0.1 -p {port} -c unix_socket_directories={root} -c fsync=off"
-        subprocess.run(
-            _as_postgres([pg_ctl, "-D", str(data), "-l", str(log), "-o", options, "-w", "start"]),
-            check=True, capture_output=True,
-        )
-        started = True
-        cluster = Cluster("127.0.0.1", port, str(root), itertools.count(1))
-        with cluster.superuser() as conn:  # type: ignore[attr-defined]
-            conn.execute(f"CREATE ROLE lead LOGIN CREATEROLE PASSWORD '{LEAD_PASSWORD}'")
-        yield cluster
-    finally:
-        if started:
-            subprocess.run(_as_postgres([pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"]),
-                           capture_output=True)
-        shutil.rmtree(root, ignore_errors=True)
+        with running_cluster() as cluster:
+            yield cluster
+    except ClusterUnavailable as reason:
+        pytest.skip(str(reason))
 
 
 @pytest.fixture

@@ -52,6 +52,7 @@ from app.services.agreement.units import (
 )
 from app.services.agreement.versions import Sections, apply_scope, version_scope
 from app.services.projects import Project, open_project
+from app.store.snapshots import read_snapshot
 
 __all__ = [
     "AgreementReport",
@@ -246,7 +247,7 @@ def agreement_report(
         raise AgreementReportError(
             "The number of bootstrap resamples must be 0 (no intervals) or 2 or more."
         )
-    with no_cycle_collection():
+    with no_cycle_collection(), read_snapshot(project.store.engine):  # one moment (app.store.snapshots)
         return _report(project, coders, Settings(n_bootstrap, seed, confidence), codebook_version)
 
 

@@ -76,6 +76,7 @@ from app.services.exporting.training import training_table
 from app.services.progress import CancelFn, ProgressFn, never_cancelled, no_progress
 from app.services.projects import Project
 from app.store.exports import ExportQueries
+from app.store.snapshots import read_snapshot
 
 __all__ = [
     "FOLDER_FORMATS",
@@ -265,7 +266,8 @@ def export_project(
     ctx = TableContext(project, scope, ExportQueries(project.store.engine), progress, cancelled)
     report = ExportReport(out, chosen)
     # Hundreds of thousands of rows become short-lived tuples and cells: see app.core.bulk.
-    with _staged(out, chosen in FOLDER_FORMATS) as target, no_cycle_collection():
+    # One moment of a project that coders may be writing to (app.store.snapshots).
+    with _staged(out, chosen in FOLDER_FORMATS) as target, no_cycle_collection(), read_snapshot(project.store.engine):
         if chosen == "xlsx":
             report.sheets = _write_workbook(
                 ctx, target, entities=entities, max_rows=max_sheet_rows, resamples=agreement_resamples
