@@ -21,7 +21,8 @@ from pathlib import Path
 import pytest
 
 from app.cli.main import main
-from tests.server.conftest import Cluster, Study, _as_postgres, _server_program, login
+from tests.server.cluster import Cluster, _as_postgres, _server_program
+from tests.server.conftest import Study, login
 
 pytestmark = pytest.mark.gui
 ROOT = Path(__file__).resolve().parents[2]

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from app.cli.main import main
-from tests.server.conftest import LEAD_PASSWORD, Cluster, _server_program, login
+from tests.server.cluster import LEAD_PASSWORD, Cluster, _server_program
+from tests.server.conftest import login
 from tests.server.test_server_init import _rows
 
 
