@@ -16,7 +16,7 @@ used in the resample of each label's F1.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
@@ -24,7 +24,8 @@ from app.agreement.bootstrap import _multiplicities, percentile_interval
 from app.agreement.errors import AgreementError
 from app.agreement.results import BootstrapResult
 
-_CELLS_PER_CHUNK = 20_000_000
+#: Cells (resamples x documents) of one block: 500,000 float64 cells are 4 MB.
+_CELLS_PER_CHUNK = 500_000
 
 
 def _f1(n_a: np.ndarray, n_b: np.ndarray, matched: np.ndarray, macro: bool) -> np.ndarray:
@@ -45,10 +46,39 @@ def _f1_of(counts: Sequence[np.ndarray], macro: bool) -> np.ndarray:
     return _f1(n_a, n_b, matched, macro)
 
 
+def _block_rows(n_documents: int) -> int:
+    """Resamples per block."""
+    return max(1, _CELLS_PER_CHUNK // max(n_documents, 1))
+
+
 def document_weights(n_documents: int, n: int = 1000, seed: int | None = 0) -> np.ndarray:
     """The resamples as multiplicities ``(n, n_documents)``: what :func:`f1_interval`
-    draws with this ``seed``, to share between the figures of one set of documents."""
-    return _multiplicities(np.random.default_rng(seed), n, n_documents)
+    draws with this ``seed``, to share between the figures of one set of documents.
+
+    The smallest unsigned integer type that holds them (one byte unless a document was
+    drawn more than 255 times), drawn block by block."""
+    rng = np.random.default_rng(seed)
+    out = np.empty((n, n_documents), dtype=np.uint8)
+    step = _block_rows(n_documents)
+    for start in range(0, n, step):
+        drawn = _multiplicities(rng, min(step, n - start), n_documents)
+        if drawn.size and drawn.max() > np.iinfo(out.dtype).max:
+            out = out.astype(np.min_scalar_type(n_documents))
+        out[start : start + len(drawn)] = drawn
+    return out
+
+
+def _blocks(weights: np.ndarray | None, n: int, n_documents: int, seed: int | None) -> Iterator[np.ndarray]:
+    """The resamples as float64 multiplicities, a block of rows at a time: rows of
+    ``weights``, or drawn with ``seed`` as :func:`document_weights` draws them."""
+    step = _block_rows(n_documents)
+    if weights is not None:
+        for start in range(0, len(weights), step):
+            yield weights[start : start + step].astype(np.float64)
+        return
+    rng = np.random.default_rng(seed)
+    for start in range(0, n, step):
+        yield _multiplicities(rng, min(step, n - start), n_documents)
 
 
 def f1_interval(
@@ -80,18 +110,11 @@ def f1_interval(
     if np.isnan(estimate):
         raise AgreementError("Neither coder marked a span, so F1 has no interval.")
     n_docs = counts[0].shape[0]
-    if weights is not None:
-        if weights.shape[1] != n_docs:
-            raise AgreementError("The resamples were drawn for another number of documents.")
-        values = _f1_of([weights @ c for c in counts], macro)
-    else:
-        rng = np.random.default_rng(seed)
-        chunk = max(1, _CELLS_PER_CHUNK // max(n_docs, 1))
-        parts = []
-        for start in range(0, n, chunk):
-            drawn = _multiplicities(rng, min(chunk, n - start), n_docs)
-            parts.append(_f1_of([drawn @ c for c in counts], macro))  # (resamples,)
-        values = np.concatenate(parts)
+    if weights is not None and weights.shape[1] != n_docs:
+        raise AgreementError("The resamples were drawn for another number of documents.")
+    values = np.concatenate(
+        [_f1_of([block @ c for c in counts], macro) for block in _blocks(weights, n, n_docs, seed)]
+    )  # (resamples,)
     return percentile_interval(
         "f1_macro" if macro else "f1", estimate, values, level, seed, "had no span"
     )

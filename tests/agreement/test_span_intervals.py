@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from app.agreement.bootstrap import _multiplicities
 from app.agreement.errors import AgreementError
-from app.agreement.span_intervals import document_weights, f1_interval
+from app.agreement.span_intervals import _f1, document_weights, f1_interval
 
 
 def _counts(seed: int, docs: int = 40, labels: int = 3) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -64,3 +65,24 @@ def test_resamples_without_any_span_are_left_out_and_counted() -> None:
         f1_interval(np.zeros((3, 1)), np.zeros((3, 1)), np.zeros((3, 1)))
     with pytest.raises(AgreementError, match="one row per document"):
         f1_interval(np.zeros((3, 1)), np.zeros((2, 1)), np.zeros((3, 1)))
+
+
+@pytest.mark.parametrize(("docs", "n", "seed"), [(3001, 400, 11), (1234, 1001, 0), (7, 5, 3)])
+def test_resamples_drawn_in_blocks_equal_one_whole_draw_bit_for_bit(docs: int, n: int, seed: int) -> None:
+    """Resamples are drawn and summed in blocks of at most 500,000 cells (3001 documents:
+    166 resamples a block) and kept as bytes; the multiplicities, the resampled F1 and the
+    interval are those of one float64 draw of every resample at once, exactly."""
+    whole = _multiplicities(np.random.default_rng(seed), n, docs)  # (n, docs) float64 at once
+    shared = document_weights(docs, n, seed=seed)
+    assert shared.dtype == np.uint8 and shared.shape == (n, docs)
+    np.testing.assert_array_equal(shared, whole)
+    n_a, n_b, matched = _counts(seed, docs=docs, labels=4)
+    for macro in (False, True):
+        counts = [np.asarray(c, dtype=np.float64) for c in (n_a, n_b, matched)]
+        expected = _f1(*(whole @ c for c in counts), macro=macro)
+        drawn = f1_interval(n_a, n_b, matched, macro=macro, n=n, seed=seed)
+        reused = f1_interval(n_a, n_b, matched, macro=macro, weights=shared)
+        np.testing.assert_array_equal(drawn.distribution, expected)
+        np.testing.assert_array_equal(reused.distribution, expected)
+        low, high = np.quantile(expected[np.isfinite(expected)], [0.025, 0.975])
+        assert (drawn.low, drawn.high) == (reused.low, reused.high) == (low, high)
