@@ -34,7 +34,7 @@ from app.agreement.reliability_data import ReliabilityData, Units, reliability_d
 from app.agreement.results import BootstrapResult
 from app.agreement.statistic import UnitStatistic
 
-_CELLS_PER_CHUNK = 20_000_000
+_CELLS_PER_CHUNK = 500_000
 _KAPPA_FAMILY = {
     kappa.cohen_kappa: "cohen_kappa",
     kappa.scott_pi: "scott_pi",

@@ -45,19 +45,21 @@ class ReliabilityQueries:
         self._engine = engine
 
     def _live_rows(
-        self, query: Any, model: Any, article_ids: Sequence[str], coder_ids: Sequence[str], *also: Any
+        self, query: Any, model: Any, article_ids: Sequence[str], coder_ids: Sequence[str], *also: Any,
+        plain: bool = False,
     ) -> list[Any]:
         """The rows of ``query`` over the live rows of ``model`` of these coders on these
-        articles (and ``also``), read in chunks of article ids."""
+        articles (and ``also``), read in chunks of article ids; ``plain``: as tuples."""
         rows: list[Any] = []
         coders = list(coder_ids)
         with self._engine.connect() as conn:
             for chunk in _chunks(article_ids):
-                rows += conn.execute(
-                    query.where(
-                        model.article_id.in_(chunk), model.coder_id.in_(coders), model.deleted_at.is_(None), *also,
-                    )
-                ).all()
+                result = conn.execute(query.where(
+                    model.article_id.in_(chunk), model.coder_id.in_(coders), model.deleted_at.is_(None), *also,
+                ))
+                # Plain tuples, one chunk's rows at a time: at 1,000,000 spans a list of
+                # SQLAlchemy rows (then copied by the caller) doubled the report's memory.
+                rows.extend(map(tuple, result) if plain else result)
         return rows
 
     def done_coders_by_article(self, article_ids: Sequence[str] | None = None) -> dict[str, tuple[str, ...]]:
@@ -82,11 +84,11 @@ class ReliabilityQueries:
 
     def articles(self, article_ids: Sequence[str]) -> list[Article]:
         """The articles with these ids, in import order."""
-        rows: list[Any] = []
+        found: list[Article] = []
         with self._engine.connect() as conn:
             for chunk in _chunks(article_ids):
-                rows += conn.execute(select(ArticleRow).where(ArticleRow.id.in_(chunk))).all()
-        return sorted((_article(row) for row in rows), key=lambda a: a.position)
+                found.extend(_article(row) for row in conn.execute(select(ArticleRow).where(ArticleRow.id.in_(chunk))))
+        return sorted(found, key=lambda a: a.position)
 
     def spans(self, article_ids: Sequence[str], coder_ids: Sequence[str]) -> list[SpanRow]:
         """Live span annotations of these coders on these articles, as plain rows
@@ -98,7 +100,7 @@ class ReliabilityQueries:
             AnnotationRow.label, AnnotationRow.start, AnnotationRow.end,
             cast(AnnotationRow.attributes, Text),
         )
-        rows = self._live_rows(query, AnnotationRow, article_ids, coder_ids)
+        rows = self._live_rows(query, AnnotationRow, article_ids, coder_ids, plain=True)
         rows.sort(key=itemgetter(1, 2, 4, 5, 0))
         return rows
 
@@ -136,6 +138,7 @@ class ReliabilityQueries:
         )
         rows = self._live_rows(
             query, RelationRow, article_ids, coder_ids, source.c.deleted_at.is_(None), target.c.deleted_at.is_(None),
+            plain=True,
         )
         rows.sort(key=lambda r: (r[0], r[1], r[5], r[6]))
         return [tuple(r[:5]) for r in rows]
@@ -173,7 +176,7 @@ class ReliabilityQueries:
             DocumentCodeRow.article_id, DocumentCodeRow.coder_id, DocumentCodeRow.question,
             cast(DocumentCodeRow.value, Text),
         )
-        rows = self._live_rows(query, DocumentCodeRow, article_ids, coder_ids)
+        rows = self._live_rows(query, DocumentCodeRow, article_ids, coder_ids, plain=True)
         rows.sort(key=itemgetter(0, 1, 2))
         parsed = {raw: None if raw is None else json.loads(raw) for raw in {r[3] for r in rows}}
         return [(a, c, q, parsed[raw]) for a, c, q, raw in rows]

@@ -147,3 +147,20 @@ def test_thousand_resamples_of_ten_thousand_units_are_fast():
     start = time.perf_counter()
     bootstrap(krippendorff_alpha, x, n=1000, seed=0)
     assert time.perf_counter() - start < 6.0  # the benchmark holds it to 3 s
+
+
+def test_the_interval_does_not_depend_on_how_resamples_are_blocked(monkeypatch):
+    """Resamples are drawn in blocks to bound memory; the generator's stream, and so
+    every resample and the interval, is the same whatever the block size."""
+    import sys
+
+    module = sys.modules["app.agreement.bootstrap"]
+
+    x = data(seed=3, n_units=97)
+    whole = bootstrap(partial(krippendorff_alpha, level="nominal"), x, n=400, seed=11)
+    monkeypatch.setattr(module, "_CELLS_PER_CHUNK", 97 * 3 + 5)  # blocks of 3 resamples
+    blocked = bootstrap(partial(krippendorff_alpha, level="nominal"), x, n=400, seed=11)
+    assert (blocked.low, blocked.high, blocked.n_valid) == (whole.low, whole.high, whole.n_valid)
+    monkeypatch.setattr(module, "_CELLS_PER_CHUNK", 1)  # one resample at a time
+    single = bootstrap(partial(krippendorff_alpha, level="nominal"), x, n=400, seed=11)
+    assert (single.low, single.high) == (whole.low, whole.high)
