@@ -11,7 +11,9 @@ the server answers, :meth:`OfflineCopy.send` sends the edits with the merge's ru
 versions, once.
 
 One copy per server, project and coder, in the user data folder; it is an ordinary
-project file (``loupe info`` reads it).
+project file (``loupe info`` reads it). ``copies.json`` there notes which coder each
+login last coded as, so that a window started while the server cannot be reached opens
+that coder's copy (:func:`known_copy`).
 """
 
 from __future__ import annotations
@@ -32,6 +34,35 @@ def offline_folder() -> Path:
     return user_data_dir() / "offline"
 
 
+def _write_json(path: Path, data: Any) -> None:
+    """Write ``data`` to ``path`` whole or not at all (a crash leaves the old file)."""
+    partial = path.with_name(path.name + ".partial")
+    with open(partial, "w", encoding="utf-8") as out:
+        json.dump(data, out)
+        out.flush()
+        os.fsync(out.fileno())
+    partial.replace(path)
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def known_copy(location_key: str, folder: Path | None = None) -> OfflineCopy | None:
+    """The copy of the coder this login (``location_key``: the URL without its password)
+    last coded as on this computer, or None if there is none."""
+    folder = folder or offline_folder()
+    coder_id = _read_json(folder / "copies.json").get(location_key)
+    if not isinstance(coder_id, str):
+        return None
+    copy = OfflineCopy(location_key, coder_id, folder)
+    return copy if copy.path.exists() else None
+
+
 class OfflineCopy:
     """The copy of one coder's work on one server project (see the module)."""
 
@@ -45,22 +76,21 @@ class OfflineCopy:
 
     # -- state ---------------------------------------------------------------------------
     def _state(self) -> dict[str, Any]:
-        try:
-            state = json.loads(self.state_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        return state if isinstance(state, dict) else {}
+        return _read_json(self.state_path)
 
     def _write_state(self, state: dict[str, Any] | None) -> None:
         if state is None:
             self.state_path.unlink(missing_ok=True)
             return
-        partial = self.state_path.with_name(self.state_path.name + ".partial")
-        with open(partial, "w", encoding="utf-8") as out:
-            json.dump(state, out)
-            out.flush()
-            os.fsync(out.fileno())
-        partial.replace(self.state_path)
+        _write_json(self.state_path, state)
+
+    def remember(self) -> None:
+        """Note that this login codes as this coder (see :func:`known_copy`)."""
+        index_path = self.folder / "copies.json"
+        index = _read_json(index_path)
+        if index.get(self.location_key) != self.coder_id:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            _write_json(index_path, {**index, self.location_key: self.coder_id})
 
     @property
     def offline(self) -> bool:

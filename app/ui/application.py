@@ -83,16 +83,15 @@ def run_gui(project_path: Location | None, coder_name: str | None = None) -> int
         project_path = recent[0] if recent else ensure_sample_project()
     try:
         if is_server(project_path):
-            from app.ui.server_sign_in import sign_in
+            from app.ui.server_sign_in import open_on_server
 
-            signed = sign_in(None, str(project_path))
-            if signed is None:
+            if not open_on_server(window, str(project_path), coder_name):
                 return 0
-            project_path = signed
-        coder = coder_name or window.ask_coder(project_path)
-        if coder is None:
-            return 0
-        window.open_project(project_path, coder)
+        else:
+            coder = coder_name or window.ask_coder(project_path)
+            if coder is None:
+                return 0
+            window.open_project(project_path, coder)
     except LoupeError as exc:
         QMessageBox.critical(None, "Loupe", exc.message)
         return 1

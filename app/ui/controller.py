@@ -35,7 +35,7 @@ from app.core.edits import (
     SetAnswer,
 )
 from app.core.errors import LoupeError, ServerUnreachable
-from app.core.location import Location, is_server
+from app.core.location import Location, is_server, location_key
 from app.core.offsets import OffsetMap
 from app.core.records import Annotation, Coder
 from app.services import coding
@@ -44,6 +44,7 @@ from app.services.adjudication_writes import Planned, apply_decision
 from app.services.assignment import add_coder, assignment_summary, list_coders
 from app.services.coding import ArticleBundle, ArticleOrder
 from app.services.editing import apply_edit, new_annotation, new_relation
+from app.services.offline import known_copy
 from app.services.projects import Project, open_project
 from app.ui.offline_mode import OfflineMode
 from app.ui.undo import DecisionCommand, EditCommand
@@ -80,6 +81,8 @@ class CodingController(QObject):
     training_done = Signal(str)
     #: On a team server: "" when online, else "Offline — N edits waiting".
     connection_changed = Signal(str)
+    #: On a team server back after a window started offline: it wants a password.
+    password_needed = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -117,12 +120,43 @@ class CodingController(QObject):
         self.close_project()
         self.project, self.project_path, self.coder = project, path, coder
         if is_server(path) and not adjudicating:
-            self.offline = OfflineMode(self, str(path), coder.id)
-            self.offline.state_changed.connect(self.connection_changed)
+            self.offline = self._offline_mode(path, coder.id)
             sent = self.offline.resume()
             if sent:
                 QTimer.singleShot(0, lambda: self.message.emit(sent))
-        self.order = coding.article_order(project, self.coder.id)
+        self._opened()
+
+    def open_offline(self, path: Location, unreachable: LoupeError) -> None:
+        """The team server at ``path`` cannot be reached at sign-in: code in the copy of
+        it on this computer (the articles this login opened before), as the coder it
+        coded as, until the server answers. Raises ``unreachable`` if there is no copy."""
+        copy = known_copy(location_key(path))
+        if copy is None:
+            raise unreachable
+        mode = self._offline_mode(path, copy.coder_id)
+        try:
+            project = mode.start_offline()
+            coder = next((c for c in project.store.coders.list() if c.id == copy.coder_id), None)
+            if coder is None:
+                project.close()
+                raise unreachable
+        except BaseException:
+            mode.close()
+            raise
+        self.close_project()
+        self.project, self.project_path, self.coder, self.offline = project, path, coder, mode
+        self._opened()
+        QTimer.singleShot(0, mode.announce)
+
+    def _offline_mode(self, path: Location, coder_id: str) -> OfflineMode:
+        mode = OfflineMode(self, str(path), coder_id)
+        mode.state_changed.connect(self.connection_changed)
+        mode.password_needed.connect(self.password_needed)
+        return mode
+
+    def _opened(self) -> None:
+        assert self.project is not None and self.coder is not None
+        self.order = coding.article_order(self.project, self.coder.id)
         self.time_timer.start()
         self.project_opened.emit()
         self.listing_changed.emit()

@@ -114,6 +114,7 @@ class MainWindow(ProjectWindow):
         self.connection_notice.hide()
         self.statusBar().addPermanentWidget(self.connection_notice)
         self.controller.connection_changed.connect(self._connection_changed)
+        self.controller.password_needed.connect(self._sign_in_again)
         self._wire()
         geometry, state = settings.window_geometry(), settings.window_state()
         if geometry is not None:
@@ -163,8 +164,18 @@ class MainWindow(ProjectWindow):
 
     def open_project(self, path: Location, coder_name: str) -> None:
         """Open ``path`` as ``coder_name``; raises LoupeError with one sentence."""
+        self.controller.open_project(path, coder_name)
+        self._show_opened(path, coder_name)
+
+    def open_offline(self, path: Location, unreachable: LoupeError) -> None:
+        """Open this computer's copy of the team server at ``path``, which cannot be
+        reached; raises ``unreachable`` if there is none."""
+        self.controller.open_offline(path, unreachable)
+        assert self.controller.coder is not None
+        self._show_opened(path, self.controller.coder.name)
+
+    def _show_opened(self, path: Location, coder_name: str) -> None:
         c = self.controller
-        c.open_project(path, coder_name)
         self.settings.add_recent_project(location_key(path))
         self.settings.set_last_coder(location_key(path), coder_name)
         self.label_actions = build_label_actions(
@@ -190,6 +201,11 @@ class MainWindow(ProjectWindow):
         self.connection_notice.setText(text)
         self.connection_notice.setVisible(bool(text))
 
+    def _sign_in_again(self) -> None:
+        from app.ui.server_sign_in import sign_in_again
+
+        sign_in_again(self)
+
     def _point_past_an_empty_list(self) -> None:
         """With nothing to code, the article list says why (its dock is shown even if it
         was closed last time), and a lead whose team has assignments gets the Team window
@@ -214,12 +230,10 @@ class MainWindow(ProjectWindow):
     def open_project_interactively(self, path: Location) -> None:
         try:
             if is_server(path):
-                from app.ui.server_sign_in import sign_in
+                from app.ui.server_sign_in import open_on_server
 
-                signed = sign_in(self, str(path))
-                if signed is None:
-                    return
-                path = signed
+                open_on_server(self, str(path))
+                return
             coder = self.ask_coder(path)
             if coder:
                 self.open_project(path, coder)

@@ -4,6 +4,9 @@ The controller hands each failure to reach the team server to :class:`OfflineMod
 which swaps the controller's project for the copy on this computer, says "Offline — N
 edits waiting", and every few seconds tries the server again; when it answers, the
 edits are sent, the controller gets the server back and the window says how many went.
+A window started while the server cannot be reached opens the copy straight away
+(:meth:`CodingController.open_offline`); if the server, once back, asks for a password
+the window did not have, :attr:`OfflineMode.password_needed` asks the window to sign in.
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from app.core.errors import LoupeError, ServerUnreachable
 from app.core.location import location_key
 from app.services.offline import OfflineCopy, sent_sentence, waiting_sentence
-from app.services.projects import open_project
+from app.services.projects import Project, open_project
+from app.services.team_server import password_refused
 
 if TYPE_CHECKING:
     from app.ui.controller import CodingController
@@ -30,12 +34,18 @@ RETRY_MS = 5_000
 class OfflineMode(QObject):
     #: "" when online, else "Offline — N edits waiting".
     state_changed = Signal(str)
+    #: The server answers again but refuses the login without a password (a window
+    #: started offline from a URL without one): the window asks for it, see
+    #: :func:`app.ui.server_sign_in.sign_in_again`.
+    password_needed = Signal()
 
     def __init__(self, controller: CodingController, location: str, coder_id: str) -> None:
         super().__init__(controller)
         self.controller = controller
         self.location = location  # with the password typed at sign-in, in memory only
         self.copy = OfflineCopy(location_key(location), coder_id)
+        self.copy.remember()
+        self._offline = False
         self.timer = QTimer(self)
         self.timer.setObjectName("offlineRetryTimer")
         self.timer.setInterval(RETRY_MS)
@@ -49,7 +59,8 @@ class OfflineMode(QObject):
 
     @property
     def offline(self) -> bool:
-        return self.timer.isActive()
+        """Whether the window codes in the copy (the server could not be reached)."""
+        return self._offline
 
     def resume(self) -> str | None:
         """At sign-in: send what a window closed (or killed) while offline kept."""
@@ -81,13 +92,20 @@ class OfflineMode(QObject):
         """Code in the copy from now on; raises LoupeError if there is none yet."""
         if self.offline:
             return
-        copy = self.copy.go_offline()
+        copy = self.start_offline()
         server = self.controller.project
         self.controller.project = copy
         if server is not None:
             server.close()
-        self.timer.start()
         self.announce()
+
+    def start_offline(self) -> Project:
+        """The copy to code in, trying the server every few seconds from now on; raises
+        LoupeError if there is no copy yet."""
+        copy = self.copy.go_offline()
+        self._offline = True
+        self.timer.start()
+        return copy
 
     def announce(self) -> None:
         """Say how many edits wait (after each edit made offline)."""
@@ -100,7 +118,10 @@ class OfflineMode(QObject):
             return True
         try:
             server = open_project(self.location)
-        except LoupeError:
+        except LoupeError as exc:
+            if password_refused(exc.message):
+                self.timer.stop()  # asked once; the edits wait for the next sign-in otherwise
+                self.password_needed.emit()
             return False
         try:
             sent = self.copy.send(server)
@@ -108,6 +129,7 @@ class OfflineMode(QObject):
             server.close()
             return False
         copy, self.controller.project = self.controller.project, server
+        self._offline = False
         self.timer.stop()
         if copy is not None:
             copy.close()

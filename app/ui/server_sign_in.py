@@ -4,16 +4,25 @@ A URL opens as written when it carries a password or libpq finds one (``PGPASSWO
 ``~/.pgpass`` or ``PGPASSFILE``); otherwise the window asks for it, and again if the
 server refuses it. The password stays in the URL held in memory for this session only:
 settings, recent projects and the title show the URL without it.
+
+When the server cannot be reached at sign-in, the window opens the copy of the project
+this computer keeps (:meth:`MainWindow.open_offline`) and codes offline; once the server
+answers, the edits are sent, after asking for the password if the server wants one.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QWidget
 
-from app.core.errors import LoupeError
+from app.core.errors import LoupeError, ServerUnreachable
 from app.core.location import location_key, location_name, login_of, with_password
 from app.services.projects import open_project
 from app.services.team_server import password_refused
+
+if TYPE_CHECKING:
+    from app.ui.main_window import MainWindow
 
 #: Times a wrong password is asked again before the window gives up.
 TRIES = 3
@@ -55,3 +64,42 @@ def sign_in(parent: QWidget | None, url: str) -> str | None:
             return None
         attempt = with_password(url, password)
     return None  # not reached: the last try raises
+
+
+def open_on_server(window: MainWindow, url: str, coder_name: str | None = None) -> bool:
+    """Sign in to ``url`` and open it in ``window`` (as ``coder_name``, the login's coder,
+    or the coder asked for); when the server cannot be reached, open this computer's copy
+    offline. False if the user cancelled; raises LoupeError with one sentence."""
+    try:
+        signed = sign_in(window, url)
+    except ServerUnreachable as exc:
+        window.open_offline(url, exc)
+        return True
+    if signed is None:
+        return False
+    coder = coder_name or window.ask_coder(signed)
+    if coder is None:
+        return False
+    window.open_project(signed, coder)
+    return True
+
+
+def sign_in_again(window: MainWindow) -> None:
+    """The server is back but wants a password the window does not have: ask for it,
+    then send the edits. Cancelled, the edits wait for the next sign-in."""
+    mode = window.controller.offline
+    if mode is None or not mode.offline:
+        return
+    try:
+        signed = sign_in(window, location_key(mode.location))
+    except ServerUnreachable:  # gone again: keep trying
+        mode.timer.start()
+        return
+    except LoupeError as exc:
+        window.statusBar().showMessage(exc.message, 10_000)
+        return
+    if signed is None:
+        return
+    mode.location = signed
+    mode.timer.start()
+    mode.try_server()

@@ -164,3 +164,78 @@ def test_a_window_killed_while_offline_loses_nothing(qtbot, pg_cluster, publishe
                                   (article,)).fetchone()
     assert answers >= 1
     controller.close_project()
+
+
+def _answer_password_dialog(qtbot, password: str) -> None:
+    """Type ``password`` into the sign-in dialog once it is shown (it runs modally)."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QInputDialog
+
+    def fill() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, QInputDialog):
+            QTimer.singleShot(20, fill)
+            return
+        dialog.setTextValue(password)
+        dialog.accept()
+
+    QTimer.singleShot(0, fill)
+
+
+def test_a_window_started_while_the_server_is_down_codes_in_the_copy(
+    qtbot, pg_cluster, published, study, tmp_path
+) -> None:
+    """Started on the train: the server cannot be reached at sign-in, so the window opens
+    the copy of what this login opened before, as its coder, and codes offline; when the
+    server is back it asks for the password the URL lacks and sends the edits once."""
+    from app.core.location import location_key
+    from app.ui.application import open_window
+    from app.ui.main_window import MainWindow
+    from app.ui.server_sign_in import open_on_server
+    from app.ui.settings import Settings
+
+    article = _first_article_of(study)
+    window = open_window(published, "ana", settings_path=tmp_path / "settings.ini")
+    qtbot.addWidget(window)
+    window.controller.open_article(article)
+    before = window.controller.create_annotation("Actor", 0, 6)
+    qtbot.wait(50)  # the copy follows once the key press has returned
+    window.close()
+    window.controller.close_project()
+
+    without_password = location_key(published)  # as in recent projects
+    assert "ana-pw" not in without_password
+    with server_stopped(pg_cluster):
+        later = MainWindow(Settings(tmp_path / "settings.ini"))
+        qtbot.addWidget(later)
+        assert open_on_server(later, without_password)  # what File > Open Recent does
+        c = later.controller
+        assert c.coder is not None and c.coder.name == "ana"
+        assert c.offline is not None and c.offline.offline
+        assert c.bundle is not None and c.bundle.article.id == article  # the last article, from the copy
+        assert before in {a.id for a in c.bundle.annotations}
+        offline = c.create_annotation("Claim", 10, 30)
+        assert offline is not None
+        qtbot.waitUntil(lambda: later.connection_notice.text() == "Offline \u2014 1 edit waiting")
+    _answer_password_dialog(qtbot, "ana-pw")
+    assert not c.offline.try_server()  # refused without a password: the window asks for it ...
+    qtbot.waitUntil(lambda: not c.offline.offline)  # ... and sends once signed in
+    assert later.connection_notice.isHidden()
+    rows = _ana_rows(pg_cluster, published, article)
+    assert rows[offline][:3] == ("Claim", 10, 30) and rows[before][:3] == ("Actor", 0, 6)
+    assert c.change_annotation(offline, end=31)  # on the server again
+    assert _ana_rows(pg_cluster, published, article)[offline][:3] == ("Claim", 10, 31)
+    later.close()
+
+
+def test_without_a_copy_the_window_says_the_server_cannot_be_reached(qtbot, pg_cluster, published) -> None:
+    from app.core.errors import ServerUnreachable
+    from app.ui.main_window import MainWindow
+    from app.ui.settings import Settings
+    from app.ui.server_sign_in import open_on_server
+
+    window = MainWindow(Settings(None))
+    qtbot.addWidget(window)
+    with server_stopped(pg_cluster), pytest.raises(ServerUnreachable, match="cannot be reached"):
+        open_on_server(window, published)
+    assert window.controller.project is None
