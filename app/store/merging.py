@@ -70,6 +70,7 @@ class ForeignProject:
         self.path = path
         self.name = path.name
         self._fragments: list[tuple[Any, ...]] | None = None
+        self._sha256: str | None = None
         self._engine = make_readonly_engine(path)
         try:
             with self._engine.connect() as conn:
@@ -131,11 +132,14 @@ class ForeignProject:
         return self.rows("coder", ("id", "name", "role", "created_at"))
 
     def sha256(self) -> str:
-        digest = hashlib.sha256()
-        with self.path.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-        return digest.hexdigest()
+        """The file's sha256 (read once: the file is not changed while it is open)."""
+        if self._sha256 is None:
+            digest = hashlib.sha256()
+            with self.path.open("rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(block)
+            self._sha256 = digest.hexdigest()
+        return self._sha256
 
     def close(self) -> None:
         self._engine.dispose()

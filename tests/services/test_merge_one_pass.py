@@ -105,12 +105,13 @@ def test_a_write_that_changes_other_rows_than_the_checked_ones_undoes_the_merge(
 
     def stale(conn, foreign, plan, cancelled):  # noqa: ANN001, ANN202
         winners = plan.versioned["annotation"]
-        first = winners.rows[0]
+        first = winners.new[0]
         at = {c: i for i, c in enumerate(writes.VERSIONED["annotation"][1])}
         older = list(first)
         older[at["revision"]] = 0  # older than what the project will hold
         real(conn, foreign, plan, cancelled)
-        winners.rows[:] = [tuple(older)]
+        winners.new[:] = []
+        winners.old[:] = [tuple(older)]  # the same row again, as one the project holds
         winners.held[first[0]] = None
         return real(conn, foreign, plan, cancelled)
 
