@@ -217,8 +217,9 @@ class _Opening:
     """The returned files opened and checked ahead of the merge, two at a time on the
     pool's threads (their integrity checks run in SQLite, outside the GIL), while the
     merge writes the files before them. A file of the project's schema and codebook is
-    checked on its thread too (:func:`_check`); one to migrate first is checked by the
-    merge (:meth:`take`). The file at ``stop`` is the project itself."""
+    checked on its thread too (:func:`_check`), and its rows are read there while the
+    file before it merges; one to migrate first is checked by the merge (:meth:`take`).
+    The file at ``stop`` is the project itself."""
 
     def __init__(
         self, pool: ThreadPoolExecutor, paths: Sequence[Path], stop: int, identity: tuple[str, str],
@@ -226,8 +227,10 @@ class _Opening:
     ) -> None:
         self.paths, self.stop, self.identity = paths, stop, identity
         self.label, self.hashes, self.coders = label, hashes, coders
+        self.pool = pool
         self.taken: list[ForeignProject] = []
         self.futures = [pool.submit(self._open, path) for path in paths[:stop]]
+        self.ahead: dict[int, Future[None]] = {}
 
     def check(self, foreign: ForeignProject) -> tuple[Coder, dict[str, int]]:
         return _check(foreign, self.identity, self.label, self.hashes, self.coders)
@@ -250,6 +253,10 @@ class _Opening:
             raise _refuse(path.name, "is the project itself")
         foreign, checked = self.futures[index].result()
         self.taken.append(foreign)
+        if index in self.ahead:
+            self.ahead.pop(index).result()
+        if index + 1 < len(self.futures):  # the next file's rows are read while this one merges
+            self.ahead[index + 1] = self.pool.submit(self._read_ahead, index + 1)
         if checked is None:
             current = update(foreign)  # of an older codebook: a migrated copy
             if current is not foreign:
@@ -257,6 +264,11 @@ class _Opening:
                 self.taken[-1] = foreign = current
             checked = self.check(foreign)
         return foreign, *checked
+
+    def _read_ahead(self, index: int) -> None:
+        foreign, checked = self.futures[index].result()  # started already: submitted before
+        if checked is not None:  # not to be migrated first
+            foreign.read_ahead()
 
     def refuse_early(self, after: int) -> None:
         """Raise the refusal of the first file after ``after`` whose opening or check
