@@ -184,14 +184,16 @@ def merge_files(
     backup: Future[Path] | None = None
     workdir = Path(tempfile.mkdtemp(prefix="loupe-merge-"))
     try:
-        with ThreadPoolExecutor(max_workers=_OPENERS + 1) as pool:
+        # The reader is a pool of its own, so that reading the next file's rows never
+        # waits behind the opening of the files after it.
+        with ThreadPoolExecutor(max_workers=_OPENERS + 1) as pool, ThreadPoolExecutor(max_workers=1) as reader:
             try:
                 with merge_transaction(store.engine) as conn:
                     # Under the write lock, so that it is the project the merge starts from
                     # (read through a connection of its own, which does not see the merge's
                     # writes), and written while the files are opened, checked and merged.
                     backup = pool.submit(_backup, project, lead) if make_backup and not server else None
-                    opening = _Opening(pool, files_in, stop, identity, label, hashes, coders)
+                    opening = _Opening((pool, reader), files_in, stop, identity, label, hashes, coders)
                     try:
                         files = _merge_all(conn, project, opening, update, coders, progress, cancelled)
                     finally:
@@ -215,19 +217,20 @@ Checked = tuple[ForeignProject, Coder, dict[str, int]]
 
 class _Opening:
     """The returned files opened and checked ahead of the merge, two at a time on the
-    pool's threads (their integrity checks run in SQLite, outside the GIL), while the
+    first pool's threads (their integrity checks run in SQLite, outside the GIL), while the
     merge writes the files before them. A file of the project's schema and codebook is
-    checked on its thread too (:func:`_check`), and its rows are read there while the
-    file before it merges; one to migrate first is checked by the merge (:meth:`take`).
+    checked on its thread too (:func:`_check`), and its rows are read on the second
+    pool's thread while the file before it merges; one to migrate first is checked by the merge (:meth:`take`).
     The file at ``stop`` is the project itself."""
 
     def __init__(
-        self, pool: ThreadPoolExecutor, paths: Sequence[Path], stop: int, identity: tuple[str, str],
+        self, pools: tuple[ThreadPoolExecutor, ThreadPoolExecutor], paths: Sequence[Path], stop: int,
+        identity: tuple[str, str],
         label: str, hashes: dict[str, str], coders: dict[str, Coder],
     ) -> None:
         self.paths, self.stop, self.identity = paths, stop, identity
         self.label, self.hashes, self.coders = label, hashes, coders
-        self.pool = pool
+        pool, self.reader = pools
         self.taken: list[ForeignProject] = []
         self.futures = [pool.submit(self._open, path) for path in paths[:stop]]
         self.ahead: dict[int, Future[None]] = {}
@@ -256,7 +259,7 @@ class _Opening:
         if index in self.ahead:
             self.ahead.pop(index).result()
         if index + 1 < len(self.futures):  # the next file's rows are read while this one merges
-            self.ahead[index + 1] = self.pool.submit(self._read_ahead, index + 1)
+            self.ahead[index + 1] = self.reader.submit(self._read_ahead, index + 1)
         if checked is None:
             current = update(foreign)  # of an older codebook: a migrated copy
             if current is not foreign:
