@@ -128,18 +128,27 @@ class RefusedWrite(ProjectError):
 def merge_file(conn: Connection, foreign: ForeignProject, plan: FilePlan, cancelled: Callable[[], bool]) -> FileMerge:
     """Write what ``plan`` holds (checked rows of ``foreign``); returns what changed.
 
-    No savepoint is taken around a file's writes (keeping the pages each file changes
-    for a rollback to one made the writes a quarter slower): a refused row undoes the
-    whole merge, and checking the file again by id, to name the row, finds the rows it
-    wrote before the refused one as the project's own, in the same version (left alone).
+    No savepoint is taken around a file's writes in a project file (keeping the pages each
+    file changes for a rollback to one made the writes a quarter slower): a refused row
+    undoes the whole merge, and checking the file again by id, to name the row, finds the
+    rows it wrote before the refused one as the project's own, in the same version (left
+    alone). On a server a refused row aborts the transaction, which then answers no query:
+    there the file's writes are in a savepoint, rolled back to for that check.
     """
     result = FileMerge(foreign.name, foreign.package_for)
+    server = conn.dialect.name != "sqlite"
+    if server:
+        conn.exec_driver_sql("SAVEPOINT merge_file")
     try:
         _write_file(conn, foreign, plan, result, cancelled)
     except IntegrityError as exc:
+        if server:
+            conn.exec_driver_sql("ROLLBACK TO SAVEPOINT merge_file")
         raise RefusedWrite(
             f"Nothing was merged: {foreign.name} holds rows that the project refused ({exc.orig})."
         ) from exc
+    if server:
+        conn.exec_driver_sql("RELEASE SAVEPOINT merge_file")
     if result.changed:  # a merge that changed nothing leaves no trace at all
         _log(conn, foreign, result)
     return result
