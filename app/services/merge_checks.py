@@ -28,6 +28,7 @@ from typing import Any
 from app.core.codebook import RelationType, SpanLabel
 from app.core.records import Coder
 from app.core.row_checks import (
+    MAX_REVISION,
     Endpoint,
     answer_problem,
     attributes_text_problem,
@@ -128,10 +129,13 @@ class _FileChecker:
         article, coder, revision, updated = at["article_id"], at["coder_id"], at["revision"], at["updated_at"]
         created, deleted = at["created_at"], at["deleted_at"]
         rows = self.foreign.rows(table, columns)
+        owner, claimed, lengths = self.owner.id, self.lead.claimed, self.lengths
+        others = []  # the ids of other coders' rows
         for row in rows:
             if not isinstance(row[0], str) or not row[0]:
                 raise self.refuse(f"{kind} {row[0]!r}", "its id is not text")
-        owner, latest, claimed, lengths = self.owner.id, self.lead.latest, self.lead.claimed, self.lengths
+            if row[coder] != owner:
+                others.append(row[0])
         # The project's coder, article, version and tombstone of each id (full rows only
         # for other coders' rows, and none of a row an earlier file of this merge brought).
         if self.exact:
@@ -144,59 +148,84 @@ class _FileChecker:
             winners.articles = {values[1] for values in have.values()}
         theirs = {
             row[0]: row
-            for row in lead_rows(
-                self.conn, table, columns, [row[0] for row in rows if row[coder] != owner and row[0] not in claimed]
-            )
+            for row in lead_rows(self.conn, table, columns, [row_id for row_id in others if row_id not in claimed])
         }
         if kind == "relation":
             self.find_ends(rows)
-        good_stamps = self.good_stamps
+        good_stamps, have_get, claimed_get = self.good_stamps, have.get, claimed.get
+        new, old, held = winners.new, winners.old, winners.held
+        problem: str | None
         for row in rows:
-            row_id, current = row[0], have.get(row[0])
+            row_id, row_article = row[0], row[article]
             if row[coder] != owner:
                 if not unchanged(row, theirs.get(row_id), revision, updated):
                     raise self.refuse(f"{kind} {row_id}", self.not_yours(row[coder]))
                 if kind == "annotation" and row == theirs.get(row_id):
                     self.same_as_project.append(row_id)
                 continue
-            place = (owner, row[article])
-            problem = None
-            if claimed.get(row_id, place) != place:  # new to the project, brought by an earlier file
+            current = have_get(row_id)
+            if current is None:  # most rows: new to the project
+                brought = claimed_get(row_id)
+                if brought is not None and brought != (owner, row_article):  # by an earlier file
+                    problem = f"another file of this merge brings this {kind} with another article or coder"
+                elif row_article not in lengths:
+                    problem = f"its article {row_article!r} is not one of the file's articles"
+                elif (
+                    row[created] in good_stamps and row[updated] in good_stamps and row[deleted] is None
+                    and type(number := row[revision]) is int and 0 < number <= MAX_REVISION
+                ):
+                    problem = own_check(row)  # most rows: stamps seen, a plain revision
+                else:
+                    problem = self.version_problem(row, own_check)
+                if problem:
+                    raise self.refuse(f"{kind} {row_id}", problem)
+                new.append(row)
+                claimed[row_id] = (owner, row_article)
+                continue
+            place = (owner, row_article)
+            if claimed_get(row_id, place) != place:  # new to the project, brought by an earlier file
                 problem = f"another file of this merge brings this {kind} with another article or coder"
-            elif current is not None and current[0] != owner:
+            elif current[0] != owner:
                 problem = f"it would replace {self.lead.name(current[0])}'s {kind}"
-            elif current is not None and current[1] != row[article]:
+            elif current[1] != row_article:
                 problem = f"it would move the {kind} to another article"
-            elif row[article] not in lengths:
-                problem = f"its article {row[article]!r} is not one of the file's articles"
-            elif current is not None and not_newer(row[revision], row[updated], current[2], current[3]):
+            elif row_article not in lengths:
+                problem = f"its article {row_article!r} is not one of the file's articles"
+            elif not_newer(row[revision], row[updated], current[2], current[3]):
                 continue  # the project's version is the same or newer: the merge leaves it
-            elif row[created] in good_stamps and row[updated] in good_stamps and row[deleted] is None:
-                problem = revision_problem(row[revision]) or own_check(row)  # most rows: stamps seen
             else:
-                problem = revision_problem(row[revision])
-                for name, i in (("created_at", created), ("updated_at", updated), ("deleted_at", deleted)):
-                    stamp = row[i]
-                    if problem or stamp in good_stamps or (stamp is None and i == deleted):
-                        continue
-                    problem = timestamp_problem(name, stamp, latest)
-                    if problem is None:
-                        good_stamps.add(stamp)
-                problem = problem or own_check(row)
+                problem = self.version_problem(row, own_check)
             if problem:
                 raise self.refuse(f"{kind} {row_id}", problem)
-            winners.rows.append(row)
-            if current is None:
-                claimed[row_id] = place
-            else:
-                winners.held[row_id] = current[4]
+            old.append(row)
+            held[row_id] = current[4]
         return rows
+
+    def version_problem(self, row: Row, own_check: Callable[[Row], str | None]) -> str | None:
+        """The revision and timestamps of a row that wins, then its own checks."""
+        at = self.at
+        problem = revision_problem(row[at["revision"]])
+        for name in ("created_at", "updated_at", "deleted_at"):
+            stamp = row[at[name]]
+            if problem or stamp in self.good_stamps or (stamp is None and name == "deleted_at"):
+                continue
+            problem = timestamp_problem(name, stamp, self.lead.latest)
+            if problem is None:
+                self.good_stamps.add(stamp)
+        return problem or own_check(row)
 
     def annotation(self, row: Row) -> str | None:
         label, start, end, article, note, uncertain, attributes = _ANNOTATION_AT(row)
+        if (
+            label in self.good_labels and type(start) is int and type(end) is int
+            and 0 <= start < end <= self.lengths[article] and type(note) is str
+            and type(uncertain) is int and 0 <= uncertain <= 1 and row[0] not in self.fragments
+            and (True, label, attributes) in self.good_attributes
+        ):
+            return None  # most rows: a known label with known attributes, plain offsets
         length = self.lengths[article]
         if label in self.good_labels and type(start) is int and type(end) is int and 0 <= start < end <= length:
-            problem = None  # most rows: a known label and plain offsets
+            problem = None
         else:
             problem = span_problem(label, start, end, length, self.codebook)
             if problem is None:
@@ -223,7 +252,7 @@ class _FileChecker:
         annotation the file lacks is refused, and so are other coders' annotations whose
         fragments differ from the project's (a package cannot add, move or take away a
         fragment of another coder's annotation; their rows are never written)."""
-        in_file = {row[0] for row in self.annotations}
+        in_file = {row[0] for row in self.annotations} if self.fragments else set()
         for annotation_id in self.fragments:
             if annotation_id not in in_file:
                 raise self.refuse(

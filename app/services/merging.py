@@ -1,20 +1,22 @@
 """Merging coders' returned files into the lead's project.
 
-Every file is checked before anything is written: it must be an intact Loupe project
-of the same project (id) with the same codebook version (sha256; a package of an older
-version is migrated first, see :mod:`app.services.merge_versions`) and a coder's package
-(its settings name the coder, :data:`PACKAGE_FOR`; a full copy of a project is refused),
-every article in it must be one of the project's with the same text, its coder records
-must be the project's (same id, name and role: a file adds no coder and changes no
-role). All of it happens in ONE transaction whose write lock is taken first: the lead's
-file is backed up beside itself (``<name>.backup-<UTC timestamp>.loupe``, the newest
-:data:`KEEP_BACKUPS` kept) on a worker thread while the files are opened and checked
-(two at a time), and once the backup is complete, file after file every row is checked by
-:mod:`app.services.merge_checks` (only its own coder's rows may change, each one valid)
-and the rows that win are written from that same read (:mod:`app.store.merge_writes`;
-the rules: :mod:`app.store.merging`). The first refusal rolls everything back and
-removes the backup. Long: may run on the database worker; takes ``progress`` and
-``cancelled``.
+Every file is checked before any of its rows is written: it must be an intact Loupe
+project of the same project (id) with the same codebook version (sha256; a package of an
+older version is migrated first, see :mod:`app.services.merge_versions`) and a coder's
+package (its settings name the coder, :data:`PACKAGE_FOR`; a full copy of a project is
+refused), every article in it must be one of the project's with the same text, its coder
+records must be the project's (same id, name and role: a file adds no coder and changes
+no role). All of it happens in ONE transaction whose write lock is taken first, and
+nothing is committed without a backup: the lead's file is backed up beside itself
+(``<name>.backup-<UTC timestamp>.loupe``, the newest :data:`KEEP_BACKUPS` kept) on a
+worker thread, through a connection of its own that sees the project as the merge found
+it, while the files are opened and checked (two at a time, ahead of the merge) and, file
+after file, every row is checked by :mod:`app.services.merge_checks` (only its own
+coder's rows may change, each one valid) and the rows that win are written from that
+same read (:mod:`app.store.merge_writes`; the rules: :mod:`app.store.merging`). The merge
+commits once the backup is complete; the first refusal, or a backup that could not be
+written, rolls everything back and removes the backup. Long: may run on the database
+worker; takes ``progress`` and ``cancelled``.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from app.services.merge_rules import Lead, MergeError
 from app.services.merge_versions import up_to_date
 from app.services.progress import CancelFn, ProgressFn, never_cancelled, no_progress
 from app.services.projects import Project
-from app.store import backups
+from app.store import backups, migrate
 from app.store.engine import is_url, shown_location
 from app.store.merge_writes import RefusedWrite, merge_file, merge_transaction
 from app.store.merging import (
@@ -176,28 +178,32 @@ def merge_files(
     )
     label = f"{cb_name} {cb_version}"
 
-    def check(foreign: ForeignProject) -> tuple[Coder, dict[str, int]]:
-        return _check(foreign, identity, label, hashes, coders)
+    def update(foreign: ForeignProject) -> ForeignProject:
+        return up_to_date(project, foreign, workdir)
 
     backup: Future[Path] | None = None
     workdir = Path(tempfile.mkdtemp(prefix="loupe-merge-"))
     try:
-        with ThreadPoolExecutor(max_workers=_OPENERS + 1) as pool:
+        # The reader is a pool of its own, so that reading the next file's rows never
+        # waits behind the opening of the files after it.
+        with ThreadPoolExecutor(max_workers=_OPENERS + 1) as pool, ThreadPoolExecutor(max_workers=1) as reader:
             try:
                 with merge_transaction(store.engine) as conn:
-                    # Under the write lock, so that it is the project the merge starts from,
-                    # and written while the files are opened and checked.
+                    # Under the write lock, so that it is the project the merge starts from
+                    # (read through a connection of its own, which does not see the merge's
+                    # writes), and written while the files are opened, checked and merged.
                     backup = pool.submit(_backup, project, lead) if make_backup and not server else None
-                    checked = _open_all(
-                        pool, files_in, stop, opened, check, lambda f: up_to_date(project, f, workdir),
-                        progress, cancelled,
-                    )
+                    opening = _Opening((pool, reader), files_in, stop, identity, label, hashes, coders)
+                    try:
+                        files = _merge_all(conn, project, opening, update, coders, progress, cancelled)
+                    finally:
+                        opened.extend(opening.close_unused())
+                    # Nothing is committed before the backup is complete.
                     saved = backup.result() if backup is not None else None
-                    files = _write_all(conn, project, checked, coders, progress, cancelled)
-            except BaseException:
-                _drop(backup)
+            except BaseException as exc:
+                _drop(backup, exc)
                 raise
-        progress(len(checked), len(checked), "Merged")
+        progress(len(files), len(files), "Merged")
         saved = _settle(lead, saved, files)
     finally:
         for foreign in opened:
@@ -206,47 +212,127 @@ def merge_files(
     return MergeReport(files=files, backup=None if saved is None else str(saved))
 
 
-def _open_all(
-    pool: ThreadPoolExecutor,
-    paths: Sequence[Path],
-    stop: int,
-    opened: list[ForeignProject],
-    check: Callable[[ForeignProject], tuple[Coder, dict[str, int]]],
-    update: Callable[[ForeignProject], ForeignProject],
-    progress: ProgressFn,
-    cancelled: CancelFn,
-) -> list[tuple[ForeignProject, Coder, dict[str, int]]]:
-    """Open and check every file (see :func:`_check`), in order; the files before
-    ``stop`` are opened two at a time (their integrity checks run in SQLite, outside the
-    GIL), the one at ``stop`` is the project itself. Every file opened ends in ``opened``
-    or is closed."""
-    futures = [pool.submit(_open, path) for path in paths[:stop]]
-    checked = []
-    try:
-        for index, path in enumerate(paths):
-            progress(index, len(paths), f"Checking {path.name}")
-            if index == stop:
-                raise _refuse(path.name, "is the project itself")
-            foreign = futures[index].result()
-            opened.append(foreign)
+Checked = tuple[ForeignProject, Coder, dict[str, int]]
+
+
+class _Opening:
+    """The returned files opened and checked ahead of the merge, two at a time on the
+    first pool's threads (their integrity checks run in SQLite, outside the GIL), while the
+    merge writes the files before them. A file of the project's schema and codebook is
+    checked on its thread too (:func:`_check`), and its rows are read on the second
+    pool's thread while the file before it merges; one to migrate first is checked by the merge (:meth:`take`).
+    The file at ``stop`` is the project itself."""
+
+    def __init__(
+        self, pools: tuple[ThreadPoolExecutor, ThreadPoolExecutor], paths: Sequence[Path], stop: int,
+        identity: tuple[str, str],
+        label: str, hashes: dict[str, str], coders: dict[str, Coder],
+    ) -> None:
+        self.paths, self.stop, self.identity = paths, stop, identity
+        self.label, self.hashes, self.coders = label, hashes, coders
+        pool, self.reader = pools
+        self.taken: list[ForeignProject] = []
+        self.futures = [pool.submit(self._open, path) for path in paths[:stop]]
+        self.ahead: dict[int, Future[None]] = {}
+
+    def check(self, foreign: ForeignProject) -> tuple[Coder, dict[str, int]]:
+        return _check(foreign, self.identity, self.label, self.hashes, self.coders)
+
+    def _open(self, path: Path) -> tuple[ForeignProject, tuple[Coder, dict[str, int]] | None]:
+        foreign = _open(path)
+        foreign.sha256()  # for the merge log, read here rather than by the merge
+        if foreign.revision != migrate.HEAD or foreign.codebook_sha != self.identity[1]:
+            return foreign, None  # migrated (or refused) by the merge, then checked
+        try:
+            return foreign, self.check(foreign)
+        except BaseException:
+            foreign.close()
+            raise
+
+    def take(self, index: int, update: Callable[[ForeignProject], ForeignProject]) -> Checked:
+        """The file at ``index``, opened, brought up to date and checked (or a refusal)."""
+        path = self.paths[index]
+        if index == self.stop:
+            raise _refuse(path.name, "is the project itself")
+        foreign, checked = self.futures[index].result()
+        self.taken.append(foreign)
+        if index in self.ahead:
+            self.ahead.pop(index).result()
+        if index + 1 < len(self.futures):  # the next file's rows are read while this one merges
+            self.ahead[index + 1] = self.reader.submit(self._read_ahead, index + 1)
+        if checked is None:
             current = update(foreign)  # of an older codebook: a migrated copy
             if current is not foreign:
                 foreign.close()
-                opened[-1] = foreign = current
-            checked.append((foreign, *check(foreign)))
-            if cancelled():
-                raise MergeError("The merge was cancelled; nothing was written.")
-    finally:
-        _close_unused(futures, opened)
-    return checked
+                self.taken[-1] = foreign = current
+            checked = self.check(foreign)
+        return foreign, *checked
+
+    def _read_ahead(self, index: int) -> None:
+        foreign, checked = self.futures[index].result()  # started already: submitted before
+        if checked is not None:  # not to be migrated first
+            foreign.read_ahead()
+
+    def refuse_early(self, after: int) -> None:
+        """Raise the refusal of the first file after ``after`` whose opening or check
+        failed already, rather than merge the files before it first."""
+        for future in self.futures[after + 1 :]:
+            if not future.done():
+                return
+            if future.exception() is not None:
+                future.result()
+
+    def close_unused(self) -> list[ForeignProject]:
+        """The files taken (for the caller to close); those opened ahead that the merge
+        did not take (it stopped early) are closed."""
+        for future in self.futures:
+            future.cancel()
+        for future in self.futures:
+            if future.cancelled() or future.exception() is not None:
+                continue
+            foreign = future.result()[0]
+            if foreign not in self.taken:
+                foreign.close()
+        return self.taken
 
 
-def _drop(backup: Future[Path] | None) -> None:
-    """Remove the backup of a merge that failed, once it is written (or failed too)."""
+def _merge_all(
+    conn: Any,
+    project: Project,
+    opening: _Opening,
+    update: Callable[[ForeignProject], ForeignProject],
+    coders: dict[str, Coder],
+    progress: ProgressFn,
+    cancelled: CancelFn,
+) -> list[FileMerge]:
+    """Check every row of each file and write the rows that win, file after file, in
+    the merge's transaction, while the files after it are opened and checked."""
+    facts = Lead(project.codebook, coders, latest_allowed(), _max_seconds(conn))
+    files: list[FileMerge] = []
+    for index, path in enumerate(opening.paths):
+        progress(index, len(opening.paths), f"Merging {path.name}")
+        foreign, owner, lengths = opening.take(index, update)
+        if cancelled():
+            raise MergeError("The merge was cancelled; nothing was written.")
+        with no_cycle_collection():  # every row of the file is read: see app.core.bulk
+            files.append(_merge_one(conn, foreign, facts, owner, lengths, cancelled))
+        opening.refuse_early(index)
+    if cancelled():
+        raise MergeError("The merge was cancelled; nothing was written.")
+    return files
+
+
+def _drop(backup: Future[Path] | None, failure: BaseException) -> None:
+    """Remove the backup of a merge that failed, once it is written. A backup that could
+    not be written is the reason given (a merge without one would not have started)."""
     if backup is None:
         return
     try:
         saved = backup.result()
+    except ProjectError as exc:
+        if exc is not failure and not isinstance(failure, (KeyboardInterrupt, SystemExit)):
+            raise exc from failure
+        return
     except BaseException:  # noqa: BLE001 - its own failure is not the merge's
         return
     backups.discard_backup(saved)
@@ -257,18 +343,6 @@ def _open(path: Path) -> ForeignProject:
         return ForeignProject(path)
     except ProjectError as exc:
         raise MergeError(f"Nothing was merged: {exc.message}") from exc
-
-
-def _close_unused(futures: Sequence[Future[ForeignProject]], used: Sequence[ForeignProject]) -> None:
-    """Close the files opened ahead that the merge did not get to (it stopped early)."""
-    for future in futures:
-        future.cancel()
-    for future in futures:
-        if future.cancelled() or future.exception() is not None:
-            continue
-        foreign = future.result()
-        if foreign not in used:
-            foreign.close()
 
 
 def _merge_one(
@@ -283,24 +357,3 @@ def _merge_one(
     except RefusedWrite:
         check_rows(conn, foreign, facts, owner, lengths, exact=True)
         raise
-
-
-def _write_all(
-    conn: Any,
-    project: Project,
-    checked: Sequence[tuple[ForeignProject, Coder, dict[str, int]]],
-    coders: dict[str, Coder],
-    progress: ProgressFn,
-    cancelled: CancelFn,
-) -> list[FileMerge]:
-    """Check every row of each file and write the rows that win, file after file, in
-    the merge's transaction."""
-    facts = Lead(project.codebook, coders, latest_allowed(), _max_seconds(conn))
-    files: list[FileMerge] = []
-    for index, (foreign, owner, lengths) in enumerate(checked):
-        progress(index, len(checked), f"Merging {foreign.name}")
-        with no_cycle_collection():  # every row of the file is read: see app.core.bulk
-            files.append(_merge_one(conn, foreign, facts, owner, lengths, cancelled))
-    if cancelled():
-        raise MergeError("The merge was cancelled; nothing was written.")
-    return files

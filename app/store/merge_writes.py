@@ -77,9 +77,11 @@ WHERE d.deleted_at IS NULL AND d.coder_id = ? AND d.article_id IN ({}) AND EXIST
 @dataclass
 class Winners:
     """The rows of one kind a file brings that are newer than the project's and passed
-    every check, and the project's ``deleted_at`` of those the project already holds."""
+    every check: those new to the project, those it holds, and the project's
+    ``deleted_at`` of those it holds."""
 
-    rows: list[Row] = field(default_factory=list)
+    new: list[Row] = field(default_factory=list)
+    old: list[Row] = field(default_factory=list)
     held: dict[str, str | None] = field(default_factory=dict)
     #: The articles on which the project holds rows of this kind of the file's coder
     #: (None: not known, any article may).
@@ -119,22 +121,34 @@ def merge_transaction(engine: Engine) -> Iterator[Connection]:
 
 class RefusedWrite(ProjectError):
     """The project refused a row of a file (a key it holds already, a missing row it
-    refers to); what the file wrote is undone, the rest of the merge's transaction stays."""
+    refers to). The merge is undone with its transaction; until then, the rows the file
+    wrote before that one stay, each as the file brings it (see :func:`merge_file`)."""
 
 
 def merge_file(conn: Connection, foreign: ForeignProject, plan: FilePlan, cancelled: Callable[[], bool]) -> FileMerge:
-    """Write what ``plan`` holds (checked rows of ``foreign``); returns what changed."""
+    """Write what ``plan`` holds (checked rows of ``foreign``); returns what changed.
+
+    No savepoint is taken around a file's writes in a project file (keeping the pages each
+    file changes for a rollback to one made the writes a quarter slower): a refused row
+    undoes the whole merge, and checking the file again by id, to name the row, finds the
+    rows it wrote before the refused one as the project's own, in the same version (left
+    alone). On a server a refused row aborts the transaction, which then answers no query:
+    there the file's writes are in a savepoint, rolled back to for that check.
+    """
     result = FileMerge(foreign.name, foreign.package_for)
-    conn.exec_driver_sql("SAVEPOINT merge_file")
+    server = conn.dialect.name != "sqlite"
+    if server:
+        conn.exec_driver_sql("SAVEPOINT merge_file")
     try:
         _write_file(conn, foreign, plan, result, cancelled)
     except IntegrityError as exc:
-        conn.exec_driver_sql("ROLLBACK TO merge_file")
-        conn.exec_driver_sql("RELEASE merge_file")
+        if server:
+            conn.exec_driver_sql("ROLLBACK TO SAVEPOINT merge_file")
         raise RefusedWrite(
             f"Nothing was merged: {foreign.name} holds rows that the project refused ({exc.orig})."
         ) from exc
-    conn.exec_driver_sql("RELEASE merge_file")
+    if server:
+        conn.exec_driver_sql("RELEASE SAVEPOINT merge_file")
     if result.changed:  # a merge that changed nothing leaves no trace at all
         _log(conn, foreign, result)
     return result
@@ -148,14 +162,16 @@ def _write_file(
         if cancelled():
             raise LoupeError("The merge was cancelled; nothing was written.")
         winners = plan.versioned[kind]
-        if not winners.rows:
+        new, old, held = winners.new, winners.old, winners.held
+        if not new and not old:
             continue
-        deleted, held = columns.index("deleted_at"), winners.held
+        deleted = columns.index("deleted_at")
         # By article, then id: the (article, coder) index, the widest, is written in order
         # (each of its pages once); by id alone the writes took 15 % longer at 100,000 articles.
-        winners.rows.sort(key=itemgetter(columns.index("article_id"), 0))
-        new = [row for row in winners.rows if row[0] not in held]
-        old = [row for row in winners.rows if row[0] in held]
+        # (Two stable sorts, by id then by article: four times faster than one by pairs.)
+        for rows in (new, old):
+            rows.sort(key=itemgetter(0))
+            rows.sort(key=itemgetter(columns.index("article_id")))
         tombstones = sum(1 for row in new if row[deleted] is not None)
         buried = sum(1 for row in old if row[deleted] is not None and held[row[0]] is None)
         for action, n in (("added", len(new) - tombstones), ("deleted", tombstones + buried),
@@ -189,13 +205,13 @@ def _write(conn: Connection, foreign: ForeignProject, statement: str, rows: Sequ
 def _replace_fragments(conn: Connection, foreign: ForeignProject, winners: Winners) -> None:
     """The fragments of the annotations that won are the file's, as a whole: the
     project's fragments of those it held go, the file's come in (none for a contiguous one)."""
-    replaced = [(row[0],) for row in winners.rows if row[0] in winners.held]
+    replaced = [(row[0],) for row in winners.old]
     if replaced:
         driver_sql(conn, "DELETE FROM annotation_fragment WHERE annotation_id = ?", replaced)
     fragments = foreign.fragment_rows()
     if not fragments:  # most files: contiguous spans only
         return
-    won = {row[0] for row in winners.rows}
+    won = {row[0] for rows in (winners.new, winners.old) for row in rows}
     incoming = [row for row in fragments if row[0] in won]
     if incoming:
         driver_sql(conn, f"INSERT INTO annotation_fragment ({quoted(FRAGMENT_COLUMNS)}) VALUES (?, ?, ?)", incoming)
@@ -205,16 +221,18 @@ def _may_repeat(columns: Sequence[str], winners: Winners) -> list[str]:
     """The articles where the file's answers may leave two live answers to one question:
     where the project held answers of the coder, or the file brings two."""
     article, question, deleted = (columns.index(c) for c in ("article_id", "question", "deleted_at"))
-    seen: set[tuple[Any, Any]] = set()
-    found: set[str] = set()
-    for row in winners.rows:
-        if winners.articles is None or row[article] in winners.articles:
-            found.add(row[article])
-        elif row[deleted] is None:
-            key = (row[article], row[question])
-            if key in seen:
-                found.add(row[article])
-            seen.add(key)
+    rows = [*winners.new, *winners.old]
+    held = winners.articles
+    if held is None:
+        return sorted({row[article] for row in rows})
+    found = {row[article] for row in rows if row[article] in held}
+    pairs = [(row[article], row[question]) for row in rows if row[deleted] is None and row[article] not in held]
+    if len(set(pairs)) < len(pairs):  # the file brings two live answers to one question somewhere
+        seen: set[tuple[Any, Any]] = set()
+        for pair in pairs:
+            if pair in seen:
+                found.add(pair[0])
+            seen.add(pair)
     return sorted(found)
 
 

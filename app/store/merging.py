@@ -70,6 +70,8 @@ class ForeignProject:
         self.path = path
         self.name = path.name
         self._fragments: list[tuple[Any, ...]] | None = None
+        self._sha256: str | None = None
+        self._ahead: dict[tuple[str, tuple[str, ...]], list[tuple[Any, ...]]] = {}
         self._engine = make_readonly_engine(path)
         try:
             with self._engine.connect() as conn:
@@ -111,9 +113,21 @@ class ForeignProject:
             yield from conn.exec_driver_sql("SELECT id, title, text_sha256, text FROM article").tuples()
 
     def rows(self, table: str, columns: Sequence[str]) -> list[tuple[Any, ...]]:
+        """Every row of ``table`` (``columns``), as read ahead (once) or read now."""
+        ahead = self._ahead.pop((table, tuple(columns)), None)
+        if ahead is not None:
+            return ahead
         # The driver's own cursor: tens of thousands of plain tuples, no result objects.
         with self._engine.connect() as conn:
             return sqlite_connection(conn).execute(f"SELECT {quoted(columns)} FROM {table}").fetchall()
+
+    def read_ahead(self) -> None:
+        """Read the rows the merge checks (:data:`VERSIONED`, statuses, fragments) now, on
+        the caller's thread, for :meth:`rows` to hand over once each."""
+        ahead = {(table, columns): self.rows(table, columns) for table, columns in VERSIONED.values()}
+        ahead["assignment", STATUS_COLUMNS] = self.rows("assignment", STATUS_COLUMNS)
+        self.fragment_rows()
+        self._ahead = ahead
 
     def fragment_rows(self) -> list[tuple[Any, ...]]:
         """(annotation id, start, end) of every fragment, by annotation and start; none
@@ -131,11 +145,14 @@ class ForeignProject:
         return self.rows("coder", ("id", "name", "role", "created_at"))
 
     def sha256(self) -> str:
-        digest = hashlib.sha256()
-        with self.path.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-        return digest.hexdigest()
+        """The file's sha256 (read once: the file is not changed while it is open)."""
+        if self._sha256 is None:
+            digest = hashlib.sha256()
+            with self.path.open("rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(block)
+            self._sha256 = digest.hexdigest()
+        return self._sha256
 
     def close(self) -> None:
         self._engine.dispose()

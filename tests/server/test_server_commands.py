@@ -309,3 +309,33 @@ def test_live_and_package_work_of_one_coder_meet_without_duplicates(published, p
     assert {n for _article, n in live_rows} == {2}  # code() leaves two live spans per article
     assert {fresh[0].id, fresh[1].id} <= {article for article, _n in live_rows}
     assert merges == 2  # the study's own entry, and the one merge that changed something
+
+
+def test_a_row_the_server_holds_on_another_article_is_named_in_the_refusal(
+    published, pg_cluster, study, capsys, tmp_path
+):
+    """A row of the package the server holds on an article outside the package is refused
+    by the server's key when written; the file is then checked id by id in the same
+    transaction to name the row, and nothing changes."""
+    import sqlite3
+
+    _path, url = published
+    package = tmp_path / "ana.loupe"
+    assert run(capsys, "package", url, "--coder", "ana", "-o", str(package))[0] == 0
+    _code_package(package, "ana", variant=1)
+    with sqlite3.connect(package) as raw:
+        raw.row_factory = sqlite3.Row
+        row = dict(raw.execute("SELECT * FROM annotation WHERE coder_id = ? AND deleted_at IS NULL "
+                               "ORDER BY updated_at DESC, id LIMIT 1", (study.coders["ana"],)).fetchone())
+    raw.close()
+    elsewhere = sorted(study.articles - study.assigned["ana"])[0]
+    with login(pg_cluster, url, "lead", "pw") as conn:
+        columns = ", ".join(f'"{c}"' for c in row)
+        values = {**row, "article_id": elsewhere, "uncertain": bool(row["uncertain"])}
+        conn.execute(f"INSERT INTO annotation ({columns}) VALUES ({', '.join(['%s'] * len(row))})",
+                     list(values.values()))
+    before = _server_rows(pg_cluster, url)
+    code, out, err = run(capsys, "merge", url, str(package))
+    assert (code, out) == (1, "")
+    assert err == f"loupe: Nothing was merged: ana.loupe, annotation {row['id']}: it would move the annotation to another article.\n"
+    assert _server_rows(pg_cluster, url) == before

@@ -105,12 +105,13 @@ def test_a_write_that_changes_other_rows_than_the_checked_ones_undoes_the_merge(
 
     def stale(conn, foreign, plan, cancelled):  # noqa: ANN001, ANN202
         winners = plan.versioned["annotation"]
-        first = winners.rows[0]
+        first = winners.new[0]
         at = {c: i for i, c in enumerate(writes.VERSIONED["annotation"][1])}
         older = list(first)
         older[at["revision"]] = 0  # older than what the project will hold
         real(conn, foreign, plan, cancelled)
-        winners.rows[:] = [tuple(older)]
+        winners.new[:] = []
+        winners.old[:] = [tuple(older)]  # the same row again, as one the project holds
         winners.held[first[0]] = None
         return real(conn, foreign, plan, cancelled)
 
@@ -122,14 +123,22 @@ def test_a_write_that_changes_other_rows_than_the_checked_ones_undoes_the_merge(
     assert not list(team.glob("lead.backup-*"))
 
 
-def test_a_row_the_project_holds_on_an_article_outside_the_file_is_named_in_the_refusal(team: Path) -> None:
+@pytest.mark.parametrize(("order", "files"), [
+    ("id", ("bob.loupe", "alice.loupe")),
+    # the last of alice's annotations written (by article, then id): every other one is in
+    # the transaction when her file is checked again, found as the project's own and left
+    ("article_id DESC, id DESC", ("alice.loupe",)),
+])
+def test_a_row_the_project_holds_on_an_article_outside_the_file_is_named_in_the_refusal(
+    team: Path, order: str, files: tuple[str, ...]
+) -> None:
     """The checks read the coder's rows on the file's own articles; a row the project
     holds elsewhere is refused by the project's key when written, and the file is then
-    checked id by id to say which row and why, with the earlier file's writes undone."""
+    checked id by id to say which row and why."""
     ids = coder_ids(team / "lead.loupe")
     package = sqlite3.connect(team / "alice.loupe")
     row = list(package.execute(
-        "SELECT * FROM annotation WHERE coder_id = ? AND deleted_at IS NULL ORDER BY id LIMIT 1", (ids["alice"],)
+        f"SELECT * FROM annotation WHERE coder_id = ? AND deleted_at IS NULL ORDER BY {order} LIMIT 1", (ids["alice"],)
     ).fetchone())
     package.close()
     lead = sqlite3.connect(team / "lead.loupe")
@@ -143,7 +152,7 @@ def test_a_row_the_project_holds_on_an_article_outside_the_file_is_named_in_the_
     lead.close()
     before = dump(team / "lead.loupe")
     with open_project(team / "lead.loupe") as project, pytest.raises(MergeError) as refused:
-        merge_files(project, [team / "bob.loupe", team / "alice.loupe"])
+        merge_files(project, [team / name for name in files])
     assert str(refused.value) == (
         f"Nothing was merged: alice.loupe, annotation {row[0]}: it would move the annotation to another article."
     )

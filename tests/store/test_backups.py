@@ -4,7 +4,8 @@
   never counts among the backups kept; every backup under its final name opens as the
   whole project.
 * A backup that cannot be written (a file size limit standing in for a full disk): one
-  sentence, and the merge does not start.
+  sentence, and nothing of the merge is committed (the backup is written while the
+  files are merged, and the merge commits only once it is complete).
 * Backups broken by earlier versions (an empty file, a hot journal) are not counted.
 """
 
@@ -204,3 +205,39 @@ def test_merging_an_unchanged_file_again_leaves_no_new_backup_and_keeps_the_old_
         again = merge_files(project, [team / "alice.loupe"])
     assert again.backup is None and not again.files[0].changed
     assert backups_of(lead) == [Path(first.backup)]
+
+
+def test_a_backup_that_fails_after_the_rows_were_written_commits_nothing(
+    team: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The backup is written while the files are merged, and the merge commits only once
+    it is complete: one that fails after every row was written undoes them all."""
+    import threading
+
+    import app.services.merging as merging
+    import app.store.backups as backups
+
+    written = threading.Event()
+    real_merge_file, real_fsync = merging.merge_file, backups.fsync_file
+
+    def merge_file(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        result = real_merge_file(*args, **kwargs)
+        assert result.changed  # alice's rows are in the merge's transaction now
+        written.set()
+        return result
+
+    def fsync_after_the_writes(target: Path) -> None:
+        assert written.wait(60)
+        real_fsync(target)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(merging, "merge_file", merge_file)
+    monkeypatch.setattr(backups, "fsync_file", fsync_after_the_writes)
+    before = dump(team / "lead.loupe")
+    with open_project(team / "lead.loupe") as lead, pytest.raises(ProjectError) as raised:
+        merge_files(lead, [team / "alice.loupe"])
+    assert str(raised.value) == (
+        f"No backup of lead.loupe could be written in {team} (No space left on device); nothing was changed."
+    )
+    assert written.is_set() and dump(team / "lead.loupe") == before
+    assert backups_of(team / "lead.loupe") == [] and leftovers(team) == []
