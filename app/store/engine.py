@@ -97,10 +97,11 @@ def make_engine(target: str | Path, *, existing: bool = False) -> Engine:
     its application id before it changes anything.
     """
     if is_url(target):
-        from app.store.unreachable import watch
+        from app.store.unreachable import ping_after_idle, watch
 
-        engine = create_engine(server_url(str(target)), pool_pre_ping=True)
+        engine = create_engine(server_url(str(target)))
         watch(engine, shown_location(target))
+        ping_after_idle(engine)
         return engine
     path = Path(target)
     engine = create_engine(f"sqlite:///{path}")

@@ -231,11 +231,32 @@ def test_a_window_started_while_the_server_is_down_codes_in_the_copy(
 def test_without_a_copy_the_window_says_the_server_cannot_be_reached(qtbot, pg_cluster, published) -> None:
     from app.core.errors import ServerUnreachable
     from app.ui.main_window import MainWindow
-    from app.ui.settings import Settings
     from app.ui.server_sign_in import open_on_server
+    from app.ui.settings import Settings
 
     window = MainWindow(Settings(None))
     qtbot.addWidget(window)
     with server_stopped(pg_cluster), pytest.raises(ServerUnreachable, match="cannot be reached"):
         open_on_server(window, published)
     assert window.controller.project is None
+
+
+def test_a_connection_cut_while_idle_is_replaced_unseen(pg_cluster, published, study, monkeypatch) -> None:
+    """The server restarted while the window's pooled connection waited: the next edit
+    tries the idle connection first, the pool connects anew, and the edit is made."""
+    import sys
+
+    from app.core.edits import AddAnnotation
+    from app.services.editing import apply_edit, new_annotation
+    from app.services.projects import open_project
+
+    article = _first_article_of(study)
+    with open_project(published) as project:
+        ana = next(c for c in project.store.coders.list() if c.name == "ana")
+        project.store.articles.get(article)  # a connection now waits in the pool
+        with server_stopped(pg_cluster):
+            pass  # ... and is cut by the restart
+        monkeypatch.setattr(sys.modules["app.store.unreachable"], "IDLE_PING_SECONDS", 0.0)
+        added = new_annotation(article, ana.id, "Actor", 0, 6)
+        apply_edit(project, AddAnnotation(added))
+    assert _ana_rows(pg_cluster, published, article)[added.id][:3] == ("Actor", 0, 6)
