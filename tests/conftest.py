@@ -4,7 +4,8 @@ Both backends: a module marked ``pytestmark = pytest.mark.both_backends`` runs e
 that uses ``project`` or ``project_location`` (directly or through its fixtures) twice,
 ``[file]`` on a project file and ``[server]`` on a new database of the session's
 throwaway PostgreSQL cluster (``pg_cluster``; skipped with the reason where PostgreSQL or
-psycopg is missing). Every other test sees only the file.
+psycopg is missing). Every other test sees only the file, as does a test marked
+``file_only`` in such a module (a comment above it says why).
 """
 
 from __future__ import annotations
@@ -26,7 +27,12 @@ BACKENDS = ("file", "server")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if "backend" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_backends"):
+    definition = metafunc.definition
+    if (
+        "backend" in metafunc.fixturenames
+        and definition.get_closest_marker("both_backends")
+        and not definition.get_closest_marker("file_only")
+    ):
         metafunc.parametrize("backend", BACKENDS, indirect=True)
 
 
