@@ -33,7 +33,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         and definition.get_closest_marker("both_backends")
         and not definition.get_closest_marker("file_only")
     ):
-        metafunc.parametrize("backend", BACKENDS, indirect=True)
+        metafunc.parametrize("backend", BACKENDS, indirect=True, scope="module")
 
 
 @pytest.fixture(scope="session")
@@ -55,9 +55,10 @@ def server_url(pg_cluster: Cluster) -> str:
     return pg_cluster.url(pg_cluster.new_database())
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def backend(request: pytest.FixtureRequest) -> str:
-    """Where ``project`` lives: "file", or "server" in a module marked ``both_backends``."""
+    """Where ``project`` lives: "file", or "server" in a module marked ``both_backends``
+    (module-scoped, so a module's own shared fixtures may follow it too)."""
     return getattr(request, "param", "file")
 
 
