@@ -12,7 +12,6 @@ from app.agreement.kalpha import kalpha
 from app.services.agreement.report import AgreementReport, agreement_report
 from tests.export_fixtures import coded_copy, coded_project
 
-
 pytestmark = pytest.mark.both_backends
 
 
