@@ -71,6 +71,8 @@ def test_filters_match_the_whole_table(team: Project) -> None:
     assert assignment_order(team, needle=needle) == [
         r.article_id for r in table if needle in f"{r.title}\n{r.source or ''}".casefold()
     ]
+    couriers = [r.article_id for r in table if r.source == "Daily Courier"]
+    assert couriers and assignment_order(team, needle="DAILY courier") == couriers  # ASCII case ignored
     assert assignment_order(team, show="unassigned") == [r.article_id for r in table if not r.assigned_to]
     assert assignment_order(team, show="overlap") == [r.article_id for r in table if r.overlap]
     assert assignment_order(team, show="carol") == [r.article_id for r in table if r.status("carol")]
