@@ -95,8 +95,18 @@ def write_yaml(path: Any, document: dict[str, Any]) -> Any:
     return path
 
 
-def rows(path: Path, sql: str) -> list[tuple]:
-    """The rows of ``sql`` on the project file at ``path``, through the raw driver."""
+def rows(path: Path | str, sql: str) -> list[tuple]:
+    """The rows of ``sql`` on the project file at ``path``, through the raw driver (or on
+    the project on the team server whose URL ``path`` is, through SQLAlchemy)."""
+    if "://" in str(path):
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(str(path))
+        try:
+            with engine.connect() as server:
+                return [tuple(row) for row in server.execute(text(sql))]
+        finally:
+            engine.dispose()
     conn = sqlite3.connect(path)
     try:
         return conn.execute(sql).fetchall()

@@ -44,9 +44,14 @@ def write_articles(folder: Path, n: int, *, start: int = 0) -> Path:
     return path
 
 
-def team_project(path: Path, n: int = 30, coders: tuple[str, ...] = ("alice", "bob", "carol")) -> Project:
+def team_project(
+    path: Path | str, n: int = 30, coders: tuple[str, ...] = ("alice", "bob", "carol"), *, folder: Path | None = None
+) -> Project:
+    """A project at ``path`` (a file, or a team server's URL) with ``n`` articles, the
+    lead lena and ``coders``; the articles' file is written to ``folder`` (default: the
+    project file's folder)."""
     project = create_project(path)
-    import_articles(project, [write_articles(path.parent, n)], model=NO_MODEL)
+    import_articles(project, [write_articles(folder or Path(path).parent, n)], model=NO_MODEL)
     project.store.coders.get_or_create("lena", "lead")
     for name in coders:
         project.store.coders.get_or_create(name)
@@ -87,8 +92,12 @@ def code(project: Project, article: Article, coder_id: str, *, variant: int = 0,
     return {"annotations": 2, "tombstones": 1, "relations": 1, "answers": 2}
 
 
-def dump(path: Path) -> dict[str, list[tuple]]:
-    """Every row of every table of a project file, sorted, read through the raw driver."""
+def dump(path: Path | str) -> dict[str, list[tuple]]:
+    """Every row of every table of a project file, sorted, read through the raw driver
+    (or of a project on the team server: ``path`` is its URL)."""
+    if "://" in str(path):
+        return _dump_server(str(path))
+    path = Path(path)
     conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     try:
         tables = [
@@ -127,3 +136,18 @@ def copy_team(template: Path, target: Path) -> Path:
     for path in template.glob("*.loupe"):
         shutil.copy(path, target / path.name)
     return target
+
+
+def _dump_server(url: str) -> dict[str, list[tuple]]:
+    from sqlalchemy import create_engine, inspect, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            tables = sorted(inspect(conn).get_table_names())
+            return {
+                table: sorted((tuple(row) for row in conn.execute(text(f'SELECT * FROM "{table}"'))), key=repr)
+                for table in tables
+            }
+    finally:
+        engine.dispose()

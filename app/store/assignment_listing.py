@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Engine
 
 from app.core.team import ArticleAssignment, AssignmentCell
 from app.store.assignment_standing import Standing, StandingCache
-from app.store.listing import _like, _tuples, sort_key
+from app.store.listing import _like, _tuples, sort_key, title_or_source_contains
 
 #: Sortable text columns and their SQL keys (ties broken by position).
 SORT_KEYS = {
@@ -60,7 +60,7 @@ class AssignmentListing:
                     standing.read_ranks(coder, partial(_tuples, conn))
                 ids = standing.remember(key, standing.shown(self._sorted(conn, standing, sort, sort_coder), show, show_coder))
             if needle:
-                sql = "SELECT a.id FROM article a WHERE a.title LIKE :needle ESCAPE '\\' OR a.source LIKE :needle ESCAPE '\\'"
+                sql = f"SELECT a.id FROM article a WHERE {title_or_source_contains(conn.dialect.name == 'sqlite')}"
                 matching = {row[0] for row in _tuples(conn, sql, {"needle": _like(needle)})}
                 ids = [i for i in ids if i in matching]
         return ids[::-1] if descending else list(ids)

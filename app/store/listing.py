@@ -64,6 +64,14 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
+def title_or_source_contains(sqlite: bool) -> str:
+    """The condition "the title or source of ``a`` contains :needle" (a :func:`_like`
+    pattern), ignoring the case of ASCII letters: SQLite's LIKE does, PostgreSQL's LIKE
+    compares case and its ILIKE does not."""
+    like = "LIKE" if sqlite else "ILIKE"
+    return f"(a.title {like} :needle ESCAPE '\\' OR a.source {like} :needle ESCAPE '\\')"
+
+
 class ListingQueries:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -95,7 +103,7 @@ class ListingQueries:
         params: dict[str, Any] = {"coder": coder_id}
         where = []
         if needle:
-            where.append("(a.title LIKE :needle ESCAPE '\\' OR a.source LIKE :needle ESCAPE '\\')")
+            where.append(title_or_source_contains(self._engine.dialect.name == "sqlite"))
             params["needle"] = _like(needle)
         keys = []
         if sort == "position" and first:

@@ -1,6 +1,7 @@
 """A throwaway PostgreSQL cluster for the team-server tests.
 
-The session starts one cluster (:func:`tests.server.cluster.running_cluster`): ``initdb`` as the ``postgres`` user into a temporary
+The fixtures ``pg_cluster`` and ``server_url`` live in :mod:`tests.conftest` (the service
+tests marked ``both_backends`` use them too). The session starts one cluster (:func:`tests.server.cluster.running_cluster`): ``initdb`` as the ``postgres`` user into a temporary
 folder, ``pg_ctl start`` on 127.0.0.1 and a free port with its socket in that folder, a
 ``lead`` role (login, password ``pw``, may create roles) that owns the databases the
 tests make. Every test gets a database of its own (``server_url``), and the cluster is
@@ -19,24 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.server.cluster import LEAD_PASSWORD, Cluster, ClusterUnavailable, running_cluster
+from tests.server.cluster import LEAD_PASSWORD, Cluster
 
 __all__ = ["LEAD_PASSWORD", "Cluster", "login"]
-
-
-@pytest.fixture(scope="session")
-def pg_cluster() -> Iterator[Cluster]:
-    try:
-        with running_cluster() as cluster:
-            yield cluster
-    except ClusterUnavailable as reason:
-        pytest.skip(str(reason))
-
-
-@pytest.fixture
-def server_url(pg_cluster: Cluster) -> str:
-    """An empty database owned by ``lead``: ``postgresql+psycopg://lead:pw@127.0.0.1:PORT/studyN``."""
-    return pg_cluster.url(pg_cluster.new_database())
 
 
 @contextlib.contextmanager

@@ -30,6 +30,8 @@ from app.services.agreement.report import agreement_report
 from app.services.projects import Project
 from tests.services.test_agreement_report import Study
 
+pytestmark = pytest.mark.both_backends
+
 
 class Gold(Study):
     """Three coders on article 0 (done by all), article 1 done by ana only; gail adjudicates."""

@@ -24,6 +24,8 @@ from app.services.projects import Project, open_project
 from app.store import migrate
 from tests.services.test_adjudication import Gold
 
+pytestmark = pytest.mark.both_backends
+
 
 @pytest.fixture
 def gold(project: Project, tmp_path: Path) -> Gold:
@@ -34,6 +36,10 @@ def _status(gold: Gold) -> str:
     return gold.project.store.assignments.status(gold.a0, gold.gail)
 
 
+# The interleaving runs B inside A's statement on one thread, which only SQLite's single
+# writer allows (on PostgreSQL B would wait for A's row lock forever); concurrent
+# rejections on the server are tests/server/test_server_concurrency.py's.
+@pytest.mark.file_only
 def test_two_connections_interleaving_rejections_lose_none(gold: Gold) -> None:
     """Window A starts a rejection; window B (another connection) rejects in between."""
     keys = [g.key for g in gold.view().groups]
@@ -114,6 +120,9 @@ def _downgrade(path: Path, revision: str) -> None:
         engine.dispose()
 
 
+# A project at schema 0002 (rejections in the settings) exists only as a file: the team
+# server came later; the file is read with sqlite3 to see what an older Loupe left.
+@pytest.mark.file_only
 def test_rejections_in_the_settings_of_a_0002_project_move_into_their_table(gold: Gold) -> None:
     path = Path(gold.project.store.location)
     keys = [g.key for g in gold.view().groups]
@@ -151,6 +160,7 @@ def test_rejections_in_the_settings_of_a_0002_project_move_into_their_table(gold
     assert rows == sorted([(gold.gail, gold.a0, keys[2]), (gold.gail, gold.a0, relation)], key=lambda r: r[2])
 
 
+@pytest.mark.file_only  # as above: a downgrade to 0002 is for files, read with sqlite3
 def test_the_downgrade_puts_rejections_back_into_the_settings(gold: Gold) -> None:
     key = gold.view().groups[2].key
     set_rejected(gold.project, SetRejected(gold.a0, gold.gail, key, True))

@@ -37,6 +37,8 @@ from tests.agreement.test_agreement_published import FLEISS_1971
 from tests.agreement.test_multirater_published import AGRESTI_1992, KRIPPENDORFF_1980_P139
 from tests.services.test_agreement_report import Study
 
+pytestmark = pytest.mark.both_backends
+
 CODEBOOK = """
 name: Grades
 version: "1"
@@ -61,12 +63,15 @@ questions:
 """
 
 
-def coded_study(tmp_path: Path, ratings: np.ndarray, *, spans: bool = False) -> Study:
+def coded_study(
+    tmp_path: Path, ratings: np.ndarray, *, spans: bool = False, location: str | Path | None = None
+) -> Study:
     """A project whose coders c0, c1, ... answered ``grade`` of article u with
     ``ratings[coder, u]`` (0: no answer), all articles done; with ``spans`` each coder also
-    marks the same span of every article with that grade as its attribute."""
+    marks the same span of every article with that grade as its attribute. The project is
+    ``location`` (default: g.loupe in ``tmp_path``)."""
     (tmp_path / "grades.yaml").write_text(CODEBOOK, encoding="utf-8")
-    project = create_project(tmp_path / "g.loupe", codebook_path=tmp_path / "grades.yaml")
+    project = create_project(location or tmp_path / "g.loupe", codebook_path=tmp_path / "grades.yaml")
     study = Study(project, tmp_path / "texts", ratings.shape[1])
     names = [f"c{i}" for i in range(ratings.shape[0])]
     for i, name in enumerate(names):
@@ -85,10 +90,10 @@ def by_option(rows: tuple[OptionAgreement, ...]) -> dict[Any, OptionAgreement]:
     return {r.option: r for r in rows}
 
 
-def test_krippendorff_1980_p139_per_option_alpha_through_the_report(tmp_path: Path) -> None:
+def test_krippendorff_1980_p139_per_option_alpha_through_the_report(project_location: str | Path, tmp_path: Path) -> None:
     """p. 139: three coders, nine units, values 1-4; the alpha of each value against all
     others is 0.381, 0.711, 0.717, 0.764."""
-    study = coded_study(tmp_path, KRIPPENDORFF_1980_P139)
+    study = coded_study(tmp_path, KRIPPENDORFF_1980_P139, location=project_location)
     with study.project:
         report = agreement_report(study.project, n_bootstrap=0)
     measure = report.measure("question:grade")
@@ -113,12 +118,12 @@ def test_krippendorff_1980_p139_per_option_alpha_through_the_report(tmp_path: Pa
     assert report.measure("question:level").options == ()
 
 
-def test_agresti_1992_per_option_kappa_through_questions_and_attributes(tmp_path: Path) -> None:
+def test_agresti_1992_per_option_kappa_through_questions_and_attributes(project_location: str | Path, tmp_path: Path) -> None:
     """Agresti (1992, p. 202): two neurologists' diagnoses; category-specific kappas
     0.781, 0.247, 0.402, 0.435 (Fleiss' kappa_j), here as the answers of two coders and
     as the attribute of the spans they both marked."""
     ratings = np.array([[u["A"] for u in AGRESTI_1992], [u["B"] for u in AGRESTI_1992]])
-    study = coded_study(tmp_path, ratings, spans=True)
+    study = coded_study(tmp_path, ratings, spans=True, location=project_location)
     with study.project:
         report = agreement_report(study.project, n_bootstrap=0)
     published = {"1": 0.781, "2": 0.247, "3": 0.402, "4": 0.435}
@@ -138,23 +143,23 @@ def test_agresti_1992_per_option_kappa_through_questions_and_attributes(tmp_path
         assert (rows["1"].confused_with, rows["1"].n_confused) == ("2", 7.0)
 
 
-def test_fleiss_1971_per_option_kappa_through_the_report(tmp_path: Path) -> None:
+def test_fleiss_1971_per_option_kappa_through_the_report(project_location: str | Path, tmp_path: Path) -> None:
     """Fleiss (1971), six ratings of 30 patients: kappa_j 0.245, 0.245, 0.520, 0.471,
     0.566 (R's irr; within 0.005 of DKPro's 0.248, 0.248, 0.517, 0.470, 0.565)."""
-    study = coded_study(tmp_path, FLEISS_1971.T)
+    study = coded_study(tmp_path, FLEISS_1971.T, location=project_location)
     with study.project:
         report = agreement_report(study.project, n_bootstrap=0)
     rows = by_option(report.measure("question:grade").options)
     assert [round(rows[str(c)].kappa, 3) for c in range(1, 6)] == [0.245, 0.245, 0.520, 0.471, 0.566]
 
 
-def test_confused_with_on_a_small_hand_made_case(tmp_path: Path) -> None:
+def test_confused_with_on_a_small_hand_made_case(project_location: str | Path, tmp_path: Path) -> None:
     """Two coders, six articles, one answer missing: "2" is confused with "3" twice and
     with "1" once; "1" only with "2"; "4" was chosen once, on the article the other coder
     left unanswered, so it is never paired: no alpha, and a kappa_j of 1 (every pairable
     unit agrees on not-4, while its pooled share, 1/6, counts every value given)."""
     ratings = np.array([[1, 2, 2, 3, 1, 4], [1, 3, 3, 3, 2, 0]])
-    study = coded_study(tmp_path, ratings)
+    study = coded_study(tmp_path, ratings, location=project_location)
     with study.project:
         report = agreement_report(study.project, n_bootstrap=0)
     rows = by_option(report.measure("question:grade").options)

@@ -10,12 +10,21 @@ import pytest
 
 from app.agreement.kalpha import kalpha
 from app.services.agreement.report import AgreementReport, agreement_report
-from tests.export_fixtures import coded_copy
+from tests.export_fixtures import coded_copy, coded_project
+
+pytestmark = pytest.mark.both_backends
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AgreementReport]:
-    with coded_copy(tmp_path_factory.mktemp("q")) as project:
+def report(
+    backend: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[AgreementReport]:
+    if backend == "server":
+        cluster = request.getfixturevalue("pg_cluster")
+        opened = coded_project(cluster.url(cluster.new_database()))
+    else:
+        opened = coded_copy(tmp_path_factory.mktemp("q"))
+    with opened as project:
         yield agreement_report(project, n_bootstrap=500, seed=3)
 
 

@@ -36,6 +36,8 @@ from app.services.editing import apply_edit, new_annotation, new_relation
 from app.services.importing import import_articles
 from app.services.projects import Project, create_project
 
+pytestmark = pytest.mark.both_backends
+
 BODY = "Anton Korolev said 40 migrants were forced to sign contracts in Kiresk."
 
 
@@ -429,9 +431,9 @@ questions:
 """
 
 
-def test_options_yes_no_numbers_and_what_is_not_measured(tmp_path: Path) -> None:
+def test_options_yes_no_numbers_and_what_is_not_measured(project_location: str | Path, tmp_path: Path) -> None:
     (tmp_path / "options.yaml").write_text(CODEBOOK, encoding="utf-8")
-    with create_project(tmp_path / "o.loupe", codebook_path=tmp_path / "options.yaml") as project:
+    with create_project(project_location, codebook_path=tmp_path / "options.yaml") as project:
         study = Study(project, tmp_path / "texts", 4)
         study.coder("ana")
         study.coder("ben")

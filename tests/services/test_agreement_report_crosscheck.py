@@ -26,6 +26,8 @@ from app.services.importing import import_articles
 from app.services.projects import Project
 from tests.agreement.unitizing_reference import unitizing_alpha
 
+pytestmark = pytest.mark.both_backends
+
 CODERS = ("ana", "ben", "cy")
 LABELS = ("Actor", "Claim", "Coercion")
 

@@ -19,13 +19,20 @@ from tests.codebook_versions import MAP_1_2, MAP_2_3, document_v2, document_v3, 
 from tests.services.test_codebook_versions import coded_project
 from tests.team_fixtures import NO_MODEL, span, write_articles
 
+pytestmark = pytest.mark.both_backends
+
 
 @pytest.fixture(scope="module")
-def study(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def study(backend: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path | str:
     """Six articles coded by ana and ben under version 1; the project moved to version 3;
-    a seventh article coded by both under version 3 (Claims with the new certainty)."""
+    a seventh article coded by both under version 3 (Claims with the new certainty). On
+    "server" in a new database of the session's cluster."""
     folder = tmp_path_factory.mktemp("agreement-versions")
-    path = coded_project(folder)
+    location = None
+    if backend == "server":
+        cluster = request.getfixturevalue("pg_cluster")
+        location = cluster.url(cluster.new_database())
+    path = coded_project(folder, location)
     write_yaml(folder / "v2.yaml", document_v2())
     write_yaml(folder / "v3.yaml", document_v3())
     (folder / "m12.yaml").write_text(MAP_1_2, encoding="utf-8")
@@ -46,7 +53,7 @@ def study(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def test_a_new_attribute_is_measured_only_on_articles_coded_under_its_version(study: Path) -> None:
+def test_a_new_attribute_is_measured_only_on_articles_coded_under_its_version(study: Path | str) -> None:
     with open_project(study) as project:
         report = agreement_report(project, n_bootstrap=0)
     assert len(report.articles) == 7
@@ -60,7 +67,7 @@ def test_a_new_attribute_is_measured_only_on_articles_coded_under_its_version(st
     assert claim_type.note is None and max(f.n_units for f in claim_type.figures) == 7
 
 
-def test_a_split_and_merged_options_are_noted(study: Path) -> None:
+def test_a_split_and_merged_options_are_noted(study: Path | str) -> None:
     with open_project(study) as project:
         report = agreement_report(project, n_bootstrap=0)
     deportation = report.measure("span:Deportation")
@@ -74,7 +81,7 @@ def test_a_split_and_merged_options_are_noted(study: Path) -> None:
     )
 
 
-def test_as_of_version_1_only_what_existed_then_on_what_was_coded_then(study: Path) -> None:
+def test_as_of_version_1_only_what_existed_then_on_what_was_coded_then(study: Path | str) -> None:
     with open_project(study) as project:
         report = agreement_report(project, n_bootstrap=0, codebook_version="1")
         assert report.codebook_version == "version 1 (1)"

@@ -17,6 +17,8 @@ from app.services.importing import import_articles
 from app.services.projects import Project, open_project
 from tests.team_fixtures import NO_MODEL, SOURCES, code, team_project, write_articles
 
+pytestmark = pytest.mark.both_backends
+
 
 def articles_with_sources(counts: dict[str, int]) -> list[tuple[str, str | None]]:
     return [(f"{source}-{i}", source) for source, n in counts.items() for i in range(n)]
@@ -55,8 +57,8 @@ def test_kept_work_stays_and_counts_towards_its_coder() -> None:
 
 
 @pytest.fixture
-def team(tmp_path: Path) -> Project:
-    with team_project(tmp_path / "study.loupe", n=30) as project:
+def team(project_location: str | Path, tmp_path: Path) -> Project:
+    with team_project(project_location, n=30, folder=tmp_path) as project:
         yield project
 
 
@@ -141,9 +143,11 @@ def test_unknown_coder_and_bad_share_are_refused(team: Project) -> None:
         add_coder(team, "a,b")
 
 
-def test_cli_coders_assign_and_assignments(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    path = tmp_path / "study.loupe"
-    team_project(path, n=12, coders=()).close()
+def test_cli_coders_assign_and_assignments(
+    project_location: str | Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = project_location
+    team_project(path, n=12, coders=(), folder=tmp_path).close()
     assert main(["coders", str(path), "--add", "ann"]) == 0
     assert main(["coders", str(path), "--add", "ben"]) == 0
     assert main(["coders", str(path), "--add", "gil", "--role", "adjudicator"]) == 0

@@ -25,10 +25,12 @@ from app.services.editing import add_annotation, apply_edit
 from app.services.projects import Project
 from tests.team_fixtures import code, dump, span, team_project
 
+pytestmark = pytest.mark.both_backends
+
 
 @pytest.fixture
-def team(tmp_path: Path) -> Iterator[Project]:
-    with team_project(tmp_path / "study.loupe", n=30) as project:
+def team(project_location: str | Path, tmp_path: Path) -> Iterator[Project]:
+    with team_project(project_location, n=30, folder=tmp_path) as project:
         project.store.coders.get_or_create("gil", "adjudicator")
         yield project
 
@@ -109,7 +111,7 @@ def test_taking_back_worked_articles_is_refused_and_changes_nothing(team: Projec
     give_articles(team, articles[:6], "alice")
     WORK[work](team, articles[3], coder_id(team, "alice"))
     WORK[work](team, articles[5], coder_id(team, "alice"))
-    before = dump(Path(team.store.location))
+    before = dump(team.store.location)
     title = team.store.articles.get(articles[3]).title
     with pytest.raises(AssignmentError) as refused:
         take_back_articles(team, articles[:6], "alice")
@@ -117,7 +119,7 @@ def test_taking_back_worked_articles_is_refused_and_changes_nothing(team: Projec
         f"alice has already worked on '{title}' and 1 more of these articles, and work is never "
         "taken back from a coder, so no article was taken back."
     )
-    assert dump(Path(team.store.location)) == before
+    assert dump(team.store.location) == before
     assert take_back_articles(team, articles[:3], "alice") == 3  # the unworked ones can go
     assert assigned(team) == {a: {"alice"} for a in articles[3:6]}
 
@@ -125,7 +127,7 @@ def test_taking_back_worked_articles_is_refused_and_changes_nothing(team: Projec
 def test_unknown_coders_articles_and_adjudicators_are_refused(team: Project) -> None:
     articles = ids(team)
     give_articles(team, articles[:4], "alice")
-    before = dump(Path(team.store.location))
+    before = dump(team.store.location)
     with pytest.raises(AssignmentError, match="^There is no coder named 'dave' in this project"):
         give_articles(team, articles[:2], "dave")
     with pytest.raises(AssignmentError, match="^There is no coder named 'dave' in this project"):
@@ -141,7 +143,7 @@ def test_unknown_coders_articles_and_adjudicators_are_refused(team: Project) -> 
         give_articles(team, articles[:2], "gil")
     with pytest.raises(AssignmentError, match="^gil is an adjudicator"):
         take_back_articles(team, articles[:2], "gil")
-    assert dump(Path(team.store.location)) == before
+    assert dump(team.store.location) == before
 
 
 def test_article_table_matches_the_per_coder_summary(team: Project) -> None:

@@ -24,12 +24,14 @@ from app.services.coding import set_status
 from app.services.projects import Project, open_project
 from tests.team_fixtures import code, team_project
 
+pytestmark = pytest.mark.both_backends
+
 STATUS_RANK = {None: 0, "todo": 1, "in_progress": 2, "done": 3}
 
 
 @pytest.fixture
-def team(tmp_path: Path) -> Iterator[Project]:
-    with team_project(tmp_path / "study.loupe", n=30) as project:
+def team(project_location: str | Path, tmp_path: Path) -> Iterator[Project]:
+    with team_project(project_location, n=30, folder=tmp_path) as project:
         assign(project, ["alice", "bob"], overlap=0.2, seed=3)
         articles = project.store.articles.list()
         give_articles(project, [articles[0].id], "carol")
@@ -69,6 +71,8 @@ def test_filters_match_the_whole_table(team: Project) -> None:
     assert assignment_order(team, needle=needle) == [
         r.article_id for r in table if needle in f"{r.title}\n{r.source or ''}".casefold()
     ]
+    couriers = [r.article_id for r in table if r.source == "Daily Courier"]
+    assert couriers and assignment_order(team, needle="DAILY courier") == couriers  # ASCII case ignored
     assert assignment_order(team, show="unassigned") == [r.article_id for r in table if not r.assigned_to]
     assert assignment_order(team, show="overlap") == [r.article_id for r in table if r.overlap]
     assert assignment_order(team, show="carol") == [r.article_id for r in table if r.status("carol")]
@@ -89,7 +93,7 @@ def test_overlap_articles_are_those_of_the_progress(team: Project) -> None:
     assert [p.article_id for p in adjudication_progress(team, None, ids[1:3])] == ids[1:3]
 
 
-def test_orders_follow_every_change_of_the_file(team: Project, tmp_path: Path) -> None:
+def test_orders_follow_every_change_of_the_file(team: Project) -> None:
     """The assignments are read once per state of the file: a change made by this
     project's own writes, or by another program with the file open, shows at the next
     sort or filter, never a stale order."""
@@ -105,7 +109,7 @@ def test_orders_follow_every_change_of_the_file(team: Project, tmp_path: Path) -
     expected = [r.article_id for r in sorted(assignment_table(team), key=lambda r: (rank(r, "bob"), r.position))]
     assert assignment_order(team, sort_coder="bob") == expected != by_bob
     # Another program: the lead's command line takes carol's article back.
-    with open_project(tmp_path / "study.loupe") as other:
+    with open_project(team.store.location) as other:
         assert take_back_articles(other, carol_first, "carol") == len(carol_first)
     assert assignment_order(team, show="carol") == []
     assert set(assignment_order(team, show="unassigned")) >= set(nobody)

@@ -7,9 +7,13 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import pytest
+
 from app.core.allocation import allocate
 from app.services.assignment import assign
 from tests.team_fixtures import code, team_project
+
+pytestmark = pytest.mark.both_backends
 
 
 def test_free_articles_go_to_the_least_loaded_coder_first_listed_among_equals() -> None:
@@ -43,8 +47,8 @@ def test_free_articles_go_to_the_least_loaded_coder_first_listed_among_equals() 
             assert free_counts == sorted(free_counts, reverse=True), (trial, free_counts)
 
 
-def test_pairs_are_the_work_states(tmp_path: Path) -> None:
-    with team_project(tmp_path / "study.loupe", n=20) as project:
+def test_pairs_are_the_work_states(project_location: str | Path, tmp_path: Path) -> None:
+    with team_project(project_location, n=20, folder=tmp_path) as project:
         assign(project, ["alice", "bob"], overlap=0.2, seed=1)
         carol = project.store.coders.find("carol")
         article = project.store.articles.list()[0]

@@ -3,7 +3,7 @@ a map in which renames are renames; problems name their item and field."""
 
 from __future__ import annotations
 
-import sqlite3
+import json
 from pathlib import Path
 
 import pytest
@@ -20,8 +20,10 @@ from app.services.codebook_edits import (
 from app.services.codebook_text import codebook_yaml
 from app.services.codebook_versions import adopt_codebook, history
 from app.services.projects import open_project
-from tests.codebook_versions import document_v1
+from tests.codebook_versions import document_v1, rows
 from tests.services.test_codebook_versions import coded_project
+
+pytestmark = pytest.mark.both_backends
 
 ACTOR, CLAIM, COERCION = ("span_labels", 0), ("span_labels", 1), ("span_labels", 2)
 ACTOR_TYPE, ROLE = (*ACTOR, "attributes", 0), (*ACTOR, "attributes", 1)
@@ -145,8 +147,8 @@ def test_moves_and_the_exported_yaml(v1: Codebook) -> None:
     assert parse_codebook(text, "edited.yaml").label_names == ("Actor", "Coercion", "Claim")
 
 
-def test_the_map_of_the_edits_migrates_a_coded_project(tmp_path: Path) -> None:
-    path = coded_project(tmp_path)
+def test_the_map_of_the_edits_migrates_a_coded_project(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    path = coded_project(tmp_path, request.getfixturevalue("server_url") if backend == "server" else None)
     with open_project(path) as project:
         working = WorkingCopy(project.codebook, [v.version for v in history(project)])
         working.set_field(ACTOR, "name", "Agent")
@@ -154,8 +156,7 @@ def test_the_map_of_the_edits_migrates_a_coded_project(tmp_path: Path) -> None:
         result = ready(working)
         report = adopt_codebook(project, result.codebook, result.cmap)
     assert report.changed["annotation"] == 24 and report.dropped == {"annotation": 0, "relation": 0, "answer": 0}
-    with sqlite3.connect(path) as conn:
-        rows = conn.execute("SELECT label, json_extract(attributes, '$.actor_type') FROM annotation "
-                            "WHERE deleted_at IS NULL AND label IN ('Actor', 'Agent')").fetchall()
-    conn.close()
-    assert {label for label, _ in rows} == {"Agent"} and ("Agent", "military") in rows
+    found = rows(path, "SELECT label, CAST(attributes AS TEXT) FROM annotation "
+                       "WHERE deleted_at IS NULL AND label IN ('Actor', 'Agent')")
+    pairs = {(label, json.loads(attributes).get("actor_type")) for label, attributes in found}
+    assert {label for label, _ in pairs} == {"Agent"} and ("Agent", "military") in pairs

@@ -26,6 +26,8 @@ from app.services.editing import EditError, apply_edit, new_annotation, new_rela
 from app.services.importing import import_articles
 from app.services.projects import Project
 
+pytestmark = pytest.mark.both_backends
+
 TEXT = "Anton Korolev said 40 migrants were forced to sign contracts in Kiresk."
 
 

@@ -26,6 +26,8 @@ from app.services.training import mark_training, training_articles, training_rep
 from tests.services.test_adjudication import Gold
 from tests.team_fixtures import dump
 
+pytestmark = pytest.mark.both_backends
+
 
 def adjudicate(gold: Gold) -> None:
     """Gold of article 0: the agreed Actor, ben's Claim, ana's Kiresk, no Coercion, the relation."""
@@ -126,9 +128,9 @@ def test_training_set_and_gold_in_packages(gold: Gold, tmp_path: Path) -> None:
     with open_project(package) as opened:
         in_package = feedback(opened, "ana", a0)
     assert in_package.matched == feedback(project, "ana", a0).matched
-    before = dump(Path(project.store.location))
+    before = dump(project.store.location)
     merged = merge_files(project, [package], make_backup=False)
-    assert not merged.changed and dump(Path(project.store.location)) == before
+    assert not merged.changed and dump(project.store.location) == before
 
     report = training_report(project)
     rows = {c.coder: c for c in report.coders}

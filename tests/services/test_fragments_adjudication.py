@@ -17,6 +17,8 @@ from app.services.editing import apply_edit, new_annotation
 from app.services.projects import Project
 from tests.services.test_agreement_report import Study
 
+pytestmark = pytest.mark.both_backends
+
 
 class Split(Study):
     """ana and ben finish article 0; gail adjudicates."""

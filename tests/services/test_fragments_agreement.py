@@ -18,6 +18,8 @@ from app.services.editing import apply_edit, new_annotation
 from app.services.importing import import_articles
 from app.services.projects import Project
 
+pytestmark = pytest.mark.both_backends
+
 TEXT = "Report 0\n\nAnton Korolev said 40 migrants were forced to sign contracts in Kiresk."
 
 

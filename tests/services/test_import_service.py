@@ -13,6 +13,8 @@ from app.core.errors import ImportFormatError, LoupeError
 from app.services.importing import import_articles, preannotate
 from app.services.projects import Project, open_project
 
+pytestmark = pytest.mark.both_backends
+
 HEADLINE = "Prisoners from Kiresk sent to the front"
 BODY = (
     "KIRESK, March 3 — Anton Korolev, a lawyer in Moscow, said 40 men were taken from the "
@@ -168,12 +170,12 @@ def test_preannotate_replaces_machine_entities_only(project: Project, tmp_path: 
     assert len(project.store.annotations.for_article(article.id)) == 1
 
 
-def test_project_reopens_with_everything(project_path: Path, project: Project, tmp_path: Path) -> None:
+def test_project_reopens_with_everything(project_location: str | Path, project: Project, tmp_path: Path) -> None:
     write(tmp_path / "a.txt", f"{HEADLINE}\n\n{BODY}")
     import_articles(project, [tmp_path / "a.txt"])
     expected = state(project)
     project.close()
-    with open_project(project_path) as reopened:
+    with open_project(project_location) as reopened:
         assert state(reopened) == expected
         assert reopened.codebook.sha256 == project.codebook.sha256
 

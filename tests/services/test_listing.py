@@ -22,6 +22,8 @@ from app.services.coding import (
 from app.services.importing import import_articles
 from app.services.projects import Project
 
+pytestmark = pytest.mark.both_backends
+
 ARTICLES = [  # title, source, published, language
     ("Zeta: recruits sent to the front", "Reuters", "2024-03-05", "en"),
     ("alpha: prisoners pardoned", "meduza.io", "2024-01-20", "en"),

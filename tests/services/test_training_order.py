@@ -27,6 +27,8 @@ from app.services.training import (
 from tests.services.test_adjudication import Gold
 from tests.services.test_feedback import adjudicate
 
+pytestmark = pytest.mark.both_backends
+
 
 def finish_gold(gold: Gold, k: int) -> None:
     """A finished gold standard of article ``k``: one Actor and the relevance answer."""
