@@ -84,6 +84,7 @@ import numpy as np
 
 from app.agreement.assignment import maximum_weight_matching
 from app.agreement.errors import AgreementError
+from app.agreement.gamma_two import align_two_coders, components
 
 #: pygamma-agreement's default number of sampled continua for the expected disorder.
 DEFAULT_SAMPLES = 30
@@ -270,29 +271,10 @@ def _groups(c: _Continuum, s: _Settings) -> tuple[np.ndarray, np.ndarray]:
         a, b = first[linked], second[linked]
     else:
         a = b = np.zeros(0, dtype=np.int64)
-    label = _components(n_units, a, b)
+    label = components(n_units, a, b)
     regroup = np.argsort(label, kind="stable")
     order, label = order[regroup], label[regroup]
     return order, label
-
-
-def _components(n_nodes: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """The connected component (numbered from 0) of each node of the graph of edges a-b.
-
-    Minimum label propagation with pointer jumping.
-    """
-    label = np.arange(n_nodes)
-    while True:
-        low = np.minimum(label[a], label[b])
-        updated = label.copy()
-        np.minimum.at(updated, a, low)
-        np.minimum.at(updated, b, low)
-        np.minimum.at(updated, label, updated)
-        updated = updated[updated]
-        if np.array_equal(updated, label):
-            break
-        label = updated
-    return np.unique(label, return_inverse=True)[1].astype(np.int64)
 
 
 def _align_group(
@@ -463,7 +445,7 @@ def _matching(weight: np.ndarray) -> list[tuple[int, int]]:
     # The matching splits along the connected components of the positive weights.
     n_rows = weight.shape[0]
     edge_rows, edge_cols = np.nonzero(positive)
-    part = _components(n_rows + weight.shape[1], edge_rows, n_rows + edge_cols)
+    part = components(n_rows + weight.shape[1], edge_rows, n_rows + edge_cols)
     pairs: list[tuple[int, int]] = []
     for component in np.unique(part[edge_rows]).tolist():
         rows = np.flatnonzero(part[:n_rows] == component)
@@ -562,6 +544,16 @@ def best_alignment(c: _Continuum, s: _Settings) -> _Alignment:
             row[label[in_simple]] * n + block[row[label[in_simple]], coder[in_simple]]
         )
     next_id = n_groups * n
+    if n == 2 and not simple.all():  # every group matched at once (same alignment)
+        rest = ~in_simple
+        two = align_two_coders(
+            c.start[order[rest]], c.end[order[rest]], c.category[order[rest]], coder[rest] == 0,
+            label[rest], n_groups, s.alpha, s.beta, s.delta_empty,
+        )
+        for group_cost in two.disorder[~simple].tolist():
+            disorder += group_cost
+        cluster[order[rest]] = next_id + two.key
+        simple[:] = True
     starts = np.concatenate([[0], np.cumsum(size)])
     for g in np.flatnonzero(~simple).tolist():
         units = order[starts[g] : starts[g + 1]]
