@@ -25,8 +25,9 @@ def _spans(rng: np.random.Generator, n_coders: int, n_categories: int, length: i
             rows.append((coder, category, begin, end))
             if coder == 0 and rng.random() < 0.3:
                 rows.append((1, category, begin, end))
-    coder, category, begin, end = (np.array(c, dtype=np.int64) for c in zip(*rows, strict=True))
-    return merge_overlaps(coder, category, begin, end)[:4]
+    columns = [np.array(c, dtype=np.int64) for c in zip(*rows, strict=True)]
+    merged = merge_overlaps(*columns)
+    return merged[0], merged[1], merged[2], merged[3]
 
 
 @pytest.mark.parametrize("seed", range(10))
