@@ -111,12 +111,15 @@ def _question_measure(
             chance_figure(percent_agreement, sub, settings, where, percent, categories=categories),
         ]
     name = question.name if option is None else f"{question.name}: {option}"
-    articles = []
-    for article in corpus.articles:
-        unit = units[article.id]
-        found = _article_figure(unit, Where("article", tuple(unit), article.id), categories)
-        if found is not None:
-            articles.append(found)
+    if codes is not None and not _any_nan(units):
+        articles = _article_figures(corpus, codes, len(categories))
+    else:
+        articles = []
+        for article in corpus.articles:
+            unit = units[article.id]
+            found = _article_figure(unit, Where("article", tuple(unit), article.id), categories)
+            if found is not None:
+                articles.append(found)
     kind = {"single_choice": "single choice", "ordinal": "ordinal scale"}
     return Measure(
         "questions",
@@ -129,6 +132,27 @@ def _question_measure(
         Disagreements(lambda: _disagreements(corpus, units, name)),
         options=question_options(question.type, rows),
     )
+
+
+def _any_nan(units: dict[str, dict[str, Any]]) -> bool:
+    return any(isinstance(v, float) and math.isnan(v) for unit in units.values() for v in unit.values())
+
+
+def _article_figures(corpus: Corpus, codes: np.ndarray, n_categories: int) -> list[Figure]:
+    """:func:`_article_figure` of every article with two or more answers, from the codes
+    (every answer among the categories): the share of agreeing pairs of values."""
+    present = codes >= 0
+    r = present.sum(axis=0)
+    k, coder = np.nonzero(present.T)
+    counts = np.bincount(k * n_categories + codes[coder, k], minlength=len(corpus.articles) * n_categories)
+    counts = counts.reshape(len(corpus.articles), n_categories)
+    agreeing = (counts * (counts - 1)).sum(axis=1)
+    out = []
+    for n, pairs, values in zip(np.flatnonzero(r >= 2).tolist(), agreeing[r >= 2].tolist(), r[r >= 2].tolist(), strict=True):
+        article = corpus.articles[n]
+        where = Where("article", corpus.done[article.id], article.id)
+        out.append(percent_figure(pairs / (values * (values - 1)), 1, values, where))
+    return out
 
 
 def _disagreements(corpus: Corpus, units: dict[str, dict[str, Any]], name: str) -> list[Disagreement]:
