@@ -306,3 +306,20 @@ def _assert_matched_as_one_by_one(c: gamma_module._Continuum) -> None:
     assert n_compared > 0
     assert sorted(m for m in found if m[0] in in_compared) == sorted(expected)
     assert batched.disorder == pytest.approx(total / (len(c.start) / 2), abs=1e-12)
+
+
+@pytest.mark.parametrize("n_coders", [2, 3])
+def test_continua_aligned_together_as_each_alone(n_coders):
+    """The sampled continua of the expected disorder are aligned in one pass
+    (best_alignments): each gets the alignment and disorder it gets alone, though they
+    lie over the same positions."""
+    rng = np.random.default_rng(40 + n_coders)
+    settings = gamma_module._Settings(1.0, 1.0, 1.0)
+    observed = _continuum(_random_continuum(rng, n_coders, 12))
+    continua = [observed, *(gamma_module._Sampler(observed, 2).sample(rng) for _ in range(5))]
+    together = gamma_module.best_alignments(continua, settings)
+    for c, found in zip(continua, together, strict=True):
+        alone = gamma_module.best_alignment(c, settings)
+        np.testing.assert_array_equal(found.cluster, alone.cluster)
+        assert found.disorder == alone.disorder
+        assert len(found.cluster) == len(c.start)
