@@ -72,7 +72,8 @@ def compare_pairs(corpus: Corpus) -> list[PairMatch]:
     (spans match only within one article and label).
 
     Exact matches are equal signatures (:func:`_signatures`): each coder's spans sorted
-    by signature once, a pair's matches are a search of one sorted list in the other.
+    by signature once, a pair's matches are a search of the first coder's signatures (in
+    row order) among the second's.
     The overlap matching takes each coder's spans sorted by key, start and end (ties in
     row order), as it sorts them; each coder's rows are put in that order once, so each
     pair's sort merges two sorted runs. The matched rows come back in row order."""
@@ -87,24 +88,36 @@ def compare_pairs(corpus: Corpus) -> list[PairMatch]:
     by_signature = [r[np.argsort(signature[r], kind="stable")] for r in by_coder]
     in_order = [r[np.lexsort((spans.end[r], spans.start[r], key[r]))] for r in by_coder]
     every = np.ones(len(corpus.articles), dtype=bool)
+    # Each coder's columns gathered once, for the pairs that finished every article.
+    whole: dict[str, list[tuple[np.ndarray, ...]]] = {
+        "rows": [(r, signature[r]) for r in by_coder],
+        "signature": [(r, signature[r]) for r in by_signature],
+        "overlap": [(r, key[r], spans.start[r], spans.end[r]) for r in in_order],
+    }
 
-    def on(rows: np.ndarray, shared: np.ndarray) -> np.ndarray:
-        return rows if shared is every else rows[shared[spans.article[rows]]]
+    def on(kind: str, c: int, shared: np.ndarray) -> tuple[np.ndarray, ...]:
+        if shared is every:
+            return whole[kind][c]
+        rows = whole[kind][c][0]
+        rows = rows[shared[spans.article[rows]]]
+        if kind == "overlap":
+            return rows, key[rows], spans.start[rows], spans.end[rows]
+        return rows, signature[rows]
 
     for pair in corpus.pairs:
         mask = corpus.shared_mask(pair)
         shared = every if mask.all() else mask
-        coders = [corpus.coder_index(c) for c in pair]
-        ra, rb = (on(by_coder[c], shared) for c in coders)
-        xa, xb = (on(by_signature[c], shared) for c in coders)
-        at = np.searchsorted(signature[xb], signature[xa]).clip(max=max(len(xb) - 1, 0))
-        hit = signature[xb][at] == signature[xa] if len(xb) else np.zeros(len(xa), dtype=bool)
-        exact = _by_row(xa[hit], xb[at[hit]])
-        xa, xb = (on(in_order[c], shared) for c in coders)
+        i, j = (corpus.coder_index(c) for c in pair)
+        (ra, sig_a), (rb, _) = on("rows", i, shared), on("rows", j, shared)
+        xb, sig_b = on("signature", j, shared)
+        # The first coder's spans in row order, each looked up among the second's.
+        at = np.searchsorted(sig_b, sig_a).clip(max=max(len(xb) - 1, 0))
+        hit = sig_b[at] == sig_a if len(xb) else np.zeros(len(ra), dtype=bool)
+        exact = (ra[hit], xb[at[hit]])
+        (xa, ka, sa, ea), (xb, kb, sb, eb) = on("overlap", i, shared), on("overlap", j, shared)
         # Overlap on the characters covered: positions of discontinuous spans in each side.
         ia, ib = match_overlap(
-            key[xa], spans.start[xa], spans.end[xa], key[xb], spans.start[xb], spans.end[xb],
-            fragments_a=_fragments_of(spans, xa), fragments_b=_fragments_of(spans, xb),
+            ka, sa, ea, kb, sb, eb, fragments_a=_fragments_of(spans, xa), fragments_b=_fragments_of(spans, xb),
         )
         out.append(PairMatch(pair, mask, ra, rb, exact, _by_row(xa[ia], xb[ib])))
     return out
