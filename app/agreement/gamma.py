@@ -76,7 +76,7 @@ agreement in Python", JOSS 6(62) (2021) 2989.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,6 +84,7 @@ import numpy as np
 
 from app.agreement.assignment import maximum_weight_matching
 from app.agreement.errors import AgreementError
+from app.agreement.gamma_two import align_two_coders, components
 
 #: pygamma-agreement's default number of sampled continua for the expected disorder.
 DEFAULT_SAMPLES = 30
@@ -190,7 +191,7 @@ def gamma_agreement(
     rng = np.random.default_rng(seed)
     sampler = _Sampler(observed, len(categories))
     samples = [sampler.sample(rng) for _ in range(n_samples)]
-    chance = [best_alignment(sample, settings) for sample in samples]
+    chance = best_alignments(samples, settings)
     expected = float(np.mean([a.disorder for a in chance]))
     gamma = 1.0 if best.disorder == 0 else 1.0 - best.disorder / expected
 
@@ -270,29 +271,10 @@ def _groups(c: _Continuum, s: _Settings) -> tuple[np.ndarray, np.ndarray]:
         a, b = first[linked], second[linked]
     else:
         a = b = np.zeros(0, dtype=np.int64)
-    label = _components(n_units, a, b)
+    label = components(n_units, a, b)
     regroup = np.argsort(label, kind="stable")
     order, label = order[regroup], label[regroup]
     return order, label
-
-
-def _components(n_nodes: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """The connected component (numbered from 0) of each node of the graph of edges a-b.
-
-    Minimum label propagation with pointer jumping.
-    """
-    label = np.arange(n_nodes)
-    while True:
-        low = np.minimum(label[a], label[b])
-        updated = label.copy()
-        np.minimum.at(updated, a, low)
-        np.minimum.at(updated, b, low)
-        np.minimum.at(updated, label, updated)
-        updated = updated[updated]
-        if np.array_equal(updated, label):
-            break
-        label = updated
-    return np.unique(label, return_inverse=True)[1].astype(np.int64)
 
 
 def _align_group(
@@ -463,7 +445,7 @@ def _matching(weight: np.ndarray) -> list[tuple[int, int]]:
     # The matching splits along the connected components of the positive weights.
     n_rows = weight.shape[0]
     edge_rows, edge_cols = np.nonzero(positive)
-    part = _components(n_rows + weight.shape[1], edge_rows, n_rows + edge_cols)
+    part = components(n_rows + weight.shape[1], edge_rows, n_rows + edge_cols)
     pairs: list[tuple[int, int]] = []
     for component in np.unique(part[edge_rows]).tolist():
         rows = np.flatnonzero(part[:n_rows] == component)
@@ -537,17 +519,33 @@ def best_alignment(c: _Continuum, s: _Settings) -> _Alignment:
     Groups of one unit, and groups with at most one unit of each coder (up to six
     coders), are aligned at once in NumPy; the others one by one.
     """
-    n = c.n_coders
+    return best_alignments([c], s)[0]
+
+
+def best_alignments(continua: Sequence[_Continuum], s: _Settings) -> list[_Alignment]:
+    """:func:`best_alignment` of each continuum (of as many coders), all aligned in one
+    pass: their groups are numbered one after the other, no group spans two continua,
+    and each alignment and disorder is the one its continuum gives alone (its groups'
+    costs added in the same order)."""
+    n = continua[0].n_coders
+    grouped = [_groups(x, s) for x in continua]
+    sizes = [len(x.start) for x in continua]
+    unit_base = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    group_counts = [int(label[-1]) + 1 for _, label in grouped]
+    group_base = np.concatenate([[0], np.cumsum(group_counts)]).astype(np.int64)
+    joined = lambda name: np.concatenate([getattr(x, name) for x in continua])  # noqa: E731
+    c = _Continuum(joined("start"), joined("end"), joined("category"), joined("coder"), n)
+    order = np.concatenate([o + unit_base[k] for k, (o, _) in enumerate(grouped)])
+    label = np.concatenate([g + group_base[k] for k, (_, g) in enumerate(grouped)])
     n_units = len(c.start)
-    order, label = _groups(c, s)
-    n_groups = int(label[-1]) + 1
+    n_groups = int(group_base[-1])
     size = np.bincount(label, minlength=n_groups)
     coder = c.coder[order]
     per_coder = np.zeros((n_groups, n), dtype=np.int64)
     np.add.at(per_coder, (label, coder), 1)
     simple = (per_coder.max(axis=1) <= 1) & (n <= 6)
     cluster = np.full(n_units, -1, dtype=np.int64)
-    disorder = 0.0
+    disorder = [0.0] * len(continua)
     # Groups with at most one unit per coder (a single unit among them).
     in_simple = simple[label]
     if in_simple.any():
@@ -557,11 +555,25 @@ def best_alignment(c: _Continuum, s: _Settings) -> _Alignment:
         slots = np.full((len(ids), n), -1, dtype=np.int64)
         slots[row[label[in_simple]], coder[in_simple]] = order[in_simple]
         block, costs = _align_simple(c, slots, s)
-        disorder += float(costs.sum())
+        first = np.searchsorted(ids, group_base)
+        for k in range(len(continua)):
+            if first[k + 1] > first[k]:
+                disorder[k] += float(costs[first[k] : first[k + 1]].sum())
         cluster[order[in_simple]] = (
             row[label[in_simple]] * n + block[row[label[in_simple]], coder[in_simple]]
         )
+    part = np.repeat(np.arange(len(continua)), group_counts).tolist()
     next_id = n_groups * n
+    if n == 2 and not simple.all():  # every group matched at once (same alignment)
+        rest = ~in_simple
+        two = align_two_coders(
+            c.start[order[rest]], c.end[order[rest]], c.category[order[rest]], coder[rest] == 0,
+            label[rest], n_groups, s.alpha, s.beta, s.delta_empty,
+        )
+        for g, group_cost in zip(np.flatnonzero(~simple).tolist(), two.disorder[~simple].tolist(), strict=True):
+            disorder[part[g]] += group_cost
+        cluster[order[rest]] = next_id + two.key
+        simple[:] = True
     starts = np.concatenate([[0], np.cumsum(size)])
     for g in np.flatnonzero(~simple).tolist():
         units = order[starts[g] : starts[g + 1]]
@@ -569,10 +581,12 @@ def best_alignment(c: _Continuum, s: _Settings) -> _Alignment:
         for members in local:
             cluster[units[members]] = next_id
             next_id += 1
-        disorder += group_cost
-    _, cluster = np.unique(cluster, return_inverse=True)
-    mean_units = n_units / n
-    return _Alignment(cluster.astype(np.int64), disorder / mean_units)
+        disorder[part[g]] += group_cost
+    out = []
+    for k in range(len(continua)):
+        _, mine = np.unique(cluster[unit_base[k] : unit_base[k + 1]], return_inverse=True)
+        out.append(_Alignment(mine.astype(np.int64), disorder[k] / (sizes[k] / n)))
+    return out
 
 
 # --- the expected disorder -------------------------------------------------------------

@@ -236,6 +236,7 @@ def alpha_u_by_segment(
         rank[mine] = np.arange(len(mine))
         ranks.append(rank)
 
+    everywhere = np.asarray(members.all(axis=0)).tolist()
     d_o = np.zeros((n_segments, n_categories))
     d_e = np.zeros((n_segments, n_categories))
     n_units = np.zeros((n_segments, n_categories), np.int64)
@@ -257,8 +258,9 @@ def alpha_u_by_segment(
         summed = np.zeros(n_segments)
         for i in range(n_coders if observed is None else 0):
             for j in range(i + 1, n_coders):
-                p1 = _restrict(pieces[i], members[pieces[i][3], j])
-                p2 = _restrict(pieces[j], members[pieces[j][3], i])
+                # Only the segments both are members of (all of them when both are everywhere).
+                p1 = pieces[i] if everywhere[j] else _restrict(pieces[i], members[pieces[i][3], j])
+                p2 = pieces[j] if everywhere[i] else _restrict(pieces[j], members[pieces[j][3], i])
                 found = _pair_by_segment(p1, p2, n_segments)
                 summed += found
                 if by_pair is not None:

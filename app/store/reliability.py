@@ -46,10 +46,12 @@ class ReliabilityQueries:
 
     def _live_rows(
         self, query: Any, model: Any, article_ids: Sequence[str], coder_ids: Sequence[str], *also: Any,
-        plain: bool = False,
+        plain: bool = False, as_read: bool = False,
     ) -> list[Any]:
         """The rows of ``query`` over the live rows of ``model`` of these coders on these
-        articles (and ``also``), read in chunks of article ids; ``plain``: as tuples."""
+        articles (and ``also``), read in chunks of article ids; ``plain``: as tuples;
+        ``as_read``: the driver's own tuples, for queries of text and integer columns only
+        (which SQLAlchemy hands on unconverted)."""
         rows: list[Any] = []
         coders = list(coder_ids)
         with self._engine.connect() as conn:
@@ -59,7 +61,12 @@ class ReliabilityQueries:
                 ))
                 # Plain tuples, one chunk's rows at a time: at 1,000,000 spans a list of
                 # SQLAlchemy rows (then copied by the caller) doubled the report's memory.
-                rows.extend(map(tuple, result) if plain else result)
+                # The driver's fetchall reads them in a third less time than SQLAlchemy's
+                # row by row iteration (1,000,000 spans: 2.6 s instead of 3.6-4.0 s).
+                if as_read:
+                    rows.extend(result.cursor.fetchall())
+                else:
+                    rows.extend(map(tuple, result) if plain else result)
         return rows
 
     def done_coders_by_article(self, article_ids: Sequence[str] | None = None) -> dict[str, tuple[str, ...]]:
@@ -100,7 +107,7 @@ class ReliabilityQueries:
             AnnotationRow.label, AnnotationRow.start, AnnotationRow.end,
             cast(AnnotationRow.attributes, Text),
         )
-        rows = self._live_rows(query, AnnotationRow, article_ids, coder_ids, plain=True)
+        rows = self._live_rows(query, AnnotationRow, article_ids, coder_ids, as_read=True)
         rows.sort(key=itemgetter(1, 2, 4, 5, 0))
         return rows
 
@@ -176,7 +183,7 @@ class ReliabilityQueries:
             DocumentCodeRow.article_id, DocumentCodeRow.coder_id, DocumentCodeRow.question,
             cast(DocumentCodeRow.value, Text),
         )
-        rows = self._live_rows(query, DocumentCodeRow, article_ids, coder_ids, plain=True)
+        rows = self._live_rows(query, DocumentCodeRow, article_ids, coder_ids, as_read=True)
         rows.sort(key=itemgetter(0, 1, 2))
         parsed = {raw: None if raw is None else json.loads(raw) for raw in {r[3] for r in rows}}
         return [(a, c, q, parsed[raw]) for a, c, q, raw in rows]

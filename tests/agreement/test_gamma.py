@@ -271,3 +271,55 @@ def test_against_installed_pygamma():
     assert ours.observed_disorder == pytest.approx(float(theirs.observed_disorder), abs=1e-6)
     assert ours.expected_disorder == pytest.approx(theirs.expected_disorder, rel=0.04)
     assert ours.gamma == pytest.approx(float(theirs.gamma), abs=0.03)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_two_coders_groups_matched_at_once_as_one_by_one(seed):
+    """Two coders' groups are matched in one pass (:mod:`app.agreement.gamma_two`): the
+    same unitary alignments and disorder as matching each group on its own."""
+    rng = np.random.default_rng(300 + seed)
+    observed = _continuum(_random_continuum(rng, 2, 30 + 10 * seed))
+    # Sampled continua (most of what γ aligns), and units of one coder in reach of a
+    # single unit of the other, two of them as close (the first is taken).
+    for c in [observed, *(gamma_module._Sampler(observed, 2).sample(rng) for _ in range(6))]:
+        _assert_matched_as_one_by_one(c)
+    _assert_matched_as_one_by_one(_continuum({
+        "a": [(0, 10, "A"), (40, 50, "A"), (80, 90, "B")],
+        "b": [(0, 9, "A"), (1, 10, "A"), (40, 49, "B"), (41, 50, "A"), (79, 90, "B"), (80, 88, "B")],
+    }))
+
+
+def _assert_matched_as_one_by_one(c: gamma_module._Continuum) -> None:
+    settings = gamma_module._Settings(1.0, 1.0, 1.0)
+    batched = gamma_module.best_alignment(c, settings)
+    order, label = gamma_module._groups(c, settings)
+    expected, total, n_compared = [], 0.0, 0
+    for g in np.unique(label).tolist():
+        units = order[label == g]
+        local, cost = gamma_module._align_group(c, units, settings)
+        total += cost
+        if np.bincount(c.coder[units]).max() >= 2:  # groups of at most one unit each: elsewhere
+            expected += [sorted(units[m].tolist()) for m in local]
+            n_compared += len(units)
+    found = [np.flatnonzero(batched.cluster == k).tolist() for k in np.unique(batched.cluster).tolist()]
+    in_compared = {u for members in expected for u in members}
+    assert n_compared > 0
+    assert sorted(m for m in found if m[0] in in_compared) == sorted(expected)
+    assert batched.disorder == pytest.approx(total / (len(c.start) / 2), abs=1e-12)
+
+
+@pytest.mark.parametrize("n_coders", [2, 3])
+def test_continua_aligned_together_as_each_alone(n_coders):
+    """The sampled continua of the expected disorder are aligned in one pass
+    (best_alignments): each gets the alignment and disorder it gets alone, though they
+    lie over the same positions."""
+    rng = np.random.default_rng(40 + n_coders)
+    settings = gamma_module._Settings(1.0, 1.0, 1.0)
+    observed = _continuum(_random_continuum(rng, n_coders, 12))
+    continua = [observed, *(gamma_module._Sampler(observed, 2).sample(rng) for _ in range(5))]
+    together = gamma_module.best_alignments(continua, settings)
+    for c, found in zip(continua, together, strict=True):
+        alone = gamma_module.best_alignment(c, settings)
+        np.testing.assert_array_equal(found.cluster, alone.cluster)
+        assert found.disorder == alone.disorder
+        assert len(found.cluster) == len(c.start)

@@ -115,14 +115,22 @@ class MatchedUnits:
         self._b = np.concatenate([empty, *(m.overlap[1] for m in matches)])
         self._bounds = np.concatenate([[0], np.cumsum([len(m.overlap[0]) for m in matches])]).astype(np.int64)
         self._spans = corpus.spans
+        self._n_labels = max(len(corpus.labels), 1)
         self._found: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
 
     def of_label(self, label: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        if label not in self._found:
-            keep = self._spans.label[self._a] == label
-            running = np.concatenate([[0], np.cumsum(keep, dtype=np.int64)])
-            a = self._a[keep]
-            self._found[label] = (a, self._b[keep], running[self._bounds], self._spans.article[a])
+        if not self._found:  # every label's units, from one stable sort by label
+            labels = self._spans.label[self._a]
+            order = np.argsort(labels.astype(np.int16) if self._n_labels < 2**15 else labels, kind="stable")
+            pair = np.repeat(np.arange(len(self._bounds) - 1), np.diff(self._bounds))
+            counts = np.bincount(pair * self._n_labels + labels, minlength=(len(self._bounds) - 1) * self._n_labels)
+            counts = counts.reshape(-1, self._n_labels)
+            edges = np.concatenate([[0], np.cumsum(counts.sum(axis=0))])
+            for x in range(self._n_labels):
+                mine = order[edges[x] : edges[x + 1]]
+                a = self._a[mine]
+                bounds = np.concatenate([[0], np.cumsum(counts[:, x])]).astype(np.int64)
+                self._found[x] = (a, self._b[mine], bounds, self._spans.article[a])
         return self._found[label]
 
 

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -78,11 +79,14 @@ def _article_figure(unit: dict[str, Any], where: Where, categories: Any) -> Figu
 def _question_measure(
     corpus: Corpus, question: Question, option: str | None, settings: Settings
 ) -> Measure:
-    units = answer_units(corpus, question.name, option)
     ordinal = question.type == "ordinal"
     categories = question.option_values if option is None else (False, True)
-    codes = _answer_codes(corpus, units, categories)
-    rows: ReliabilityData | list[dict[str, Any]] = list(units.values())
+    codes, nan = _direct_codes(corpus, question.name, option, categories)
+    # The units (article -> coder -> answer) are read only when needed: for answers that
+    # are not all among the categories, and for the list of disagreements.
+    units_of = cache(lambda: answer_units(corpus, question.name, option))
+    units: Any = _Lazy(units_of) if codes is not None and not nan else units_of()
+    rows: ReliabilityData | list[dict[str, Any]] = [] if codes is not None else list(units.values())
     if codes is not None:
         first = corpus.members.argmax(axis=0)  # the mapping form lists coders as they come
         order = np.lexsort((np.arange(len(corpus.coders)), first))
@@ -111,12 +115,15 @@ def _question_measure(
             chance_figure(percent_agreement, sub, settings, where, percent, categories=categories),
         ]
     name = question.name if option is None else f"{question.name}: {option}"
-    articles = []
-    for article in corpus.articles:
-        unit = units[article.id]
-        found = _article_figure(unit, Where("article", tuple(unit), article.id), categories)
-        if found is not None:
-            articles.append(found)
+    if codes is not None and not nan:
+        articles = _article_figures(corpus, codes, len(categories))
+    else:
+        articles = []
+        for article in corpus.articles:
+            unit = units[article.id]
+            found = _article_figure(unit, Where("article", tuple(unit), article.id), categories)
+            if found is not None:
+                articles.append(found)
     kind = {"single_choice": "single choice", "ordinal": "ordinal scale"}
     return Measure(
         "questions",
@@ -131,6 +138,64 @@ def _question_measure(
     )
 
 
+class _Lazy:
+    """A mapping read when first indexed."""
+
+    def __init__(self, read: Callable[[], dict[str, Any]]) -> None:
+        self._read = read
+
+    def __getitem__(self, key: str) -> Any:
+        return self._read()[key]
+
+
+def _direct_codes(
+    corpus: Corpus, question: str, option: str | None, categories: Any
+) -> tuple[np.ndarray | None, bool]:
+    """The answers of the coders who finished each article as codes (coders x articles;
+    -1: missing or not finished), read in one pass over the answers, or ``None`` when one
+    is not among ``categories``; and whether an answer was NaN (a missing code here)."""
+    index = {c: i for i, c in enumerate(categories)}
+    coder = {c: i for i, c in enumerate(corpus.coders)}
+    position = {a.id: k for k, a in enumerate(corpus.articles)}
+    members = corpus.members
+    codes = np.full((len(corpus.coders), len(corpus.articles)), -1, dtype=np.int64)
+    nan = False
+    for (article_id, name), answered in corpus.answers.items():
+        value = answered.get(question)
+        if option is not None and value is not None:
+            value = option in value if isinstance(value, list) else None
+        if value is None or article_id not in position or name not in coder:
+            continue
+        k, i = position[article_id], coder[name]
+        if not members[k, i]:
+            continue
+        if isinstance(value, float) and math.isnan(value):
+            nan = True
+            continue
+        try:
+            codes[i, k] = index[value]
+        except (KeyError, TypeError):
+            return None, nan
+    return codes, nan
+
+
+def _article_figures(corpus: Corpus, codes: np.ndarray, n_categories: int) -> list[Figure]:
+    """:func:`_article_figure` of every article with two or more answers, from the codes
+    (every answer among the categories): the share of agreeing pairs of values."""
+    present = codes >= 0
+    r = present.sum(axis=0)
+    k, coder = np.nonzero(present.T)
+    counts = np.bincount(k * n_categories + codes[coder, k], minlength=len(corpus.articles) * n_categories)
+    counts = counts.reshape(len(corpus.articles), n_categories)
+    agreeing = (counts * (counts - 1)).sum(axis=1)
+    out = []
+    for n, pairs, values in zip(np.flatnonzero(r >= 2).tolist(), agreeing[r >= 2].tolist(), r[r >= 2].tolist(), strict=True):
+        article = corpus.articles[n]
+        where = Where("article", corpus.done[article.id], article.id)
+        out.append(percent_figure(pairs / (values * (values - 1)), 1, values, where))
+    return out
+
+
 def _disagreements(corpus: Corpus, units: dict[str, dict[str, Any]], name: str) -> list[Disagreement]:
     """The articles whose coders' answers differ (listed when first read)."""
     out = []
@@ -140,23 +205,6 @@ def _disagreements(corpus: Corpus, units: dict[str, dict[str, Any]], name: str) 
             values = tuple(CodedValue(str(c), v) for c, v in unit.items())
             out.append(Disagreement(article.id, article.title, "value", name, values))
     return out
-
-
-def _answer_codes(corpus: Corpus, units: dict[str, dict[str, Any]], categories: Any) -> np.ndarray | None:
-    """The answers as codes (coders x articles; -1: missing or not finished), or ``None``
-    when one is not among ``categories``."""
-    index = {c: i for i, c in enumerate(categories)}
-    coder = {c: i for i, c in enumerate(corpus.coders)}
-    codes = np.full((len(corpus.coders), len(corpus.articles)), -1, dtype=np.int64)
-    for k, article in enumerate(corpus.articles):
-        for name, value in units[article.id].items():
-            if value is None or (isinstance(value, float) and math.isnan(value)):
-                continue
-            try:
-                codes[coder[name], k] = index[value]
-            except (KeyError, TypeError):
-                return None
-    return codes
 
 
 def _pair_data(

@@ -39,17 +39,18 @@ Units = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
 def _continuum(
-    corpus: Corpus, units: Units, chosen: np.ndarray, coders: Sequence[str]
+    corpus: Corpus, units: Units, counts: np.ndarray, chosen: np.ndarray, coders: Sequence[str]
 ) -> tuple[int, dict[str, list[tuple[int, int, int]]] | None]:
-    """The number of units, and the continuum (None above :data:`GAMMA_MAX_UNITS`)."""
+    """The number of units, and the continuum (None above :data:`GAMMA_MAX_UNITS`);
+    ``counts``: the units per article and coder."""
     s = corpus.spans
     rows, starts, ends = units
     index = np.array([corpus.coder_index(c) for c in coders], dtype=np.int64)
-    article = s.article[rows]
-    keep = chosen[article] & np.isin(s.coder[rows], index)
-    n_units = int(keep.sum())
+    n_units = int(counts[chosen][:, index].sum())
     if n_units > GAMMA_MAX_UNITS:
         return n_units, None
+    article = s.article[rows]
+    keep = chosen[article] & np.isin(s.coder[rows], index)
     lengths = np.diff(corpus.offsets)
     shifted = np.cumsum(np.where(chosen, lengths, 0)) - np.where(chosen, lengths, 0)
     begin = (shifted[article[keep]] + starts[keep]).tolist()
@@ -71,16 +72,22 @@ def gamma_figures(
     pair ``(coders, articles both finished)``: γ and γ-cat under key None, γ-k under each
     label's index."""
     units = corpus.spans.units()
+    shape = corpus.members.shape
+    rows = units[0]
+    cell = corpus.spans.article[rows] * shape[1] + corpus.spans.coder[rows]
+    counts = np.bincount(cell, minlength=shape[0] * shape[1]).reshape(shape)
     everyone = np.asarray(corpus.members.all(axis=1))
     return (
-        _figures(corpus, units, everyone, Where("pooled", corpus.coders), seed),
-        [_figures(corpus, units, shared, Where("pair", pair), seed) for pair, shared in pairs],
+        _figures(corpus, units, counts, everyone, Where("pooled", corpus.coders), seed),
+        [_figures(corpus, units, counts, shared, Where("pair", pair), seed) for pair, shared in pairs],
     )
 
 
-def _figures(corpus: Corpus, units: Units, chosen: np.ndarray, where: Where, seed: int) -> Figures:
+def _figures(
+    corpus: Corpus, units: Units, counts: np.ndarray, chosen: np.ndarray, where: Where, seed: int
+) -> Figures:
     n_articles = int(chosen.sum())
-    n_units, continuum = _continuum(corpus, units, chosen, where.coders) if n_articles else (0, None)
+    n_units, continuum = _continuum(corpus, units, counts, chosen, where.coders) if n_articles else (0, None)
     result: GammaResult | None = None
     problem: str | None = None
     if not n_articles:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.agreement.span_matching import match_exact, match_overlap
+from app.agreement.span_matching import match_overlap
 from app.services.agreement.units import Corpus, SpanColumns
 
 
@@ -42,38 +42,84 @@ def _fragments_of(spans: SpanColumns, rows: np.ndarray) -> dict[int, tuple[tuple
     return {n: spans.fragments[row] for n, row in zip(np.flatnonzero(split[rows]).tolist(), rows[split[rows]].tolist(), strict=True)}
 
 
-def compare_pairs(corpus: Corpus) -> list[PairMatch]:
-    """Every coder pair over every article both finished: exact and overlap matchings,
-    one array pass per pair (spans match only within one article and label).
+def _signatures(corpus: Corpus, exact_key: np.ndarray) -> np.ndarray:
+    """For each span, a number shared by the spans of the other coders that match it
+    exactly: same article, label, fragments, start and end, and the same rank among a
+    coder's equal spans (in row order: the r-th copy matches the r-th copy, as
+    :func:`app.agreement.span_matching.match_exact` pairs them)."""
+    spans = corpus.spans
+    n = len(spans)
+    columns = (spans.end, spans.start, exact_key)
+    order = np.lexsort((np.arange(n), spans.coder, *columns))
+    same = np.ones(n, dtype=bool)  # the same span as the one before (any coder)
+    same[:1] = False
+    for column in columns:
+        same[1:] &= column[order][1:] == column[order][:-1]
+    mine = same.copy()
+    mine[1:] &= spans.coder[order][1:] == spans.coder[order][:-1]
+    at = np.arange(n)
+    span_first = np.maximum.accumulate(np.where(same, 0, at))
+    coder_first = np.maximum.accumulate(np.where(mine, 0, at))
+    rank = at - coder_first
+    # Numbered by (span, rank): rank < n, so span_first * n + rank identifies it.
+    out = np.empty(n, dtype=np.int64)
+    out[order] = span_first * n + rank
+    return out
 
-    The matchings take each coder's spans sorted by key, start and end (ties in row
-    order), as they sort them; each coder's rows are put in that order once, so each
+
+def compare_pairs(corpus: Corpus) -> list[PairMatch]:
+    """Every coder pair over every article both finished: exact and overlap matchings
+    (spans match only within one article and label).
+
+    Exact matches are equal signatures (:func:`_signatures`): each coder's spans sorted
+    by signature once, a pair's matches are a search of the first coder's signatures (in
+    row order) among the second's.
+    The overlap matching takes each coder's spans sorted by key, start and end (ties in
+    row order), as it sorts them; each coder's rows are put in that order once, so each
     pair's sort merges two sorted runs. The matched rows come back in row order."""
     spans = corpus.spans
     key = spans.article * max(len(corpus.labels), 1) + spans.label
     # Exact matching compares a discontinuous span's fragments too: its shape joins the key.
     shapes = spans.shapes()
     exact_key = key * (int(shapes.max(initial=0)) + 1) + shapes
+    signature = _signatures(corpus, exact_key)
     out = []
     by_coder = [np.flatnonzero(spans.coder == i) for i in range(len(corpus.coders))]
-    in_order = {
-        name: [r[np.lexsort((spans.end[r], spans.start[r], k[r]))] for r in by_coder]
-        for name, k in (("exact", exact_key), ("overlap", key))
+    by_signature = [r[np.argsort(signature[r], kind="stable")] for r in by_coder]
+    in_order = [r[np.lexsort((spans.end[r], spans.start[r], key[r]))] for r in by_coder]
+    every = np.ones(len(corpus.articles), dtype=bool)
+    # Each coder's columns gathered once, for the pairs that finished every article.
+    whole: dict[str, list[tuple[np.ndarray, ...]]] = {
+        "rows": [(r, signature[r]) for r in by_coder],
+        "signature": [(r, signature[r]) for r in by_signature],
+        "overlap": [(r, key[r], spans.start[r], spans.end[r]) for r in in_order],
     }
+
+    def on(kind: str, c: int, shared: np.ndarray) -> tuple[np.ndarray, ...]:
+        if shared is every:
+            return whole[kind][c]
+        rows = whole[kind][c][0]
+        rows = rows[shared[spans.article[rows]]]
+        if kind == "overlap":
+            return rows, key[rows], spans.start[rows], spans.end[rows]
+        return rows, signature[rows]
+
     for pair in corpus.pairs:
-        shared = corpus.shared_mask(pair)
-        coders = [corpus.coder_index(c) for c in pair]
-        ra, rb = (by_coder[c][shared[spans.article[by_coder[c]]]] for c in coders)
-        xa, xb = (in_order["exact"][c][shared[spans.article[in_order["exact"][c]]]] for c in coders)
-        ia, ib = match_exact(exact_key[xa], spans.start[xa], spans.end[xa], exact_key[xb], spans.start[xb], spans.end[xb])
-        exact = _by_row(xa[ia], xb[ib])
-        xa, xb = (in_order["overlap"][c][shared[spans.article[in_order["overlap"][c]]]] for c in coders)
+        mask = corpus.shared_mask(pair)
+        shared = every if mask.all() else mask
+        i, j = (corpus.coder_index(c) for c in pair)
+        (ra, sig_a), (rb, _) = on("rows", i, shared), on("rows", j, shared)
+        xb, sig_b = on("signature", j, shared)
+        # The first coder's spans in row order, each looked up among the second's.
+        at = np.searchsorted(sig_b, sig_a).clip(max=max(len(xb) - 1, 0))
+        hit = sig_b[at] == sig_a if len(xb) else np.zeros(len(ra), dtype=bool)
+        exact = (ra[hit], xb[at[hit]])
+        (xa, ka, sa, ea), (xb, kb, sb, eb) = on("overlap", i, shared), on("overlap", j, shared)
         # Overlap on the characters covered: positions of discontinuous spans in each side.
         ia, ib = match_overlap(
-            key[xa], spans.start[xa], spans.end[xa], key[xb], spans.start[xb], spans.end[xb],
-            fragments_a=_fragments_of(spans, xa), fragments_b=_fragments_of(spans, xb),
+            ka, sa, ea, kb, sb, eb, fragments_a=_fragments_of(spans, xa), fragments_b=_fragments_of(spans, xb),
         )
-        out.append(PairMatch(pair, shared, ra, rb, exact, _by_row(xa[ia], xb[ib])))
+        out.append(PairMatch(pair, mask, ra, rb, exact, _by_row(xa[ia], xb[ib])))
     return out
 
 

@@ -27,6 +27,7 @@ import numpy as np
 
 from app.agreement.unitizing import NO_VARIATION
 from app.agreement.unitizing_batch import alpha_u_by_segment, alpha_u_parts, merge_overlaps
+from app.agreement.unitizing_pairs import expected_by_pair
 from app.core.codebook import Codebook
 from app.services.agreement.figures import (
     NAN,
@@ -131,6 +132,53 @@ def _unitize(
         len(index), len(corpus.labels), 0, length, observed,
     )
     return Unitized(d_o, d_e, n, parts)
+
+
+def _unitize_pairs(
+    corpus: Corpus, merged: Merged, matches: Sequence[PairMatch], by_pair: dict[tuple[int, int], np.ndarray]
+) -> list[Unitized]:
+    """:func:`_unitize` of every coder pair over the articles both finished: the
+    expected parts of the pairs that finished the same articles in one computation
+    (:func:`app.agreement.unitizing_pairs.expected_by_pair`)."""
+    out: list[Unitized | None] = [None] * len(matches)
+    alike: dict[bytes, list[int]] = {}
+    for p, m in enumerate(matches):
+        alike.setdefault(np.packbits(m.shared).tobytes(), []).append(p)
+    lengths = np.diff(corpus.offsets)
+    gone = merged.before - merged.after
+    for chosen_pairs in alike.values():
+        chosen = matches[chosen_pairs[0]].shared
+        if not chosen.any():
+            for p in chosen_pairs:
+                out[p] = _unitize(corpus, merged, chosen, matches[p].pair)
+            continue
+        index = [sorted(corpus.coder_index(c) for c in matches[p].pair) for p in chosen_pairs]
+        coders = sorted({k for pair in index for k in pair})
+        shifted = np.cumsum(np.where(chosen, lengths, 0)) - np.where(chosen, lengths, 0)
+        keep = np.concatenate([np.zeros(0, dtype=np.int64), *(r[chosen[merged.article[r]]] for r in (merged.rows[i] for i in coders))])
+        move = shifted[merged.article[keep]] - corpus.offsets[merged.article[keep]]
+        length = int(lengths[chosen].sum())
+        d_e, n = expected_by_pair(
+            merged.coder[keep], merged.begin[keep] + move, merged.end[keep] + move, merged.label[keep],
+            len(corpus.labels), length, [(i, j) for i, j in index],
+        )
+        removed = gone[chosen].sum(axis=0)
+        for row, (p, (i, j)) in enumerate(zip(chosen_pairs, index, strict=True)):
+            parts: dict[str, object] = {
+                "n_articles": int(chosen.sum()), "continuum_length": length,
+                "merged_spans": int(removed[i] + removed[j]),
+            }
+            if not n[row].sum():
+                out[p] = Unitized(None, None, None, parts, NOTHING_MARKED)
+                continue
+            summed = np.zeros(len(corpus.labels))
+            if (i, j) in by_pair:
+                summed += by_pair[(i, j)][chosen].sum(axis=0)
+            # As alpha_u_parts: m = 2 coders on one continuum of this length.
+            big_l = float(length)
+            d_o = 2.0 * summed / (2.0 * (2.0 - 1.0) * (big_l * big_l))
+            out[p] = Unitized(d_o, d_e[row], n[row], parts)
+    return [u for u in out if u is not None]
 
 
 def _by_article(
@@ -299,7 +347,7 @@ def span_measures(
     observed: dict[tuple[int, int], np.ndarray] = {}
     d_o, d_e, n = _by_article(corpus, merged, observed)
     pooled = _unitize(corpus, merged, np.asarray(corpus.members.all(axis=1)), corpus.coders, observed)
-    by_pair = [_unitize(corpus, merged, m.shared, m.pair, observed) for m in matches]
+    by_pair = _unitize_pairs(corpus, merged, matches, observed)
     gamma_all, gamma_pairs = gamma_figures(corpus, [(m.pair, m.shared) for m in matches], settings.seed)
     merged_per_article = (merged.before - merged.after).sum(axis=1)
     lengths = np.diff(corpus.offsets)
