@@ -22,7 +22,7 @@ from app.services.projects import open_project
 from app.services.team_server import password_refused
 
 if TYPE_CHECKING:
-    from app.ui.main_window import MainWindow
+    from app.ui.window_parts import ProjectWindow
 
 #: Times a wrong password is asked again before the window gives up.
 TRIES = 3
@@ -66,7 +66,7 @@ def sign_in(parent: QWidget | None, url: str) -> str | None:
     return None  # not reached: the last try raises
 
 
-def open_on_server(window: MainWindow, url: str, coder_name: str | None = None) -> bool:
+def open_on_server(window: ProjectWindow, url: str, coder_name: str | None = None) -> bool:
     """Sign in to ``url`` and open it in ``window`` (as ``coder_name``, the login's coder,
     or the coder asked for); when the server cannot be reached, open this computer's copy
     offline. False if the user cancelled; raises LoupeError with one sentence."""
@@ -84,7 +84,7 @@ def open_on_server(window: MainWindow, url: str, coder_name: str | None = None) 
     return True
 
 
-def sign_in_again(window: MainWindow) -> None:
+def sign_in_again(window: ProjectWindow) -> None:
     """The server is back but wants a password the window does not have: ask for it,
     then send the edits. Cancelled, the edits wait for the next sign-in."""
     mode = window.controller.offline

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 from PySide6.QtWidgets import QMainWindow, QMenu
 
+from app.core.errors import LoupeError
+from app.core.location import Location
 from app.ui.controller import CodingController
 
 
@@ -40,3 +42,13 @@ class ProjectWindow(QMainWindow):
 
     #: The controller of the project open in this window.
     controller: CodingController
+
+    # Opening a project, as signing in to a team server (app.ui.server_sign_in) uses it.
+    def ask_coder(self, path: Location) -> str | None:
+        raise NotImplementedError
+
+    def open_project(self, path: Location, coder_name: str) -> None:
+        raise NotImplementedError
+
+    def open_offline(self, path: Location, unreachable: LoupeError) -> None:
+        raise NotImplementedError
