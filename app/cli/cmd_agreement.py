@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import sys
 import textwrap
 from typing import TYPE_CHECKING
 
@@ -192,7 +193,11 @@ def run(args: argparse.Namespace) -> int:
         codebook_version=args.codebook_version,
     )
     if args.json:
-        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False, allow_nan=False))
+        # Written as it is encoded: with 20 coders every pairwise disagreement makes the
+        # text a gigabyte or more at 10,000 articles, which need not be held whole.
+        encoder = json.JSONEncoder(indent=2, ensure_ascii=False, allow_nan=False)
+        sys.stdout.writelines(encoder.iterencode(report.to_dict()))
+        sys.stdout.write("\n")
     elif args.methods:
         from app.services.methods_section import methods_document
 
