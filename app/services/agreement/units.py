@@ -267,7 +267,7 @@ def load_corpus(
         attribute_sets=attribute_sets,
     )
     links = queries.relation_rows(ids, list(coder_of))
-    row_of = {span_id: n for n, span_id in enumerate(spans.ids)} if links else {}
+    row_of = dict(zip(spans.ids, range(len(spans.ids)), strict=True)) if links else {}
     links = [
         r for r in links
         if r[3] in row_of and r[4] in row_of and members[position[r[0]], coder_of[r[1]]]
