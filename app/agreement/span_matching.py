@@ -50,7 +50,7 @@ def _pooled(
     )
 
 
-def _order(*keys: np.ndarray) -> np.ndarray:
+def lex_order(*keys: np.ndarray) -> np.ndarray:
     """``np.lexsort(keys)`` (last key primary; ties in input order), as one stable sort of
     a combined key when the keys are non-negative and fit in one: a fraction of the time,
     and near linear on input that is mostly in order already."""
@@ -63,6 +63,9 @@ def _order(*keys: np.ndarray) -> np.ndarray:
     for key, size in zip(reversed(keys), reversed(sizes), strict=True):
         combined = combined * size + key
     return np.argsort(combined, kind="stable")
+
+
+_order = lex_order
 
 
 def _sorted(matched_a: np.ndarray, matched_b: np.ndarray) -> Matched:

@@ -121,7 +121,13 @@ def _pair_by_segment(p1: _Pieces, p2: _Pieces, n_segments: int) -> np.ndarray:
     g2 = np.searchsorted(b1, b2, side="right") - 1
     own = b1[g2] != b2
     g = np.concatenate([np.arange(len(b1)), g2[own]])
-    h = np.concatenate([np.searchsorted(b2, b1, side="right") - 1, np.flatnonzero(own)])
+    # Coder 2's piece at each begin of coder 1 follows from g2 without a second search:
+    # coder 2's begins before b1[k] are those whose piece of coder 1 comes before k, and
+    # one more when coder 2 has a piece beginning at b1[k] too (begins are distinct).
+    before = np.cumsum(np.bincount(g2 + 1, minlength=len(b1) + 1)[: len(b1)])
+    same = g2[~own]
+    before[same[same >= 0]] += 1
+    h = np.concatenate([before - 1, np.flatnonzero(own)])
     bg, eg, ug, bh, eh, uh = b1[g], e1[g], u1[g], b2[h], e2[h], u2[h]
     both = ug & uh
     inside_h = ug & ~uh & (bg >= bh) & (eg <= eh)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.agreement.span_matching import match_overlap
+from app.agreement.span_matching import lex_order, match_overlap
 from app.services.agreement.units import Corpus, SpanColumns
 
 
@@ -50,7 +50,7 @@ def _signatures(corpus: Corpus, exact_key: np.ndarray) -> np.ndarray:
     spans = corpus.spans
     n = len(spans)
     columns = (spans.end, spans.start, exact_key)
-    order = np.lexsort((np.arange(n), spans.coder, *columns))
+    order = lex_order(spans.coder, *columns)  # ties in row order
     same = np.ones(n, dtype=bool)  # the same span as the one before (any coder)
     same[:1] = False
     for column in columns:
@@ -86,7 +86,8 @@ def compare_pairs(corpus: Corpus) -> list[PairMatch]:
     out = []
     by_coder = [np.flatnonzero(spans.coder == i) for i in range(len(corpus.coders))]
     by_signature = [r[np.argsort(signature[r], kind="stable")] for r in by_coder]
-    in_order = [r[np.lexsort((spans.end[r], spans.start[r], key[r]))] for r in by_coder]
+    placed = [lex_order(spans.end[r], spans.start[r], key[r]) for r in by_coder]
+    in_order = [r[o] for r, o in zip(by_coder, placed, strict=True)]
     every = np.ones(len(corpus.articles), dtype=bool)
     # Each coder's columns gathered once, for the pairs that finished every article.
     whole: dict[str, list[tuple[np.ndarray, ...]]] = {
@@ -119,7 +120,14 @@ def compare_pairs(corpus: Corpus) -> list[PairMatch]:
         ia, ib = match_overlap(
             ka, sa, ea, kb, sb, eb, fragments_a=_fragments_of(spans, xa), fragments_b=_fragments_of(spans, xb),
         )
-        out.append(PairMatch(pair, mask, ra, rb, exact, _by_row(xa[ia], xb[ib])))
+        if shared is every:  # back in row order: each matched row put in its coder's place
+            slot = np.full(len(ra), -1, dtype=np.int64)
+            slot[placed[i][ia]] = xb[ib]
+            found = slot >= 0
+            overlap = (ra[found], slot[found])
+        else:
+            overlap = _by_row(xa[ia], xb[ib])
+        out.append(PairMatch(pair, mask, ra, rb, exact, overlap))
     return out
 
 

@@ -50,13 +50,16 @@ class PairRelations:
     type_pairs: tuple[np.ndarray, np.ndarray]
 
 
-def _compare(corpus: Corpus, m: PairMatch, canon: np.ndarray) -> PairRelations:
+def _compare(corpus: Corpus, m: PairMatch, canon: np.ndarray, to_b: np.ndarray) -> PairRelations:
+    """``to_b``: -1 for every span, as it is left (one array for every pair, not 1,000,000
+    numbers written per pair)."""
     r = corpus.relations
     on_shared = m.shared[r.article]
     ra, rb = (np.flatnonzero(on_shared & (r.coder == corpus.coder_index(c))) for c in m.pair)
-    to_b = np.full(len(corpus.spans), -1, dtype=np.int64)
-    to_b[canon[m.overlap[0]]] = canon[m.overlap[1]]
+    mapped = canon[m.overlap[0]]
+    to_b[mapped] = canon[m.overlap[1]]
     source, target = to_b[canon[r.source[ra]]], to_b[canon[r.target[ra]]]
+    to_b[mapped] = -1
     carried = np.flatnonzero((source >= 0) & (target >= 0))
     ca, sa, ta = ra[carried], source[carried], target[carried]
     sb, tb = canon[r.source[rb]], canon[r.target[rb]]
@@ -104,7 +107,8 @@ def relation_measures(
     n_articles, n_types = len(corpus.articles), max(len(corpus.relation_types), 1)
     key = r.article * n_types + r.label
     canon = corpus.spans.canonical()
-    compared = [(m, _compare(corpus, m, canon)) for m in matches]
+    to_b = np.full(len(corpus.spans), -1, dtype=np.int64)
+    compared = [(m, _compare(corpus, m, canon, to_b)) for m in matches]
 
     def count(rows: np.ndarray) -> np.ndarray:
         return np.bincount(key[rows], minlength=n_articles * n_types).reshape(n_articles, n_types)

@@ -224,31 +224,46 @@ def _alpha_u(found: Unitized, label: int | None, where: Where) -> Figure:
 
 @dataclass(frozen=True, eq=False)
 class Tally:
-    """Spans of the first and second coder and matches, by pair, article and label."""
+    """Spans of the first and second coder and matches, by pair, article and label.
 
-    n_a: np.ndarray  # (pairs, articles, labels)
-    n_b: np.ndarray
-    matched: dict[str, np.ndarray]
+    ``rows`` holds each pair's rows of the first coder's spans (``n_a``), of the second's
+    (``n_b``) and of the first coder's matched spans (``exact``, ``overlap``). The sums a
+    report reads are counted pair by pair; the (pairs, articles, labels) arrays only
+    for intervals."""
+
+    key: np.ndarray  # each span's article * labels + label
+    rows: dict[str, list[np.ndarray]]
+    n_articles: int
+    n_labels: int
 
     @classmethod
     def of(cls, corpus: Corpus, matches: Sequence[PairMatch]) -> Tally:
         s = corpus.spans
-        n_articles, n_labels = len(corpus.articles), len(corpus.labels)
-        key = s.article * n_labels + s.label
-
-        def count(rows: np.ndarray) -> np.ndarray:
-            return np.bincount(key[rows], minlength=n_articles * n_labels).reshape(n_articles, n_labels)
-
-        empty = np.zeros((0, n_articles, n_labels), dtype=np.int64)
-        stack = lambda arrays: np.stack(arrays) if arrays else empty  # noqa: E731
+        n_labels = len(corpus.labels)
         return cls(
-            stack([count(m.rows_a) for m in matches]),
-            stack([count(m.rows_b) for m in matches]),
+            s.article * n_labels + s.label,
             {
-                "exact": stack([count(m.exact[0]) for m in matches]),
-                "overlap": stack([count(m.overlap[0]) for m in matches]),
+                "n_a": [m.rows_a for m in matches],
+                "n_b": [m.rows_b for m in matches],
+                "exact": [m.exact[0] for m in matches],
+                "overlap": [m.overlap[0] for m in matches],
             },
+            len(corpus.articles),
+            n_labels,
         )
+
+    def _count(self, rows: np.ndarray) -> np.ndarray:
+        size = self.n_articles * self.n_labels
+        return np.bincount(self.key[rows], minlength=size).reshape(self.n_articles, self.n_labels)
+
+    @cached_property
+    def _by_pair(self) -> dict[str, np.ndarray]:
+        """Each count as an array (pairs, articles, labels)."""
+        empty = np.zeros((0, self.n_articles, self.n_labels), dtype=np.int64)
+        return {
+            name: np.stack([self._count(r) for r in rows]) if rows else empty
+            for name, rows in self.rows.items()
+        }
 
     def per_article(
         self, mode: str, labels: Sequence[int], pair: int | None, articles: np.ndarray
@@ -256,23 +271,40 @@ class Tally:
         """Counts per article (``articles``: a mask) and label, summed over pairs unless one."""
         return tuple(
             (x.sum(axis=0) if pair is None else x[pair])[articles][:, list(labels)]
-            for x in (self.n_a, self.n_b, self.matched[mode])
+            for x in (self._by_pair[name] for name in ("n_a", "n_b", mode))
         )
+
+    @cached_property
+    def _totals(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Each count summed over articles (pairs, labels) and over pairs (articles, labels)."""
+        out = {}
+        for name, rows in self.rows.items():
+            by_article = np.zeros((self.n_articles, self.n_labels), dtype=np.int64)
+            by_pair = np.zeros((len(rows), self.n_labels), dtype=np.int64)
+            for p, r in enumerate(rows):
+                found = self._count(r)
+                by_pair[p] = found.sum(axis=0)
+                by_article += found
+            out[name] = (by_pair, by_article)
+        return out
 
     @cached_property
     def _sums(self) -> dict[str, dict[str, Any]]:
         """Each count summed over articles (by pair), over pairs (by article) and over
         both, as nested lists: a report reads them once per figure, 100,000s of times."""
-        arrays = {"n_a": self.n_a, "n_b": self.n_b, **self.matched}
         return {
-            name: {"pair": x.sum(axis=1).tolist(), "article": x.sum(axis=0).tolist(), "all": x.sum(axis=(0, 1)).tolist()}
-            for name, x in arrays.items()
+            name: {"pair": by_pair.tolist(), "article": by_article.tolist(), "all": by_article.sum(axis=0).tolist()}
+            for name, (by_pair, by_article) in self._totals.items()
         }
+
+    def marked(self) -> np.ndarray:
+        """Spans of both coders of every pair, by article and label."""
+        return self._totals["n_a"][1] + self._totals["n_b"][1]
 
     def counts(self, mode: str, label: int, pair: int | None = None, article: int | None = None) -> Counts:
         if pair is not None and article is not None:
-            pick = (pair, article, label)
-            return Counts(int(self.n_a[pick]), int(self.n_b[pick]), int(self.matched[mode][pick]))
+            found = [self._by_pair[name][pair, article, label] for name in ("n_a", "n_b", mode)]
+            return Counts(int(found[0]), int(found[1]), int(found[2]))
         scope, at = ("all", None) if pair is None and article is None else ("pair", pair) if article is None else ("article", article)
         found = [self._sums[name][scope] for name in ("n_a", "n_b", mode)]
         if at is not None:
@@ -358,7 +390,7 @@ def span_measures(
         }, None if n[k].sum() else NOTHING_MARKED)
         for k in range(len(corpus.articles))
     ]
-    marked = (tally.n_a + tally.n_b).sum(axis=0)  # (articles, labels)
+    marked = tally.marked()  # (articles, labels)
     lists = {x: Disagreements(partial(_span_disagreements, corpus, matches, x)) for x in labels}
 
     measures = []

@@ -27,6 +27,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from app.agreement.span_matching import lex_order
 from app.core.errors import LoupeError
 from app.core.records import Article
 from app.services.projects import Project
@@ -126,7 +127,7 @@ class SpanColumns:
         start and end: relations compare endpoints by value, as
         :func:`app.agreement.relation_agreement` does, so a repeated span is one endpoint."""
         columns = (self.end, self.start, self.label, self.coder, self.article)
-        order = np.lexsort((np.arange(len(self.ids)), *columns))
+        order = lex_order(*columns)  # ties in row order
         new = np.zeros(len(order), dtype=bool)
         new[:1] = True
         for column in columns:
@@ -266,7 +267,7 @@ def load_corpus(
         attribute_sets=attribute_sets,
     )
     links = queries.relation_rows(ids, list(coder_of))
-    row_of = {span_id: n for n, span_id in enumerate(spans.ids)} if links else {}
+    row_of = dict(zip(spans.ids, range(len(spans.ids)), strict=True)) if links else {}
     links = [
         r for r in links
         if r[3] in row_of and r[4] in row_of and members[position[r[0]], coder_of[r[1]]]
