@@ -200,7 +200,7 @@ def agreement_tables(
     else:
         progress(0, 1, "Measuring agreement")
         try:
-            report = agreement_report(project, n_bootstrap=n_bootstrap)
+            report = agreement_report(project, n_bootstrap=n_bootstrap, per_article=False)
         except AgreementReportError as exc:
             why = exc.message
         progress(1, 1, "Measuring agreement")
