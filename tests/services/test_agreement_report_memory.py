@@ -7,10 +7,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from app.services.agreement.report import agreement_report
+from app.services.agreement.report import agreement_report, load_corpus
 from app.services.projects import Project
+from app.store import reliability
 from tests.services.test_agreement_report import Study, build_two_coders
 
 pytestmark = pytest.mark.both_backends
@@ -39,3 +41,27 @@ def test_a_report_without_article_figures_differs_only_by_them(two: Study) -> No
     got = json.loads(json.dumps(lean.to_dict()))
     assert got == json.loads(json.dumps(expected))
     assert "per_article" not in got["settings"]
+
+
+def test_coding_read_in_chunks_of_articles_is_read_as_in_one(two: Study, monkeypatch: pytest.MonkeyPatch) -> None:
+    whole = load_corpus(two.project)
+    monkeypatch.setattr(reliability, "_CHUNK", 2)  # five finished articles: three chunks
+    chunked = load_corpus(two.project)
+    assert len(whole.spans) > 10
+    for name in ("article", "coder", "label", "start", "end", "attribute_set"):
+        assert np.array_equal(getattr(whole.spans, name), getattr(chunked.spans, name)), name
+    assert whole.spans.ids == chunked.spans.ids
+    assert whole.spans.attributes == chunked.spans.attributes
+    assert whole.spans.attribute_sets == chunked.spans.attribute_sets
+    assert whole.labels == chunked.labels
+    assert list(whole.answers.items()) == list(chunked.answers.items())
+    # In the order the report has always read them: by article id, coder, start, end, id.
+    coder_ids = [two.ids[whole.coders[c]] for c in chunked.spans.coder.tolist()]
+    keys = [
+        (whole.articles[a].id, coder, int(s), int(e), span_id)
+        for a, coder, s, e, span_id in zip(
+            chunked.spans.article.tolist(), coder_ids, chunked.spans.start, chunked.spans.end,
+            chunked.spans.ids, strict=True,
+        )
+    ]
+    assert keys == sorted(keys)
