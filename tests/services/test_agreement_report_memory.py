@@ -65,3 +65,17 @@ def test_coding_read_in_chunks_of_articles_is_read_as_in_one(two: Study, monkeyp
         )
     ]
     assert keys == sorted(keys)
+
+
+def test_streamed_disagreements_are_the_listed_ones_and_are_not_kept(two: Study) -> None:
+    report = agreement_report(two.project, n_bootstrap=0, per_article=False)
+    # As the export reads them: the measures over all labels or types (":*") are left
+    # out, their lists being those of the labels, which they would build and keep.
+    measures = [m for m in _measures(report) if not m.key.endswith(":*")]
+    lazy = [m for m in measures if repr(m.disagreements) == "Disagreements(not built)"]
+    streamed = {m.key: list(m.disagreements.stream()) for m in measures}
+    assert sum(len(streamed[m.key]) for m in lazy) > 5
+    assert all(repr(m.disagreements) == "Disagreements(not built)" for m in lazy)
+    assert streamed == {m.key: list(m.disagreements) for m in measures}
+    # Once built, the list kept is the one passed over.
+    assert all(list(m.disagreements.stream()) == streamed[m.key] for m in measures)
