@@ -53,6 +53,15 @@ class ReliabilityQueries:
         ``as_read``: the driver's own tuples, for queries of text and integer columns only
         (which SQLAlchemy hands on unconverted)."""
         rows: list[Any] = []
+        for batch in self._live_batches(query, model, article_ids, coder_ids, *also, plain=plain, as_read=as_read):
+            rows.extend(batch)
+        return rows
+
+    def _live_batches(
+        self, query: Any, model: Any, article_ids: Sequence[str], coder_ids: Sequence[str], *also: Any,
+        plain: bool = False, as_read: bool = False,
+    ) -> Iterator[list[Any]]:
+        """:meth:`_live_rows` one chunk of ``article_ids`` at a time, in their order."""
         coders = list(coder_ids)
         with self._engine.connect() as conn:
             for chunk in _chunks(article_ids):
@@ -64,10 +73,9 @@ class ReliabilityQueries:
                 # The driver's fetchall reads them in a third less time than SQLAlchemy's
                 # row by row iteration (1,000,000 spans: 2.6 s instead of 3.6-4.0 s).
                 if as_read:
-                    rows.extend(result.cursor.fetchall())
+                    yield list(result.cursor.fetchall())  # a list already: copied for the type only
                 else:
-                    rows.extend(map(tuple, result) if plain else result)
-        return rows
+                    yield list(map(tuple, result) if plain else result)
 
     def done_coders_by_article(self, article_ids: Sequence[str] | None = None) -> dict[str, tuple[str, ...]]:
         """Article id -> ids of the coders whose status on it is "done" (one query; of
@@ -97,19 +105,22 @@ class ReliabilityQueries:
                 found.extend(_article(row) for row in conn.execute(select(ArticleRow).where(ArticleRow.id.in_(chunk))))
         return sorted(found, key=lambda a: a.position)
 
-    def spans(self, article_ids: Sequence[str], coder_ids: Sequence[str]) -> list[SpanRow]:
+    def span_batches(self, article_ids: Sequence[str], coder_ids: Sequence[str]) -> Iterator[list[SpanRow]]:
         """Live span annotations of these coders on these articles, as plain rows
-        ``(id, article_id, coder_id, label, start, end, attributes)`` sorted by article,
-        coder, start, end and id (no record per row: a report reads 1,000,000 of them);
-        the attributes are their JSON text, which the caller parses once per distinct text."""
+        ``(id, article_id, coder_id, label, start, end, attributes)`` sorted by article
+        id, coder, start, end and id (no record per row: a report reads 1,000,000 of
+        them); the attributes are their JSON text, which the caller parses once per
+        distinct text. One list per chunk of articles, the chunks in the order of their
+        ids, so that the batches one after the other are in that order and the caller
+        never holds every row at once."""
         query = select(
             AnnotationRow.id, AnnotationRow.article_id, AnnotationRow.coder_id,
             AnnotationRow.label, AnnotationRow.start, AnnotationRow.end,
             cast(AnnotationRow.attributes, Text),
         )
-        rows = self._live_rows(query, AnnotationRow, article_ids, coder_ids, as_read=True)
-        rows.sort(key=itemgetter(1, 2, 4, 5, 0))
-        return rows
+        for rows in self._live_batches(query, AnnotationRow, sorted(set(article_ids)), coder_ids, as_read=True):
+            rows.sort(key=itemgetter(1, 2, 4, 5, 0))
+            yield rows
 
     def fragments(self, article_ids: Sequence[str], coder_ids: Sequence[str]) -> dict[str, Any]:
         """annotation id -> fragments of the live discontinuous spans of these coders on
@@ -179,18 +190,20 @@ class ReliabilityQueries:
 
     def answer_values(
         self, article_ids: Sequence[str], coder_ids: Sequence[str]
-    ) -> list[tuple[str, str, str, Any]]:
+    ) -> Iterator[tuple[str, str, str, Any]]:
         """Live answers of these coders on these articles as plain rows ``(article_id,
         coder_id, question, value)``, in the order of :meth:`answers` (no record per row,
-        each distinct value parsed once: a report reads 400,000 of them)."""
+        each distinct value of a chunk parsed once: a report reads 400,000 of them), read
+        one chunk of articles at a time (the chunks in the order of their ids)."""
         query = select(
             DocumentCodeRow.article_id, DocumentCodeRow.coder_id, DocumentCodeRow.question,
             cast(DocumentCodeRow.value, Text),
         )
-        rows = self._live_rows(query, DocumentCodeRow, article_ids, coder_ids, as_read=True)
-        rows.sort(key=itemgetter(0, 1, 2))
-        parsed = {raw: None if raw is None else json.loads(raw) for raw in {r[3] for r in rows}}
-        return [(a, c, q, parsed[raw]) for a, c, q, raw in rows]
+        for rows in self._live_batches(query, DocumentCodeRow, sorted(set(article_ids)), coder_ids, as_read=True):
+            rows.sort(key=itemgetter(0, 1, 2))
+            parsed = {raw: None if raw is None else json.loads(raw) for raw in {r[3] for r in rows}}
+            for a, c, q, raw in rows:
+                yield a, c, q, parsed[raw]
 
     def answers(self, article_ids: Sequence[str], coder_ids: Sequence[str]) -> list[Answer]:
         """Live answers to article questions of these coders on these articles."""

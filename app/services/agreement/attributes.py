@@ -218,7 +218,7 @@ def _attribute_measure(
     n_both = np.bincount(article[both], minlength=n_articles)
     n_agree = np.bincount(article[agree], minlength=n_articles)
     articles = []
-    for k in np.flatnonzero(n_both).tolist():
+    for k in np.flatnonzero(n_both).tolist() if settings.per_article else ():
         at = corpus.articles[k]
         n = int(n_both[k])
         articles.append(percent_figure(float(n_agree[k]) / n, n, 2 * n, Where("article", corpus.done[at.id], at.id)))

@@ -115,10 +115,10 @@ def _question_measure(
             chance_figure(percent_agreement, sub, settings, where, percent, categories=categories),
         ]
     name = question.name if option is None else f"{question.name}: {option}"
-    if codes is not None and not nan:
+    articles: list[Figure] = []
+    if settings.per_article and codes is not None and not nan:
         articles = _article_figures(corpus, codes, len(categories))
-    else:
-        articles = []
+    elif settings.per_article:
         for article in corpus.articles:
             unit = units[article.id]
             found = _article_figure(unit, Where("article", tuple(unit), article.id), categories)

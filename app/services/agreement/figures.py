@@ -33,11 +33,15 @@ NAN = float("nan")
 
 @dataclass(frozen=True)
 class Settings:
-    """How intervals are computed: ``n_bootstrap`` resamples (0: none), seed, coverage."""
+    """How intervals are computed: ``n_bootstrap`` resamples (0: none), seed, coverage;
+    ``per_article``: whether each measure keeps its figures per article (the window's
+    drill-down; the Excel export shows none, and at 100,000 articles they are tens of
+    megabytes). It is left out of :meth:`AgreementReport.to_dict`."""
 
     n_bootstrap: int = 1000
     seed: int = 1
     confidence: float = 0.95
+    per_article: bool = field(default=True, metadata={"plain": False})
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,16 @@ class Disagreements(Sequence[Disagreement]):
     def __iter__(self) -> Iterator[Disagreement]:
         return iter(self._all())
 
+    def stream(self) -> Iterator[Disagreement]:
+        """Every disagreement, as iterating does, but without keeping the list when it
+        is not built yet: for a reader that passes over each measure's list once (the
+        Excel export), so that only one measure's list is held at a time."""
+        if self._items is not None:
+            return iter(self._items)
+        assert self._build is not None
+        with no_cycle_collection():
+            return iter(self._build())
+
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Disagreements):
             return self._all() == other._all()

@@ -161,7 +161,7 @@ def relation_measures(
         articles = [
             f1(chosen, whole, Where("article", corpus.done[corpus.articles[k].id], corpus.articles[k].id), article=k)
             for k in np.flatnonzero(marked[:, chosen].sum(axis=1) > 0).tolist()
-        ]
+        ] if settings.per_article else []
         found = Disagreements(lambda: [d for x in types for d in lists[x]]) if t is None else lists[t]
         name = ALL if t is None else corpus.relation_types[t]
         measures.append(

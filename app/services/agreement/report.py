@@ -145,7 +145,7 @@ class AgreementReport:
 
 def _plain(value: Any) -> Any:
     if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value) if f.metadata.get("plain", True)}
     if isinstance(value, tuple) and hasattr(value, "_asdict"):  # named tuples
         return {k: _plain(v) for k, v in value._asdict().items()}
     if isinstance(value, dict):
@@ -232,6 +232,7 @@ def agreement_report(
     seed: int = 1,
     confidence: float = 0.95,
     codebook_version: str | None = None,
+    per_article: bool = True,
 ) -> AgreementReport:
     """Measure the project's agreement (see the module notes).
 
@@ -240,7 +241,8 @@ def agreement_report(
 
     ``coders`` restricts the comparison to these coder names (default: every coder but
     adjudicators); ``n_bootstrap`` resamples per interval (0: no intervals) with
-    ``seed``. Raises :class:`UnknownCoderError` for a name that is not a coder,
+    ``seed``. ``per_article=False`` leaves every measure's ``articles`` empty (what
+    the Excel export asks: it shows no figure per article). Raises :class:`UnknownCoderError` for a name that is not a coder,
     :class:`NotEnoughCodersError` when no article was finished by two of the coders.
     """
     if n_bootstrap < 0 or n_bootstrap == 1:
@@ -248,7 +250,7 @@ def agreement_report(
             "The number of bootstrap resamples must be 0 (no intervals) or 2 or more."
         )
     with no_cycle_collection(), read_snapshot(project.store.engine):  # one moment (app.store.snapshots)
-        return _report(project, coders, Settings(n_bootstrap, seed, confidence), codebook_version)
+        return _report(project, coders, Settings(n_bootstrap, seed, confidence, per_article), codebook_version)
 
 
 def _measures(corpus: Corpus, codebook: Codebook, settings: Settings) -> tuple[Sections, list[tuple[str, str, str]]]:

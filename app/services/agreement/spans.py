@@ -388,7 +388,7 @@ def span_measures(
             "n_articles": 1, "continuum_length": int(lengths[k]),
             "merged_spans": int(merged_per_article[k]),
         }, None if n[k].sum() else NOTHING_MARKED)
-        for k in range(len(corpus.articles))
+        for k in range(len(corpus.articles) if settings.per_article else 0)
     ]
     marked = tally.marked()  # (articles, labels)
     lists = {x: Disagreements(partial(_span_disagreements, corpus, matches, x)) for x in labels}
@@ -409,7 +409,7 @@ def span_measures(
                 *gamma_pairs[p][label],
             ]
         articles: list[Figure] = []
-        for k in np.flatnonzero(marked[:, chosen].sum(axis=1) > 0).tolist():
+        for k in np.flatnonzero(marked[:, chosen].sum(axis=1) > 0).tolist() if settings.per_article else ():
             article = corpus.articles[k]
             where = Where("article", corpus.done[article.id], article.id)
             articles += [_alpha_u(per_article[k], label, where), *_f1s(tally, chosen, whole, where, article=k)]

@@ -20,7 +20,7 @@ few array passes instead of one call per pair and article.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any, NamedTuple
@@ -202,6 +202,50 @@ def _lookup(index: dict[Any, int], keys: Sequence[Any]) -> np.ndarray:
     return np.fromiter(map(index.__getitem__, keys), dtype=np.int64, count=len(keys))
 
 
+def _span_columns(
+    batches: Iterable[Sequence[Any]], position: dict[str, int], coder_of: dict[str, int],
+    members: np.ndarray, labels: list[str], fragments: dict[str, Any],
+) -> SpanColumns:
+    """The spans of finished articles, one batch of rows (as ``span_batches`` reads them)
+    at a time: no list of every row is ever held. Labels that the codebook does not
+    name are appended to ``labels`` in alphabetical order; ``fragments`` are those of the
+    discontinuous spans, by span id."""
+    ids: list[str] = []
+    parts: list[tuple[np.ndarray, ...]] = []
+    seen: dict[str, int] = {}  # label -> number in order of first use
+    distinct: dict[str | None, int] = {}  # attribute text -> number in order of first use
+    for rows in batches:
+        columns: list[Any] = list(zip(*rows, strict=True)) or [()] * 7
+        article, coder = _lookup(position, columns[1]), _lookup(coder_of, columns[2])
+        finished = members[article, coder]
+        if not finished.all():  # coding of an article its coder has not finished does not count
+            keep = np.flatnonzero(finished).tolist()
+            columns = [[column[n] for n in keep] for column in columns]
+            article, coder = article[finished], coder[finished]
+        label = _int([seen.setdefault(name, len(seen)) for name in columns[3]])
+        attribute_set = _int([distinct.setdefault(raw, len(distinct)) for raw in columns[6]])
+        parts.append((article, coder, label, _int(columns[4]), _int(columns[5]), attribute_set))
+        ids += columns[0]
+    labels += sorted(set(seen) - set(labels))
+    label_of = {name: n for n, name in enumerate(labels)}
+    article, coder, label, start, end, attribute_set = (
+        np.concatenate([p[i] for p in parts]) if parts else _int([]) for i in range(6)
+    )
+    attribute_sets = [{} if raw in (None, "{}") else json.loads(raw) for raw in distinct]
+    return SpanColumns(
+        article=article,
+        coder=coder,
+        label=_lookup(label_of, list(seen))[label] if seen else label,
+        start=start,
+        end=end,
+        ids=ids,
+        attributes=[attribute_sets[n] for n in attribute_set.tolist()],
+        fragments={n: found for n, span_id in enumerate(ids) if (found := fragments.get(span_id))} if fragments else {},
+        attribute_set=attribute_set,
+        attribute_sets=attribute_sets,
+    )
+
+
 def load_corpus(
     project: Project, coder_names: Sequence[str] | None = None,
     excluded: frozenset[tuple[str, str]] = frozenset(),
@@ -239,33 +283,9 @@ def load_corpus(
     lengths = _int([len(a.text) for a in articles])
     offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
 
-    rows = queries.spans(ids, list(coder_of))
-    columns: list[Any] = list(zip(*rows, strict=True)) or [()] * 7
-    article, coder = _lookup(position, columns[1]), _lookup(coder_of, columns[2])
-    finished = members[article, coder]
-    if not finished.all():  # coding of an article its coder has not finished does not count
-        keep = np.flatnonzero(finished).tolist()
-        columns = [[column[n] for n in keep] for column in columns]
-        article, coder = article[finished], coder[finished]
-    fragments = queries.fragments(ids, list(coder_of))
     labels = list(project.codebook.label_names)
-    labels += sorted(set(columns[3]) - set(labels))
-    label_of = {name: n for n, name in enumerate(labels)}
-    distinct = {raw: n for n, raw in enumerate(dict.fromkeys(columns[6]))}
-    attribute_set = _lookup(distinct, columns[6])
-    attribute_sets = [{} if raw in (None, "{}") else json.loads(raw) for raw in distinct]
-    spans = SpanColumns(
-        article=article,
-        coder=coder,
-        label=_lookup(label_of, columns[3]),
-        start=_int(columns[4]),
-        end=_int(columns[5]),
-        ids=list(columns[0]),
-        attributes=[attribute_sets[n] for n in attribute_set.tolist()],
-        fragments={n: found for n, span_id in enumerate(columns[0]) if (found := fragments.get(span_id))} if fragments else {},
-        attribute_set=attribute_set,
-        attribute_sets=attribute_sets,
-    )
+    fragments = queries.fragments(ids, list(coder_of))
+    spans = _span_columns(queries.span_batches(ids, list(coder_of)), position, coder_of, members, labels, fragments)
     links = queries.relation_rows(ids, list(coder_of))
     row_of = dict(zip(spans.ids, range(len(spans.ids)), strict=True)) if links else {}
     links = [

@@ -241,8 +241,8 @@ def export_project(
     """Export the project's coding to ``out`` in ``format`` (default: from the name).
 
     ``agreement_resamples``: the bootstrap resamples of each interval on the agreement
-    sheets of a workbook (0: no intervals, which at 100,000 articles saves about 160 MB
-    of memory and a few seconds)."""
+    sheets of a workbook (0: no intervals, which at 100,000 articles saves about 20 MB
+    of memory, 57 MB at the peak instead of 79 MB, and a few seconds)."""
     out = Path(out)
     chosen = export_format(out, format)
     if agreement_resamples < 0 or agreement_resamples == 1:

@@ -178,7 +178,7 @@ def _disagreement_rows(report: AgreementReport) -> Iterator[list[Any]]:
         for m in measures:
             if m.key.endswith(":*"):
                 continue  # the same units as the items'
-            for d in m.disagreements:
+            for d in m.disagreements.stream():
                 number += 1
                 for v in d.values:
                     value = "; ".join(map(str, v.value)) if isinstance(v.value, list | tuple) else v.value
@@ -200,7 +200,7 @@ def agreement_tables(
     else:
         progress(0, 1, "Measuring agreement")
         try:
-            report = agreement_report(project, n_bootstrap=n_bootstrap)
+            report = agreement_report(project, n_bootstrap=n_bootstrap, per_article=False)
         except AgreementReportError as exc:
             why = exc.message
         progress(1, 1, "Measuring agreement")

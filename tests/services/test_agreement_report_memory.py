@@ -1,0 +1,81 @@
+"""The agreement report as the Excel export reads it, with less held in memory: no
+figures per article, the coding read one chunk of articles at a time, and the
+disagreements passed over without being kept. Each gives what the full report gives."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from app.services.agreement.report import agreement_report, load_corpus
+from app.services.projects import Project
+from app.store import reliability
+from tests.services.test_agreement_report import Study, build_two_coders
+
+pytestmark = pytest.mark.both_backends
+
+
+@pytest.fixture
+def two(project: Project, tmp_path: Path) -> Study:
+    return build_two_coders(Study(project, tmp_path / "texts", 6))
+
+
+def _measures(report):  # type: ignore[no-untyped-def]
+    return [m for _, measures in report.sections() for m in measures]
+
+
+def test_a_report_without_article_figures_differs_only_by_them(two: Study) -> None:
+    full = agreement_report(two.project, n_bootstrap=50)
+    lean = agreement_report(two.project, n_bootstrap=50, per_article=False)
+    assert sum(len(m.articles) for m in _measures(full)) > 20
+    assert all(m.articles == () for m in _measures(lean))
+    for a, b in zip(_measures(full), _measures(lean), strict=True):
+        assert list(a.disagreements) == list(b.disagreements)
+    expected = full.to_dict()
+    for section in ("questions", "spans", "attributes", "relations"):
+        for m in expected[section]:
+            m["articles"] = []
+    got = json.loads(json.dumps(lean.to_dict()))
+    assert got == json.loads(json.dumps(expected))
+    assert "per_article" not in got["settings"]
+
+
+def test_coding_read_in_chunks_of_articles_is_read_as_in_one(two: Study, monkeypatch: pytest.MonkeyPatch) -> None:
+    whole = load_corpus(two.project)
+    monkeypatch.setattr(reliability, "_CHUNK", 2)  # five finished articles: three chunks
+    chunked = load_corpus(two.project)
+    assert len(whole.spans) > 10
+    for name in ("article", "coder", "label", "start", "end", "attribute_set"):
+        assert np.array_equal(getattr(whole.spans, name), getattr(chunked.spans, name)), name
+    assert whole.spans.ids == chunked.spans.ids
+    assert whole.spans.attributes == chunked.spans.attributes
+    assert whole.spans.attribute_sets == chunked.spans.attribute_sets
+    assert whole.labels == chunked.labels
+    assert list(whole.answers.items()) == list(chunked.answers.items())
+    # In the order the report has always read them: by article id, coder, start, end, id.
+    coder_ids = [two.ids[whole.coders[c]] for c in chunked.spans.coder.tolist()]
+    keys = [
+        (whole.articles[a].id, coder, int(s), int(e), span_id)
+        for a, coder, s, e, span_id in zip(
+            chunked.spans.article.tolist(), coder_ids, chunked.spans.start, chunked.spans.end,
+            chunked.spans.ids, strict=True,
+        )
+    ]
+    assert keys == sorted(keys)
+
+
+def test_streamed_disagreements_are_the_listed_ones_and_are_not_kept(two: Study) -> None:
+    report = agreement_report(two.project, n_bootstrap=0, per_article=False)
+    # As the export reads them: the measures over all labels or types (":*") are left
+    # out, their lists being those of the labels, which they would build and keep.
+    measures = [m for m in _measures(report) if not m.key.endswith(":*")]
+    lazy = [m for m in measures if repr(m.disagreements) == "Disagreements(not built)"]
+    streamed = {m.key: list(m.disagreements.stream()) for m in measures}
+    assert sum(len(streamed[m.key]) for m in lazy) > 5
+    assert all(repr(m.disagreements) == "Disagreements(not built)" for m in lazy)
+    assert streamed == {m.key: list(m.disagreements) for m in measures}
+    # Once built, the list kept is the one passed over.
+    assert all(list(m.disagreements.stream()) == streamed[m.key] for m in measures)
