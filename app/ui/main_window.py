@@ -69,15 +69,19 @@ class MainWindow(ProjectWindow):
         self.question_form = QuestionForm(c)
         self.annotation_table = AnnotationTablePanel(c)
         left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
+        geometry, state = settings.window_geometry(), settings.window_state()
+        # A saved state tabifies the docks itself; tabified here too, the tab bars of this
+        # first layout stayed drawn where it put them, over the article list.
+        tabify = self.tabifyDockWidget if state is None else lambda _first, _second: None
         self.articles_dock = self._dock("Articles", self.article_list, left)
         labels = self._dock("Labels", self.label_palette, left)
         entities = self._dock("Entities", self.legend, left)
-        self.tabifyDockWidget(labels, entities)
+        tabify(labels, entities)
         labels.raise_()
         self._dock("Attributes", self.attribute_editor, right)
         relations = self._dock("Relations", self.relation_panel, right)
         questions = self._dock("Article questions", self.question_form, right)
-        self.tabifyDockWidget(relations, questions)
+        tabify(relations, questions)
         relations.raise_()
         self.search_panel = SearchPanel(c, self.article_panel.view)
         bottom = Qt.DockWidgetArea.BottomDockWidgetArea
@@ -116,7 +120,6 @@ class MainWindow(ProjectWindow):
         self.controller.connection_changed.connect(self._connection_changed)
         self.controller.password_needed.connect(self._sign_in_again)
         self._wire()
-        geometry, state = settings.window_geometry(), settings.window_state()
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
