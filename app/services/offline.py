@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 from app.core.errors import ProjectError
+from app.core.staging import fsync_file, fsync_folder, partial_path
 from app.paths import user_data_dir
 from app.services.projects import Project, open_project
 from app.store import offline_copy
@@ -36,12 +36,14 @@ def offline_folder() -> Path:
 
 def _write_json(path: Path, data: Any) -> None:
     """Write ``data`` to ``path`` whole or not at all (a crash leaves the old file)."""
-    partial = path.with_name(path.name + ".partial")
-    with open(partial, "w", encoding="utf-8") as out:
-        json.dump(data, out)
-        out.flush()
-        os.fsync(out.fileno())
-    partial.replace(path)
+    partial = partial_path(path)
+    try:
+        partial.write_text(json.dumps(data), encoding="utf-8")
+        fsync_file(partial)
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+    fsync_folder(path.parent)
 
 
 def _read_json(path: Path) -> dict[str, Any]:
