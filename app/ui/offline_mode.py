@@ -138,6 +138,13 @@ class OfflineMode(QObject):
         self.controller.back_online()
         return True
 
+    def keep_trying(self, location: str | None = None) -> None:
+        """Try the server again from now on (with ``location``, signed in anew: at once)."""
+        self.timer.start()
+        if location is not None:
+            self.location = location
+            self.try_server()
+
     def close(self) -> None:
         self.timer.stop()
         self.edited.stop()

@@ -93,13 +93,11 @@ def sign_in_again(window: ProjectWindow) -> None:
     try:
         signed = sign_in(window, location_key(mode.location))
     except ServerUnreachable:  # gone again: keep trying
-        mode.timer.start()
+        mode.keep_trying()
         return
     except LoupeError as exc:
         window.statusBar().showMessage(exc.message, 10_000)
         return
     if signed is None:
         return
-    mode.location = signed
-    mode.timer.start()
-    mode.try_server()
+    mode.keep_trying(signed)
