@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from app.agreement.errors import AgreementError
+from app.core.parallel import ordered_map
 
 Parts = tuple[np.ndarray, np.ndarray, np.ndarray]
 _Pieces = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
@@ -261,16 +262,20 @@ def alpha_u_by_segment(
                     seg_end,
                 )
             )
+        def pair_sums(pair: tuple[int, int], pieces: list[_Pieces] = pieces) -> np.ndarray:
+            i, j = pair
+            # Only the segments both are members of (all of them when both are everywhere).
+            p1 = pieces[i] if everywhere[j] else _restrict(pieces[i], members[pieces[i][3], j])
+            p2 = pieces[j] if everywhere[i] else _restrict(pieces[j], members[pieces[j][3], i])
+            return _pair_by_segment(p1, p2, n_segments)
+
+        pairs = [(i, j) for i in range(n_coders if observed is None else 0) for j in range(i + 1, n_coders)]
         summed = np.zeros(n_segments)
-        for i in range(n_coders if observed is None else 0):
-            for j in range(i + 1, n_coders):
-                # Only the segments both are members of (all of them when both are everywhere).
-                p1 = pieces[i] if everywhere[j] else _restrict(pieces[i], members[pieces[i][3], j])
-                p2 = pieces[j] if everywhere[i] else _restrict(pieces[j], members[pieces[j][3], i])
-                found = _pair_by_segment(p1, p2, n_segments)
-                summed += found
-                if by_pair is not None:
-                    by_pair.setdefault((i, j), np.zeros((n_segments, n_categories)))[:, c] = found
+        # Pairs on several cores, summed in pair order as one after the other.
+        for pair, found in zip(pairs, ordered_map(pair_sums, pairs), strict=True):
+            summed += found
+            if by_pair is not None:
+                by_pair.setdefault(pair, np.zeros((n_segments, n_categories)))[:, c] = found
         if observed is not None:
             summed = np.asarray(observed, dtype=np.float64)[:, c]
         with np.errstate(divide="ignore", invalid="ignore"):

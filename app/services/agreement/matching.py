@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.agreement.span_matching import lex_order, match_overlap
+from app.core.parallel import ordered_map
 from app.services.agreement.units import Corpus, SpanColumns
 
 
@@ -83,7 +84,6 @@ def compare_pairs(corpus: Corpus) -> list[PairMatch]:
     shapes = spans.shapes()
     exact_key = key * (int(shapes.max(initial=0)) + 1) + shapes
     signature = _signatures(corpus, exact_key)
-    out = []
     by_coder = [np.flatnonzero(spans.coder == i) for i in range(len(corpus.coders))]
     by_signature = [r[np.argsort(signature[r], kind="stable")] for r in by_coder]
     placed = [lex_order(spans.end[r], spans.start[r], key[r]) for r in by_coder]
@@ -105,7 +105,7 @@ def compare_pairs(corpus: Corpus) -> list[PairMatch]:
             return rows, key[rows], spans.start[rows], spans.end[rows]
         return rows, signature[rows]
 
-    for pair in corpus.pairs:
+    def compare(pair: tuple[str, str]) -> PairMatch:
         mask = corpus.shared_mask(pair)
         shared = every if mask.all() else mask
         i, j = (corpus.coder_index(c) for c in pair)
@@ -127,8 +127,9 @@ def compare_pairs(corpus: Corpus) -> list[PairMatch]:
             overlap = (ra[found], slot[found])
         else:
             overlap = _by_row(xa[ia], xb[ib])
-        out.append(PairMatch(pair, mask, ra, rb, exact, overlap))
-    return out
+        return PairMatch(pair, mask, ra, rb, exact, overlap)
+
+    return ordered_map(compare, corpus.pairs)  # pairs on several cores, in pair order
 
 
 def _by_row(rows_a: np.ndarray, rows_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
