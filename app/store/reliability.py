@@ -107,20 +107,18 @@ class ReliabilityQueries:
 
     def span_batches(self, article_ids: Sequence[str], coder_ids: Sequence[str]) -> Iterator[list[SpanRow]]:
         """Live span annotations of these coders on these articles, as plain rows
-        ``(id, article_id, coder_id, label, start, end, attributes)`` sorted by article
-        id, coder, start, end and id (no record per row: a report reads 1,000,000 of
-        them); the attributes are their JSON text, which the caller parses once per
-        distinct text. One list per chunk of articles, the chunks in the order of their
-        ids, so that the batches one after the other are in that order and the caller
-        never holds every row at once."""
+        ``(id, article_id, coder_id, label, start, end, attributes)`` (no record per
+        row: a report reads 1,000,000 of them); the attributes are their JSON text,
+        which the caller parses once per distinct text. One list per chunk of articles,
+        the chunks in the order of their ids, each chunk's rows in the order read (the
+        caller sorts them with NumPy, in a fraction of a Python sort's time), so that the
+        caller never holds every row at once."""
         query = select(
             AnnotationRow.id, AnnotationRow.article_id, AnnotationRow.coder_id,
             AnnotationRow.label, AnnotationRow.start, AnnotationRow.end,
             cast(AnnotationRow.attributes, Text),
         )
-        for rows in self._live_batches(query, AnnotationRow, sorted(set(article_ids)), coder_ids, as_read=True):
-            rows.sort(key=itemgetter(1, 2, 4, 5, 0))
-            yield rows
+        yield from self._live_batches(query, AnnotationRow, sorted(set(article_ids)), coder_ids, as_read=True)
 
     def fragments(self, article_ids: Sequence[str], coder_ids: Sequence[str]) -> dict[str, Any]:
         """annotation id -> fragments of the live discontinuous spans of these coders on

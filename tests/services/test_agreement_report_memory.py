@@ -79,3 +79,36 @@ def test_streamed_disagreements_are_the_listed_ones_and_are_not_kept(two: Study)
     assert streamed == {m.key: list(m.disagreements) for m in measures}
     # Once built, the list kept is the one passed over.
     assert all(list(m.disagreements.stream()) == streamed[m.key] for m in measures)
+
+
+def test_spans_are_numbered_in_row_order_whatever_order_they_are_read_in(
+    two: Study, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Equal spans but for their label and id (sorted by id), and on the article ben has
+    # not finished, an attribute value no counted span has (it must not be numbered).
+    for label in ("Claim", "Actor", "Coercion"):
+        two.span("ben", 3, label, "forced to sign contracts")
+    two.span("ben", 5, "Actor", "Kiresk", actor_type="news_outlet")
+    for chunk in (500, 2):
+        monkeypatch.setattr(reliability, "_CHUNK", chunk)
+        spans = load_corpus(two.project).spans
+        texts = [json.dumps(a, sort_keys=True) for a in spans.attributes]
+        in_row_order = list(dict.fromkeys(texts))
+        assert [json.dumps(a, sort_keys=True) for a in spans.attribute_sets] == in_row_order
+        assert [in_row_order[n] for n in spans.attribute_set.tolist()] == texts
+        assert all(a.get("actor_type") != "news_outlet" for a in spans.attribute_sets)
+        keys = list(zip(spans.article.tolist(), spans.coder.tolist(), spans.start.tolist(), spans.end.tolist(), strict=True))
+        tied = [n for n in range(1, len(keys)) if keys[n] == keys[n - 1]]
+        assert len(tied) >= 2
+        for n in tied:
+            assert spans.ids[n - 1] < spans.ids[n]
+
+
+def test_values_are_numbered_by_first_use_among_the_rows_kept() -> None:
+    from app.services.agreement.units import _codes
+
+    numbers: dict[str, int] = {"known": 0}
+    # Row 0 is left out (its coder has not finished); rows are taken in the order 3, 2, 1.
+    found = _codes(["dropped", "b", "a", "known"], np.array([3, 2, 1]), numbers)
+    assert found.tolist() == [0, 1, 2]
+    assert numbers == {"known": 0, "a": 1, "b": 2}

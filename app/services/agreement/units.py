@@ -202,30 +202,82 @@ def _lookup(index: dict[Any, int], keys: Sequence[Any]) -> np.ndarray:
     return np.fromiter(map(index.__getitem__, keys), dtype=np.int64, count=len(keys))
 
 
+def _codes(values: Sequence[Any], order: np.ndarray, numbers: dict[Any, int]) -> np.ndarray:
+    """The number in ``numbers`` of each of ``values`` taken in ``order``; values not
+    numbered yet are numbered in order of first use in that order. C loops over a
+    million values: each distinct value numbered once, then one lookup per value."""
+    local: dict[Any, int] = {}
+    found = _codes_of(values, local)[order]
+    # The batch's distinct values in order of first use in ``order``.
+    used, first = np.unique(found, return_index=True)
+    distinct = list(local)
+    at = np.empty(len(distinct), dtype=np.int64)
+    for n in used[np.argsort(first)].tolist():
+        at[n] = numbers.setdefault(distinct[n], len(numbers))
+    return at[found]
+
+
+def _codes_of(values: Sequence[Any], numbers: dict[Any, int]) -> np.ndarray:
+    for value in dict.fromkeys(values):
+        numbers.setdefault(value, len(numbers))
+    return _lookup(numbers, values)
+
+
+def _read_order(
+    article: np.ndarray, coder: np.ndarray, start: np.ndarray, end: np.ndarray, ids: Sequence[str]
+) -> np.ndarray:
+    """The order of one batch's rows by article, coder, start, end and id (``article``
+    and ``coder`` as ranks of their ids): one NumPy sort, then rows equal but for
+    their id (rare) put in id order."""
+    order = lex_order(end, start, coder, article)
+    same = np.zeros(len(order), dtype=bool)
+    same[1:] = True
+    for column in (article, coder, start, end):
+        same[1:] &= column[order][1:] == column[order][:-1]
+    if same.any():
+        tied = np.flatnonzero(same)
+        heads = np.setdiff1d(tied - 1, tied)  # each run of equal rows: its first row
+        out = order.tolist()
+        for head in heads.tolist():
+            stop = head + 1
+            while stop < len(out) and same[stop]:
+                stop += 1
+            out[head:stop] = sorted(out[head:stop], key=ids.__getitem__)
+        order = np.asarray(out, dtype=np.int64)
+    return order
+
+
 def _span_columns(
     batches: Iterable[Sequence[Any]], position: dict[str, int], coder_of: dict[str, int],
     members: np.ndarray, labels: list[str], fragments: dict[str, Any],
 ) -> SpanColumns:
     """The spans of finished articles, one batch of rows (as ``span_batches`` reads them)
-    at a time: no list of every row is ever held. Labels that the codebook does not
-    name are appended to ``labels`` in alphabetical order; ``fragments`` are those of the
-    discontinuous spans, by span id."""
+    at a time: no list of every row is ever held. Rows are put in the order of
+    :class:`SpanColumns`: the batches come in the order of their article ids, each
+    batch is sorted here. Labels that the codebook does not name are appended to
+    ``labels`` in alphabetical order; ``fragments`` are those of the discontinuous spans,
+    by span id."""
+    # Ranks of the ids (the order rows are sorted in), and from there the columns' numbers.
+    article_ids, coder_ids = sorted(position), sorted(coder_of)
+    article_rank = {article_id: n for n, article_id in enumerate(article_ids)}
+    coder_rank = {coder_id: n for n, coder_id in enumerate(coder_ids)}
+    article_at, coder_at = _lookup(position, article_ids), _lookup(coder_of, coder_ids)
     ids: list[str] = []
     parts: list[tuple[np.ndarray, ...]] = []
     seen: dict[str, int] = {}  # label -> number in order of first use
     distinct: dict[str | None, int] = {}  # attribute text -> number in order of first use
     for rows in batches:
         columns: list[Any] = list(zip(*rows, strict=True)) or [()] * 7
-        article, coder = _lookup(position, columns[1]), _lookup(coder_of, columns[2])
+        start, end = _int(columns[4]), _int(columns[5])
+        article, coder = _lookup(article_rank, columns[1]), _lookup(coder_rank, columns[2])
+        order = _read_order(article, coder, start, end, columns[0])
+        article, coder = article_at[article[order]], coder_at[coder[order]]
         finished = members[article, coder]
         if not finished.all():  # coding of an article its coder has not finished does not count
-            keep = np.flatnonzero(finished).tolist()
-            columns = [[column[n] for n in keep] for column in columns]
-            article, coder = article[finished], coder[finished]
-        label = _int([seen.setdefault(name, len(seen)) for name in columns[3]])
-        attribute_set = _int([distinct.setdefault(raw, len(distinct)) for raw in columns[6]])
-        parts.append((article, coder, label, _int(columns[4]), _int(columns[5]), attribute_set))
-        ids += columns[0]
+            order, article, coder = order[finished], article[finished], coder[finished]
+        label, attribute_set = _codes(columns[3], order, seen), _codes(columns[6], order, distinct)
+        parts.append((article, coder, label, start[order], end[order], attribute_set))
+        ids += map(columns[0].__getitem__, order.tolist())
     labels += sorted(set(seen) - set(labels))
     label_of = {name: n for n, name in enumerate(labels)}
     article, coder, label, start, end, attribute_set = (
