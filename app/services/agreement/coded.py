@@ -16,7 +16,6 @@ Attributes of matched spans: :mod:`app.services.agreement.attributes`.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from functools import cache
@@ -30,6 +29,7 @@ from app.agreement.paired import PairedCodes, paired_percent
 from app.agreement.reliability_data import ReliabilityData, from_columns
 from app.agreement.results import AgreementResult
 from app.core.codebook import Codebook, Question
+from app.services.agreement.answers import direct_codes
 from app.services.agreement.figures import (
     Disagreements,
     Figure,
@@ -81,7 +81,7 @@ def _question_measure(
 ) -> Measure:
     ordinal = question.type == "ordinal"
     categories = question.option_values if option is None else (False, True)
-    codes, nan = _direct_codes(corpus, question.name, option, categories)
+    codes, nan = direct_codes(corpus.answer_columns, corpus.members, question.name, option, categories)
     # The units (article -> coder -> answer) are read only when needed: for answers that
     # are not all among the categories, and for the list of disagreements.
     units_of = cache(lambda: answer_units(corpus, question.name, option))
@@ -146,37 +146,6 @@ class _Lazy:
 
     def __getitem__(self, key: str) -> Any:
         return self._read()[key]
-
-
-def _direct_codes(
-    corpus: Corpus, question: str, option: str | None, categories: Any
-) -> tuple[np.ndarray | None, bool]:
-    """The answers of the coders who finished each article as codes (coders x articles;
-    -1: missing or not finished), read in one pass over the answers, or ``None`` when one
-    is not among ``categories``; and whether an answer was NaN (a missing code here)."""
-    index = {c: i for i, c in enumerate(categories)}
-    coder = {c: i for i, c in enumerate(corpus.coders)}
-    position = {a.id: k for k, a in enumerate(corpus.articles)}
-    members = corpus.members
-    codes = np.full((len(corpus.coders), len(corpus.articles)), -1, dtype=np.int64)
-    nan = False
-    for (article_id, name), answered in corpus.answers.items():
-        value = answered.get(question)
-        if option is not None and value is not None:
-            value = option in value if isinstance(value, list) else None
-        if value is None or article_id not in position or name not in coder:
-            continue
-        k, i = position[article_id], coder[name]
-        if not members[k, i]:
-            continue
-        if isinstance(value, float) and math.isnan(value):
-            nan = True
-            continue
-        try:
-            codes[i, k] = index[value]
-        except (KeyError, TypeError):
-            return None, nan
-    return codes, nan
 
 
 def _article_figures(corpus: Corpus, codes: np.ndarray, n_categories: int) -> list[Figure]:

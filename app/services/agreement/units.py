@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import combinations
 from typing import Any, NamedTuple
 
@@ -30,6 +31,7 @@ import numpy as np
 from app.agreement.span_matching import lex_order
 from app.core.errors import LoupeError
 from app.core.records import Article
+from app.services.agreement.answers import AnswerColumns, read_answers
 from app.services.projects import Project
 
 
@@ -164,8 +166,17 @@ class Corpus:
     spans: SpanColumns
     relation_types: tuple[str, ...]
     relations: RelationColumns
-    answers: dict[tuple[str, str], dict[str, Any]]
+    answer_columns: AnswerColumns
     n_excluded: int
+
+    @cached_property
+    def answers(self) -> dict[tuple[str, str], dict[str, Any]]:
+        """(article id, coder) -> question -> answer (built when first read: the figures
+        read :attr:`answer_columns`; this serves the lists of disagreements)."""
+        out: dict[tuple[str, str], dict[str, Any]] = {}
+        for k, i, question, value in self.answer_columns.rows():
+            out.setdefault((self.articles[k].id, self.coders[i]), {})[question] = value
+        return out
 
     def coder_index(self, name: str) -> int:
         return self.coders.index(name)
@@ -247,9 +258,29 @@ def _read_order(
     return order
 
 
+@dataclass(frozen=True, eq=False)
+class _Ranks:
+    """Article and coder ids by rank in string order (the order rows are sorted in):
+    ``article_rank``/``coder_rank`` id -> rank, ``article_at``/``coder_at`` rank ->
+    index into the corpus's articles and coders."""
+
+    article_rank: dict[str, int]
+    coder_rank: dict[str, int]
+    article_at: np.ndarray
+    coder_at: np.ndarray
+
+    @classmethod
+    def of(cls, position: dict[str, int], coder_of: dict[str, int]) -> _Ranks:
+        article_ids, coder_ids = sorted(position), sorted(coder_of)
+        return cls(
+            {article_id: n for n, article_id in enumerate(article_ids)},
+            {coder_id: n for n, coder_id in enumerate(coder_ids)},
+            _lookup(position, article_ids), _lookup(coder_of, coder_ids),
+        )
+
+
 def _span_columns(
-    batches: Iterable[Sequence[Any]], position: dict[str, int], coder_of: dict[str, int],
-    members: np.ndarray, labels: list[str], fragments: dict[str, Any],
+    batches: Iterable[Sequence[Any]], ranks: _Ranks, members: np.ndarray, labels: list[str], fragments: dict[str, Any],
 ) -> SpanColumns:
     """The spans of finished articles, one batch of rows (as ``span_batches`` reads them)
     at a time: no list of every row is ever held. Rows are put in the order of
@@ -257,11 +288,6 @@ def _span_columns(
     batch is sorted here. Labels that the codebook does not name are appended to
     ``labels`` in alphabetical order; ``fragments`` are those of the discontinuous spans,
     by span id."""
-    # Ranks of the ids (the order rows are sorted in), and from there the columns' numbers.
-    article_ids, coder_ids = sorted(position), sorted(coder_of)
-    article_rank = {article_id: n for n, article_id in enumerate(article_ids)}
-    coder_rank = {coder_id: n for n, coder_id in enumerate(coder_ids)}
-    article_at, coder_at = _lookup(position, article_ids), _lookup(coder_of, coder_ids)
     ids: list[str] = []
     parts: list[tuple[np.ndarray, ...]] = []
     seen: dict[str, int] = {}  # label -> number in order of first use
@@ -269,9 +295,9 @@ def _span_columns(
     for rows in batches:
         columns: list[Any] = list(zip(*rows, strict=True)) or [()] * 7
         start, end = _int(columns[4]), _int(columns[5])
-        article, coder = _lookup(article_rank, columns[1]), _lookup(coder_rank, columns[2])
+        article, coder = _lookup(ranks.article_rank, columns[1]), _lookup(ranks.coder_rank, columns[2])
         order = _read_order(article, coder, start, end, columns[0])
-        article, coder = article_at[article[order]], coder_at[coder[order]]
+        article, coder = ranks.article_at[article[order]], ranks.coder_at[coder[order]]
         finished = members[article, coder]
         if not finished.all():  # coding of an article its coder has not finished does not count
             order, article, coder = order[finished], article[finished], coder[finished]
@@ -337,7 +363,8 @@ def load_corpus(
 
     labels = list(project.codebook.label_names)
     fragments = queries.fragments(ids, list(coder_of))
-    spans = _span_columns(queries.span_batches(ids, list(coder_of)), position, coder_of, members, labels, fragments)
+    ranks = _Ranks.of(position, coder_of)
+    spans = _span_columns(queries.span_batches(ids, list(coder_of)), ranks, members, labels, fragments)
     links = queries.relation_rows(ids, list(coder_of))
     row_of = dict(zip(spans.ids, range(len(spans.ids)), strict=True)) if links else {}
     links = [
@@ -354,9 +381,9 @@ def load_corpus(
         source=_int([row_of[r[3]] for r in links]),
         target=_int([row_of[r[4]] for r in links]),
     )
-    answers: dict[tuple[str, str], dict[str, Any]] = {}
-    for article_id, coder_id, question, value in queries.answer_values(ids, list(coder_of)):
-        answers.setdefault((article_id, selected[coder_id]), {})[question] = value
+    answers = read_answers(
+        queries.answer_batches(ids, list(coder_of)), ranks.article_rank, ranks.coder_rank, ranks.article_at, ranks.coder_at,
+    )
     pairs = tuple(
         pair for pair in combinations(range(len(coders)), 2) if members[:, list(pair)].all(1).any()
     )
@@ -371,7 +398,7 @@ def load_corpus(
         spans=spans,
         relation_types=tuple(types),
         relations=relations,
-        answers=answers,
+        answer_columns=answers,
         n_excluded=n_excluded,
     )
 
