@@ -7,12 +7,11 @@ Only live rows are returned: tombstoned annotations, relations and answers are s
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Engine, Text, cast, select
+from sqlalchemy import BigInteger, Engine, Text, cast, literal, select
 
 from app.core.records import Annotation, Answer, Article, Relation
 from app.store.annotations import _annotation, group_fragments
@@ -28,7 +27,9 @@ from app.store.schema import (
 )
 
 _CHUNK = 500
-SpanRow = tuple[str, str, str, str, int, int, str | None]
+SpanRow = tuple[str, str, str, int]
+#: Between the attributes' JSON text and the label in :meth:`ReliabilityQueries.span_batches`.
+CODED_SEPARATOR = "\x1f"
 
 
 def _chunks(ids: Sequence[str]) -> Iterator[list[str]]:
@@ -105,18 +106,23 @@ class ReliabilityQueries:
                 found.extend(_article(row) for row in conn.execute(select(ArticleRow).where(ArticleRow.id.in_(chunk))))
         return sorted(found, key=lambda a: a.position)
 
-    def span_batches(self, article_ids: Sequence[str], coder_ids: Sequence[str]) -> Iterator[list[SpanRow]]:
+    def span_batches(
+        self, article_ids: Sequence[str], coder_ids: Sequence[str], separator: str
+    ) -> Iterator[list[SpanRow]]:
         """Live span annotations of these coders on these articles, as plain rows
-        ``(id, article_id, coder_id, label, start, end, attributes)`` (no record per
-        row: a report reads 1,000,000 of them); the attributes are their JSON text,
-        which the caller parses once per distinct text. One list per chunk of articles,
-        the chunks in the order of their ids, each chunk's rows in the order read (the
-        caller sorts them with NumPy, in a fraction of a Python sort's time), so that the
-        caller never holds every row at once."""
+        ``(id, owner, coded, place)``: ``owner`` is the article id, ``separator`` and
+        the coder id; ``coded`` the attributes' JSON text, the character 0x1F and the
+        label (JSON text holds no control character, so the first 0x1F splits it);
+        ``place`` is ``start * 2**32 + end``. Four values per row instead of seven: a
+        report reads 1,000,000 rows, and the driver's cost is per value (2.3 -> 1.6 s).
+        The caller splits each distinct value once. One list per chunk of articles, the
+        chunks in the order of their ids, each chunk's rows in the order read (the
+        caller sorts them), so that the caller never holds every row at once."""
         query = select(
-            AnnotationRow.id, AnnotationRow.article_id, AnnotationRow.coder_id,
-            AnnotationRow.label, AnnotationRow.start, AnnotationRow.end,
-            cast(AnnotationRow.attributes, Text),
+            AnnotationRow.id,
+            AnnotationRow.article_id + literal(separator) + AnnotationRow.coder_id,
+            cast(AnnotationRow.attributes, Text) + literal(CODED_SEPARATOR) + AnnotationRow.label,
+            AnnotationRow.start * literal(2**32, BigInteger) + AnnotationRow.end,
         )
         yield from self._live_batches(query, AnnotationRow, sorted(set(article_ids)), coder_ids, as_read=True)
 

@@ -112,3 +112,30 @@ def test_values_are_numbered_by_first_use_among_the_rows_kept() -> None:
     found = _codes(["dropped", "b", "a", "known"], np.array([3, 2, 1]), numbers)
     assert found.tolist() == [0, 1, 2]
     assert numbers == {"known": 0, "a": 1, "b": 2}
+
+
+def test_rows_joined_by_a_separator_split_back_whatever_the_ids_and_labels_hold() -> None:
+    from app.services.agreement.units import _Ranks, _span_columns, free_separator
+    from app.store.reliability import CODED_SEPARATOR
+
+    articles = {"a\x1fb": 0, "a": 1}  # ids holding the usual separator
+    coders = {"\x1fc": 0, "b\x1fc": 1}
+    separator = free_separator(articles, coders)
+    assert separator not in "".join([*articles, *coders]) and separator == "\x1e"
+    assert free_separator([chr(c) for c in range(1, 32)]) == "\ue000"
+    attributes = json.dumps({"note": "unit\x1fseparator"})  # JSON escapes it: no raw 0x1F
+    assert CODED_SEPARATOR not in attributes
+    rows = [
+        ("s2", "a" + separator + "b\x1fc", attributes + CODED_SEPARATOR + "Odd\x1flabel", 5 * 2**32 + 9),
+        ("s1", "a\x1fb" + separator + "\x1fc", "{}" + CODED_SEPARATOR + "Actor", 1 * 2**32 + 4),
+        ("s3", "a\x1fb" + separator + "\x1fc", "{}" + CODED_SEPARATOR + "Actor", 1 * 2**32 + 4),
+    ]
+    members = np.ones((2, 2), dtype=bool)
+    labels = ["Actor"]
+    spans = _span_columns([rows], _Ranks.of(articles, coders), members, labels, {}, separator)
+    # Sorted by article id ("a" < "a\x1fb"), coder id, start, end and span id.
+    assert spans.ids == ["s2", "s1", "s3"]
+    assert spans.article.tolist() == [1, 0, 0] and spans.coder.tolist() == [1, 0, 0]
+    assert spans.start.tolist() == [5, 1, 1] and spans.end.tolist() == [9, 4, 4]
+    assert labels == ["Actor", "Odd\x1flabel"] and spans.label.tolist() == [1, 0, 0]
+    assert spans.attributes == [{"note": "unit\x1fseparator"}, {}, {}]

@@ -19,6 +19,7 @@ few array passes instead of one call per pair and article.
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from app.core.errors import LoupeError
 from app.core.records import Article
 from app.services.agreement.answers import AnswerColumns, read_answers
 from app.services.projects import Project
+from app.store.reliability import CODED_SEPARATOR
 
 
 class AgreementReportError(LoupeError):
@@ -219,12 +221,16 @@ def _codes(values: Sequence[Any], order: np.ndarray, numbers: dict[Any, int]) ->
     million values: each distinct value numbered once, then one lookup per value."""
     local: dict[Any, int] = {}
     found = _codes_of(values, local)[order]
-    # The batch's distinct values in order of first use in ``order``.
+    return _renumbered(found, list(local), numbers)
+
+
+def _renumbered(found: np.ndarray, values: Sequence[Any], numbers: dict[Any, int]) -> np.ndarray:
+    """``found`` (numbers into ``values``) as numbers in ``numbers``, values not numbered
+    yet numbered in order of first use in ``found``."""
     used, first = np.unique(found, return_index=True)
-    distinct = list(local)
-    at = np.empty(len(distinct), dtype=np.int64)
+    at = np.empty(len(values), dtype=np.int64)
     for n in used[np.argsort(first)].tolist():
-        at[n] = numbers.setdefault(distinct[n], len(numbers))
+        at[n] = numbers.setdefault(values[n], len(numbers))
     return at[found]
 
 
@@ -232,6 +238,14 @@ def _codes_of(values: Sequence[Any], numbers: dict[Any, int]) -> np.ndarray:
     for value in dict.fromkeys(values):
         numbers.setdefault(value, len(numbers))
     return _lookup(numbers, values)
+
+
+def free_separator(*names: Iterable[str]) -> str:
+    """A character none of ``names`` holds (a control character unless every one is
+    taken): joined with it, two names split back unambiguously."""
+    used = set().union(*(set("".join(n)) for n in names))
+    candidates = itertools.chain(range(0x1F, 0, -1), range(0xE000, 0x110000))
+    return next(ch for ch in map(chr, candidates) if ch not in used)
 
 
 def _read_order(
@@ -280,30 +294,40 @@ class _Ranks:
 
 
 def _span_columns(
-    batches: Iterable[Sequence[Any]], ranks: _Ranks, members: np.ndarray, labels: list[str], fragments: dict[str, Any],
+    batches: Iterable[Sequence[Any]], ranks: _Ranks, members: np.ndarray, labels: list[str],
+    fragments: dict[str, Any], separator: str,
 ) -> SpanColumns:
-    """The spans of finished articles, one batch of rows (as ``span_batches`` reads them)
-    at a time: no list of every row is ever held. Rows are put in the order of
-    :class:`SpanColumns`: the batches come in the order of their article ids, each
-    batch is sorted here. Labels that the codebook does not name are appended to
-    ``labels`` in alphabetical order; ``fragments`` are those of the discontinuous spans,
-    by span id."""
+    """The spans of finished articles, one batch of rows (as ``span_batches`` reads them,
+    article and coder ids joined by ``separator``) at a time: no list of every row is
+    ever held. Rows are put in the order of :class:`SpanColumns`: the batches come in
+    the order of their article ids, each batch is sorted here. Labels that the codebook
+    does not name are appended to ``labels`` in alphabetical order; ``fragments`` are
+    those of the discontinuous spans, by span id."""
+    n_coders = max(len(ranks.coder_rank), 1)
+    owner_of = {  # article id + separator + coder id -> article rank * coders + coder rank
+        a + separator + c: ra * n_coders + rc
+        for a, ra in ranks.article_rank.items() for c, rc in ranks.coder_rank.items()
+    }
     ids: list[str] = []
     parts: list[tuple[np.ndarray, ...]] = []
     seen: dict[str, int] = {}  # label -> number in order of first use
     distinct: dict[str | None, int] = {}  # attribute text -> number in order of first use
     for rows in batches:
-        columns: list[Any] = list(zip(*rows, strict=True)) or [()] * 7
-        start, end = _int(columns[4]), _int(columns[5])
-        article, coder = _lookup(ranks.article_rank, columns[1]), _lookup(ranks.coder_rank, columns[2])
-        order = _read_order(article, coder, start, end, columns[0])
-        article, coder = ranks.article_at[article[order]], ranks.coder_at[coder[order]]
+        span_ids, owners, coded, places = list(zip(*rows, strict=True)) or [()] * 4
+        owner, place = _lookup(owner_of, owners), _int(places)
+        start, end = place >> 32, place & 0xFFFFFFFF
+        order = _read_order(owner // n_coders, owner % n_coders, start, end, span_ids)
+        owner = owner[order]
+        article, coder = ranks.article_at[owner // n_coders], ranks.coder_at[owner % n_coders]
         finished = members[article, coder]
         if not finished.all():  # coding of an article its coder has not finished does not count
             order, article, coder = order[finished], article[finished], coder[finished]
-        label, attribute_set = _codes(columns[3], order, seen), _codes(columns[6], order, distinct)
+        local: dict[str, int] = {}  # each distinct (attributes, label) split once
+        found = _codes_of(coded, local)[order]
+        texts, names = zip(*(c.split(CODED_SEPARATOR, 1) for c in local), strict=True) if local else ((), ())
+        label, attribute_set = _renumbered(found, names, seen), _renumbered(found, texts, distinct)
         parts.append((article, coder, label, start[order], end[order], attribute_set))
-        ids += map(columns[0].__getitem__, order.tolist())
+        ids += map(span_ids.__getitem__, order.tolist())
     labels += sorted(set(seen) - set(labels))
     label_of = {name: n for n, name in enumerate(labels)}
     article, coder, label, start, end, attribute_set = (
@@ -364,7 +388,10 @@ def load_corpus(
     labels = list(project.codebook.label_names)
     fragments = queries.fragments(ids, list(coder_of))
     ranks = _Ranks.of(position, coder_of)
-    spans = _span_columns(queries.span_batches(ids, list(coder_of)), ranks, members, labels, fragments)
+    separator = free_separator(position, coder_of)
+    spans = _span_columns(
+        queries.span_batches(ids, list(coder_of), separator), ranks, members, labels, fragments, separator,
+    )
     links = queries.relation_rows(ids, list(coder_of))
     row_of = dict(zip(spans.ids, range(len(spans.ids)), strict=True)) if links else {}
     links = [
