@@ -98,33 +98,45 @@ def _per_group(bounds: np.ndarray, mask: np.ndarray) -> np.ndarray:
 def _tallies(data: PairedCodes) -> _Tallies:
     n, q = data.n_groups, len(data.categories)
     a, b = data.first, data.second
+    group = np.repeat(np.arange(n), np.diff(data.bounds))
+    if n * (q + 1) * (q + 1) <= _DENSE_LIMIT:
+        # One count of every group's (first, second) value pairs, missing as one more
+        # value (the first row and column): every tally is a part of it.
+        side = q + 1
+        table = np.bincount(group * (side * side) + (a + 1) * side + (b + 1), minlength=n * side * side)
+        table = table.reshape(n, side, side)
+        table = np.concatenate([table, table.sum(axis=0, keepdims=True)])  # every unit: one more group
+        half = table[:, 1:, 1:]
+        pairable = half.sum(axis=(1, 2))
+        rated = table.sum(axis=(1, 2)) - table[:, 0, 0]
+        agreeing = np.trace(half, axis1=1, axis2=2)
+        used = np.zeros((n + 1, q), dtype=bool)
+        if data.observed:
+            used = (table[:, 1:, :].sum(axis=2) + table[:, :, 1:].sum(axis=1)) > 0
+        full = half + half.transpose(0, 2, 1)
+
+        def coincidences(g: int) -> np.ndarray:
+            return full[g].astype(np.float64)
+
+        return _Tallies(rated, pairable, agreeing, used, coincidences)
     has_a, has_b = a >= 0, b >= 0
     both = has_a & has_b
-    group = np.repeat(np.arange(n), np.diff(data.bounds))
     used = np.zeros((n + 1, q), dtype=bool)
     if data.observed:
         flat = used[:n].reshape(-1)
         flat[group[has_a] * q + a[has_a]] = True
         flat[group[has_b] * q + b[has_b]] = True
         used[n] = used[:n].any(axis=0)
-    if n * q * q <= _DENSE_LIMIT:
-        half = np.bincount(group[both] * (q * q) + a[both] * q + b[both], minlength=n * q * q).reshape(n, q, q)
-        full = half + half.transpose(0, 2, 1)
-        whole = full.sum(axis=0)
 
-        def coincidences(g: int) -> np.ndarray:
-            return (whole if g == n else full[g]).astype(np.float64)
-    else:
-
-        def coincidences(g: int) -> np.ndarray:
-            lo, hi = (0, len(a)) if g == n else (int(data.bounds[g]), int(data.bounds[g + 1]))
-            x, y = a[lo:hi], b[lo:hi]
-            pair = (x >= 0) & (y >= 0)
-            half = np.bincount(x[pair] * q + y[pair], minlength=q * q).reshape(q, q)
-            return (half + half.T).astype(np.float64)
+    def each(g: int) -> np.ndarray:
+        lo, hi = (0, len(a)) if g == n else (int(data.bounds[g]), int(data.bounds[g + 1]))
+        x, y = a[lo:hi], b[lo:hi]
+        pair = (x >= 0) & (y >= 0)
+        half = np.bincount(x[pair] * q + y[pair], minlength=q * q).reshape(q, q)
+        return (half + half.T).astype(np.float64)
 
     per_group = lambda mask: _per_group(data.bounds, mask)  # noqa: E731
-    return _Tallies(per_group(has_a | has_b), per_group(both), per_group(both & (a == b)), used, coincidences)
+    return _Tallies(per_group(has_a | has_b), per_group(both), per_group(both & (a == b)), used, each)
 
 
 def _categories(data: PairedCodes, tallies: _Tallies, g: int) -> np.ndarray:

@@ -107,30 +107,22 @@ def _coded(corpus: Corpus, label: int, attribute: str, option: str | None, categ
 
 class MatchedUnits:
     """The units of every pair end to end, per label: rows of the first and of the second
-    coder's spans matched by overlap, each pair's bounds, and the article of each unit."""
+    coder's spans matched by overlap, each pair's bounds, and the article of each unit
+    (each pair's matches come grouped by label from :func:`compare_pairs`)."""
 
     def __init__(self, corpus: Corpus, matches: Sequence[PairMatch]) -> None:
-        empty = np.zeros(0, dtype=np.int64)
-        self._a = np.concatenate([empty, *(m.overlap[0] for m in matches)])
-        self._b = np.concatenate([empty, *(m.overlap[1] for m in matches)])
-        self._bounds = np.concatenate([[0], np.cumsum([len(m.overlap[0]) for m in matches])]).astype(np.int64)
+        self._matches = matches
         self._spans = corpus.spans
-        self._n_labels = max(len(corpus.labels), 1)
         self._found: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
 
     def of_label(self, label: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        if not self._found:  # every label's units, from one stable sort by label
-            labels = self._spans.label[self._a]
-            order = np.argsort(labels.astype(np.int16) if self._n_labels < 2**15 else labels, kind="stable")
-            pair = np.repeat(np.arange(len(self._bounds) - 1), np.diff(self._bounds))
-            counts = np.bincount(pair * self._n_labels + labels, minlength=(len(self._bounds) - 1) * self._n_labels)
-            counts = counts.reshape(-1, self._n_labels)
-            edges = np.concatenate([[0], np.cumsum(counts.sum(axis=0))])
-            for x in range(self._n_labels):
-                mine = order[edges[x] : edges[x + 1]]
-                a = self._a[mine]
-                bounds = np.concatenate([[0], np.cumsum(counts[:, x])]).astype(np.int64)
-                self._found[x] = (a, self._b[mine], bounds, self._spans.article[a])
+        if label not in self._found:
+            empty = np.zeros(0, dtype=np.int64)
+            slices = [slice(m.label_bounds[label], m.label_bounds[label + 1]) for m in self._matches]
+            a = np.concatenate([empty, *(m.by_label[0][at] for m, at in zip(self._matches, slices, strict=True))])
+            b = np.concatenate([empty, *(m.by_label[1][at] for m, at in zip(self._matches, slices, strict=True))])
+            bounds = np.concatenate([[0], np.cumsum([at.stop - at.start for at in slices])]).astype(np.int64)
+            self._found[label] = (a, b, bounds, self._spans.article[a])
         return self._found[label]
 
 

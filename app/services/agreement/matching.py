@@ -32,6 +32,10 @@ class PairMatch:
     rows_b: np.ndarray
     exact: tuple[np.ndarray, np.ndarray]
     overlap: tuple[np.ndarray, np.ndarray]
+    #: The overlap matches grouped by label (stable: in row order within a label), and
+    #: where each label's group begins (one more entry than labels).
+    by_label: tuple[np.ndarray, np.ndarray]
+    label_bounds: np.ndarray
 
 
 def _fragments_of(spans: SpanColumns, rows: np.ndarray) -> dict[int, tuple[tuple[int, int], ...]]:
@@ -89,6 +93,7 @@ def compare_pairs(corpus: Corpus) -> list[PairMatch]:
     placed = [lex_order(spans.end[r], spans.start[r], key[r]) for r in by_coder]
     in_order = [r[o] for r, o in zip(by_coder, placed, strict=True)]
     every = np.ones(len(corpus.articles), dtype=bool)
+    n_labels = len(corpus.labels)
     # Each coder's columns gathered once, for the pairs that finished every article.
     whole: dict[str, list[tuple[np.ndarray, ...]]] = {
         "rows": [(r, signature[r]) for r in by_coder],
@@ -127,7 +132,11 @@ def compare_pairs(corpus: Corpus) -> list[PairMatch]:
             overlap = (ra[found], slot[found])
         else:
             overlap = _by_row(xa[ia], xb[ib])
-        return PairMatch(pair, mask, ra, rb, exact, overlap)
+        # Grouped by label here, pair by pair on the worker threads, for the attributes.
+        labels = spans.label[overlap[0]]
+        grouped = np.argsort(labels, kind="stable")
+        bounds = np.searchsorted(labels[grouped], np.arange(n_labels + 1))
+        return PairMatch(pair, mask, ra, rb, exact, overlap, (overlap[0][grouped], overlap[1][grouped]), bounds)
 
     return ordered_map(compare, corpus.pairs)  # pairs on several cores, in pair order
 
