@@ -247,32 +247,30 @@ def alpha_u_by_segment(
     d_o = np.zeros((n_segments, n_categories))
     d_e = np.zeros((n_segments, n_categories))
     n_units = np.zeros((n_segments, n_categories), np.int64)
-    for c in range(n_categories):
-        pieces = []
-        for i in range(n_coders):
-            lo, hi = bounds[i * n_categories + c], bounds[i * n_categories + c + 1]
-            pieces.append(
-                _coder_pieces(
-                    begin[lo:hi],
-                    end[lo:hi],
-                    segment[lo:hi],
-                    segments_of[i],
-                    ranks[i],
-                    seg_begin,
-                    seg_end,
-                )
-            )
-        def pair_sums(pair: tuple[int, int], pieces: list[_Pieces] = pieces) -> np.ndarray:
-            i, j = pair
-            # Only the segments both are members of (all of them when both are everywhere).
-            p1 = pieces[i] if everywhere[j] else _restrict(pieces[i], members[pieces[i][3], j])
-            p2 = pieces[j] if everywhere[i] else _restrict(pieces[j], members[pieces[j][3], i])
-            return _pair_by_segment(p1, p2, n_segments)
+    def pieces_of(task: tuple[int, int]) -> _Pieces:
+        c, i = task
+        lo, hi = bounds[i * n_categories + c], bounds[i * n_categories + c + 1]
+        return _coder_pieces(begin[lo:hi], end[lo:hi], segment[lo:hi], segments_of[i], ranks[i], seg_begin, seg_end)
 
-        pairs = [(i, j) for i in range(n_coders if observed is None else 0) for j in range(i + 1, n_coders)]
+    # Every coder's pieces of every category, then every (category, pair) sum, then every
+    # category's expected disagreement: each step's tasks on several cores at once.
+    made = ordered_map(pieces_of, [(c, i) for c in range(n_categories) for i in range(n_coders)])
+    pieces = [made[c * n_coders : (c + 1) * n_coders] for c in range(n_categories)]
+    pairs = [(i, j) for i in range(n_coders if observed is None else 0) for j in range(i + 1, n_coders)]
+
+    def pair_sums(task: tuple[int, tuple[int, int]]) -> np.ndarray:
+        c, (i, j) = task
+        mine = pieces[c]
+        # Only the segments both are members of (all of them when both are everywhere).
+        p1 = mine[i] if everywhere[j] else _restrict(mine[i], members[mine[i][3], j])
+        p2 = mine[j] if everywhere[i] else _restrict(mine[j], members[mine[j][3], i])
+        return _pair_by_segment(p1, p2, n_segments)
+
+    tasks = [(c, pair) for c in range(n_categories) for pair in pairs]
+    sums = ordered_map(pair_sums, tasks)
+    for c in range(n_categories):
         summed = np.zeros(n_segments)
-        # Pairs on several cores, summed in pair order as one after the other.
-        for pair, found in zip(pairs, ordered_map(pair_sums, pairs), strict=True):
+        for pair, found in zip(pairs, sums[c * len(pairs) : (c + 1) * len(pairs)], strict=True):  # in pair order, as one after the other
             summed += found
             if by_pair is not None:
                 by_pair.setdefault(pair, np.zeros((n_segments, n_categories)))[:, c] = found
@@ -281,9 +279,10 @@ def alpha_u_by_segment(
         with np.errstate(divide="ignore", invalid="ignore"):
             d_o[:, c] = 2.0 * summed / (m * (m - 1.0) * big_l**2)
 
-        unit_len = np.concatenate([(e - b)[u] for b, e, u, _ in pieces])
-        unit_seg = np.concatenate([s[u] for _, _, u, s in pieces])
-        gap_key = np.sort(np.concatenate([(s * big + (e - b))[~u] for b, e, u, s in pieces]))
+    def expected(c: int) -> tuple[np.ndarray, np.ndarray]:
+        unit_len = np.concatenate([(e - b)[u] for b, e, u, _ in pieces[c]])
+        unit_seg = np.concatenate([s[u] for _, _, u, s in pieces[c]])
+        gap_key = np.sort(np.concatenate([(s * big + (e - b))[~u] for b, e, u, s in pieces[c]]))
         gap_sum = np.concatenate([[0], np.cumsum(gap_key % big)])
         first = np.searchsorted(gap_key, unit_seg * big + unit_len, side="left")
         stop = np.searchsorted(gap_key, (unit_seg + 1) * big, side="left")
@@ -297,7 +296,10 @@ def alpha_u_by_segment(
         squares = np.bincount(unit_seg, weights=ln * (ln - 1.0), minlength=n_segments)
         denominator = m * big_l * (m * big_l - 1.0) - squares
         with np.errstate(divide="ignore", invalid="ignore"):
-            d_e[:, c] = (2.0 / big_l) * numerator / denominator
+            return (2.0 / big_l) * numerator / denominator, n_c
+
+    for c, (d_e_c, n_c) in enumerate(ordered_map(expected, range(n_categories))):
+        d_e[:, c] = d_e_c
         n_units[:, c] = n_c
     few = m < 2
     d_o[few] = np.nan
