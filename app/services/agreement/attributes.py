@@ -25,6 +25,7 @@ import numpy as np
 from app.agreement import percent_agreement
 from app.agreement.paired import PairedCodes, paired_alpha, paired_percent
 from app.core.codebook import Attribute, Codebook, SpanLabel
+from app.core.parallel import ordered_map
 from app.services.agreement.coded import Skipped, values_data
 from app.services.agreement.figures import (
     Disagreements,
@@ -234,7 +235,8 @@ def attribute_measures(
     corpus: Corpus, codebook: Codebook, matches: Sequence[PairMatch], settings: Settings
 ) -> tuple[list[Measure], list[Skipped]]:
     """One measure per attribute of each span label (per option of a multiple choice)."""
-    measures, skipped = [], []
+    tasks: list[tuple[SpanLabel, Attribute, str | None]] = []
+    skipped: list[Skipped] = []
     units = MatchedUnits(corpus, matches)
     for label in codebook.span_labels:
         for attribute in label.attributes:
@@ -243,8 +245,7 @@ def attribute_measures(
                 skipped.append(("attributes", name, "free-text attributes are not compared"))
                 continue
             options = attribute.option_values if attribute.type == "multi_choice" else (None,)
-            measures += [
-                _attribute_measure(corpus, label, attribute, o, matches, settings, units)
-                for o in options
-            ]
+            tasks += [(label, attribute, o) for o in options]
+    # Attributes on several cores (each a few passes over millions of matched units).
+    measures = ordered_map(lambda task: _attribute_measure(corpus, *task, matches, settings, units), tasks)
     return measures, skipped
