@@ -71,3 +71,38 @@ def test_a_chain_through_one_coder_still_needs_real_overlap() -> None:
 def test_repeated_spans_pair_in_order() -> None:
     ia, ib = match_exact([0, 0, 0], [1, 1, 1], [4, 4, 4], [0, 0], [1, 1], [4, 4])
     assert list(ia) == [0, 1] and list(ib) == [0, 1]
+
+
+def _best_by_brute_force(a: list, b: list, prefer: str) -> tuple[int, int]:
+    """The best (matches, total overlap) over every one-to-one matching of overlapping
+    spans of the same key (``prefer="overlap"``: the largest total overlap, then matches)."""
+    import itertools
+
+    def overlap(x: tuple, y: tuple) -> int:
+        return max(0, min(x[2], y[2]) - max(x[1], y[1])) if x[0] == y[0] else 0
+
+    best = (0, 0)
+    for chosen in itertools.permutations([*range(len(b)), *[None] * len(a)], len(a)):
+        found = [overlap(a[i], b[j]) for i, j in enumerate(chosen) if j is not None]
+        if any(o == 0 for o in found):
+            continue
+        score = (len(found), sum(found)) if prefer == "matches" else (sum(found), len(found))
+        best = max(best, score)
+    return best if prefer == "matches" else (best[1], best[0])
+
+
+@pytest.mark.parametrize("prefer", ["matches", "overlap"])
+def test_overlap_matching_is_optimal_against_every_matching(prefer: str) -> None:
+    rng = np.random.default_rng(11)
+    for _ in range(150):
+        a, b = [], []
+        for side, n in ((a, int(rng.integers(0, 5))), (b, int(rng.integers(0, 5)))):
+            for _ in range(n):
+                start = int(rng.integers(0, 30))
+                side.append((int(rng.integers(0, 2)), start, start + int(rng.integers(1, 12))))
+        ia, ib = match_overlap(*_columns(a), *_columns(b), prefer=prefer)
+        assert len(set(ia.tolist())) == len(ia) and len(set(ib.tolist())) == len(ib)
+        pairs = [(a[i], b[j]) for i, j in zip(ia.tolist(), ib.tolist(), strict=True)]
+        assert all(x[0] == y[0] and min(x[2], y[2]) > max(x[1], y[1]) for x, y in pairs)
+        got = (len(pairs), sum(min(x[2], y[2]) - max(x[1], y[1]) for x, y in pairs))
+        assert got == _best_by_brute_force(a, b, prefer)
