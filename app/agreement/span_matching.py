@@ -194,12 +194,12 @@ def match_overlap(
     if not fragments_a and not fragments_b:
         # The most common component, one span of each side (its two rows, which overlap),
         # settled without the search below: the same match, found in a fraction of the time.
-        pairs = np.flatnonzero((n_a == 1) & (n_b == 1))
-        here, there = first[pairs], first[pairs] + 1
+        single = np.flatnonzero((n_a == 1) & (n_b == 1))
+        here, there = first[single], first[single] + 1
         a_rows, b_rows = np.where(side[here] == 0, here, there), np.where(side[here] == 0, there, here)
         out_a.append(index[a_rows])
         out_b.append(index[b_rows])
-        lone[pairs] = False
+        lone[single] = False
     lone_side = np.where(n_a == 1, 0, 1)
     rows = np.flatnonzero(lone[component])
     if len(rows):
