@@ -22,8 +22,9 @@ class PairMatch:
 
     ``rows_a`` and ``rows_b`` are the rows of :class:`SpanColumns` of the first and the
     second coder on those articles; ``exact`` and ``overlap`` hold the matched rows
-    ``(rows of the first, rows of the second)``. Attributes and relations are compared
-    through the overlap matching.
+    ``(rows of the first, rows of the second)``, ``overlap`` in the order of the first
+    coder's rows, ``exact`` in no particular order. Attributes and relations are
+    compared through the overlap matching.
     """
 
     pair: tuple[str, str]
@@ -78,7 +79,8 @@ def compare_pairs(corpus: Corpus) -> list[PairMatch]:
 
     Exact matches are equal signatures (:func:`_signatures`): each coder's spans sorted
     by signature once, a pair's matches are a search of the first coder's signatures (in
-    row order) among the second's.
+    that order: the exact matches come in signature order, which their counts and
+    lookups do not depend on) among the second's.
     The overlap matching takes each coder's spans sorted by key, start and end (ties in
     row order), as it sorts them; each coder's rows are put in that order once, so each
     pair's sort merges two sorted runs. The matched rows come back in row order."""
@@ -114,12 +116,13 @@ def compare_pairs(corpus: Corpus) -> list[PairMatch]:
         mask = corpus.shared_mask(pair)
         shared = every if mask.all() else mask
         i, j = (corpus.coder_index(c) for c in pair)
-        (ra, sig_a), (rb, _) = on("rows", i, shared), on("rows", j, shared)
-        xb, sig_b = on("signature", j, shared)
-        # The first coder's spans in row order, each looked up among the second's.
+        ra, rb = on("rows", i, shared)[0], on("rows", j, shared)[0]
+        (xa, sig_a), (xb, sig_b) = on("signature", i, shared), on("signature", j, shared)
+        # The first coder's spans in signature order (a search of sorted keys: a fifth of
+        # the time of one in row order), each looked up among the second's.
         at = np.searchsorted(sig_b, sig_a).clip(max=max(len(xb) - 1, 0))
-        hit = sig_b[at] == sig_a if len(xb) else np.zeros(len(ra), dtype=bool)
-        exact = (ra[hit], xb[at[hit]])
+        hit = sig_b[at] == sig_a if len(xb) else np.zeros(len(xa), dtype=bool)
+        exact = (xa[hit], xb[at[hit]])
         (xa, ka, sa, ea), (xb, kb, sb, eb) = on("overlap", i, shared), on("overlap", j, shared)
         # Overlap on the characters covered: positions of discontinuous spans in each side.
         ia, ib = match_overlap(
@@ -134,7 +137,7 @@ def compare_pairs(corpus: Corpus) -> list[PairMatch]:
             overlap = _by_row(xa[ia], xb[ib])
         # Grouped by label here, pair by pair on the worker threads, for the attributes.
         labels = spans.label[overlap[0]]
-        grouped = np.argsort(labels, kind="stable")
+        grouped = np.argsort(labels.astype(np.int16) if n_labels < 2**15 else labels, kind="stable")  # radix sort
         bounds = np.searchsorted(labels[grouped], np.arange(n_labels + 1))
         return PairMatch(pair, mask, ra, rb, exact, overlap, (overlap[0][grouped], overlap[1][grouped]), bounds)
 
