@@ -29,6 +29,7 @@ from app.agreement.paired import PairedCodes, paired_percent
 from app.agreement.reliability_data import ReliabilityData, from_columns
 from app.agreement.results import AgreementResult
 from app.core.codebook import Codebook, Question
+from app.core.parallel import ordered_map
 from app.services.agreement.answers import direct_codes
 from app.services.agreement.figures import (
     Disagreements,
@@ -104,16 +105,18 @@ def _question_measure(
             chance_figure(gwet_ac1, rows, settings, every, categories=categories),
         ]
     figures.append(chance_figure(percent_agreement, rows, settings, every, categories=categories))
-    pairs = []
-    for pair, sub, percent in _pair_data(corpus, units, codes, categories):
+    def pair_figures(item: tuple[tuple[str, str], Any, Any]) -> list[Figure]:
+        pair, sub, percent = item
         where = Where("pair", pair)
-        pairs += [
+        return [
             chance_figure(
                 cohen_kappa, sub, settings, where, categories=categories, coders=pair,
                 weights="quadratic" if ordinal else None,
             ),
             chance_figure(percent_agreement, sub, settings, where, percent, categories=categories),
         ]
+
+    pairs = [f for found in ordered_map(pair_figures, list(_pair_data(corpus, units, codes, categories))) for f in found]
     name = question.name if option is None else f"{question.name}: {option}"
     articles: list[Figure] = []
     if settings.per_article and codes is not None and not nan:
