@@ -247,5 +247,7 @@ def attribute_measures(
             options = attribute.option_values if attribute.type == "multi_choice" else (None,)
             tasks += [(label, attribute, o) for o in options]
     # Attributes on several cores (each a few passes over millions of matched units).
+    # Each label's units once, before the attributes that share them ask for them at once.
+    ordered_map(units.of_label, sorted({corpus.labels.index(label.name) for label, _, _ in tasks}))
     measures = ordered_map(lambda task: _attribute_measure(corpus, *task, matches, settings, units), tasks)
     return measures, skipped
