@@ -171,9 +171,13 @@ def _attribute_measure(
     coded = _coded(corpus, index, attribute.name, option, categories)
     rows_a, rows_b, bounds, article = units.of_label(index)
     ca, cb = coded.codes[rows_a], coded.codes[rows_b]
-    odd = coded.odd[rows_a] | coded.odd[rows_b]  # values reliability data refuses
-    regular = lambda c: np.where(odd | (c == NOT_A_NUMBER), MISSING, c)  # noqa: E731
-    paired = PairedCodes(coded.categories, regular(ca), regular(cb), bounds, coded.observed)
+    if coded.odd.any() or (coded.codes == NOT_A_NUMBER).any():
+        odd = coded.odd[rows_a] | coded.odd[rows_b]  # values reliability data refuses
+        regular = lambda c: np.where(odd | (c == NOT_A_NUMBER), MISSING, c)  # noqa: E731
+        paired = PairedCodes(coded.categories, regular(ca), regular(cb), bounds, coded.observed)
+    else:  # no span of the label has such a value (the common case): the codes as they are
+        odd = np.zeros(len(ca), dtype=bool)
+        paired = PairedCodes(coded.categories, ca, cb, bounds, coded.observed)
     odd_pairs = set(np.repeat(np.arange(len(matches)), np.diff(bounds))[odd].tolist()) if odd.any() else set()
 
     def values(lo: int, hi: int) -> Any:
