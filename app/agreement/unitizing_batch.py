@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from app.agreement.errors import AgreementError
+from app.agreement.span_matching import lex_order
 from app.core.parallel import ordered_map
 
 Parts = tuple[np.ndarray, np.ndarray, np.ndarray]
@@ -53,7 +54,7 @@ def merge_overlaps(
         raise AgreementError("Every span must end after it begins.")
     if len(begin) == 0:
         return coder, category, begin, end, 0
-    order = np.lexsort((begin, category, coder))
+    order = lex_order(begin, category, coder)  # np.lexsort's order, from one combined key
     c, k, b, e = coder[order], category[order], begin[order], end[order]
     new_group = np.concatenate([[True], (c[1:] != c[:-1]) | (k[1:] != k[:-1])])
     group = np.cumsum(new_group) - 1

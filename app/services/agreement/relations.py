@@ -106,9 +106,13 @@ def relation_measures(
     r = corpus.relations
     n_articles, n_types = len(corpus.articles), max(len(corpus.relation_types), 1)
     key = r.article * n_types + r.label
-    canon = corpus.spans.canonical()
-    to_b = np.full(len(corpus.spans), -1, dtype=np.int64)
-    compared = [(m, _compare(corpus, m, canon, to_b)) for m in matches]
+    if len(r.article):
+        canon = corpus.spans.canonical()
+        to_b = np.full(len(corpus.spans), -1, dtype=np.int64)
+        compared = [(m, _compare(corpus, m, canon, to_b)) for m in matches]
+    else:  # no relation to compare: no endpoint to map either
+        none = np.zeros(0, dtype=np.int64)
+        compared = [(m, PairRelations(none, none, none, none, (none, none))) for m in matches]
 
     def count(rows: np.ndarray) -> np.ndarray:
         return np.bincount(key[rows], minlength=n_articles * n_types).reshape(n_articles, n_types)
