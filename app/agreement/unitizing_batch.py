@@ -130,7 +130,12 @@ def _pair_by_segment(p1: _Pieces, p2: _Pieces, n_segments: int) -> np.ndarray:
     same = g2[~own]
     before[same[same >= 0]] += 1
     h = np.concatenate([before - 1, np.flatnonzero(own)])
-    bg, eg, ug, bh, eh, uh = b1[g], e1[g], u1[g], b2[h], e2[h], u2[h]
+    ug, uh = u1[g], u2[h]
+    # Two gaps never disagree: only the pairs with a unit on a side are read further (a
+    # sum without its zero terms is the same sum, to the last bit).
+    counted = np.flatnonzero(ug | uh)
+    g, h, ug, uh = g[counted], h[counted], ug[counted], uh[counted]
+    bg, eg, bh, eh = b1[g], e1[g], b2[h], e2[h]
     both = ug & uh
     inside_h = ug & ~uh & (bg >= bh) & (eg <= eh)
     inside_g = uh & ~ug & (bh >= bg) & (eh <= eg)
