@@ -98,14 +98,16 @@ def _per_group(bounds: np.ndarray, mask: np.ndarray) -> np.ndarray:
 def _tallies(data: PairedCodes) -> _Tallies:
     n, q = data.n_groups, len(data.categories)
     a, b = data.first, data.second
-    group = np.repeat(np.arange(n), np.diff(data.bounds))
     if n * (q + 1) * (q + 1) <= _DENSE_LIMIT:
         # One count of every group's (first, second) value pairs, missing as one more
         # value (the first row and column): every tally is a part of it.
         side = q + 1
-        table = np.bincount(group * (side * side) + (a + 1) * side + (b + 1), minlength=n * side * side)
-        table = table.reshape(n, side, side)
-        table = np.concatenate([table, table.sum(axis=0, keepdims=True)])  # every unit: one more group
+        pair = (a + 1) * side + (b + 1)
+        edges = data.bounds.tolist()
+        table = np.zeros((n + 1, side, side), dtype=np.int64)
+        for g in range(n):
+            table[g] = np.bincount(pair[edges[g] : edges[g + 1]], minlength=side * side).reshape(side, side)
+        table[n] = table[:n].sum(axis=0)  # every unit: one more group
         half = table[:, 1:, 1:]
         pairable = half.sum(axis=(1, 2))
         rated = table.sum(axis=(1, 2)) - table[:, 0, 0]
@@ -123,6 +125,7 @@ def _tallies(data: PairedCodes) -> _Tallies:
     both = has_a & has_b
     used = np.zeros((n + 1, q), dtype=bool)
     if data.observed:
+        group = np.repeat(np.arange(n), np.diff(data.bounds))
         flat = used[:n].reshape(-1)
         flat[group[has_a] * q + a[has_a]] = True
         flat[group[has_b] * q + b[has_b]] = True
