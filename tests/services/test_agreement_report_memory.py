@@ -105,11 +105,11 @@ def test_spans_are_numbered_in_row_order_whatever_order_they_are_read_in(
 
 
 def test_values_are_numbered_by_first_use_among_the_rows_kept() -> None:
-    from app.services.agreement.units import _codes
+    from app.services.agreement.numbering import renumbered
 
     numbers: dict[str, int] = {"known": 0}
     # Row 0 is left out (its coder has not finished); rows are taken in the order 3, 2, 1.
-    found = _codes(["dropped", "b", "a", "known"], np.array([3, 2, 1]), numbers)
+    found = renumbered(np.array([3, 2, 1]), ["dropped", "b", "a", "known"], numbers)
     assert found.tolist() == [0, 1, 2]
     assert numbers == {"known": 0, "a": 1, "b": 2}
 

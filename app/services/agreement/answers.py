@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from app.agreement.span_matching import lex_order
+from app.services.agreement.numbering import lookup, numbered
 
 #: Kinds of a value besides a category's code (see :func:`direct_codes`).
 _MISSING, _NAN, _ODD = -1, -2, -3
@@ -48,12 +49,6 @@ class AnswerColumns:
             yield k, i, names[q], values[v]
 
 
-def _numbered(values: Sequence[Any], numbers: dict[Any, int]) -> np.ndarray:
-    for value in dict.fromkeys(values):
-        numbers.setdefault(value, len(numbers))
-    return np.fromiter(map(numbers.__getitem__, values), dtype=np.int64, count=len(values))
-
-
 def _ranks(names: dict[str, int]) -> np.ndarray:
     """Rank in string order of each name, by its number."""
     ranks = np.empty(len(names), dtype=np.int64)
@@ -78,15 +73,15 @@ def read_answers(
         if not rows:
             continue
         articles, coders, asked, raw = zip(*rows, strict=True)
-        article = np.fromiter(map(article_rank.__getitem__, articles), dtype=np.int64, count=len(rows))
-        coder = np.fromiter(map(coder_rank.__getitem__, coders), dtype=np.int64, count=len(rows))
-        question = _numbered(asked, questions)
+        article = lookup(article_rank, articles)
+        coder = lookup(coder_rank, coders)
+        question = numbered(asked, questions)
         rank = _ranks(questions)[question]
         order = lex_order(rank, coder, article)  # ties in the order read
         article, coder, question, rank = article[order], coder[order], question[order], rank[order]
         last = np.ones(len(order), dtype=bool)  # the last of equal (article, coder, question)
         last[:-1] = (article[1:] != article[:-1]) | (coder[1:] != coder[:-1]) | (rank[1:] != rank[:-1])
-        value = _numbered(raw, texts)[order]
+        value = numbered(raw, texts)[order]
         parts.append((article_at[article[last]], coder_at[coder[last]], question[last], value[last]))
     article, coder, question, value = (
         np.concatenate([p[n] for p in parts]) if parts else np.zeros(0, dtype=np.int64) for n in range(4)

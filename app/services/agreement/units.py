@@ -33,6 +33,7 @@ from app.agreement.span_matching import lex_order
 from app.core.errors import LoupeError
 from app.core.records import Article
 from app.services.agreement.answers import AnswerColumns, read_answers
+from app.services.agreement.numbering import lookup, numbered, renumbered
 from app.services.projects import Project
 from app.store.reliability import CODED_SEPARATOR
 
@@ -210,36 +211,6 @@ def _int(values: Sequence[int]) -> np.ndarray:
     return np.fromiter(values, dtype=np.int64, count=len(values))
 
 
-def _lookup(index: dict[Any, int], keys: Sequence[Any]) -> np.ndarray:
-    """``index[k]`` for every key, as an array (a million spans: no Python loop of ours)."""
-    return np.fromiter(map(index.__getitem__, keys), dtype=np.int64, count=len(keys))
-
-
-def _codes(values: Sequence[Any], order: np.ndarray, numbers: dict[Any, int]) -> np.ndarray:
-    """The number in ``numbers`` of each of ``values`` taken in ``order``; values not
-    numbered yet are numbered in order of first use in that order. C loops over a
-    million values: each distinct value numbered once, then one lookup per value."""
-    local: dict[Any, int] = {}
-    found = _codes_of(values, local)[order]
-    return _renumbered(found, list(local), numbers)
-
-
-def _renumbered(found: np.ndarray, values: Sequence[Any], numbers: dict[Any, int]) -> np.ndarray:
-    """``found`` (numbers into ``values``) as numbers in ``numbers``, values not numbered
-    yet numbered in order of first use in ``found``."""
-    used, first = np.unique(found, return_index=True)
-    at = np.empty(len(values), dtype=np.int64)
-    for n in used[np.argsort(first)].tolist():
-        at[n] = numbers.setdefault(values[n], len(numbers))
-    return at[found]
-
-
-def _codes_of(values: Sequence[Any], numbers: dict[Any, int]) -> np.ndarray:
-    for value in dict.fromkeys(values):
-        numbers.setdefault(value, len(numbers))
-    return _lookup(numbers, values)
-
-
 def free_separator(*names: Iterable[str]) -> str:
     """A character none of ``names`` holds (a control character unless every one is
     taken): joined with it, two names split back unambiguously."""
@@ -289,7 +260,7 @@ class _Ranks:
         return cls(
             {article_id: n for n, article_id in enumerate(article_ids)},
             {coder_id: n for n, coder_id in enumerate(coder_ids)},
-            _lookup(position, article_ids), _lookup(coder_of, coder_ids),
+            lookup(position, article_ids), lookup(coder_of, coder_ids),
         )
 
 
@@ -314,7 +285,7 @@ def _span_columns(
     distinct: dict[str | None, int] = {}  # attribute text -> number in order of first use
     for rows in batches:
         span_ids, owners, coded, places = list(zip(*rows, strict=True)) or [()] * 4
-        owner, place = _lookup(owner_of, owners), _int(places)
+        owner, place = lookup(owner_of, owners), _int(places)
         start, end = place >> 32, place & 0xFFFFFFFF
         order = _read_order(owner // n_coders, owner % n_coders, start, end, span_ids)
         owner = owner[order]
@@ -323,9 +294,9 @@ def _span_columns(
         if not finished.all():  # coding of an article its coder has not finished does not count
             order, article, coder = order[finished], article[finished], coder[finished]
         local: dict[str, int] = {}  # each distinct (attributes, label) split once
-        found = _codes_of(coded, local)[order]
+        found = numbered(coded, local)[order]
         texts, names = zip(*(c.split(CODED_SEPARATOR, 1) for c in local), strict=True) if local else ((), ())
-        label, attribute_set = _renumbered(found, names, seen), _renumbered(found, texts, distinct)
+        label, attribute_set = renumbered(found, names, seen), renumbered(found, texts, distinct)
         parts.append((article, coder, label, start[order], end[order], attribute_set))
         ids += map(span_ids.__getitem__, order.tolist())
     labels += sorted(set(seen) - set(labels))
@@ -337,7 +308,7 @@ def _span_columns(
     return SpanColumns(
         article=article,
         coder=coder,
-        label=_lookup(label_of, list(seen))[label] if seen else label,
+        label=lookup(label_of, list(seen))[label] if seen else label,
         start=start,
         end=end,
         ids=ids,
