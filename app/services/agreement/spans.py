@@ -319,16 +319,7 @@ class Tally:
 
 
 def _f1s(tally: Tally, labels: Sequence[int], whole: bool, where: Where, **scope: int | None) -> list[Figure]:
-    if not whole:
-        return [f1_figure(tally.counts(m, labels[0], **scope), m, where) for m in MODES]
-    per_label = {m: [tally.counts(m, x, **scope) for x in labels] for m in MODES}
-    micro = {m: Counts() for m in MODES}
-    for m in MODES:
-        for c in per_label[m]:
-            micro[m].add(c.n_a, c.n_b, c.matched)
-    return [f1_figure(micro[m], m, where, "f1_micro") for m in MODES] + [
-        macro_f1_figure(per_label[m], m, where) for m in MODES
-    ]
+    return _label_f1s({m: [tally.counts(m, x, **scope) for x in labels] for m in MODES}, whole, where)
 
 
 def _article_f1s(rows: tuple[Any, Any, dict[str, Any]], k: int, labels: Sequence[int], whole: bool, where: Where) -> list[Figure]:
@@ -337,10 +328,14 @@ def _article_f1s(rows: tuple[Any, Any, dict[str, Any]], k: int, labels: Sequence
     a report builds these for every article and label, 140,000 figures at 10,000
     articles, so each count is read directly."""
     n_a, n_b, hits = rows[0][k], rows[1][k], {m: rows[2][m][k] for m in MODES}
+    return _label_f1s({m: [Counts(n_a[x], n_b[x], hits[m][x]) for x in labels] for m in MODES}, whole, where)
+
+
+def _label_f1s(per_label: dict[str, list[Counts]], whole: bool, where: Where) -> list[Figure]:
+    """F1 of each mode from the counts of each label: of the one label, or (``whole``)
+    micro and macro over them."""
     if not whole:
-        x = labels[0]
-        return [f1_figure(Counts(n_a[x], n_b[x], hits[m][x]), m, where) for m in MODES]
-    per_label = {m: [Counts(n_a[x], n_b[x], hits[m][x]) for x in labels] for m in MODES}
+        return [f1_figure(per_label[m][0], m, where) for m in MODES]
     micro = {m: Counts() for m in MODES}
     for m in MODES:
         for c in per_label[m]:
