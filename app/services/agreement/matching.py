@@ -98,7 +98,7 @@ def compare_pairs(corpus: Corpus) -> list[PairMatch]:
     n_labels = len(corpus.labels)
     # Each coder's columns gathered once, for the pairs that finished every article.
     whole: dict[str, list[tuple[np.ndarray, ...]]] = {
-        "rows": [(r, signature[r]) for r in by_coder],
+        "rows": [(r,) for r in by_coder],
         "signature": [(r, signature[r]) for r in by_signature],
         "overlap": [(r, key[r], spans.start[r], spans.end[r]) for r in in_order],
     }
@@ -110,13 +110,13 @@ def compare_pairs(corpus: Corpus) -> list[PairMatch]:
         rows = rows[shared[spans.article[rows]]]
         if kind == "overlap":
             return rows, key[rows], spans.start[rows], spans.end[rows]
-        return rows, signature[rows]
+        return (rows, signature[rows]) if kind == "signature" else (rows,)
 
     def compare(pair: tuple[str, str]) -> PairMatch:
         mask = corpus.shared_mask(pair)
         shared = every if mask.all() else mask
         i, j = (corpus.coder_index(c) for c in pair)
-        ra, rb = on("rows", i, shared)[0], on("rows", j, shared)[0]
+        (ra,), (rb,) = on("rows", i, shared), on("rows", j, shared)
         (xa, sig_a), (xb, sig_b) = on("signature", i, shared), on("signature", j, shared)
         # The first coder's spans in signature order (a search of sorted keys: a fifth of
         # the time of one in row order), each looked up among the second's.
